@@ -1,0 +1,316 @@
+"""Fetching: the one module that owns HTTP policy, and reading saved pages.
+
+Guarantees for every fetch: only http(s); a User-Agent naming the tool; connect and read timeouts
+plus a total deadline per page (a server that drips bytes cannot hold us); bounded retries with
+backoff on connection errors, 429 and 5xx, honouring Retry-After up to a cap; a redirect cap; a size
+cap enforced while streaming on the *decoded* body (a gzip bomb cannot take memory); non-HTML
+content refused with a clear error; bytes decoded with bs4's UnicodeDammit (HTTP charset, BOM,
+<meta charset>, then detection), never requests' ISO-8859-1 guess.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import re
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Protocol
+from urllib.parse import urlsplit
+
+import requests
+from bs4.dammit import EncodingDetector, UnicodeDammit
+
+from sponsorcheck import PROJECT_URL, __version__
+from sponsorcheck.errors import FetchError, TargetError, UsageError
+from sponsorcheck.models import Page
+
+USER_AGENT = f"sponsorcheck/{__version__} (+{PROJECT_URL})"
+ALLOWED_SCHEMES = ("http", "https")
+HTML_CONTENT_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/xml", "text/xml")
+# Statuses worth retrying: the server may answer next time.
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+CHUNK_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class FetchPolicy:
+    """Limits for one page fetch; defaults suit a musician's single check and a polite batch."""
+
+    deadline: float = 30.0  # total seconds for one page, retries included
+    connect_timeout: float = 10.0
+    read_timeout: float = 15.0  # longest silence between bytes
+    max_bytes: int = 10_000_000  # decoded body size cap
+    retries: int = 2  # extra attempts after the first
+    backoff: float = 0.5  # seconds, doubled each retry
+    max_retry_after: float = 10.0  # cap on a server's Retry-After (urllib3's own cap is 6 hours)
+    max_redirects: int = 10
+
+
+class PageCache(Protocol):
+    """Where fetched pages are kept between runs (see cache.py)."""
+
+    def get(self, url: str) -> Page | None: ...
+
+    def put(self, url: str, page: Page) -> None: ...
+
+
+def validate_url(url: str) -> str:
+    """Return the URL if it is an absolute http(s) URL with a host; raise UsageError otherwise."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError as exc:
+        raise UsageError(f"{url!r} is not a valid URL: {exc}") from None
+    if parts.scheme.lower() not in ALLOWED_SCHEMES:
+        raise UsageError(f"{url!r}: only http:// and https:// URLs can be checked (or a saved HTML file)")
+    if not parts.hostname:
+        raise UsageError(f"{url!r}: the URL has no host name")
+    return url.strip()
+
+
+def is_url(target: str) -> bool:
+    """True when the target looks like a URL (has a scheme), so it is not a file path."""
+    return bool(re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", target))
+
+
+def make_session(user_agent: str = USER_AGENT, pool_size: int = 16) -> requests.Session:
+    """A requests Session with the tool's User-Agent and a connection pool sized for `pool_size` workers."""
+    session = requests.Session()
+    session.headers["User-Agent"] = user_agent
+    session.headers["Accept"] = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
+    adapter = requests.adapters.HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+def _charset_of(content_type: str) -> str | None:
+    match = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", content_type, re.I)
+    return match.group(1) if match else None
+
+
+def decode_html(data: bytes, http_charset: str | None = None) -> str:
+    """Decode page bytes: HTTP charset, BOM, <meta charset>, then UTF-8, then detection; never raises."""
+    if not http_charset:
+        # Fast path: most pages without a declared charset are UTF-8, and detection is slow on big pages.
+        bom_encoding = EncodingDetector.strip_byte_order_mark(data)[1]
+        declared = EncodingDetector.find_declared_encoding(data[:4096], is_html=True)
+        if bom_encoding is None and declared is None:
+            try:
+                return data.decode("utf-8")
+            except UnicodeDecodeError:
+                pass
+    known = [http_charset] if http_charset else []
+    dammit = UnicodeDammit(data, known_definite_encodings=known, is_html=True)
+    if dammit.unicode_markup is not None:
+        return dammit.unicode_markup
+    return data.decode("windows-1252", errors="replace")
+
+
+def _retry_after(value: str | None, cap: float) -> float | None:
+    """Seconds to wait from a Retry-After header (delta or HTTP date), capped; None if absent/invalid."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return min(float(value), cap)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, min(when.timestamp() - time.time(), cap))
+
+
+class Fetcher:
+    """Fetches pages under one FetchPolicy with an injected Session (tests aim it at a loopback server)."""
+
+    def __init__(
+        self,
+        session: requests.Session | None = None,
+        policy: FetchPolicy | None = None,
+        cache: PageCache | None = None,
+        offline: bool = False,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.session = session or make_session()
+        self.policy = policy or FetchPolicy()
+        self.session.max_redirects = self.policy.max_redirects
+        self.cache = cache
+        self.offline = offline
+        self._sleep = sleep
+
+    def fetch(self, url: str, target: str | None = None) -> Page:
+        """Fetch one http(s) page within the policy; raise FetchError with a readable reason otherwise."""
+        url = validate_url(url)
+        if self.cache is not None:
+            cached = self.cache.get(url)
+            if cached is not None:
+                return Page(target or url, cached.url, cached.text, cached.content_type, cached.status, True)
+        if self.offline:
+            raise FetchError(f"{url}: not in the cache and --offline forbids fetching it", kind="offline")
+        start = time.monotonic()
+        policy = self.policy
+        attempt = 0
+        while True:
+            remaining = policy.deadline - (time.monotonic() - start)
+            if remaining <= 0:
+                raise FetchError(f"{url}: gave up after {policy.deadline:g} s (the deadline per page)", kind="timeout")
+            try:
+                page = self._attempt(url, target or url, start)
+            except _Retryable as exc:
+                attempt += 1
+                wait = exc.wait if exc.wait is not None else policy.backoff * (2 ** (attempt - 1))
+                elapsed = time.monotonic() - start
+                if attempt > policy.retries or elapsed + wait >= policy.deadline:
+                    raise exc.final from None
+                self._sleep(wait)
+                continue
+            if self.cache is not None:
+                self.cache.put(url, page)
+            return page
+
+    def _attempt(self, url: str, target: str, start: float) -> Page:
+        policy = self.policy
+        try:
+            response = self.session.get(
+                url, stream=True, timeout=(policy.connect_timeout, policy.read_timeout), allow_redirects=True
+            )
+        except requests.TooManyRedirects:
+            raise FetchError(
+                f"{url}: more than {policy.max_redirects} redirects (a redirect loop?)", kind="redirects"
+            ) from None
+        except requests.exceptions.SSLError as exc:
+            raise FetchError(f"{url}: TLS/SSL failure: {_short(exc)}", kind="tls") from None
+        except requests.exceptions.InvalidSchema:
+            raise FetchError(f"{url}: redirected to a URL that is not http(s)", kind="redirects") from None
+        except requests.exceptions.InvalidURL as exc:
+            raise FetchError(f"{url}: invalid URL: {_short(exc)}", kind="url") from None
+        except requests.Timeout:
+            raise _Retryable(FetchError(f"{url}: the server did not answer in time", kind="timeout")) from None
+        except requests.ConnectionError as exc:
+            raise _Retryable(FetchError(f"{url}: cannot connect: {_short(exc)}", kind="connection")) from None
+        with response:
+            status = response.status_code
+            if status in RETRY_STATUSES:
+                wait = _retry_after(response.headers.get("Retry-After"), policy.max_retry_after)
+                reason = "too many requests (429)" if status == 429 else f"server error {status}"
+                raise _Retryable(FetchError(f"{url}: {reason}", kind="http", status=status), wait)
+            if status >= 400:
+                raise FetchError(f"{url}: HTTP {status} {response.reason or ''}".rstrip(), kind="http", status=status)
+            content_type = response.headers.get("Content-Type", "")
+            mime = content_type.split(";")[0].strip().lower()
+            if mime and mime not in HTML_CONTENT_TYPES:
+                raise FetchError(f"{url}: not a web page (Content-Type {mime})", kind="content-type")
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > policy.max_bytes:
+                raise FetchError(
+                    f"{url}: page is larger than {policy.max_bytes // 1_000_000} MB ({int(declared):,} bytes)",
+                    kind="too-large",
+                )
+            body = self._read_body(response, url, start)
+            if not body.strip():
+                raise FetchError(f"{url}: the server sent an empty page", kind="empty")
+            text = decode_html(body, _charset_of(content_type))
+            return Page(target, response.url, text, mime or "text/html", status)
+
+    def _read_body(self, response: requests.Response, url: str, start: float) -> bytes:
+        """Read the decoded body in chunks, enforcing the size cap and the total deadline between chunks."""
+        policy = self.policy
+        raw = response.raw
+        chunks: list[bytes] = []
+        total = 0
+        try:
+            while True:
+                # read1 returns as soon as some bytes arrive, so a dripping server cannot hold a big read
+                # open past the deadline; max_length bounds what one gzip chunk may decode to.
+                chunk = raw.read1(CHUNK_BYTES, decode_content=True)
+                if not chunk:
+                    break
+                total += len(chunk)
+                if total > policy.max_bytes:
+                    raise FetchError(
+                        f"{url}: page is larger than {policy.max_bytes // 1_000_000} MB (decoded)", kind="too-large"
+                    )
+                chunks.append(chunk)
+                if time.monotonic() - start > policy.deadline:
+                    raise FetchError(
+                        f"{url}: the page took longer than {policy.deadline:g} s to arrive", kind="timeout"
+                    )
+        except FetchError:
+            raise
+        except Exception as exc:  # urllib3 decode/protocol/timeout errors while streaming
+            if "timed out" in str(exc).lower():
+                raise _Retryable(FetchError(f"{url}: the server stopped sending", kind="timeout")) from None
+            raise _Retryable(
+                FetchError(f"{url}: the connection broke while reading: {_short(exc)}", kind="connection")
+            ) from None
+        return b"".join(chunks)
+
+
+class _Retryable(Exception):
+    """Internal: a failure worth another attempt; carries the error to raise when retries run out."""
+
+    def __init__(self, final: FetchError, wait: float | None = None) -> None:
+        super().__init__(str(final))
+        self.final = final
+        self.wait = wait
+
+
+def _short(exc: BaseException) -> str:
+    """A one-line summary of a requests/urllib3 exception (they nest long reprs)."""
+    text = str(exc)
+    for pattern in (
+        r"\[Errno -?\d+\] ([^'\")]+)",
+        r"(Connection refused)",
+        r"(Connection reset by peer)",
+        r"(certificate verify failed[^'\")]*)",
+        r"(Name or service not known)",
+    ):
+        match = re.search(pattern, text)
+        if match:
+            return match.group(1).strip()
+    text = text.splitlines()[0] if text else type(exc).__name__
+    return text[:160]
+
+
+MAX_FILE_BYTES = 50_000_000
+
+
+def read_file(path: str, max_bytes: int = MAX_FILE_BYTES) -> Page:
+    """Read a saved page from disk; raise TargetError for a missing file, a directory or a huge file."""
+    p = Path(path)
+    try:
+        if p.is_dir():
+            raise TargetError(f"{path}: is a directory; give a saved HTML file or a URL")
+        size = p.stat().st_size
+        if size > max_bytes:
+            raise TargetError(f"{path}: file is larger than {max_bytes // 1_000_000} MB; is it a web page?")
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise TargetError(f"{path}: no such file (give a URL with http:// or https://, or a saved page)") from None
+    except PermissionError:
+        raise TargetError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise TargetError(f"{path}: cannot read: {exc.strerror}") from None
+    return Page(path, path, decode_html(data), "text/html", None)
+
+
+def read_stream(stream: IO[bytes], name: str = "-", max_bytes: int = MAX_FILE_BYTES) -> Page:
+    """Read HTML from a binary stream (stdin); raise TargetError if it is empty or too large."""
+    data = stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise TargetError(f"{name}: input is larger than {max_bytes // 1_000_000} MB")
+    if not data.strip():
+        raise TargetError(f"{name}: no HTML on standard input")
+    return Page(name, name, decode_html(data), "text/html", None)
+
+
+def load_target(target: str, fetcher: Fetcher, stdin: IO[bytes] | None = None) -> Page:
+    """Turn a TARGET (URL, file path or '-') into a Page; raise TargetError/UsageError if it cannot be read."""
+    if target == "-":
+        return read_stream(stdin if stdin is not None else sys.stdin.buffer)
+    if is_url(target):
+        return fetcher.fetch(target, target)
+    return read_file(target)

@@ -1,0 +1,145 @@
+"""Frozen dataclasses passed between the stages: fetch → extract → match → verdict → report.
+
+Nothing else crosses a module boundary: no loose dicts. Serialisation to the JSON contract lives
+in `report.py`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Verdict(str, Enum):
+    """What a target's sponsors mean for the pledge (values are the JSON contract)."""
+
+    CONFLICT = "conflict"  # a watchlisted entity is a sponsor or partner, or the event is theirs
+    REVIEW = "review"  # a possible match a person should look at
+    CLEAR = "clear"  # a sponsor list was found and nothing on it matched
+    UNKNOWN = "unknown"  # no sponsor information found: never call such a page clear
+    ERROR = "error"  # the target could not be fetched or read
+
+
+class Level(str, Enum):
+    """How strongly a finding counts."""
+
+    CONFLICT = "conflict"
+    REVIEW = "review"
+    ALLOWED = "allowed"  # matched, but an allowlist entry says why it does not count
+
+
+class Role(str, Enum):
+    """Why a candidate is on the page."""
+
+    SPONSOR = "sponsor"  # listed as sponsor, partner, supporter, presenter…
+    IDENTITY = "identity"  # the event itself: organiser, host, venue, the site it is served from
+    MENTION = "mention"  # named, but not as sponsorship (prize, shop link, stream link, hosting, user group)
+
+
+@dataclass(frozen=True)
+class Page:
+    """A fetched or read document, already decoded to text."""
+
+    target: str  # as the user gave it
+    url: str  # final URL after redirects, or the file path, or "-" for stdin
+    text: str
+    content_type: str = "text/html"
+    status: int | None = None  # HTTP status, None for files
+    from_cache: bool = False
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One observable signal a person can check on the page."""
+
+    kind: str  # img-alt, img-file, link, text, jsonld, title, aria-label, svg-title, css-bg, data-attr, page-url…
+    text: str  # the signal itself: alt text, file path, href, text snippet
+    where: str = ""  # where on the page: section heading or element path, and page URL when several were read
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A sponsor (or mention) found on a page, with every signal merged for that logo/organisation."""
+
+    name: str  # as a person would write it
+    evidence: tuple[Evidence, ...]
+    domains: tuple[str, ...] = ()  # hosts the candidate links to (full hostnames, lower case)
+    role: Role = Role.SPONSOR
+    in_sponsor_context: bool = False  # found inside a sponsor/partner section
+    tier: str | None = None  # the tier or section heading, e.g. "Gold Sponsors"
+    past: bool = False  # listed as a past/previous sponsor
+    note: str | None = None  # why a mention is not sponsorship, e.g. "prize", "hosting"
+    page: str = ""  # URL or path of the page it was found on
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """Everything extraction learned from one or more pages of a target."""
+
+    candidates: tuple[Candidate, ...]
+    sponsor_context: bool  # a sponsor section/list was recognised somewhere
+    pages_read: tuple[str, ...] = ()
+    hints: tuple[str, ...] = ()  # why nothing was found, for an honest "unknown"
+    sponsor_links: tuple[str, ...] = ()  # same-site links that look like a sponsors page (for discovery)
+
+
+@dataclass(frozen=True)
+class Match:
+    """The matcher's answer: this name/domain denotes that watchlist entry."""
+
+    pledge: str  # watchlist id
+    entity: str  # entity id, e.g. "amazon"
+    entity_name: str
+    brand: str | None  # brand id, e.g. "twitch", or None for the entity itself
+    brand_name: str | None
+    matched: str  # the alias, brand name or domain that matched
+    method: str  # domain | alias | weak-alias | fuzzy | tld
+    score: int  # 0–100
+    weak: bool = False  # a weak alias (short name, common word, acronym)
+    corroborated: bool = False  # a weak alias backed by a domain, logo file or context words
+    chain: str = ""  # "Twitch — owned by Amazon since 2014"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A watchlisted entity among a target's sponsors, with the evidence and the reason."""
+
+    level: Level
+    pledge: str
+    entity: str
+    entity_name: str
+    sponsor: str  # exactly the Candidate.name it concerns
+    matched: str
+    method: str
+    score: int
+    why: str  # one sentence a person can read
+    evidence: tuple[Evidence, ...]
+    chain: str = ""
+    brand: str | None = None
+    demands: tuple[str, ...] = ()
+    role: Role = Role.SPONSOR
+    allowed_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ErrorInfo:
+    """Why a target could not be checked."""
+
+    kind: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Result:
+    """The answer for one target."""
+
+    target: str
+    url: str
+    verdict: Verdict
+    sponsors: tuple[Candidate, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    mentions: tuple[Candidate, ...] = ()
+    error: ErrorInfo | None = None
+    pages_read: tuple[str, ...] = ()
+    hints: tuple[str, ...] = ()
+    row: tuple[tuple[str, str], ...] = field(default=())  # batch: the input row's columns, in order

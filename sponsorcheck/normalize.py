@@ -1,0 +1,182 @@
+"""Name and domain normalisation: the one place that decides when two spellings are the same.
+
+`normalize_name` is applied once to every alias (when the matcher is built) and once to every
+sponsor name, so both sides are compared in the same form.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from publicsuffixlist import PublicSuffixList
+
+# Legal forms dropped from the end of a name ("Amazon.com, Inc." → "amazon com").
+LEGAL_FORMS = (
+    "inc",
+    "incorporated",
+    "llc",
+    "l l c",
+    "ltd",
+    "limited",
+    "corp",
+    "corporation",
+    "co",
+    "plc",
+    "llp",
+    "lp",
+    "gmbh",
+    "ag",
+    "kg",
+    "ug",
+    "se",
+    "sa",
+    "s a",
+    "sas",
+    "sarl",
+    "s a r l",
+    "sàrl",
+    "srl",
+    "s r l",
+    "spa",
+    "s p a",
+    "bv",
+    "b v",
+    "nv",
+    "n v",
+    "ab",
+    "as",
+    "a s",
+    "oy",
+    "oyj",
+    "aps",
+    "pty",
+    "pty ltd",
+    "kk",
+    "sl",
+    "s l",
+    "ltda",
+    "me",
+    "eireli",
+    "sdn bhd",
+    "bhd",
+    "pvt",
+    "pvt ltd",
+    "private limited",
+)
+# Words around a name that say it is a logo or a sponsor, not part of the name.
+NOISE_WORDS = ("logo", "logotype", "logotipo", "icon", "image", "img", "banner", "sponsor logo")
+# Sponsor phrasing before a name ("Presented by Amazon Music" → "amazon music"); multilingual lists
+# of section keywords live in extract.py, these are only the phrases that prefix a single name.
+SPONSOR_PREFIXES = (
+    "presented by",
+    "powered by",
+    "sponsored by",
+    "supported by",
+    "in partnership with",
+    "in association with",
+    "brought to you by",
+    "thanks to",
+    "with support from",
+    "with the support of",
+    "official partner",
+    "gold sponsor",
+    "silver sponsor",
+    "bronze sponsor",
+    "platinum sponsor",
+    "diamond sponsor",
+    "title sponsor",
+    "premier sponsor",
+    "headline sponsor",
+    "media partner",
+    "community partner",
+    "partner",
+    "sponsor",
+    "präsentiert von",
+    "unterstützt von",
+    "présenté par",
+    "presentado por",
+    "patrocinado por",
+    "apresentado por",
+    "con il supporto di",
+    "mogelijk gemaakt door",
+)
+
+_PSL_ICANN = PublicSuffixList(only_icann=True)
+_PSL_ALL = PublicSuffixList()
+
+_DOTTED_INITIALS = re.compile(r"\b(?:[A-Za-z]\.){2,}(?![A-Za-z])")
+_NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
+_LEGAL_TAIL = re.compile(
+    r"(?:\s(?:" + "|".join(sorted((re.escape(f) for f in LEGAL_FORMS), key=len, reverse=True)) + r"))+$"
+)
+_PREFIX = re.compile(
+    r"^(?:" + "|".join(sorted((re.escape(p) for p in SPONSOR_PREFIXES), key=len, reverse=True)) + r")\b\s*"
+)
+_NOISE = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in NOISE_WORDS) + r")\b")
+
+
+def fold(text: str) -> str:
+    """NFKC, casefold and strip accents ("Zürich" → "zurich"); keeps punctuation."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("ß", "ss")
+
+
+@lru_cache(maxsize=65536)
+def normalize_name(name: str) -> str:
+    """Canonical form of an organisation name: folded, initials joined, punctuation, legal forms and noise removed."""
+    text = _DOTTED_INITIALS.sub(lambda m: m.group(0).replace(".", "") + " ", name[:500])
+    text = fold(text).replace("&", " and ").replace("@", " at ")
+    text = _NON_WORD.sub(" ", text).replace("_", " ").strip()
+    text = re.sub(r"\s+", " ", text)
+    text = _NOISE.sub(" ", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    text = _PREFIX.sub("", text)
+    stripped = _LEGAL_TAIL.sub("", " " + text).strip()
+    return stripped or text
+
+
+def tokens(name: str) -> list[str]:
+    """Tokens of the normalised name."""
+    return normalize_name(name).split()
+
+
+def host_of(url: str) -> str | None:
+    """Lower-case host of a URL (None if it has none); tolerates garbage."""
+    try:
+        host = urlsplit(url.strip()).hostname
+    except ValueError:
+        return None
+    if not host:
+        return None
+    host = host.rstrip(".").lower()
+    try:
+        return host.encode("idna").decode("ascii") if not host.isascii() else host
+    except UnicodeError:
+        return host
+
+
+@lru_cache(maxsize=65536)
+def registrable_domain(host: str) -> str:
+    """The registrable domain of a host under the ICANN suffix list ("aws.amazon.co.uk" → "amazon.co.uk")."""
+    host = host.lower().rstrip(".")
+    return _PSL_ICANN.privatesuffix(host) or host
+
+
+@lru_cache(maxsize=65536)
+def public_suffix(host: str) -> str:
+    """The ICANN public suffix of a host ("amazon.co.uk" → "co.uk", "x.aws" → "aws")."""
+    return _PSL_ICANN.publicsuffix(host.lower().rstrip(".")) or host.rsplit(".", 1)[-1]
+
+
+@lru_cache(maxsize=65536)
+def is_hosting_domain(host: str) -> bool:
+    """True for hosts under a shared-hosting suffix (s3.amazonaws.com, x.cloudfront.net, x.github.io).
+
+    Such a host serves anyone's files, so an asset there says nothing about who sponsors the page.
+    """
+    host = host.lower().rstrip(".")
+    return _PSL_ALL.publicsuffix(host) != _PSL_ICANN.publicsuffix(host)

@@ -1,0 +1,101 @@
+"""The check pipeline for one target: load → extract (with discovery) → match → verdict → Result.
+
+`check_target` never raises for a target that cannot be read: it returns a Result with verdict
+"error", so a batch or a multi-target check goes on. Usage errors (a bad scheme) still raise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import IO
+
+from sponsorcheck.errors import TargetError
+from sponsorcheck.extract import extract
+from sponsorcheck.fetch import Fetcher, load_target
+from sponsorcheck.match import DEFAULT_MIN_SCORE, Matcher
+from sponsorcheck.models import Candidate, ErrorInfo, Evidence, Extraction, Page, Result, Role, Verdict
+from sponsorcheck.verdict import decide, evaluate
+from sponsorcheck.watchlist import Watchlist
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """What the user chose for a check."""
+
+    follow: int = 3  # extra same-site sponsor pages to read when the page has none or links to one
+    min_score: int = DEFAULT_MIN_SCORE
+
+
+_MATCHERS: dict[tuple[int, ...], Matcher] = {}
+
+
+def matcher_for(watchlists: Sequence[Watchlist] | Matcher, min_score: int = DEFAULT_MIN_SCORE) -> Matcher:
+    """A compiled Matcher for these watchlists (built once per process and reused)."""
+    if isinstance(watchlists, Matcher):
+        return watchlists
+    key = (*(id(w) for w in watchlists), min_score)
+    if key not in _MATCHERS:
+        _MATCHERS[key] = Matcher(watchlists, min_score=min_score)
+    return _MATCHERS[key]
+
+
+def result_from(target: str, url: str, extraction: Extraction, matcher: Matcher) -> Result:
+    """Match an extraction and decide its verdict."""
+    findings = evaluate(extraction.candidates, matcher)
+    sponsors = tuple(c for c in extraction.candidates if c.role is Role.SPONSOR)
+    mentions = tuple(c for c in extraction.candidates if c.role is Role.MENTION)
+    identity_hits = {f.sponsor for f in findings}
+    # The page's own site is a candidate only to be matched; it is shown when it matched.
+    sponsors += tuple(c for c in extraction.candidates if c.role is Role.IDENTITY and c.name in identity_hits)
+    verdict = decide(findings, extraction, sponsors)
+    return Result(
+        target=target,
+        url=url,
+        verdict=verdict,
+        sponsors=sponsors,
+        findings=tuple(findings),
+        mentions=mentions,
+        pages_read=extraction.pages_read,
+        hints=extraction.hints if verdict is Verdict.UNKNOWN else (),
+    )
+
+
+def analyse_html(html: str, url: str, watchlists: Sequence[Watchlist] | Matcher, target: str | None = None) -> Result:
+    """Extract, match and decide for one HTML document, without any I/O."""
+    page = Page(target or url, url, html)
+    return result_from(page.target, page.url, extract(page), matcher_for(watchlists))
+
+
+def check_target(
+    target: str,
+    fetcher: Fetcher,
+    watchlists: Sequence[Watchlist] | Matcher,
+    options: CheckOptions | None = None,
+    stdin: IO[bytes] | None = None,
+) -> Result:
+    """Check one target; a target that cannot be read gives verdict "error" (never an exception)."""
+    options = options or CheckOptions()
+    matcher = matcher_for(watchlists, options.min_score)
+    try:
+        page = load_target(target, fetcher, stdin)
+    except TargetError as exc:
+        return error_result(target, exc.kind, exc.message)
+    extraction = extract(page)
+    return result_from(target, page.url, extraction, matcher)
+
+
+def error_result(target: str, kind: str, message: str, url: str = "") -> Result:
+    """A Result saying why the target could not be checked."""
+    return Result(target=target, url=url or target, verdict=Verdict.ERROR, error=ErrorInfo(kind, message))
+
+
+def check_names(names: Iterable[str], watchlists: Sequence[Watchlist] | Matcher, target: str = "names") -> Result:
+    """Check a sponsor list given as text: every name is a sponsor in a sponsor context."""
+    candidates = tuple(
+        Candidate(name=n, evidence=(Evidence("text", n, "given name"),), in_sponsor_context=True, page=target)
+        for n in dict.fromkeys(n.strip() for n in names)
+        if n
+    )
+    extraction = Extraction(candidates, bool(candidates), ())
+    return result_from(target, target, extraction, matcher_for(watchlists))

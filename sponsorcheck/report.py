@@ -1,0 +1,199 @@
+"""Reports: the JSON contract, the terminal table, CSV and Markdown.
+
+`document()` builds the JSON document whose field names are a contract (see README, "JSON
+output"): fields may be added, never renamed or repurposed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+
+from sponsorcheck import __version__
+from sponsorcheck.models import Candidate, Evidence, Finding, Level, Result, Verdict
+from sponsorcheck.watchlist import Watchlist
+
+VERDICT_STYLE = {
+    Verdict.CONFLICT: "bold red",
+    Verdict.REVIEW: "bold yellow",
+    Verdict.CLEAR: "bold green",
+    Verdict.UNKNOWN: "bold blue",
+    Verdict.ERROR: "bold magenta",
+}
+VERDICT_WORDS = {
+    Verdict.CONFLICT: "CONFLICT — a watchlisted company sponsors or runs this event",
+    Verdict.REVIEW: "REVIEW — a possible match; a person should look",
+    Verdict.CLEAR: "CLEAR — sponsors found, none on the watchlist",
+    Verdict.UNKNOWN: "UNKNOWN — no sponsor information found (this is not a clear)",
+    Verdict.ERROR: "ERROR — the target could not be checked",
+}
+EVIDENCE_WORDS = {
+    "img-alt": "image alt",
+    "img-file": "logo file",
+    "link": "link",
+    "text": "text",
+    "jsonld": "JSON-LD",
+    "page-url": "page address",
+    "title": "title",
+    "aria-label": "aria-label",
+    "svg-title": "SVG title",
+    "css-bg": "CSS background",
+    "data-attr": "data attribute",
+}
+CSV_COLUMNS = ("verdict", "entities", "matched_sponsors", "evidence", "error", "pages_read")
+
+
+def evidence_dict(e: Evidence) -> dict[str, str]:
+    return {"kind": e.kind, "text": e.text, "where": e.where}
+
+
+def candidate_dict(c: Candidate) -> dict[str, Any]:
+    return {
+        "name": c.name,
+        "evidence": [evidence_dict(e) for e in c.evidence],
+        "role": c.role.value,
+        "tier": c.tier,
+        "in_sponsor_context": c.in_sponsor_context,
+        "past": c.past,
+        "note": c.note,
+        "domains": list(c.domains),
+        "page": c.page,
+    }
+
+
+def finding_dict(f: Finding) -> dict[str, Any]:
+    return {
+        "level": f.level.value,
+        "entity": f.entity,
+        "entity_name": f.entity_name,
+        "sponsor": f.sponsor,
+        "matched": f.matched,
+        "method": f.method,
+        "score": f.score,
+        "why": f.why,
+        "evidence": [evidence_dict(e) for e in f.evidence],
+        "pledge": f.pledge,
+        "brand": f.brand,
+        "chain": f.chain,
+        "demands": list(f.demands),
+        "role": f.role.value,
+        "allowed_reason": f.allowed_reason,
+    }
+
+
+def result_dict(r: Result) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "target": r.target,
+        "url": r.url,
+        "verdict": r.verdict.value,
+        "sponsors": [candidate_dict(c) for c in r.sponsors],
+        "findings": [finding_dict(f) for f in r.findings],
+        "error": {"kind": r.error.kind, "message": r.error.message} if r.error else None,
+        "mentions": [candidate_dict(c) for c in r.mentions],
+        "pages_read": list(r.pages_read),
+        "hints": list(r.hints),
+    }
+    if r.row:
+        doc["row"] = dict(r.row)
+    return doc
+
+
+def document(results: Sequence[Result], watchlists: Sequence[Watchlist]) -> dict[str, Any]:
+    """The JSON document of `check`, `names` and `batch` (a contract: add fields, never rename)."""
+    return {
+        "sponsorcheck": __version__,
+        "watchlists": [{"id": w.id, "name": w.name, "version": w.version, "path": w.path} for w in watchlists],
+        "results": [result_dict(r) for r in results],
+    }
+
+
+def to_json(results: Sequence[Result], watchlists: Sequence[Watchlist]) -> str:
+    """Exactly one JSON document, UTF-8 text, newline-terminated."""
+    return json.dumps(document(results, watchlists), ensure_ascii=False, indent=2) + "\n"
+
+
+def _evidence_line(e: Evidence, width: int = 90) -> str:
+    text = e.text if len(e.text) <= width else e.text[: width - 1] + "…"
+    where = f" ({e.where})" if e.where else ""
+    return f"{EVIDENCE_WORDS.get(e.kind, e.kind)}: {text}{where}"
+
+
+def print_table(results: Sequence[Result], console: Console, verbose: bool = False) -> None:
+    """Human-readable report on the given Console: verdict, sponsors, findings with the chain and evidence."""
+    for i, r in enumerate(results):
+        if i:
+            console.print()
+        console.print(f"[bold]{escape(r.target)}[/bold]" + (f"  →  {escape(r.url)}" if r.url != r.target else ""))
+        console.print(f"  [{VERDICT_STYLE[r.verdict]}]{VERDICT_WORDS[r.verdict]}[/]")
+        if r.error:
+            console.print(f"  {escape(r.error.message)}")
+            continue
+        marks = {Level.CONFLICT: "[red]✗[/]", Level.REVIEW: "[yellow]?[/]", Level.ALLOWED: "[green]✓[/]"}
+        for f in r.findings:
+            method = f.method + (f" (score {f.score})" if f.method == "fuzzy" else "")
+            console.print(
+                f"  {marks[f.level]} [bold]{escape(f.sponsor)}[/] → {escape(f.entity_name)}"
+                + (f"  [dim]({escape(f.chain)})[/]" if f.brand else "")
+            )
+            console.print(f"      matched by {escape(method)}: {escape(f.matched)}")
+            for e in f.evidence[:4]:
+                console.print(f"      {escape(_evidence_line(e))}")
+            console.print(f"      [dim]why:[/] {escape(f.why)}")
+            if f.demands:
+                console.print(f"      [dim]pledge demands:[/] {escape(', '.join(f.demands))}")
+            if f.allowed_reason:
+                console.print(f"      [dim]allowed:[/] {escape(f.allowed_reason)}")
+        if r.sponsors:
+            names = ", ".join(c.name for c in r.sponsors[:40]) + (" …" if len(r.sponsors) > 40 else "")
+            console.print(f"  [dim]sponsors found ({len(r.sponsors)}):[/] {escape(names)}")
+        if r.mentions:
+            names = ", ".join(f"{c.name} ({c.note})" if c.note else c.name for c in r.mentions[:10])
+            console.print(f"  [dim]mentioned, not sponsorship:[/] {escape(names)}")
+        if len(r.pages_read) > 1:
+            console.print(f"  [dim]pages read:[/] {escape(', '.join(r.pages_read))}")
+        for hint in r.hints:
+            console.print(f"  [dim]hint:[/] {escape(hint)}")
+
+
+def summary_fields(r: Result) -> dict[str, str]:
+    """The report columns that batch CSV/Markdown add to each input row."""
+    counted = [f for f in r.findings if f.level is not Level.ALLOWED]
+    return {
+        "verdict": r.verdict.value,
+        "entities": "; ".join(dict.fromkeys(f.entity_name for f in counted)),
+        "matched_sponsors": "; ".join(dict.fromkeys(f"{f.sponsor} ({f.level.value})" for f in counted)),
+        "evidence": "; ".join(dict.fromkeys(_evidence_line(f.evidence[0], 80) for f in counted if f.evidence)),
+        "error": r.error.message if r.error else "",
+        "pages_read": " ".join(r.pages_read),
+    }
+
+
+def to_csv(results: Sequence[Result], input_columns: Sequence[str]) -> str:
+    """CSV text: the input columns unchanged, then verdict, entities, sponsors, evidence, error, pages read."""
+    out = io.StringIO()
+    extra = [c for c in CSV_COLUMNS if c not in input_columns]
+    writer = csv.DictWriter(out, fieldnames=[*input_columns, *extra], extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for r in results:
+        writer.writerow({**dict(r.row), **summary_fields(r)})
+    return out.getvalue()
+
+
+def to_markdown(results: Sequence[Result], input_columns: Sequence[str]) -> str:
+    """A Markdown table to paste into an e-mail."""
+    cols = [*input_columns, "verdict", "matched_sponsors", "error"]
+
+    def cell(v: str) -> str:
+        return v.replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for r in results:
+        row = {**dict(r.row), **summary_fields(r)}
+        lines.append("| " + " | ".join(cell(row.get(c, "")) for c in cols) + " |")
+    return "\n".join(lines) + "\n"

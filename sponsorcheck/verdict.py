@@ -1,0 +1,109 @@
+"""Verdict: turn candidates and their matches into findings and one honest answer per target.
+
+Rules, in order: a strong (or corroborated) match of a sponsor in a sponsor context, or of the
+event's own identity, is a conflict; a weak alias without corroboration, a fuzzy match below the
+conflict score, or a match outside any sponsor context is review; mentions that are not
+sponsorship (prizes, shop and stream links, hosting) never make a finding. A page with no sponsor
+information is unknown, never clear.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sponsorcheck.match import CONFLICT_SCORE, Matcher
+from sponsorcheck.models import Candidate, Evidence, Extraction, Finding, Level, Match, Role, Verdict
+
+METHOD_WORDS = {
+    "domain": "its link goes to",
+    "tld": "its link is under the brand domain",
+    "alias": "the name",
+    "weak-alias": "the short name",
+    "fuzzy": "a spelling close to",
+}
+
+
+def _level(candidate: Candidate, match: Match) -> Level:
+    strong = (not match.weak or match.corroborated) and (match.method != "fuzzy" or match.score >= CONFLICT_SCORE)
+    if candidate.role is Role.IDENTITY:
+        return Level.CONFLICT if strong else Level.REVIEW
+    if strong and candidate.in_sponsor_context:
+        return Level.CONFLICT
+    return Level.REVIEW
+
+
+def _why(candidate: Candidate, match: Match, level: Level) -> str:
+    owner = (match.brand_name and f"{match.brand_name} ({match.chain.split(' — ', 1)[-1]})") or match.entity_name
+    how = f"{METHOD_WORDS.get(match.method, match.method)} {match.matched!r}"
+    if candidate.role is Role.IDENTITY:
+        where = "the event itself belongs to or is hosted by"
+    elif candidate.past:
+        where = "a past sponsor of this event is"
+    elif candidate.in_sponsor_context:
+        where = f"listed as a sponsor{f' ({candidate.tier})' if candidate.tier else ''}:"
+    else:
+        where = "mentioned outside any sponsor section:"
+    sentence = f"{candidate.name!r}: {where} {owner} — matched by {how}"
+    if match.method == "fuzzy":
+        sentence += f", score {match.score}"
+    if level is Level.REVIEW and match.weak and not match.corroborated:
+        sentence += "; a short or common name with nothing else pointing to the entity, so a person should look"
+    return sentence + "."
+
+
+def findings_for(candidate: Candidate, matches: Sequence[Match], demands: dict[str, tuple[str, ...]]) -> list[Finding]:
+    """Findings for one candidate: at most one per watchlisted entity, the strongest match kept."""
+    if candidate.role is Role.MENTION:
+        return []
+    out: dict[tuple[str, str], Finding] = {}
+    for match in matches:
+        level = _level(candidate, match)
+        key = (match.pledge, match.entity)
+        prev = out.get(key)
+        if prev is not None and not (prev.level is Level.REVIEW and level is Level.CONFLICT):
+            continue
+        out[key] = Finding(
+            level=level,
+            pledge=match.pledge,
+            entity=match.entity,
+            entity_name=match.entity_name,
+            sponsor=candidate.name,
+            matched=match.matched,
+            method=match.method,
+            score=match.score,
+            why=_why(candidate, match, level),
+            evidence=_evidence(candidate),
+            chain=match.chain,
+            brand=match.brand,
+            demands=demands.get(f"{match.pledge}:{match.entity}", ()),
+            role=candidate.role,
+        )
+    return list(out.values())
+
+
+def _evidence(candidate: Candidate) -> tuple[Evidence, ...]:
+    if candidate.past:
+        return (*candidate.evidence, Evidence("tier", candidate.tier or "past sponsors", "listed as a past sponsor"))
+    return candidate.evidence
+
+
+def decide(findings: Sequence[Finding], extraction: Extraction | None, sponsors: Sequence[Candidate]) -> Verdict:
+    """conflict > review > clear (a sponsor list was read) > unknown (no sponsor information)."""
+    levels = {f.level for f in findings}
+    if Level.CONFLICT in levels:
+        return Verdict.CONFLICT
+    if Level.REVIEW in levels:
+        return Verdict.REVIEW
+    if any(c.in_sponsor_context and c.role is Role.SPONSOR for c in sponsors):
+        return Verdict.CLEAR
+    return Verdict.UNKNOWN
+
+
+def evaluate(candidates: Sequence[Candidate], matcher: Matcher) -> list[Finding]:
+    """Match every candidate and return its findings, conflicts first."""
+    demands = {f"{wl.id}:{e.id}": tuple(e.demands) for wl in matcher.watchlists for e in wl.entities}
+    findings: list[Finding] = []
+    for candidate in candidates:
+        findings.extend(findings_for(candidate, matcher.match_candidate(candidate), demands))
+    findings.sort(key=lambda f: (f.level is not Level.CONFLICT, f.level is not Level.REVIEW))
+    return findings

@@ -1,0 +1,283 @@
+"""Load and validate watchlist files (one file = one pledge).
+
+A watchlist is edited by people, so every fault is reported with the file, the entry and the
+problem, and a hostile file (an alias-expansion "billion laughs" bomb, a huge file, a regex that
+cannot compile) is refused before it can cost time or memory.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from sponsorcheck.errors import WatchlistError
+
+# A watchlist is a few hundred entries; anything far larger is a mistake or an attack.
+MAX_WATCHLIST_BYTES = 2_000_000
+# YAML anchors/aliases are legitimate, but a file that uses more than this is an expansion bomb.
+MAX_YAML_ALIASES = 200
+# The repository copy, used by an editable install; the wheel carries sponsorcheck/data/watchlist.yaml.
+REPO_WATCHLIST = Path(__file__).resolve().parent.parent / "watchlist.yaml"
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(_Strict):
+    """Where a fact comes from."""
+
+    url: str
+    title: str = ""
+    verified: date | None = None
+
+
+class Demand(_Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    text: str
+
+
+class Pledge(_Strict):
+    name: str
+    organiser: str = ""
+    url: str = ""
+    date: str = ""
+    summary: str = ""
+    demands: tuple[Demand, ...] = ()
+
+
+def _check_patterns(patterns: tuple[str, ...]) -> tuple[str, ...]:
+    for pattern in patterns:
+        if _NESTED_QUANTIFIER.search(pattern):
+            raise ValueError(
+                f"exclude pattern {pattern!r} nests a quantifier inside a repeated group, "
+                "which can take exponential time; write it without (x+)+ or (x*)*"
+            )
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"exclude pattern {pattern!r} is not a valid regular expression: {exc}") from None
+    return patterns
+
+
+# A group that contains a quantifier and is itself repeated: the classic catastrophic-backtracking shape.
+_NESTED_QUANTIFIER = re.compile(r"\([^()]*[+*][^()]*\)[+*{]|\([^()]*\{\d*,\d*\}[^()]*\)[+*{]")
+
+
+class _Named(_Strict):
+    """Fields shared by entities and brands."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    name: str
+    aliases: tuple[str, ...] = ()
+    weak_aliases: tuple[str, ...] = ()
+    domains: tuple[str, ...] = ()
+    context: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    sources: tuple[Source, ...] = ()
+
+    @field_validator("exclude")
+    @classmethod
+    def _valid_patterns(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return _check_patterns(value)
+
+    @field_validator("domains")
+    @classmethod
+    def _valid_domains(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for domain in value:
+            if not re.fullmatch(r"[a-z0-9*][a-z0-9.*-]*(/[^\s]*)?", domain):
+                raise ValueError(f"domain {domain!r} must be a lower-case host name such as 'amazon.com' or 'amazon.*'")
+        return value
+
+
+class Brand(_Named):
+    """A brand, subsidiary, venue or event that belongs to an entity."""
+
+    kind: Literal["brand", "subsidiary", "venue", "event", "program"] = "brand"
+    relation: str = ""
+    since: int | None = None
+
+
+class Entity(_Named):
+    """A watchlisted organisation."""
+
+    reason: str
+    demands: tuple[str, ...] = ()
+    tlds: tuple[str, ...] = ()
+    brands: tuple[Brand, ...] = ()
+
+
+class Watchlist(_Strict):
+    """One pledge and the entities it rules out."""
+
+    schema_: int = Field(1, alias="schema")
+    id: str = Field(pattern=ID_PATTERN)
+    name: str
+    version: str = ""
+    pledge: Pledge
+    entities: tuple[Entity, ...]
+    path: str = ""  # filled in by the loader, not written in the file
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    def entity(self, entity_id: str) -> Entity:
+        """Return the entity with this id (KeyError if absent)."""
+        for entity in self.entities:
+            if entity.id == entity_id:
+                return entity
+        raise KeyError(entity_id)
+
+
+class _CountingLoader(yaml.SafeLoader):
+    """SafeLoader that refuses files with more aliases than any real watchlist needs."""
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        self._aliases = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_YAML_ALIASES:
+                raise yaml.YAMLError(f"more than {MAX_YAML_ALIASES} YAML aliases (an expansion bomb?)")
+        return super().compose_node(parent, index)
+
+
+def _format_validation(path: str, exc: ValidationError, data: Any) -> str:
+    err = exc.errors()[0]
+    loc = err.get("loc", ())
+    where = _describe_location(loc, data)
+    msg = err.get("msg", "invalid")
+    if err.get("type") == "extra_forbidden":
+        msg = f"unknown key {loc[-1]!r}"
+    elif err.get("type") == "missing":
+        msg = f"missing required key {loc[-1]!r}"
+    more = f" (and {len(exc.errors()) - 1} more problems)" if len(exc.errors()) > 1 else ""
+    return f"{path}: {where}: {msg}{more}"
+
+
+def _describe_location(loc: tuple[Any, ...], data: Any) -> str:
+    """Turn ('entities', 0, 'brands', 3, 'name') into 'entity "amazon", brand "twitch", key name'."""
+    parts: list[str] = []
+    node = data
+    for i, key in enumerate(loc):
+        if isinstance(key, int) and isinstance(node, list) and key < len(node):
+            item = node[key]
+            label = str(loc[i - 1]).rstrip("s") if i else "item"
+            ident = item.get("id") if isinstance(item, dict) else None
+            parts.append(f'{label} "{ident}"' if ident else f"{label} #{key + 1}")
+            node = item
+        elif isinstance(key, str):
+            node = node.get(key) if isinstance(node, dict) else None
+            nxt = loc[i + 1] if i + 1 < len(loc) else None
+            if not isinstance(nxt, int):
+                parts.append(f"key {key!r}" if parts else key)
+    return ", ".join(parts) or "top level"
+
+
+def parse_watchlist(text: str, path: str = "<watchlist>") -> Watchlist:
+    """Parse and validate watchlist YAML text; raises WatchlistError naming the file, entry and fault."""
+    if len(text) > MAX_WATCHLIST_BYTES:
+        raise WatchlistError(f"{path}: file is larger than {MAX_WATCHLIST_BYTES // 1_000_000} MB; is it a watchlist?")
+    try:
+        data = yaml.load(text, Loader=_CountingLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line = f" line {mark.line + 1}" if mark is not None else ""
+        raise WatchlistError(f"{path}:{line}: YAML syntax error: {exc.problem}") from None
+    except yaml.YAMLError as exc:
+        raise WatchlistError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise WatchlistError(f"{path}: expected a mapping with keys id, name, pledge, entities")
+    try:
+        watchlist = Watchlist.model_validate({**data, "path": path})
+    except ValidationError as exc:
+        raise WatchlistError(_format_validation(path, exc, data)) from None
+    _check_consistency(watchlist, path)
+    return watchlist
+
+
+def _check_consistency(watchlist: Watchlist, path: str) -> None:
+    seen: set[str] = set()
+    demand_ids = {d.id for d in watchlist.pledge.demands}
+    for entity in watchlist.entities:
+        if entity.id in seen:
+            raise WatchlistError(f'{path}: entity "{entity.id}": duplicate id')
+        seen.add(entity.id)
+        if not entity.sources:
+            raise WatchlistError(f'{path}: entity "{entity.id}": no sources; every entry needs a source saying why')
+        for demand in entity.demands:
+            if demand_ids and demand not in demand_ids:
+                raise WatchlistError(f'{path}: entity "{entity.id}": unknown demand {demand!r}')
+        for brand in entity.brands:
+            if brand.id in seen:
+                raise WatchlistError(f'{path}: entity "{entity.id}", brand "{brand.id}": duplicate id')
+            seen.add(brand.id)
+            if not brand.sources:
+                raise WatchlistError(
+                    f'{path}: entity "{entity.id}", brand "{brand.id}": no sources; every entry needs a source'
+                )
+
+
+def load_watchlist(path: str | Path) -> Watchlist:
+    """Read and validate one watchlist file; raises WatchlistError if it is missing or invalid."""
+    p = Path(path)
+    try:
+        if p.is_dir():
+            raise WatchlistError(f"{p}: is a directory, not a watchlist file")
+        if p.stat().st_size > MAX_WATCHLIST_BYTES:
+            raise WatchlistError(f"{p}: file is larger than {MAX_WATCHLIST_BYTES // 1_000_000} MB; is it a watchlist?")
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise WatchlistError(f"{p}: watchlist file not found") from None
+    except UnicodeDecodeError:
+        raise WatchlistError(f"{p}: not a UTF-8 text file") from None
+    except OSError as exc:
+        raise WatchlistError(f"{p}: cannot read watchlist: {exc.strerror}") from None
+    return parse_watchlist(text, str(p))
+
+
+def default_watchlist_text() -> tuple[str, str]:
+    """Return (text, origin) of the bundled No Music for ICE watchlist: wheel data, else the repository file."""
+    try:
+        bundled = resources.files("sponsorcheck").joinpath("data/watchlist.yaml")
+        if bundled.is_file():
+            return bundled.read_text(encoding="utf-8"), str(bundled)
+    except (FileNotFoundError, ModuleNotFoundError):  # pragma: no cover - depends on install layout
+        pass
+    if REPO_WATCHLIST.is_file():
+        return REPO_WATCHLIST.read_text(encoding="utf-8"), str(REPO_WATCHLIST)
+    raise WatchlistError("the bundled watchlist.yaml is missing from this installation; pass --watchlist PATH")
+
+
+_DEFAULT_CACHE: list[Watchlist] = []
+
+
+def load_default() -> Watchlist:
+    """Return the bundled default watchlist (parsed once per process)."""
+    if not _DEFAULT_CACHE:
+        text, origin = default_watchlist_text()
+        _DEFAULT_CACHE.append(parse_watchlist(text, origin))
+    return _DEFAULT_CACHE[0]
+
+
+def load_watchlists(paths: Iterable[str | Path] | None) -> tuple[Watchlist, ...]:
+    """Load the given watchlists (replacing the default), or the default when none is given."""
+    paths = list(paths or [])
+    if not paths:
+        return (load_default(),)
+    lists = tuple(load_watchlist(p) for p in paths)
+    ids = [w.id for w in lists]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise WatchlistError(f"two watchlists share the id {dupes[0]!r}; each pledge needs its own id")
+    return lists

@@ -1,0 +1,32 @@
+"""Shared fixtures: real pages written in tests, the default watchlist, a fetcher aimed at loopback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sponsorcheck.fetch import Fetcher, FetchPolicy, make_session
+from sponsorcheck.match import Matcher
+from sponsorcheck.watchlist import load_default
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+PAGES = Path(__file__).resolve().parent / "pages"
+
+
+@pytest.fixture(scope="session")
+def watchlist():
+    return load_default()
+
+
+@pytest.fixture(scope="session")
+def matcher(watchlist):
+    return Matcher([watchlist])
+
+
+@pytest.fixture
+def fetcher():
+    """A fetcher with short limits and no real sleeping, for a loopback pytest-httpserver."""
+    policy = FetchPolicy(deadline=5, connect_timeout=2, read_timeout=2, retries=2, backoff=0.01, max_retry_after=1)
+    return Fetcher(make_session(), policy, sleep=lambda s: None)

@@ -1,0 +1,92 @@
+"""Watchlist loading and validation: clear messages naming the file, the entry and the fault."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from sponsorcheck.errors import WatchlistError
+from sponsorcheck.watchlist import load_default, load_watchlist, load_watchlists, parse_watchlist
+
+MINIMAL = """
+id: test-pledge
+name: Test pledge
+pledge: {name: Test, demands: [{id: d1, text: Demand one}]}
+entities:
+  - id: acme
+    name: Acme Corp
+    reason: testing
+    demands: [d1]
+    sources: [{url: "https://example.org/acme", verified: 2026-11-24}]
+    aliases: [Acme]
+"""
+
+
+def test_default_watchlist_is_valid_and_sourced():
+    wl = load_default()
+    assert wl.id == "no-music-for-ice"
+    ids = {e.id for e in wl.entities}
+    assert {"amazon", "palantir", "ice", "cbp", "orr"} <= ids
+    for entity in wl.entities:
+        assert entity.sources, entity.id
+        for brand in entity.brands:
+            assert brand.sources, brand.id
+    assert len(wl.pledge.demands) == 4
+
+
+def test_minimal_watchlist_loads():
+    wl = parse_watchlist(MINIMAL, "t.yaml")
+    assert wl.entity("acme").aliases == ("Acme",)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("id: [unclosed", "YAML syntax error"),
+        ("- a list", "expected a mapping"),
+        (MINIMAL.replace("reason: testing", "reason: testing\n    colour: red"), 'entity "acme"'),
+        (MINIMAL.replace("reason: testing", "reason: testing\n    colour: red"), "unknown key 'colour'"),
+        (MINIMAL.replace("    reason: testing\n", ""), "missing required key 'reason'"),
+        (
+            MINIMAL.replace('sources: [{url: "https://example.org/acme", verified: 2026-11-24}]', "sources: []"),
+            "no sources",
+        ),
+        (MINIMAL + MINIMAL[MINIMAL.index("  - id: acme") :], "duplicate id"),
+        (MINIMAL.replace("demands: [d1]", "demands: [d9]"), "unknown demand"),
+        (MINIMAL.replace("aliases: [Acme]", "aliases: [Acme]\n    exclude: ['(a+)+$']"), "exponential"),
+        (MINIMAL.replace("aliases: [Acme]", "aliases: [Acme]\n    exclude: ['(unclosed']"), "not a valid regular"),
+    ],
+)
+def test_invalid_watchlists_name_file_and_fault(text, message):
+    with pytest.raises(WatchlistError) as info:
+        parse_watchlist(text, "bad.yaml")
+    assert "bad.yaml" in str(info.value)
+    assert message in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_billion_laughs_is_refused_fast():
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, 9):
+        prev, cur = chr(ord("a") + i - 1), chr(ord("a") + i)
+        lines.append(f"{cur}: &{cur} [" + ",".join([f"*{prev}"] * 9) + "]")
+    start = time.process_time()
+    with pytest.raises(WatchlistError, match="aliases"):
+        parse_watchlist("\n".join(lines), "bomb.yaml")
+    assert time.process_time() - start < 5  # bound on a refusal, not a speed target
+
+
+def test_missing_file_and_directory(tmp_path):
+    with pytest.raises(WatchlistError, match="not found"):
+        load_watchlist(tmp_path / "nope.yaml")
+    with pytest.raises(WatchlistError, match="directory"):
+        load_watchlist(tmp_path)
+
+
+def test_given_watchlists_replace_default_and_need_distinct_ids(tmp_path):
+    p = tmp_path / "w.yaml"
+    p.write_text(MINIMAL)
+    assert [w.id for w in load_watchlists([p])] == ["test-pledge"]
+    with pytest.raises(WatchlistError, match="share the id"):
+        load_watchlists([p, p])
