@@ -62,9 +62,15 @@ def _stderr() -> Console:
     return Console(file=sys.stderr, highlight=False)
 
 
+def one_line(message: str, limit: int = 300) -> str:
+    """The message on one line, shortened: a hostile input must not flood the terminal."""
+    text = " ".join(message.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def fail(message: str, status: ExitStatus = ExitStatus.USAGE) -> NoReturn:
     """Print one error line on stderr and exit."""
-    print(f"sponsorcheck: error: {message}", file=sys.stderr)
+    print(f"sponsorcheck: error: {one_line(message)}", file=sys.stderr)
     raise typer.Exit(int(status))
 
 
@@ -133,11 +139,15 @@ MinScoreOpt = Annotated[
 
 
 def emit(results: Sequence[Result], watchlists: Sequence, fmt: OutputFormat) -> None:
-    """Print results in the chosen format and exit with the combined status."""
+    """Print results in the chosen format, one stderr line per target that failed, and exit with the status."""
     if fmt is OutputFormat.json:
         sys.stdout.write(to_json(results, watchlists))
     else:
         print_table(results, _stdout())
+    # The report says it too, but a script or a person reading stderr must see each failure on one line.
+    for result in results:
+        if result.error is not None:
+            print(f"sponsorcheck: error: {one_line(result.error.message)}", file=sys.stderr)
     raise typer.Exit(int(exit_status_for(results)))
 
 

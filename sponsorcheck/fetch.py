@@ -10,9 +10,13 @@ content refused with a clear error; bytes decoded with bs4's UnicodeDammit (HTTP
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
+import logging
 import re
+import socket
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,7 +25,9 @@ from typing import IO, Protocol
 from urllib.parse import urlsplit
 
 import requests
+import urllib3
 from bs4.dammit import EncodingDetector, UnicodeDammit
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from sponsorcheck import PROJECT_URL, __version__
 from sponsorcheck.errors import FetchError, TargetError, UsageError
@@ -33,6 +39,22 @@ HTML_CONTENT_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "appli
 # Statuses worth retrying: the server may answer next time.
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 CHUNK_BYTES = 64 * 1024
+# Characters that never appear in a real page: C0 controls other than tab/newlines, DEL, and U+FFFD
+# (what undecodable bytes become). Above this share of the first BINARY_SAMPLE characters the
+# "page" is binary data (an image, an archive) whatever its Content-Type says.
+BINARY_SAMPLE = 65_536
+BINARY_SHARE = 0.05
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
+# Control characters lxml refuses to parse ("All strings must be XML compatible"): dropped from pages.
+_UNPARSABLE_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# UnicodeDammit logs a warning when it must replace undecodable bytes; with no logging set up Python
+# would print it on stderr, breaking the one-line-error contract. The page's fate is decided here.
+logging.getLogger("bs4.dammit").addHandler(logging.NullHandler())
+# What the user can do, appended to each kind of fetch failure.
+ADVICE_LATER = "try again later"
+ADVICE_TIMEOUT = "the server is too slow; try again later or raise --timeout"
+ADVICE_URL = "check the URL"
+ADVICE_SAVE = "if the page opens in a browser, save it there and check the saved file"
 
 
 @dataclass(frozen=True)
@@ -75,12 +97,94 @@ def is_url(target: str) -> bool:
     return bool(re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", target))
 
 
+class _Watchdog:
+    """Enforces a fetch's total deadline by shutting its sockets down when time is up.
+
+    Socket timeouts bound each silence, not the total: a server that drips one byte a second
+    (even inside the status line, before requests returns a response) never trips them. The
+    watched connections below register their socket with the current thread's watchdog.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.fired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(max(seconds, 0.0), self._fire)
+        self._timer.daemon = True
+
+    def watch(self, sock: socket.socket | None) -> None:
+        if sock is None:
+            return
+        with self._lock:
+            if self.fired:
+                _shutdown(sock)
+            else:
+                self._sockets.append(sock)
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            for sock in self._sockets:
+                _shutdown(sock)
+
+    def __enter__(self) -> _Watchdog:
+        _CURRENT.watchdog = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+        _CURRENT.watchdog = None
+
+
+def _shutdown(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):  # already closed: nothing left to stop
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+_CURRENT = threading.local()  # the watchdog of the fetch running in this thread, if any
+
+
+def _watch(sock: socket.socket | None) -> None:
+    watchdog = getattr(_CURRENT, "watchdog", None)
+    if watchdog is not None:
+        watchdog.watch(sock)
+
+
+class _WatchedHTTPConnection(urllib3.connection.HTTPConnection):
+    def getresponse(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        _watch(self.sock)  # before the status line is read: a dripped head is bounded too
+        return super().getresponse(*args, **kwargs)
+
+
+class _WatchedHTTPSConnection(urllib3.connection.HTTPSConnection):
+    def getresponse(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        _watch(self.sock)
+        return super().getresponse(*args, **kwargs)
+
+
+class _WatchedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+class _DeadlineAdapter(requests.adapters.HTTPAdapter):
+    """An HTTPAdapter whose connections obey the current fetch's watchdog."""
+
+    def init_poolmanager(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
+
+
 def make_session(user_agent: str = USER_AGENT, pool_size: int = 16) -> requests.Session:
     """A requests Session with the tool's User-Agent and a connection pool sized for `pool_size` workers."""
     session = requests.Session()
     session.headers["User-Agent"] = user_agent
     session.headers["Accept"] = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
-    adapter = requests.adapters.HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)
+    adapter = _DeadlineAdapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session
@@ -92,7 +196,30 @@ def _charset_of(content_type: str) -> str | None:
 
 
 def decode_html(data: bytes, http_charset: str | None = None) -> str:
-    """Decode page bytes: HTTP charset, BOM, <meta charset>, then UTF-8, then detection; never raises."""
+    """Decode page bytes: HTTP charset, BOM, <meta charset>, then UTF-8, then detection; never raises.
+
+    Control characters that no page shows (NUL and friends) are dropped, so the parser never refuses the text.
+    """
+    return _UNPARSABLE_CHARS.sub("", _decode(data, http_charset))
+
+
+def looks_binary(text: str) -> bool:
+    """True when decoded text is mostly not text (control characters, undecodable bytes): not a web page."""
+    sample = text[:BINARY_SAMPLE]
+    return bool(sample) and len(_CONTROL_CHARS.findall(sample)) > BINARY_SHARE * len(sample)
+
+
+def page_text(data: bytes, name: str, http_charset: str | None = None) -> str:
+    """Decoded, parser-safe text of a page; raise TargetError if the bytes are binary data, not a page."""
+    text = _decode(data, http_charset)
+    if looks_binary(text):
+        error = TargetError(f"{name}: does not look like a web page (binary data); {ADVICE_URL} or the file")
+        error.kind = "not-html"
+        raise error
+    return _UNPARSABLE_CHARS.sub("", text)
+
+
+def _decode(data: bytes, http_charset: str | None = None) -> str:
     if not http_charset:
         # Fast path: most pages without a declared charset are UTF-8, and detection is slow on big pages.
         bom_encoding = EncodingDetector.strip_byte_order_mark(data)[1]
@@ -109,18 +236,18 @@ def decode_html(data: bytes, http_charset: str | None = None) -> str:
     return data.decode("windows-1252", errors="replace")
 
 
-def _retry_after(value: str | None, cap: float) -> float | None:
-    """Seconds to wait from a Retry-After header (delta or HTTP date), capped; None if absent/invalid."""
+def _retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta or HTTP date); None if absent/invalid."""
     if not value:
         return None
     value = value.strip()
     if value.isdigit():
-        return min(float(value), cap)
+        return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    return max(0.0, min(when.timestamp() - time.time(), cap))
+    return max(0.0, when.timestamp() - time.time())
 
 
 class Fetcher:
@@ -156,9 +283,17 @@ class Fetcher:
         while True:
             remaining = policy.deadline - (time.monotonic() - start)
             if remaining <= 0:
-                raise FetchError(f"{url}: gave up after {policy.deadline:g} s (the deadline per page)", kind="timeout")
+                raise self._too_slow(url)
             try:
-                page = self._attempt(url, target or url, start)
+                with _Watchdog(remaining) as watchdog:
+                    try:
+                        page = self._attempt(url, target or url, start, remaining)
+                    except (_Retryable, FetchError):
+                        if watchdog.fired:  # whatever broke, it broke because the deadline cut it
+                            raise self._too_slow(url) from None
+                        raise
+                    if watchdog.fired:  # the cut looked like the end of the body: the page is incomplete
+                        raise self._too_slow(url)
             except _Retryable as exc:
                 attempt += 1
                 wait = exc.wait if exc.wait is not None else policy.backoff * (2 ** (attempt - 1))
@@ -171,48 +306,86 @@ class Fetcher:
                 self.cache.put(url, page)
             return page
 
-    def _attempt(self, url: str, target: str, start: float) -> Page:
+    def _too_slow(self, url: str) -> FetchError:
+        return FetchError(
+            f"{url}: gave up after {self.policy.deadline:g} s (the deadline per page); {ADVICE_TIMEOUT}", kind="timeout"
+        )
+
+    def _too_large(self, url: str, detail: str) -> FetchError:
+        return FetchError(
+            f"{url}: page is larger than {self.policy.max_bytes // 1_000_000} MB ({detail}); is it the festival page? "
+            f"If so, check a saved copy",
+            kind="too-large",
+        )
+
+    def _attempt(self, url: str, target: str, start: float, remaining: float) -> Page:
         policy = self.policy
+        # Socket timeouts never exceed what is left of the deadline (the watchdog covers dripping).
+        timeout = (min(policy.connect_timeout, remaining), min(policy.read_timeout, remaining))
         try:
-            response = self.session.get(
-                url, stream=True, timeout=(policy.connect_timeout, policy.read_timeout), allow_redirects=True
-            )
+            response = self.session.get(url, stream=True, timeout=timeout, allow_redirects=True)
         except requests.TooManyRedirects:
             raise FetchError(
-                f"{url}: more than {policy.max_redirects} redirects (a redirect loop?)", kind="redirects"
+                f"{url}: more than {policy.max_redirects} redirects (a redirect loop?); open the URL in a browser "
+                "and check the address it ends at",
+                kind="redirects",
             ) from None
         except requests.exceptions.SSLError as exc:
-            raise FetchError(f"{url}: TLS/SSL failure: {_short(exc)}", kind="tls") from None
+            raise FetchError(
+                f"{url}: TLS/SSL failure ({_short(exc)}); {ADVICE_SAVE}, or try http:// if the site has no https",
+                kind="tls",
+            ) from None
         except requests.exceptions.InvalidSchema:
-            raise FetchError(f"{url}: redirected to a URL that is not http(s)", kind="redirects") from None
-        except requests.exceptions.InvalidURL as exc:
-            raise FetchError(f"{url}: invalid URL: {_short(exc)}", kind="url") from None
+            raise FetchError(
+                f"{url}: redirected to a URL that is not http(s); {ADVICE_SAVE}", kind="redirects"
+            ) from None
+        except (requests.exceptions.InvalidURL, UnicodeError) as exc:
+            raise FetchError(f"{url}: invalid URL ({_short(exc)}); {ADVICE_URL}", kind="url") from None
         except requests.Timeout:
-            raise _Retryable(FetchError(f"{url}: the server did not answer in time", kind="timeout")) from None
+            raise _Retryable(
+                FetchError(f"{url}: the server did not answer in time; {ADVICE_TIMEOUT}", kind="timeout")
+            ) from None
         except requests.ConnectionError as exc:
-            raise _Retryable(FetchError(f"{url}: cannot connect: {_short(exc)}", kind="connection")) from None
+            raise _Retryable(
+                FetchError(
+                    f"{url}: cannot connect ({_short(exc)}); check the address, or {ADVICE_LATER}", kind="connection"
+                )
+            ) from None
         with response:
             status = response.status_code
             if status in RETRY_STATUSES:
-                wait = _retry_after(response.headers.get("Retry-After"), policy.max_retry_after)
-                reason = "too many requests (429)" if status == 429 else f"server error {status}"
-                raise _Retryable(FetchError(f"{url}: {reason}", kind="http", status=status), wait)
+                wait = _retry_after(response.headers.get("Retry-After"))
+                reason = (
+                    "too many requests (429), the site asks us to slow down"
+                    if status == 429
+                    else (f"server error {status}, the site is having trouble")
+                )
+                advice = f"the site asks to wait {_duration(wait)}, {ADVICE_LATER}" if wait else ADVICE_LATER
+                final = FetchError(f"{url}: {reason}; {advice}", kind="http", status=status)
+                # The wait is capped (urllib3 would sleep up to 6 hours); the deadline still bounds the total.
+                raise _Retryable(final, None if wait is None else min(wait, policy.max_retry_after))
             if status >= 400:
-                raise FetchError(f"{url}: HTTP {status} {response.reason or ''}".rstrip(), kind="http", status=status)
+                advice = ADVICE_SAVE if status in (401, 403, 451) else ADVICE_URL
+                raise FetchError(
+                    f"{url}: HTTP {status} {response.reason or ''}".rstrip() + f"; {advice}", kind="http", status=status
+                )
             content_type = response.headers.get("Content-Type", "")
             mime = content_type.split(";")[0].strip().lower()
             if mime and mime not in HTML_CONTENT_TYPES:
-                raise FetchError(f"{url}: not a web page (Content-Type {mime})", kind="content-type")
+                raise FetchError(
+                    f"{url}: not a web page (Content-Type {mime[:60]}); give the address of the festival's HTML page",
+                    kind="content-type",
+                )
             declared = response.headers.get("Content-Length", "")
             if declared.isdigit() and int(declared) > policy.max_bytes:
-                raise FetchError(
-                    f"{url}: page is larger than {policy.max_bytes // 1_000_000} MB ({int(declared):,} bytes)",
-                    kind="too-large",
-                )
+                raise self._too_large(url, f"{int(declared):,} bytes announced")
             body = self._read_body(response, url, start)
             if not body.strip():
-                raise FetchError(f"{url}: the server sent an empty page", kind="empty")
-            text = decode_html(body, _charset_of(content_type))
+                raise FetchError(f"{url}: the server sent an empty page; {ADVICE_URL} or {ADVICE_LATER}", kind="empty")
+            try:
+                text = page_text(body, url, _charset_of(content_type))
+            except TargetError as exc:
+                raise FetchError(exc.message, kind=exc.kind) from None
             return Page(target, response.url, text, mime or "text/html", status)
 
     def _read_body(self, response: requests.Response, url: str, start: float) -> bytes:
@@ -230,21 +403,21 @@ class Fetcher:
                     break
                 total += len(chunk)
                 if total > policy.max_bytes:
-                    raise FetchError(
-                        f"{url}: page is larger than {policy.max_bytes // 1_000_000} MB (decoded)", kind="too-large"
-                    )
+                    raise self._too_large(url, "decoded")
                 chunks.append(chunk)
                 if time.monotonic() - start > policy.deadline:
-                    raise FetchError(
-                        f"{url}: the page took longer than {policy.deadline:g} s to arrive", kind="timeout"
-                    )
+                    raise self._too_slow(url)
         except FetchError:
             raise
         except Exception as exc:  # urllib3 decode/protocol/timeout errors while streaming
             if "timed out" in str(exc).lower():
-                raise _Retryable(FetchError(f"{url}: the server stopped sending", kind="timeout")) from None
+                raise _Retryable(
+                    FetchError(f"{url}: the server stopped sending; {ADVICE_TIMEOUT}", kind="timeout")
+                ) from None
             raise _Retryable(
-                FetchError(f"{url}: the connection broke while reading: {_short(exc)}", kind="connection")
+                FetchError(
+                    f"{url}: the connection broke while reading ({_short(exc)}); {ADVICE_LATER}", kind="connection"
+                )
             ) from None
         return b"".join(chunks)
 
@@ -256,6 +429,15 @@ class _Retryable(Exception):
         super().__init__(str(final))
         self.final = final
         self.wait = wait
+
+
+def _duration(seconds: float) -> str:
+    """'45 s', '20 min', '3 h' — how long a server asks us to wait, for a person."""
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.0f} h"
 
 
 def _short(exc: BaseException) -> str:
@@ -294,7 +476,9 @@ def read_file(path: str, max_bytes: int = MAX_FILE_BYTES) -> Page:
         raise TargetError(f"{path}: permission denied") from None
     except OSError as exc:
         raise TargetError(f"{path}: cannot read: {exc.strerror}") from None
-    return Page(path, path, decode_html(data), "text/html", None)
+    if not data.strip():
+        raise TargetError(f"{path}: the file is empty; save the page again from the browser")
+    return Page(path, path, page_text(data, path), "text/html", None)
 
 
 def read_stream(stream: IO[bytes], name: str = "-", max_bytes: int = MAX_FILE_BYTES) -> Page:
@@ -304,7 +488,7 @@ def read_stream(stream: IO[bytes], name: str = "-", max_bytes: int = MAX_FILE_BY
         raise TargetError(f"{name}: input is larger than {max_bytes // 1_000_000} MB")
     if not data.strip():
         raise TargetError(f"{name}: no HTML on standard input")
-    return Page(name, name, decode_html(data), "text/html", None)
+    return Page(name, name, page_text(data, name), "text/html", None)
 
 
 def load_target(target: str, fetcher: Fetcher, stdin: IO[bytes] | None = None) -> Page:

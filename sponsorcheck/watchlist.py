@@ -23,6 +23,10 @@ from sponsorcheck.errors import WatchlistError
 MAX_WATCHLIST_BYTES = 2_000_000
 # YAML anchors/aliases are legitimate, but a file that uses more than this is an expansion bomb.
 MAX_YAML_ALIASES = 200
+# What the document would hold with every alias expanded: a few aliases nested nine deep ("billion
+# laughs") reach 9**9 items while staying under MAX_YAML_ALIASES, so the expanded size is counted too,
+# on the composed node graph (shared nodes counted once per use), before anything is constructed.
+MAX_YAML_EXPANDED_NODES = 200_000
 # The repository copy, used by an editable install; the wheel carries sponsorcheck/data/watchlist.yaml.
 REPO_WATCHLIST = Path(__file__).resolve().parent.parent / "watchlist.yaml"
 
@@ -151,6 +155,54 @@ class _CountingLoader(yaml.SafeLoader):
                 raise yaml.YAMLError(f"more than {MAX_YAML_ALIASES} YAML aliases (an expansion bomb?)")
         return super().compose_node(parent, index)
 
+    def get_single_node(self) -> Any:
+        node = super().get_single_node()
+        if node is not None and self._aliases:
+            _refuse_expansion_bomb(node)
+        return node
+
+
+def _refuse_expansion_bomb(root: yaml.Node) -> None:
+    """Raise YAMLError if expanding every alias would exceed MAX_YAML_EXPANDED_NODES or never end (a cycle)."""
+    sizes: dict[int, int] = {}
+    in_progress: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        # Iterative post-order walk: a deeply nested file must not hit Python's recursion limit.
+        stack: list[tuple[yaml.Node, bool]] = [(node, False)]
+        while stack:
+            current, children_done = stack.pop()
+            key = id(current)
+            if key in sizes:
+                continue
+            kids = _children(current)
+            if children_done:
+                in_progress.discard(key)
+                total = 1 + sum(sizes[id(k)] for k in kids)
+                if total > MAX_YAML_EXPANDED_NODES:
+                    raise yaml.YAMLError(
+                        f"anchors and aliases expand to more than {MAX_YAML_EXPANDED_NODES:,} items "
+                        "(an alias-expansion bomb?); write the entries out instead of nesting aliases"
+                    )
+                sizes[key] = total
+                continue
+            if key in in_progress:
+                raise yaml.YAMLError("a YAML alias refers to the item that contains it; remove the recursive aliases")
+            in_progress.add(key)
+            stack.append((current, True))
+            stack.extend((k, False) for k in kids if id(k) not in sizes)
+        return sizes[id(node)]
+
+    size(root)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
 
 def _format_validation(path: str, exc: ValidationError, data: Any) -> str:
     err = exc.errors()[0]
@@ -165,6 +217,9 @@ def _format_validation(path: str, exc: ValidationError, data: Any) -> str:
     return f"{path}: {where}: {msg}{more}"
 
 
+_SINGULAR = {"entities": "entity", "brands": "brand", "sources": "source", "demands": "demand", "aliases": "alias"}
+
+
 def _describe_location(loc: tuple[Any, ...], data: Any) -> str:
     """Turn ('entities', 0, 'brands', 3, 'name') into 'entity "amazon", brand "twitch", key name'."""
     parts: list[str] = []
@@ -172,7 +227,7 @@ def _describe_location(loc: tuple[Any, ...], data: Any) -> str:
     for i, key in enumerate(loc):
         if isinstance(key, int) and isinstance(node, list) and key < len(node):
             item = node[key]
-            label = str(loc[i - 1]).rstrip("s") if i else "item"
+            label = _SINGULAR.get(str(loc[i - 1]), str(loc[i - 1])) if i else "item"
             ident = item.get("id") if isinstance(item, dict) else None
             parts.append(f'{label} "{ident}"' if ident else f"{label} #{key + 1}")
             node = item

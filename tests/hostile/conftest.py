@@ -1,0 +1,199 @@
+"""Run sponsorcheck as a real subprocess and hold every hostile case to the same contract.
+
+`run_cli` starts `python -m sponsorcheck ...`, waits for it with os.wait4 and reads that child's own
+peak RSS (ru_maxrss, per child, never cumulative) and its wall time. `assert_refused` and
+`assert_handled` then check what a user sees: the documented exit code, exactly one stderr line that
+says what to do, no traceback, a bounded time and peak memory under `MAX_PEAK_MB`.
+
+Every run is recorded; at the end the terminal summary counts the hostile inputs and names the
+slowest and the largest (`python -m pytest tests/hostile -q` prints it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from sponsorcheck.errors import ExitStatus
+
+ROOT = Path(__file__).resolve().parents[2]
+MAX_PEAK_MB = 300
+# Python, typer, lxml, pydantic and requests take ~0.5 s to import on a busy 2-core CI box; bounds
+# below add this startup allowance to the time the hostile input itself may cost.
+STARTUP_S = 4.0
+ERROR_PREFIX = "sponsorcheck: error: "
+
+WATCHLIST = """
+id: test-pledge
+name: Test pledge
+version: "1"
+pledge: {name: Test pledge, demands: [{id: d1, text: No cloud for ICE}]}
+entities:
+  - id: amazon
+    name: Amazon
+    reason: powers ICE's cloud
+    demands: [d1]
+    sources: [{url: "https://example.org/amazon", verified: 2026-11-24}]
+    aliases: [Amazon, Amazon Web Services]
+    domains: [amazon.com]
+"""
+
+RECORDS: list[dict[str, object]] = []
+
+
+@dataclass
+class Run:
+    """What one `python -m sponsorcheck` child did."""
+
+    args: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+    seconds: float
+    peak_mb: float
+    label: str = ""
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def stderr_lines(self) -> list[str]:
+        return [line for line in self.stderr.splitlines() if line.strip()]
+
+    def json(self) -> dict:
+        return json.loads(self.stdout)
+
+
+def child_env(**overrides: str) -> dict[str, str]:
+    """The environment for a child: this worktree's package, no proxy (loopback only), wide output."""
+    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+    env.update(PYTHONPATH=str(ROOT), NO_PROXY="*", COLUMNS="200", PYTHONDONTWRITEBYTECODE="1")
+    env.update(overrides)
+    return env
+
+
+def run_cli(
+    *args: str,
+    stdin: bytes | None = None,
+    env: dict[str, str] | None = None,
+    hard_timeout: float = 90.0,
+    label: str = "",
+    interrupt_after: float | None = None,
+) -> Run:
+    """Run sponsorcheck in a child process; return its exit code, output, wall time and own peak RSS."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.monotonic()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "sponsorcheck", *args],
+            stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+            stdout=out,
+            stderr=err,
+            cwd=ROOT,
+            env=env or child_env(),
+        )
+        if stdin is not None:
+            assert proc.stdin is not None
+            writer = threading.Thread(target=_feed, args=(proc.stdin, stdin), daemon=True)
+            writer.start()
+        interrupted = False
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            elapsed = time.monotonic() - start
+            if interrupt_after is not None and not interrupted and elapsed > interrupt_after:
+                proc.send_signal(2)  # SIGINT: what Ctrl-C sends
+                interrupted = True
+            if elapsed > hard_timeout:
+                proc.kill()  # the bound assertion below will fail with the real figure
+            time.sleep(0.01)
+        seconds = time.monotonic() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        run = Run(
+            tuple(args),
+            proc.returncode,
+            out.read().decode("utf-8", "replace"),
+            err.read().decode("utf-8", "replace"),
+            seconds,
+            usage.ru_maxrss / 1024,  # kilobytes on Linux
+            label,
+        )
+    RECORDS.append({"label": label or " ".join(args)[:80], "seconds": seconds, "peak_mb": run.peak_mb})
+    return run
+
+
+def _feed(pipe, data: bytes) -> None:
+    try:
+        pipe.write(data)
+        pipe.close()
+    except OSError:
+        pass  # the child refused to read it all: that is its right
+
+
+def _common(run: Run, max_seconds: float) -> None:
+    assert "Traceback" not in run.stderr, run.stderr[-3000:]
+    assert run.seconds < max_seconds + STARTUP_S, f"took {run.seconds:.1f} s, bound {max_seconds} s + startup"
+    assert run.peak_mb < MAX_PEAK_MB, f"peak RSS {run.peak_mb:.0f} MB"
+
+
+def assert_refused(run: Run, status: ExitStatus, max_seconds: float, *says: str) -> str:
+    """Exit `status`, exactly one stderr line starting 'sponsorcheck: error:' containing every `says`; bounded."""
+    _common(run, max_seconds)
+    assert run.returncode == status, f"exit {run.returncode}, wanted {int(status)}; stderr: {run.stderr[-2000:]}"
+    lines = run.stderr_lines
+    assert len(lines) == 1, f"wanted one stderr line, got {len(lines)}: {run.stderr[-2000:]}"
+    line = lines[0]
+    assert line.startswith(ERROR_PREFIX), line
+    assert len(line) < 400, line
+    for fragment in says:
+        assert fragment.lower() in line.lower(), f"{fragment!r} not in {line!r}"
+    return line[len(ERROR_PREFIX) :]
+
+
+def assert_handled(run: Run, status: ExitStatus, max_seconds: float) -> dict:
+    """A hostile input that is still a page: exit `status`, silent stderr, JSON on stdout; bounded."""
+    _common(run, max_seconds)
+    assert run.returncode == status, f"exit {run.returncode}, wanted {int(status)}; stderr: {run.stderr[-2000:]}"
+    assert run.stderr_lines == [], run.stderr[-2000:]
+    return run.json()
+
+
+@pytest.fixture(scope="session")
+def watchlist_path(tmp_path_factory) -> str:
+    """A small watchlist (Amazon only) written for these tests, so they never depend on the default list."""
+    path = tmp_path_factory.mktemp("wl") / "watchlist.yaml"
+    path.write_text(WATCHLIST, encoding="utf-8")
+    return str(path)
+
+
+@pytest.fixture
+def check(watchlist_path):
+    """`check(target, *options)` runs `sponsorcheck check TARGET --format json -w WATCHLIST ...`."""
+
+    def _check(target: str, *options: str, **kwargs) -> Run:
+        return run_cli("check", target, "--format", "json", "--watchlist", watchlist_path, *options, **kwargs)
+
+    return _check
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Count the hostile inputs run, and name the slowest and the largest (peak memory)."""
+    if not RECORDS:
+        return
+    slowest = max(RECORDS, key=lambda r: r["seconds"])
+    largest = max(RECORDS, key=lambda r: r["peak_mb"])
+    terminalreporter.write_sep("-", "hostile inputs")
+    terminalreporter.write_line(
+        f"{len(RECORDS)} hostile inputs run as subprocesses; "
+        f"slowest {slowest['seconds']:.1f} s ({slowest['label']}); "
+        f"largest peak RSS {largest['peak_mb']:.0f} MB ({largest['label']})"
+    )
