@@ -13,11 +13,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urljoin, urlsplit
 
-import lxml.html
 from lxml import etree
 
 from sponsorcheck.models import Candidate, Evidence, Extraction, Page, Role
 from sponsorcheck.normalize import host_of, is_hosting_domain, registrable_domain
+from sponsorcheck.parse import parse_html
 
 # Words that make a heading, id or class a sponsor section, in every language we read.
 SECTION_KEYWORDS = {
@@ -151,7 +151,7 @@ def prepare_tree(html: str) -> etree._Element | None:
     if not html.strip():
         return None
     try:
-        root = lxml.html.document_fromstring(html)
+        root = parse_html(html)
     except (etree.ParserError, ValueError):
         return None
     for el in root.iter(etree.Comment, etree.ProcessingInstruction):
@@ -284,7 +284,7 @@ def extract(page: Page) -> Extraction:
     """Sponsor candidates of one page, merged per organisation, with evidence; never raises on bad HTML."""
     raw_root = None
     try:
-        raw_root = lxml.html.document_fromstring(page.text) if page.text.strip() else None
+        raw_root = parse_html(page.text) if page.text.strip() else None
     except (etree.ParserError, ValueError):
         raw_root = None
     builders: list[_Builder] = list(_jsonld(raw_root)) if raw_root is not None else []

@@ -1,0 +1,80 @@
+"""Parse HTML with lxml.html so that hostile nesting cannot hide a page's content.
+
+libxml2's HTML parser stops at a fixed nesting depth (256 elements, 2048 with XML_PARSE_HUGE) and
+silently drops everything after that point: a page wrapped in 200,000 `<div>`s would lose its
+sponsor section and look sponsor-free. `parse_html` parses with the larger limit and, only when
+the parser reports that it hit it, parses again after `flatten_deep_nesting` has removed the
+attribute-less wrapper tags below `MAX_NESTING`. Ordinary pages pay nothing extra.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+
+import lxml.html
+from lxml import etree
+
+# Nesting kept as written; deeper bare wrappers are dropped (their content is kept).
+MAX_NESTING = 1000
+# Below MAX_NESTING, tags that may carry meaning for extraction are kept, up to this many more levels.
+MAX_MEANINGFUL_NESTING = 800
+# Tags kept even without attributes below MAX_NESTING: links, logos' neighbours, headings, lists, raw text.
+MEANINGFUL_TAGS = frozenset(
+    {"a", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "p", "script", "style", "template", "noscript"}
+)
+VOID_TAGS = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"}
+)
+# A tag, approximately: good enough to count nesting on the rare page that needs flattening. Linear:
+# `[^>]*` cannot backtrack into itself.
+_TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)([^>]*)>")
+_DEPTH_ERROR = "Excessive depth"
+
+_local = threading.local()  # one parser per thread: a parser's error log belongs to its last parse
+
+
+def _parser() -> lxml.html.HTMLParser:
+    parser = getattr(_local, "parser", None)
+    if parser is None:
+        parser = _local.parser = lxml.html.HTMLParser(huge_tree=True)
+    return parser
+
+
+def parse_html(html: str) -> etree._Element:
+    """The lxml.html document tree of `html`, with content below absurd nesting kept; raises what lxml raises."""
+    parser = _parser()
+    root = lxml.html.document_fromstring(html, parser=parser)
+    if any(_DEPTH_ERROR in entry.message for entry in parser.error_log):
+        root = lxml.html.document_fromstring(flatten_deep_nesting(html), parser=parser)
+    return root
+
+
+def flatten_deep_nesting(html: str, limit: int = MAX_NESTING) -> str:
+    """`html` with wrapper tags nested deeper than `limit` removed (and their end tags); text and other tags kept."""
+    kept_stack: list[bool] = []  # one entry per open non-void tag: was it kept?
+    kept_below = 0  # kept tags currently open below the limit
+    parts: list[str] = []
+    last = 0
+    for match in _TAG_RE.finditer(html):
+        closing, name, attrs = match.group(1), match.group(2).lower(), match.group(3)
+        if name in VOID_TAGS or attrs.rstrip().endswith("/"):
+            continue
+        if closing:
+            if not kept_stack:
+                continue
+            kept = kept_stack.pop()
+            if len(kept_stack) >= limit and kept:
+                kept_below -= 1
+        else:
+            depth = len(kept_stack)
+            meaningful = name in MEANINGFUL_TAGS or bool(attrs.strip())
+            kept = depth < limit or (meaningful and kept_below < MAX_MEANINGFUL_NESTING)
+            if depth >= limit and kept:
+                kept_below += 1
+            kept_stack.append(kept)
+        if not kept:
+            parts.append(html[last : match.start()])
+            last = match.end()
+    parts.append(html[last:])
+    return "".join(parts)
