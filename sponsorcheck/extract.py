@@ -102,7 +102,9 @@ FILENAME_NOISE_RE = re.compile(
 )
 ALT_NOISE_RE = re.compile(r"\b(?:logo|logotype|sponsor|image|icon)\b", re.IGNORECASE)
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif")
-MAX_CANDIDATES = 500  # a page with more logos than this is not a sponsor grid
+# Distinct candidates matched per page. Matching is cheap (~10 µs each); the cap only bounds a hostile page,
+# and a page that exceeds it is marked truncated so it can never be called clear.
+MAX_CANDIDATES = 5_000
 
 
 @dataclass
@@ -316,17 +318,25 @@ def extract(page: Page) -> Extraction:
         )
     candidates = _merge(builders, page.url)
     hints: list[str] = []
+    truncated = len(candidates) > MAX_CANDIDATES
+    if truncated:
+        candidates = candidates[:MAX_CANDIDATES]
+        hints.append(f"the page names more than {MAX_CANDIDATES:,} possible sponsors; only the first were checked")
     if not sections and not any(c.in_sponsor_context for c in candidates):
         hints.append("no sponsor or partner section was found on the page")
     return Extraction(
-        candidates, bool(sections) or any(c.in_sponsor_context for c in candidates), (page.url,), tuple(hints)
+        candidates,
+        bool(sections) or any(c.in_sponsor_context for c in candidates),
+        (page.url,),
+        tuple(hints),
+        truncated=truncated,
     )
 
 
 def _merge(builders: list[_Builder], page_url: str) -> tuple[Candidate, ...]:
     """Merge builders that denote the same organisation (same name or same link domain): a logo counts once."""
     merged: dict[str, _Builder] = {}
-    for b in builders[:MAX_CANDIDATES]:
+    for b in builders:
         key = (registrable_domain(b.domains[0]) if b.domains else "") or b.name.casefold()
         if not key:
             continue

@@ -81,6 +81,7 @@ class Extraction:
     pages_read: tuple[str, ...] = ()
     hints: tuple[str, ...] = ()  # why nothing was found, for an honest "unknown"
     sponsor_links: tuple[str, ...] = ()  # same-site links that look like a sponsors page (for discovery)
+    truncated: bool = False  # more candidates than extraction checks: the page can never be called clear
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,8 @@ def result_from(target: str, url: str, extraction: Extraction, matcher: Matcher)
     # The page's own site is a candidate only to be matched; it is shown when it matched.
     sponsors += tuple(c for c in extraction.candidates if c.role is Role.IDENTITY and c.name in identity_hits)
     verdict = decide(findings, extraction, sponsors)
+    if extraction.truncated and verdict is Verdict.CLEAR:
+        verdict = Verdict.REVIEW  # not every name was checked: a person must look, never "clear"
     return Result(
         target=target,
         url=url,
@@ -57,7 +59,7 @@ def result_from(target: str, url: str, extraction: Extraction, matcher: Matcher)
         findings=tuple(findings),
         mentions=mentions,
         pages_read=extraction.pages_read,
-        hints=extraction.hints if verdict is Verdict.UNKNOWN else (),
+        hints=extraction.hints if verdict is Verdict.UNKNOWN or extraction.truncated else (),
     )
 
 
