@@ -3,8 +3,9 @@
 libxml2's HTML parser stops at a fixed nesting depth (256 elements, 2048 with XML_PARSE_HUGE) and
 silently drops everything after that point: a page wrapped in 200,000 `<div>`s would lose its
 sponsor section and look sponsor-free. `parse_html` parses with the larger limit and, only when
-the parser reports that it hit it, parses again after `flatten_deep_nesting` has removed the
-attribute-less wrapper tags below `MAX_NESTING`. Ordinary pages pay nothing extra.
+the parser reports that it hit it, parses again after `flatten_deep_nesting` has removed, below
+`MAX_NESTING`, wrapper tags without attributes and runs of identical wrappers. Ordinary pages pay
+nothing extra.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ def flatten_deep_nesting(html: str, limit: int = MAX_NESTING) -> str:
     """`html` with wrapper tags nested deeper than `limit` removed (and their end tags); text and other tags kept."""
     kept_stack: list[bool] = []  # one entry per open non-void tag: was it kept?
     kept_below = 0  # kept tags currently open below the limit
+    previous_open = ""  # the last start tag, as written: a run of identical wrappers is one wrapper
     parts: list[str] = []
     last = 0
     for match in _TAG_RE.finditer(html):
@@ -68,7 +70,9 @@ def flatten_deep_nesting(html: str, limit: int = MAX_NESTING) -> str:
                 kept_below -= 1
         else:
             depth = len(kept_stack)
-            meaningful = name in MEANINGFUL_TAGS or bool(attrs.strip())
+            tag = match.group(0)
+            meaningful = (name in MEANINGFUL_TAGS or bool(attrs.strip())) and tag != previous_open
+            previous_open = tag
             kept = depth < limit or (meaningful and kept_below < MAX_MEANINGFUL_NESTING)
             if depth >= limit and kept:
                 kept_below += 1

@@ -1,0 +1,122 @@
+"""Pages built to break a parser: absurd nesting, megabyte attributes and text, thousands of logos,
+malformed JSON-LD, broken markup. Each is a saved file checked by `python -m sponsorcheck check`.
+
+A hostile page that is still a page must not cost its verdict: the Amazon logo hidden in each one
+is still found (exit 1), within the time bound and under the memory cap.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from sponsorcheck.errors import ExitStatus
+
+from .conftest import assert_handled
+
+LOGO = (
+    '<section id="sponsors"><h2>Our sponsors</h2>'
+    '<a href="https://www.amazon.com/"><img src="/img/amazon-logo.png" alt="Amazon"></a></section>'
+)
+MB = 1_000_000
+
+
+def page(body: str, head: str = "") -> str:
+    return f"<!doctype html><html><head><title>Festival</title>{head}</head><body>{body}</body></html>"
+
+
+def found_amazon(report: dict) -> bool:
+    return any(f["entity"] == "amazon" and f["level"] == "conflict" for f in report["results"][0]["findings"])
+
+
+def write(tmp_path, name: str, text: str | bytes) -> str:
+    path = tmp_path / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+NESTED = 200_000
+
+CASES = {
+    "200,000 nested divs around the logo": lambda: page("<div>" * NESTED + LOGO + "</div>" * NESTED),
+    "200,000 nested divs, logo after them": lambda: page("<div>" * NESTED + "</div>" * NESTED + LOGO),
+    "200,000 unclosed nested spans then the logo": lambda: page("<span>" * NESTED + LOGO),
+    "200,000 nested list items": lambda: page("<ul><li>" * 20_000 + "</li></ul>" * 20_000 + LOGO),
+    "1 MB alt text on another logo": lambda: page(
+        LOGO.replace("</section>", f'<img src="x.png" alt="{"Sponsor " * (MB // 8)}"></section>')
+    ),
+    "1 MB href and 1 MB data: URI src": lambda: page(
+        LOGO.replace(
+            "</section>",
+            f'<a href="https://example.org/?q={"a" * MB}"><img src="data:image/png;base64,{"A" * MB}"></a></section>',
+        )
+    ),
+    "1 MB class attribute on the section": lambda: page(
+        LOGO.replace('id="sponsors"', f'id="sponsors" class="{"c " * (MB // 2)}"')
+    ),
+    "1 MB text node in the section": lambda: page(LOGO.replace("</h2>", "</h2><p>" + "word " * (MB // 5) + "</p>")),
+    "1 MB list item and 1 MB heading": lambda: page(
+        f"<h3>{'Partners ' * (MB // 9)}</h3>" + LOGO.replace("</section>", f"<ul><li>{'x' * MB}</li></ul></section>")
+    ),
+    "2 MB of 'presented by' phrases": lambda: page("<p>" + "Presented by Nobody Special. " * 70_000 + "</p>" + LOGO),
+    "5,000 images, the logo among them": lambda: page(
+        '<section class="partners"><h2>Partners</h2>'
+        + "".join(f'<img src="/logos/partner-{i}.png" alt="Partner Company {i}">' for i in range(2_500))
+        + '<a href="https://www.amazon.com/"><img src="/logos/amazon.png" alt="Amazon"></a>'
+        + "".join(f'<img src="/logos/other-{i}.png" alt="Other Company {i}">' for i in range(2_500))
+        + "</section>"
+    ),
+    "malformed JSON-LD (truncated, nested 100,000 deep, wrong types)": lambda: page(
+        LOGO,
+        head='<script type="application/ld+json">{"@type": "Event", "sponsor": {"name": "Amaz</script>'
+        + '<script type="application/ld+json">'
+        + "[" * 100_000
+        + "]" * 100_000
+        + "</script>"
+        + '<script type="application/ld+json">{"sponsor": [null, 3, {"name": {"x": 1}}, {"url": 5}], "funder": true}'
+        + "</script>"
+        + '<script type="application/ld+json">'
+        + json.dumps({"sponsor": {"name": "y" * MB}})
+        + "</script>",
+    ),
+    # Broken the way real pages are broken, yet a browser still shows the logo.
+    "broken HTML (unclosed, stray closers, unquoted, <<>>)": lambda: (
+        "<HTML><BODY></div></div></span><p><b><i>unclosed <table><tr><td>cell<p>para in table"
+        "<<>> 1 < 2 > 0 & more &bogus; &#xFFFFFFF; &#0;<div class=a class=b id=x id=y>"
+        + LOGO.replace('"', "").replace("</section>", "").replace("</a>", "")
+        + "<li><li><dd><dt><option></select></form></html></html><img src="
+    ),
+    "NUL bytes and control characters inside the page": lambda: page(
+        "\0\x01\x02" + LOGO.replace("Amazon", "Ama\0zon") + "\x0b\x0c"
+    ),
+    "a comment that never ends after the logo": lambda: page(LOGO + "<!-- " + "never closed " * 10_000),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_hostile_pages_still_find_the_logo(check, tmp_path, case):
+    html = CASES[case]()
+    path = write(tmp_path, "page.html", html)
+    run = check(path, "--no-follow", label=f"page: {case} ({len(html.encode()) // 1000:,} KB)")
+    report = assert_handled(run, ExitStatus.CONFLICT, 10)
+    assert found_amazon(report), report["results"][0]
+
+
+def test_200000_nested_identical_wrappers_with_attributes(check, tmp_path):
+    html = page('<div class="wrap">' * NESTED + LOGO + "</div>" * NESTED)
+    run = check(write(tmp_path, "deep.html", html), "--no-follow", label="page: 200,000 nested divs with classes")
+    report = assert_handled(run, ExitStatus.CONFLICT, 10)
+    assert found_amazon(report)
+
+
+def test_more_logos_than_are_checked_is_review_never_clear(check, tmp_path):
+    logos = "".join(f'<img src="/logos/company-{i}.png" alt="Company Number {i}">' for i in range(6_000))
+    html = page(f'<section class="sponsors"><h2>Sponsors</h2>{logos}</section>')
+    run = check(write(tmp_path, "wall.html", html), "--no-follow", label="page: 6,000 distinct logos")
+    report = assert_handled(run, ExitStatus.REVIEW, 10)
+    assert report["results"][0]["verdict"] == "review"
+    assert any("only the first were checked" in hint for hint in report["results"][0]["hints"])
