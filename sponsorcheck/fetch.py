@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO, Protocol
 from urllib.parse import urlsplit
 
+import idna
 import requests
 import urllib3
 from bs4.dammit import EncodingDetector, UnicodeDammit
@@ -84,11 +85,22 @@ def validate_url(url: str) -> str:
     try:
         parts = urlsplit(url.strip())
     except ValueError as exc:
-        raise UsageError(f"{url!r} is not a valid URL: {exc}") from None
+        raise UsageError(f"{url[:200]!r} is not a valid URL ({exc}); check the URL") from None
     if parts.scheme.lower() not in ALLOWED_SCHEMES:
-        raise UsageError(f"{url!r}: only http:// and https:// URLs can be checked (or a saved HTML file)")
+        raise UsageError(
+            f"{url[:200]!r}: only http:// and https:// URLs can be checked; for a saved page give its file path"
+        )
     if not parts.hostname:
-        raise UsageError(f"{url!r}: the URL has no host name")
+        raise UsageError(f"{url!r}: the URL has no host name; write it like https://festival.example/sponsors")
+    if not parts.hostname.isascii():
+        # requests encodes international names with IDNA 2008; one it cannot encode would fail later
+        # as an obscure "invalid label" error, so say so now, in the user's words.
+        try:
+            idna.encode(parts.hostname, uts46=True)
+        except (idna.IDNAError, UnicodeError):
+            raise UsageError(
+                f"{url[:200]!r}: {parts.hostname[:100]!r} is not a valid international domain name; check the URL"
+            ) from None
     return url.strip()
 
 

@@ -15,6 +15,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
+
+try:  # the parser behind `re`: Python 3.11 moved it (the old names still work, with a warning)
+    import re._constants as sre_constants
+    import re._parser as sre_parse
+except ImportError:  # pragma: no cover - Python 3.10
+    import sre_constants  # type: ignore[no-redef]
+    import sre_parse  # type: ignore[no-redef]
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from sponsorcheck.errors import WatchlistError
@@ -61,20 +68,76 @@ class Pledge(_Strict):
 
 def _check_patterns(patterns: tuple[str, ...]) -> tuple[str, ...]:
     for pattern in patterns:
-        if _NESTED_QUANTIFIER.search(pattern):
-            raise ValueError(
-                f"exclude pattern {pattern!r} nests a quantifier inside a repeated group, "
-                "which can take exponential time; write it without (x+)+ or (x*)*"
-            )
+        if len(pattern) > MAX_PATTERN_CHARS:
+            raise ValueError(f"exclude pattern is longer than {MAX_PATTERN_CHARS} characters; split it into several")
         try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise ValueError(f"exclude pattern {pattern!r} is not a valid regular expression: {exc}") from None
+            parsed = sre_parse.parse(pattern)
+        except (re.error, RecursionError, OverflowError) as exc:
+            raise ValueError(f"exclude pattern {pattern[:80]!r} is not a valid regular expression: {exc}") from None
+        risk = _backtracking_risk(parsed.data if hasattr(parsed, "data") else list(parsed), False)
+        if risk:
+            raise ValueError(
+                f"exclude pattern {pattern[:80]!r} {risk}, which can take exponential time on a long name; "
+                "rewrite it without (x+)+, (x*)* or (a|ab)+"
+            )
     return patterns
 
 
-# A group that contains a quantifier and is itself repeated: the classic catastrophic-backtracking shape.
-_NESTED_QUANTIFIER = re.compile(r"\([^()]*[+*][^()]*\)[+*{]|\([^()]*\{\d*,\d*\}[^()]*\)[+*{]")
+# Python's `re` has no timeout, so a pattern that can backtrack catastrophically is refused when the
+# watchlist is read, by looking at its parsed structure: a repeat that can run long (star height
+# above one) around another repeat, or around alternatives that can start with the same character.
+MAX_PATTERN_CHARS = 300
+_LONG_REPEAT = 10  # a repeat allowing more iterations than this counts as unbounded
+
+
+def _backtracking_risk(items: list, inside_long_repeat: bool) -> str | None:
+    """Why a parsed pattern risks catastrophic backtracking, or None; nesting is bounded by re's own parser."""
+    for op, arg in items:
+        if op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT):
+            _low, high, body = arg
+            long_repeat = high is sre_constants.MAXREPEAT or high > _LONG_REPEAT
+            if inside_long_repeat and high > 1:
+                return "nests a quantifier inside a repeated group"
+            if long_repeat and _ambiguous_branch(list(body)):
+                return "repeats alternatives that can match the same text"
+            risk = _backtracking_risk(list(body), inside_long_repeat or long_repeat)
+        elif op is sre_constants.SUBPATTERN:
+            risk = _backtracking_risk(list(arg[-1]), inside_long_repeat)
+        elif op is sre_constants.BRANCH:
+            risk = next((r for alt in arg[1] if (r := _backtracking_risk(list(alt), inside_long_repeat))), None)
+        elif op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT):
+            risk = _backtracking_risk(list(arg[1]), inside_long_repeat)
+        else:  # literals, classes, anchors; possessive repeats and atomic groups never backtrack
+            risk = None
+        if risk:
+            return risk
+    return None
+
+
+def _ambiguous_branch(items: list) -> bool:
+    """True if a BRANCH among `items` (through groups) has two alternatives that can start alike."""
+    for op, arg in items:
+        if op is sre_constants.SUBPATTERN and _ambiguous_branch(list(arg[-1])):
+            return True
+        if op is sre_constants.BRANCH:
+            firsts = [_first_chars(list(alt)) for alt in arg[1]]
+            for i, a in enumerate(firsts):
+                for b in firsts[i + 1 :]:
+                    if a is None or b is None or a & b:
+                        return True
+    return False
+
+
+def _first_chars(items: list) -> set[int] | None:
+    """The characters an alternative can start with, or None for 'anything' (classes, empties, groups)."""
+    if not items:
+        return None
+    op, arg = items[0]
+    if op is sre_constants.LITERAL:
+        return {arg}
+    if op is sre_constants.IN and all(kind is sre_constants.LITERAL for kind, _ in arg):
+        return {value for _, value in arg}
+    return None
 
 
 class _Named(_Strict):
