@@ -1,0 +1,100 @@
+"""Watchlists from people's hands and from attackers: syntax errors, wrong shapes, duplicates,
+unknown keys, alias-expansion bombs, huge files and patterns that backtrack catastrophically.
+
+Every one is exit 2 with one line naming the file and the fault, before any page is read.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from sponsorcheck.errors import ExitStatus
+
+from .conftest import WATCHLIST, assert_refused, run_cli
+
+PAGE = '<html><body><section id="sponsors"><h2>Sponsors</h2><img src="amazon.png" alt="Amazon"></section></body></html>'
+
+
+def billion_laughs(levels: int = 9, fan_out: int = 9) -> str:
+    lines = ["a0: &a0 [" + ", ".join(['"lol"'] * fan_out) + "]"]
+    for i in range(1, levels):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * fan_out) + "]")
+    return "\n".join(lines)
+
+
+def entity_with(extra: str) -> str:
+    return WATCHLIST.replace("    domains: [amazon.com]", "    domains: [amazon.com]\n" + extra)
+
+
+CASES = {
+    "YAML syntax error": (WATCHLIST.replace("name: Amazon", "name: [Amazon"), ("line", "YAML syntax error")),
+    "tabs for indentation": (WATCHLIST.replace("    reason:", "\treason:"), ("YAML syntax error",)),
+    "a list at the top": ("- id: amazon\n- id: palantir\n", ("expected a mapping",)),
+    "a bare string": ("just some words", ("expected a mapping",)),
+    "an empty file": ("", ("expected a mapping",)),
+    "entities is a string": (
+        WATCHLIST[: WATCHLIST.index("entities:")] + "entities: amazon\n",
+        ("entities", "valid"),
+    ),
+    "an entity is a string": (WATCHLIST + "  - palantir\n", ("entity #2", "valid")),
+    "aliases is a mapping": (entity_with("    weak_aliases: {AWS: yes}\n"), ('entity "amazon"', "weak_aliases")),
+    "a number where a name goes": (WATCHLIST.replace("name: Amazon", "name: 12"), ('entity "amazon"', "name")),
+    "duplicate entity ids": (
+        WATCHLIST + WATCHLIST[WATCHLIST.index("  - id: amazon") :],
+        ('entity "amazon"', "duplicate id"),
+    ),
+    "duplicate keys": (WATCHLIST.replace("    reason:", "    name: Amazon again\n    reason:"), ("name",)),
+    "an unknown key": (entity_with("    colour: orange\n"), ('entity "amazon"', "unknown key 'colour'")),
+    "an unknown top-level key": (WATCHLIST + "extra: 1\n", ("unknown key 'extra'",)),
+    "a missing required key": (WATCHLIST.replace("    reason: powers ICE's cloud\n", ""), ("'reason'",)),
+    "an entity without sources": (
+        WATCHLIST.replace('    sources: [{url: "https://example.org/amazon", verified: 2026-11-24}]\n', ""),
+        ("no sources",),
+    ),
+    "billion laughs (9 levels of 9)": (billion_laughs(), ("expansion bomb",)),
+    "billion laughs inside an entity": (
+        billion_laughs(8, 10)
+        + "\n"
+        + entity_with("    aliases: *a7\n").replace("    aliases: [Amazon, Amazon Web Services]\n", ""),
+        ("expansion bomb",),
+    ),
+    "a thousand aliases": ("x: &x [1]\ny: [" + ", ".join(["*x"] * 1000) + "]", ("aliases",)),
+    "a recursive alias": ("a: &a [1, *a]\n", ("refers to",)),
+    "a 3 MB file": ("# padding\n" * 300_000 + WATCHLIST, ("larger than 2 MB",)),
+    "binary, not UTF-8": (b"\xff\xfe\x00\x00garbage\x80\x81", ("not a UTF-8 text file",)),
+    "nested quantifier pattern (a+)+$": (entity_with("    exclude: ['(a+)+$']\n"), ("exponential",)),
+    "nested quantifier hidden in groups ((x*))*": (entity_with("    exclude: ['((x*))*y']\n"), ("exponential",)),
+    "overlapping alternation (a|aa)+$": (entity_with("    exclude: ['(a|aa)+$']\n"), ("exponential",)),
+    r"word soup (\w+\s?)*$": (entity_with("    exclude: ['(\\w+\\s?)*$']\n"), ("exponential",)),
+    "an invalid regular expression": (entity_with("    exclude: ['(unclosed']\n"), ("not a valid regular",)),
+    "a 10,000-character pattern": (entity_with(f"    exclude: ['{'a' * 10_000}']\n"), ("longer than 300",)),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_bad_watchlists_are_refused_with_the_file_and_the_fault(tmp_path, case):
+    text, says = CASES[case]
+    path = tmp_path / "mine.yaml"
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    page = tmp_path / "page.html"
+    page.write_text(PAGE)
+    run = run_cli("check", str(page), "--format", "json", "--watchlist", str(path), label=f"watchlist: {case}")
+    assert_refused(run, ExitStatus.USAGE, 3, "mine.yaml", *says)
+    assert run.stdout == ""  # refused before any page is read
+
+
+def test_a_watchlist_that_is_a_directory(tmp_path):
+    run = run_cli("check", "-", "--watchlist", str(tmp_path), stdin=PAGE.encode(), label="watchlist: a directory")
+    assert_refused(run, ExitStatus.USAGE, 2, "is a directory")
+
+
+def test_debug_shows_the_traceback_and_only_then(tmp_path):
+    path = tmp_path / "mine.yaml"
+    path.write_text(billion_laughs(), encoding="utf-8")
+    run = run_cli("check", "-", "--watchlist", str(path), "--debug", stdin=PAGE.encode(), label="watchlist: --debug")
+    assert run.returncode == ExitStatus.USAGE
+    assert "Traceback" in run.stderr
+    assert run.stderr.rstrip().splitlines()[-1].startswith("sponsorcheck: error: ")
