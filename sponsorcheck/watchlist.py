@@ -28,12 +28,9 @@ from sponsorcheck.errors import WatchlistError
 
 # A watchlist is a few hundred entries; anything far larger is a mistake or an attack.
 MAX_WATCHLIST_BYTES = 2_000_000
-# YAML anchors/aliases are legitimate, but a file that uses more than this is an expansion bomb.
-MAX_YAML_ALIASES = 200
-# What the document would hold with every alias expanded: a few aliases nested nine deep ("billion
-# laughs") reach 9**9 items while staying under MAX_YAML_ALIASES, so the expanded size is counted too,
-# on the composed node graph (shared nodes counted once per use), before anything is constructed.
-MAX_YAML_EXPANDED_NODES = 200_000
+# Anchors and aliases are legitimate YAML, but a document that expands to more nodes than this is a
+# "billion laughs" bomb: it is refused by counting, before anything is expanded.
+MAX_EXPANDED_NODES = 200_000
 # The repository copy, used by an editable install; the wheel carries sponsorcheck/data/watchlist.yaml.
 REPO_WATCHLIST = Path(__file__).resolve().parent.parent / "watchlist.yaml"
 
@@ -204,22 +201,11 @@ class Watchlist(_Strict):
         raise KeyError(entity_id)
 
 
-class _CountingLoader(yaml.SafeLoader):
-    """SafeLoader that refuses files with more aliases than any real watchlist needs."""
-
-    def __init__(self, stream: Any) -> None:
-        super().__init__(stream)
-        self._aliases = 0
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            self._aliases += 1
-            if self._aliases > MAX_YAML_ALIASES:
-                raise yaml.YAMLError(f"more than {MAX_YAML_ALIASES} YAML aliases (an expansion bomb?)")
-        return super().compose_node(parent, index)
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys (YAML would silently keep the last one)."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        # YAML keeps the last of two equal keys; in a file people edit that silently drops a list.
+        # In a file people edit, a second `aliases:` under one entity silently drops the first list.
         seen: set[str] = set()
         for key_node, _ in node.value:
             if isinstance(key_node, yaml.ScalarNode) and key_node.value != "<<":
@@ -230,45 +216,34 @@ class _CountingLoader(yaml.SafeLoader):
                 seen.add(key_node.value)
         return super().construct_mapping(node, deep)
 
-    def get_single_node(self) -> Any:
-        node = super().get_single_node()
-        if node is not None and self._aliases:
-            _refuse_expansion_bomb(node)
-        return node
 
+def _expanded_size(root: yaml.Node) -> int:
+    """Nodes the document has once aliases are expanded, counted without expanding them.
 
-def _refuse_expansion_bomb(root: yaml.Node) -> None:
-    """Raise YAMLError if expanding every alias would exceed MAX_YAML_EXPANDED_NODES or never end (a cycle)."""
+    Iterative (a deeply nested file must not hit Python's recursion limit); a recursive alias, which
+    would expand for ever, raises WatchlistError.
+    """
     sizes: dict[int, int] = {}
-    in_progress: set[int] = set()
-
-    def size(node: yaml.Node) -> int:
-        # Iterative post-order walk: a deeply nested file must not hit Python's recursion limit.
-        stack: list[tuple[yaml.Node, bool]] = [(node, False)]
-        while stack:
-            current, children_done = stack.pop()
-            key = id(current)
-            if key in sizes:
-                continue
-            kids = _children(current)
-            if children_done:
-                in_progress.discard(key)
-                total = 1 + sum(sizes[id(k)] for k in kids)
-                if total > MAX_YAML_EXPANDED_NODES:
-                    raise yaml.YAMLError(
-                        f"anchors and aliases expand to more than {MAX_YAML_EXPANDED_NODES:,} items "
-                        "(an alias-expansion bomb?); write the entries out instead of nesting aliases"
-                    )
-                sizes[key] = total
-                continue
-            if key in in_progress:
-                raise yaml.YAMLError("a YAML alias refers to the item that contains it; remove the recursive aliases")
-            in_progress.add(key)
-            stack.append((current, True))
-            stack.extend((k, False) for k in kids if id(k) not in sizes)
-        return sizes[id(node)]
-
-    size(root)
+    open_nodes: set[int] = set()  # the nodes whose children are being counted: the current path
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_counted = stack.pop()
+        key = id(node)
+        if key in sizes:
+            continue
+        children = _children(node)
+        if children_counted:
+            open_nodes.discard(key)
+            sizes[key] = 1 + sum(sizes[id(child)] for child in children)
+            if sizes[key] > MAX_EXPANDED_NODES:
+                return sizes[key]  # already too big: no need to count the rest
+            continue
+        if key in open_nodes:
+            raise WatchlistError("a YAML alias refers to the item that contains it; remove the recursive alias")
+        open_nodes.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in children if id(child) not in sizes)
+    return sizes[id(root)]
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
@@ -277,6 +252,23 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     if isinstance(node, yaml.MappingNode):
         return [part for pair in node.value for part in pair]
     return []
+
+
+def _safe_load(text: str) -> Any:
+    """yaml.safe_load that refuses alias-expansion bombs and duplicate keys before constructing anything."""
+    loader = _StrictLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if _expanded_size(node) > MAX_EXPANDED_NODES:
+            raise WatchlistError(
+                f"uses YAML anchors and aliases that expand to more than {MAX_EXPANDED_NODES:,} items "
+                "(an expansion bomb?); write the entries out"
+            )
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
 
 
 def _format_validation(path: str, exc: ValidationError, data: Any) -> str:
@@ -292,7 +284,16 @@ def _format_validation(path: str, exc: ValidationError, data: Any) -> str:
     return f"{path}: {where}: {msg}{more}"
 
 
-_SINGULAR = {"entities": "entity", "brands": "brand", "sources": "source", "demands": "demand", "aliases": "alias"}
+_SINGULAR = {
+    "entities": "entity",
+    "brands": "brand",
+    "sources": "source",
+    "demands": "demand",
+    "aliases": "alias",
+    "weak_aliases": "weak alias",
+    "domains": "domain",
+    "exclude": "pattern",
+}
 
 
 def _describe_location(loc: tuple[Any, ...], data: Any) -> str:
@@ -319,13 +320,17 @@ def parse_watchlist(text: str, path: str = "<watchlist>") -> Watchlist:
     if len(text) > MAX_WATCHLIST_BYTES:
         raise WatchlistError(f"{path}: file is larger than {MAX_WATCHLIST_BYTES // 1_000_000} MB; is it a watchlist?")
     try:
-        data = yaml.load(text, Loader=_CountingLoader)
+        data = _safe_load(text)
+    except WatchlistError as exc:
+        raise WatchlistError(f"{path}: {exc.message}") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = f" line {mark.line + 1}" if mark is not None else ""
         raise WatchlistError(f"{path}:{line}: YAML syntax error: {exc.problem}") from None
     except yaml.YAMLError as exc:
         raise WatchlistError(f"{path}: not valid YAML: {exc}") from None
+    except RecursionError:  # PyYAML composes nested collections recursively
+        raise WatchlistError(f"{path}: lists or mappings nested too deeply to be a watchlist") from None
     if not isinstance(data, dict):
         raise WatchlistError(f"{path}: expected a mapping with keys id, name, pledge, entities")
     try:
