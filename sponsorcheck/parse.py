@@ -31,6 +31,9 @@ VOID_TAGS = frozenset(
 # `[^>]*` cannot backtrack into itself.
 _TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)([^>]*)>")
 _DEPTH_ERROR = "Excessive depth"
+# C0 controls (other than tab, newlines) that libxml2 parses into text but lxml then refuses to write
+# back ("All strings must be XML compatible") when extraction drops a node: removed before parsing.
+_UNPARSABLE_CHARS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 _local = threading.local()  # one parser per thread: a parser's error log belongs to its last parse
 
@@ -45,6 +48,8 @@ def _parser() -> lxml.html.HTMLParser:
 def parse_html(html: str) -> etree._Element:
     """The lxml.html document tree of `html`, with content below absurd nesting kept; raises what lxml raises."""
     parser = _parser()
+    if _UNPARSABLE_CHARS_RE.search(html):
+        html = _UNPARSABLE_CHARS_RE.sub("", html)
     root = lxml.html.document_fromstring(html, parser=parser)
     if any(_DEPTH_ERROR in entry.message for entry in parser.error_log):
         root = lxml.html.document_fromstring(flatten_deep_nesting(html), parser=parser)
