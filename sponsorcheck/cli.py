@@ -183,25 +183,48 @@ def check(
     guarded(debug, run)
 
 
+# A sponsor list from an offer or a contract is dozens of names; these bound a hostile or mistaken input.
+MAX_NAMES = 5_000
+MAX_NAMES_BYTES = 5_000_000
+
+
+def _read_names_text(file: str) -> str:
+    """The text of a names file (or stdin for '-'), bounded in size; InputFileError if it cannot be read."""
+    try:
+        if file == "-":
+            data = sys.stdin.buffer.read(MAX_NAMES_BYTES + 1)
+        else:
+            path = Path(file)
+            if path.is_dir():
+                raise InputFileError(f"{file}: is a directory; give a text file with one name per line")
+            with path.open("rb") as handle:
+                data = handle.read(MAX_NAMES_BYTES + 1)
+    except FileNotFoundError:
+        raise InputFileError(f"{file}: no such file") from None
+    except OSError as exc:
+        raise InputFileError(f"{file}: cannot read: {exc.strerror}") from None
+    if len(data) > MAX_NAMES_BYTES:
+        raise InputFileError(f"{file}: larger than {MAX_NAMES_BYTES // 1_000_000} MB; is it a list of names?")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputFileError(f"{file}: not UTF-8 text; save it as UTF-8 text with one name per line") from None
+
+
 def _read_names(names: Sequence[str], file: str | None) -> list[str]:
     items: list[str] = []
     raw = list(names)
     if file:
-        if file == "-":
-            text = sys.stdin.read()
-        else:
-            try:
-                text = Path(file).read_text(encoding="utf-8-sig")
-            except FileNotFoundError:
-                raise InputFileError(f"{file}: no such file") from None
-            except (OSError, UnicodeDecodeError) as exc:
-                raise InputFileError(f"{file}: cannot read as UTF-8 text: {exc}") from None
-        raw.extend(text.splitlines())
+        raw.extend(_read_names_text(file).splitlines())
     for entry in raw:
         if entry == "-" and not file:
-            raw.extend(sys.stdin.read().splitlines())
+            raw.extend(_read_names_text("-").splitlines())
             continue
         items.extend(part.strip() for part in entry.split(",") if part.strip())
+        if len(items) > MAX_NAMES:
+            raise InputFileError(
+                f"more than {MAX_NAMES:,} names; a sponsor list is shorter — split it into several runs"
+            )
     return items
 
 

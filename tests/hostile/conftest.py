@@ -1,7 +1,8 @@
 """Run sponsorcheck as a real subprocess and hold every hostile case to the same contract.
 
-`run_cli` starts `python -m sponsorcheck ...`, waits for it with os.wait4 and reads that child's own
-peak RSS (ru_maxrss, per child, never cumulative) and its wall time. `assert_refused` and
+`run_cli` starts `python -m sponsorcheck ...` through a small launcher (launcher.py), which waits
+for it with os.wait4 and reads that child's own peak RSS (ru_maxrss, per child, never cumulative,
+not inflated by pytest's own size) and its wall time. `assert_refused` and
 `assert_handled` then check what a user sees: the documented exit code, exactly one stderr line that
 says what to do, no traceback, a bounded time and peak memory under `MAX_PEAK_MB`.
 
@@ -16,8 +17,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +25,7 @@ import pytest
 from sponsorcheck.errors import ExitStatus
 
 ROOT = Path(__file__).resolve().parents[2]
+LAUNCHER = Path(__file__).resolve().parent / "launcher.py"
 MAX_PEAK_MB = 300
 # Python, typer, lxml, pydantic and requests take ~0.5 s to import on a busy 2-core CI box; bounds
 # below add this startup allowance to the time the hostile input itself may cost.
@@ -88,55 +88,35 @@ def run_cli(
     interrupt_after: float | None = None,
 ) -> Run:
     """Run sponsorcheck in a child process; return its exit code, output, wall time and own peak RSS."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        start = time.monotonic()
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "sponsorcheck", *args],
-            stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
-            stdout=out,
-            stderr=err,
-            cwd=ROOT,
-            env=env or child_env(),
-        )
+    with tempfile.TemporaryDirectory() as folder:
+        files = {name: os.path.join(folder, name) for name in ("stdin", "stdout", "stderr")}
         if stdin is not None:
-            assert proc.stdin is not None
-            writer = threading.Thread(target=_feed, args=(proc.stdin, stdin), daemon=True)
-            writer.start()
-        interrupted = False
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            elapsed = time.monotonic() - start
-            if interrupt_after is not None and not interrupted and elapsed > interrupt_after:
-                proc.send_signal(2)  # SIGINT: what Ctrl-C sends
-                interrupted = True
-            if elapsed > hard_timeout:
-                proc.kill()  # the bound assertion below will fail with the real figure
-            time.sleep(0.01)
-        seconds = time.monotonic() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
+            Path(files["stdin"]).write_bytes(stdin)
+        spec = {
+            "argv": [sys.executable, "-m", "sponsorcheck", *args],
+            "cwd": str(ROOT),
+            "env": env or child_env(),
+            "stdin": files["stdin"] if stdin is not None else None,
+            "stdout": files["stdout"],
+            "stderr": files["stderr"],
+            "interrupt_after": interrupt_after,
+            "hard_timeout": hard_timeout,
+        }
+        launched = subprocess.run(
+            [sys.executable, "-S", str(LAUNCHER), json.dumps(spec)], capture_output=True, text=True, check=True
+        )
+        result = json.loads(launched.stdout)
         run = Run(
             tuple(args),
-            proc.returncode,
-            out.read().decode("utf-8", "replace"),
-            err.read().decode("utf-8", "replace"),
-            seconds,
-            usage.ru_maxrss / 1024,  # kilobytes on Linux
+            result["returncode"],
+            Path(files["stdout"]).read_bytes().decode("utf-8", "replace"),
+            Path(files["stderr"]).read_bytes().decode("utf-8", "replace"),
+            result["seconds"],
+            result["maxrss_kb"] / 1024,  # kilobytes on Linux
             label,
         )
-    RECORDS.append({"label": label or " ".join(args)[:80], "seconds": seconds, "peak_mb": run.peak_mb})
+    RECORDS.append({"label": label or " ".join(args)[:80], "seconds": run.seconds, "peak_mb": run.peak_mb})
     return run
-
-
-def _feed(pipe, data: bytes) -> None:
-    try:
-        pipe.write(data)
-        pipe.close()
-    except OSError:
-        pass  # the child refused to read it all: that is its right
 
 
 def _common(run: Run, max_seconds: float) -> None:

@@ -94,3 +94,42 @@ def test_an_international_host_name_is_fetched_as_punycode(watchlist_path):
     report = assert_handled(run, ExitStatus.CONFLICT, 3)
     assert proxy.request_lines == ["GET http://xn--bcher-festival-gsb.example/sponsoren HTTP/1.1"]
     assert report["results"][0]["target"] == "http://bücher-festival.example/sponsoren"
+
+
+# --- `sponsorcheck names --file`: a sponsor list from people's hands ---------------------------------
+
+
+def _names(watchlist_path: str, file: str, label: str, stdin: bytes | None = None):
+    return run_cli("names", "--file", file, "--format", "json", "-w", watchlist_path, stdin=stdin, label=label)
+
+
+def test_names_file_that_is_a_directory(watchlist_path, tmp_path):
+    run = _names(watchlist_path, str(tmp_path), "names: a directory")
+    assert_refused(run, ExitStatus.USAGE, 2, "is a directory", "one name per line")
+
+
+def test_names_file_of_random_bytes(watchlist_path, tmp_path):
+    path = tmp_path / "names.txt"
+    path.write_bytes(b"\xff\xfe\xfa" + os.urandom(3000))
+    run = _names(watchlist_path, str(path), "names: random bytes")
+    assert_refused(run, ExitStatus.USAGE, 2, "not UTF-8 text", "save it as UTF-8")
+
+
+def test_names_file_of_50000_names_is_refused_before_matching(watchlist_path, tmp_path):
+    path = tmp_path / "names.txt"
+    path.write_text("\n".join(f"Company {i} Holdings" for i in range(50_000)), encoding="utf-8")
+    run = _names(watchlist_path, str(path), "names: 50,000 names")
+    assert_refused(run, ExitStatus.USAGE, 2, "more than 5,000 names", "split it")
+
+
+def test_names_file_larger_than_the_cap(watchlist_path, tmp_path):
+    path = tmp_path / "names.txt"
+    path.write_bytes(b"Amazon\n" * 1_000_000)
+    run = _names(watchlist_path, str(path), "names: 7 MB file")
+    assert_refused(run, ExitStatus.USAGE, 2, "larger than 5 MB")
+
+
+def test_a_megabyte_name_is_still_matched(watchlist_path):
+    run = _names(watchlist_path, "-", "names: one 1 MB name", stdin=b"Amazon Web Services " + b"x" * 1_000_000)
+    report = assert_handled(run, ExitStatus.CONFLICT, 3)
+    assert report["results"][0]["findings"][0]["entity"] == "amazon"
