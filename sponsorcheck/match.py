@@ -1,30 +1,99 @@
 """Match sponsor names and link domains against watchlists.
 
-Pipeline (after screening tools such as OpenSanctions' nomenklatura): normalise once; domain match
-first (registrable domain, subdomains, `name.*` families, brand TLDs); exact alias on whole tokens;
-weak aliases only as whole words with their case (why: "ICE" the agency is written in capitals,
-"ice" is frozen water); token-level fuzzy matching only for long names with a small edit budget.
+Pipeline (after screening tools such as OpenSanctions' nomenklatura and moov-io/watchman):
+normalise once; domain match first (registrable domain, subdomains, `name.*` families, brand TLDs);
+exact strong alias on whole tokens (plain dict lookups of token n-grams); weak aliases only as whole
+words with their case (why: "ICE" the agency is written in capitals, "ice" is frozen water) and only
+counted with corroboration; token-level fuzzy matching only for strong aliases, with an edit budget
+that grows with length, on a shortlist of aliases that share a first letter with the name.
+
+Look-alikes are refused twice: by each entity's `exclude` patterns in the watchlist, and by
+structure for whole classes of names (`LOOKALIKE_CLASSES`): a name that shares an alias word but
+whose other words say it is a river, a drink, an advocacy group, a band or a borrowed Tolkien word.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from sponsorcheck.models import Candidate, Match
-from sponsorcheck.normalize import host_of, normalize_name, public_suffix, registrable_domain
+from sponsorcheck.normalize import (
+    host_of,
+    is_hosting_domain,
+    normalize_name,
+    public_suffix,
+    registrable_domain,
+)
 from sponsorcheck.watchlist import Brand, Entity, Watchlist
 
-DEFAULT_MIN_SCORE = 85  # fuzzy matches below this are not reported at all
+DEFAULT_MIN_SCORE = 80  # fuzzy matches below this are not reported at all (tuned on tests/data/names.yaml)
 CONFLICT_SCORE = 95  # a fuzzy match at or above this counts as a conflict; between: review
 MIN_FUZZY_LENGTH = 5  # no edits for names up to 4 characters
+WEAK_SCORE = 60  # a weak alias without corroboration: a person should look
+CORROBORATED_SCORE = 100
+
+
+# Words that, standing next to an alias word but outside the alias itself, show the name is a
+# different thing that shares the word. One class per kind of look-alike the pledge's users meet.
+# A word that belongs to the entity's own vocabulary (its aliases, brand names, context phrases)
+# never counts against it, so "Whole Foods" is not a food look-alike of Amazon.
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+ADVOCACY = "an advocacy, rights, refugee or workers' group"
+LOOKALIKE_CLASSES: dict[str, frozenset[str]] = {
+    "a river, rainforest, region or place": _words(
+        "river rivers rainforest rainforests forest forests jungle basin delta estuary region regional amazonia "
+        "amazonas amazonian rio conservation conservancy wildlife tribe tribes indigenous ecology ecological "
+        "expedition expeditions lodge tours tour travel travels cruise cruises trek eco nature reserve park "
+        "garden gardens zoo aquarium fish parrot parrots village biome treaty"
+    ),
+    "a food, drink or café": _words(
+        "cream creamery tea coffee cold cube cubes pop pops lolly lollies shaved shave cocktail cocktails beer "
+        "brewing brewery brewers vodka gin drink drinks candy dessert desserts gelato frozen cone cones snow "
+        "bakery cafe restaurant bar pub grill kitchen diner bistro juice water cooler coolers machine maker "
+        "chocolate pizza burger tacos"
+    ),
+    "a sport, show, artist or venue": _words(
+        "hockey skating skate skaters rink age berg breaker breakers palace sculpture sculptures carving "
+        "fishing climbing bucket storm queen t spice vanilla nine kills capades dancing ballet "
+        "wrestling boxing wedding honor opera cycle nibelungen nibelung"
+    ),
+    ADVOCACY: _words(
+        "abolish against stop resist resistance rights defense defence defender defenders justice solidarity "
+        "sanctuary coalition alliance welcome advocates advocacy aid lawyers freedom families united together "
+        "refugee refugees asylum migrant migrants immigrant immigrants dreamers undocumented detention detained "
+        "union workers employees strike boycott protest accountability relief campaign movement"
+    ),
+    "a band, ensemble or record label": _words(
+        "band orchestra choir quartet trio ensemble dj mc feat ft featuring bunnymen records recordings "
+        "collective tribute"
+    ),
+    "another organisation that borrowed the name": _words(
+        "tolkien hobbit shire mordor middle earth lotr seeing stone stones economic economics consulting "
+        "consultants consultancy advisors advisory realty dental clinic salon church"
+    ),
+}
+# Short words that join a common word into a longer name ("Rock am Ring", "Echo and the Bunnymen",
+# "Institution of Civil Engineers"): a weak alias inside such a phrase is part of another name.
+FUNCTION_WORDS = _words(
+    "the a an and of am im der die das des de du la le les los el del di da do dos et und y e in on at "
+    "for with by to from no not out"
+)
+# Words around a weak alias that say nothing either way ("Ring logo", "ICE official").
+NEUTRAL_WORDS = _words("official sponsor partner logo inc company")
+_HOST_LIKE = re.compile(r"^(?:https?://)?(?:[a-z0-9-]+\.)+[a-z][a-z0-9-]+(?::\d+)?(?:/\S*)?$", re.IGNORECASE)
+_ACRONYM = re.compile(r"^[A-Z0-9]{2,6}$")
 
 
 def edit_budget(length: int) -> int:
-    """Edits allowed for a normalised alias of this length: none up to 4 characters, then growing."""
+    """Edits allowed for a normalised alias (or token) of this length: none up to 4 characters, then growing."""
     if length < MIN_FUZZY_LENGTH:
         return 0
     if length <= 8:
@@ -32,6 +101,11 @@ def edit_budget(length: int) -> int:
     if length <= 16:
         return 2
     return 3
+
+
+def looks_like_host(name: str) -> bool:
+    """True when a sponsor name is written as a domain ("palantir.net", "https://twitch.tv")."""
+    return bool(_HOST_LIKE.match(name.strip())) and " " not in name.strip()
 
 
 @dataclass(frozen=True)
@@ -43,20 +117,25 @@ class _Entry:
     brand: Brand | None
 
     @property
+    def named(self) -> Entity | Brand:
+        return self.brand or self.entity
+
+    @property
     def name(self) -> str:
-        return self.brand.name if self.brand else self.entity.name
+        return self.named.name
 
     @property
     def chain(self) -> str:
         if self.brand is None:
             return self.entity.name
         relation = self.brand.relation or f"part of {self.entity.name}"
-        return f"{self.brand.name} — {relation}"
+        since = f" since {self.brand.since}" if self.brand.since and str(self.brand.since) not in relation else ""
+        return f"{self.brand.name} — {relation}{since}"
 
     @property
-    def excludes(self) -> tuple[re.Pattern[str], ...]:
-        pats = tuple(self.entity.exclude) + (tuple(self.brand.exclude) if self.brand else ())
-        return tuple(re.compile(p) for p in pats)
+    def source(self) -> str:
+        sources = self.named.sources or self.entity.sources
+        return sources[0].url if sources else ""
 
     def match(self, matched: str, method: str, score: int, weak: bool = False, corroborated: bool = False) -> Match:
         return Match(
@@ -74,48 +153,93 @@ class _Entry:
         )
 
 
+@dataclass(frozen=True)
+class Considered:
+    """One alias the matcher weighed for a name, and what it decided (for `explain`)."""
+
+    pledge: str
+    entity: str
+    brand: str | None
+    alias: str
+    method: str
+    score: int
+    outcome: str  # match | needs-corroboration | excluded | look-alike | below-threshold
+    reason: str
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """How one name is matched: its normal form, every alias weighed, the matches kept."""
+
+    name: str
+    normalized: str
+    matches: tuple[Match, ...]
+    considered: tuple[Considered, ...]
+    nearest: tuple[tuple[str, int], ...] = ()  # closest aliases by plain similarity, for orientation
+    sources: dict[str, str] = field(default_factory=dict)  # "entity/brand" -> first source URL
+
+
+@dataclass(frozen=True)
+class _Fuzzy:
+    key: str
+    toks: tuple[str, ...]
+    compact_len: int
+
+
 class Matcher:
     """Compiled lookup tables for one or more watchlists; build once per run, reuse for every page."""
 
     def __init__(self, watchlists: Sequence[Watchlist], min_score: int = DEFAULT_MIN_SCORE) -> None:
+        """Index every alias, weak alias, domain and brand TLD; raises nothing on a validated watchlist."""
         self.watchlists = tuple(watchlists)
         self.min_score = min_score
         self._aliases: dict[str, list[tuple[_Entry, str]]] = {}
-        self._weak: list[tuple[_Entry, str, re.Pattern[str]]] = []
+        self._compact: dict[str, list[tuple[_Entry, str]]] = {}  # "amazonsmile" for "Amazon Smile"
+        self._weak: dict[str, list[tuple[_Entry, str, re.Pattern[str]]]] = {}
         self._domains: dict[str, list[tuple[_Entry, str]]] = {}
         self._families: dict[str, list[tuple[_Entry, str]]] = {}  # "amazon" for amazon.*
         self._tlds: dict[str, list[tuple[_Entry, str]]] = {}
-        self._context: dict[str, tuple[re.Pattern[str], ...]] = {}
-        self._excludes: dict[int, tuple[re.Pattern[str], ...]] = {}
+        self._context: dict[tuple[str, str], tuple[re.Pattern[str], ...]] = {}  # (pledge, entity) -> patterns
+        self._vocab: dict[tuple[str, str], frozenset[str]] = {}
+        self._excludes: dict[tuple[str, str, str | None], tuple[re.Pattern[str], ...]] = {}
+        self._fuzzy_index: dict[tuple[int, str], list[_Fuzzy]] = {}
         self._max_tokens = 1
         for wl in self.watchlists:
             for entity in wl.entities:
                 entries = [_Entry(wl.id, entity, None)] + [_Entry(wl.id, entity, b) for b in entity.brands]
                 for entry in entries:
                     self._add(entry)
-                self._context[entity.id] = tuple(
-                    re.compile(r"\b" + re.escape(normalize_name(c)) + r"\b")
-                    for c in entity.context + tuple(entity.aliases)
-                    if normalize_name(c)
-                )
-                for tld in entity.tlds:
-                    self._tlds.setdefault(tld.lower(), []).append((entries[0], f".{tld}"))
-        self._fuzzy_keys = [k for k in self._aliases if len(k) >= MIN_FUZZY_LENGTH]
+                self._add_entity_tables(wl.id, entity, entries[0])
+        for key, hits in self._aliases.items():
+            toks = tuple(key.split())
+            if len(key.replace(" ", "")) < MIN_FUZZY_LENGTH:
+                continue
+            fz = _Fuzzy(key, toks, len(key.replace(" ", "")))
+            del hits  # the index holds keys; hits are looked up again when a key is chosen
+            # Shortlist by token count and the first letter of the first and of the last token.
+            for letter in {toks[0][0], toks[-1][0]}:
+                self._fuzzy_index.setdefault((len(toks), letter), []).append(fz)
 
     def _add(self, entry: _Entry) -> None:
-        named = entry.brand or entry.entity
-        self._excludes[id(entry)] = entry.excludes
-        for alias in (named.name, *named.aliases):
+        named = entry.named
+        self._excludes[(entry.pledge, entry.entity.id, entry.brand.id if entry.brand else None)] = tuple(
+            re.compile(p) for p in (*entry.entity.exclude, *(entry.brand.exclude if entry.brand else ()))
+        )
+        # A display name that is also a weak alias ("Ring") stays weak: it is not added as strong.
+        weak_norms = {normalize_name(w) for w in named.weak_aliases}
+        for alias in dict.fromkeys((named.name, *named.aliases)):
             key = normalize_name(alias)
-            if key:
-                self._aliases.setdefault(key, []).append((entry, alias))
-                self._max_tokens = max(self._max_tokens, len(key.split()))
+            if not key or key in weak_norms:
+                continue
+            self._aliases.setdefault(key, []).append((entry, alias))
+            self._compact.setdefault(key.replace(" ", ""), []).append((entry, alias))
+            self._max_tokens = max(self._max_tokens, len(key.split()))
         for alias in named.weak_aliases:
-            # Case-aware: an all-caps acronym must appear in capitals; a capitalised word must start
-            # with its capital (so "ring" the noun or "blink" the verb never match).
-            flags = 0 if any(c.isupper() for c in alias) else re.IGNORECASE
-            pattern = re.compile(r"(?<![\w&-])" + re.escape(alias) + r"(?![\w&-])", flags)
-            self._weak.append((entry, alias, pattern))
+            key = normalize_name(alias)
+            if not key:
+                continue
+            self._weak.setdefault(key, []).append((entry, alias, _weak_pattern(alias)))
+            self._max_tokens = max(self._max_tokens, len(key.split()))
         for domain in named.domains:
             domain = domain.lower()
             if domain.endswith(".*"):
@@ -123,16 +247,38 @@ class Matcher:
             else:
                 self._domains.setdefault(domain, []).append((entry, domain))
 
+    def _add_entity_tables(self, pledge: str, entity: Entity, root: _Entry) -> None:
+        named_all: list[Entity | Brand] = [entity, *entity.brands]
+        phrases = [p for n in named_all for p in (n.name, *n.aliases, *n.context)]
+        norms = {normalize_name(p) for p in phrases} - {""}
+        # Context corroborates a weak alias: the entity's strong names and its context phrases.
+        self._context[(pledge, entity.id)] = tuple(
+            re.compile(r"(?<!\w)" + re.escape(n) + r"(?!\w)") for n in sorted(norms, key=len, reverse=True)
+        )
+        vocab = {t for p in norms | {normalize_name(w) for n in named_all for w in n.weak_aliases} for t in p.split()}
+        self._vocab[(pledge, entity.id)] = frozenset(vocab)
+        for tld in entity.tlds:
+            self._tlds.setdefault(tld.lower().lstrip("."), []).append((root, f".{tld.lstrip('.')}"))
+
     # -- domains ---------------------------------------------------------------------------------
 
     def match_url(self, url_or_host: str) -> list[Match]:
-        """Matches for a link or host: exact domain or subdomain, `name.*` family, brand TLD (most specific first)."""
-        host = host_of(url_or_host) if "/" in url_or_host else url_or_host.lower().strip().rstrip(".")
-        if not host:
+        """Matches for a link or host: exact domain or subdomain, `name.*` family, brand TLD (most specific first).
+
+        Hosts under a shared-hosting suffix (bucket.s3.amazonaws.com, x.cloudfront.net) never match:
+        they serve anyone's files.
+        """
+        text = url_or_host.strip()
+        if "/" in text or ":" in text:
+            host = host_of(text if "://" in text else "http://" + text)
+        else:
+            host = text.lower().rstrip(".")
+        if not host or "." not in host or is_hosting_domain(host):
             return []
         path = ""
-        if "/" in url_or_host:
-            path = url_or_host.split(host, 1)[-1] if host in url_or_host else ""
+        if "/" in text:
+            after = text.split("://", 1)[-1]
+            path = after[after.find("/") :] if "/" in after else ""
         labels = host.split(".")
         for i in range(len(labels)):
             suffix = ".".join(labels[i:])
@@ -141,94 +287,280 @@ class Matcher:
                 found = [
                     e.match(d, "domain", 100, corroborated=True)
                     for e, d in hits
-                    if "/" not in d or (host + path).startswith(d)
+                    if "/" not in d or (suffix + path).startswith(d)
                 ]
                 if found:
                     return found
+        suffix = public_suffix(host)
         reg = registrable_domain(host)
-        label = reg.split(".", 1)[0]
-        hits = self._families.get(label)
-        if hits and reg != public_suffix(host):
-            return [e.match(d, "domain", 100, corroborated=True) for e, d in hits]
-        hits = self._tlds.get(public_suffix(host))
+        if reg != suffix:
+            hits = self._families.get(reg.split(".", 1)[0])
+            if hits:
+                return [e.match(d, "domain", 100, corroborated=True) for e, d in hits]
+        hits = self._tlds.get(suffix)
         if hits:
             return [e.match(d, "tld", 100, corroborated=True) for e, d in hits]
         return []
 
     # -- names -----------------------------------------------------------------------------------
 
-    def _excluded(self, entry: _Entry, norm: str) -> bool:
-        return any(p.search(norm) for p in self._excludes.get(id(entry), ()))
-
     def match_name(self, name: str, context: str = "") -> list[Match]:
-        """Matches for a sponsor name: exact strong alias on whole tokens, weak alias (case-aware), fuzzy."""
+        """Matches for a sponsor name: strong alias on whole tokens, weak alias (case-aware, corroborated), fuzzy."""
+        return self._match_name(name, context, None)
+
+    def explain(self, name: str, context: str = "") -> Explanation:
+        """Every alias weighed for a name, with scores and the reason each was kept or refused."""
+        trace: list[Considered] = []
+        matches = tuple(self._match_name(name, context, trace))
+        norm = normalize_name(name)
+        nearest: tuple[tuple[str, int], ...] = ()
+        if norm:
+            keys = list(self._aliases)
+            nearest = tuple(
+                (k, round(s)) for k, s, _ in process.extract(norm, keys, scorer=fuzz.ratio, limit=3) if s >= 50
+            )
+        sources: dict[str, str] = {}
+        for wl in self.watchlists:
+            for entity in wl.entities:
+                for entry in [_Entry(wl.id, entity, None)] + [_Entry(wl.id, entity, b) for b in entity.brands]:
+                    sources[f"{entry.entity.id}/{entry.brand.id if entry.brand else ''}"] = entry.source
+        return Explanation(name, norm, matches, tuple(trace), nearest, sources)
+
+    def _match_name(self, name: str, context: str, trace: list[Considered] | None) -> list[Match]:
+        if looks_like_host(name):
+            # A name written as a domain is a domain: "palantir.net" is not "Palantir".
+            found = self.match_url(name)
+            if trace is not None:
+                for m in found:
+                    trace.append(_considered(m, "match", "the name is written as a domain on the watchlist"))
+                if not found:
+                    trace.append(
+                        Considered("", "", None, name, "domain", 0, "look-alike", "a domain not on any watchlist")
+                    )
+            return found
         norm = normalize_name(name)
         if not norm:
             return []
         toks = norm.split()
-        found: dict[tuple[str, str, str | None], Match] = {}
+        found: dict[tuple[str, str, str | None], tuple[Match, int]] = {}
 
-        def keep(m: Match) -> None:
+        def keep(m: Match, span: int) -> None:
             key = (m.pledge, m.entity, m.brand)
-            if key not in found or (m.score, not m.weak) > (found[key].score, not found[key].weak):
-                found[key] = m
+            if key not in found or _rank(m, span) < _rank(*found[key]):
+                found[key] = (m, span)
 
-        # Exact strong alias on whole tokens (n-grams, longest first).
+        context_norm = normalize_name(context) if context else ""
+        for gram, start, end, table in self._grams(toks):
+            for entry, alias in table.get(gram, ()):
+                refused = self._refusal(entry, norm, toks, start, end)
+                if trace is not None:
+                    m = entry.match(alias, "alias", 100)
+                    trace.append(_considered(m, "excluded" if refused else "match", refused or "exact alias"))
+                if not refused:
+                    keep(entry.match(alias, "alias", 100), end - start)
+        self._weak_matches(name, norm, toks, context_norm, keep, trace)
+        # Fuzzy runs even after an exact hit: "Amazon Web Service" is AWS, not only the word "Amazon".
+        for m, start, end in self._fuzzy(toks, trace):
+            entry = self._entry_for(m)
+            refused = self._refusal(entry, norm, toks, start, end)
+            if trace is not None:
+                trace.append(_considered(m, "excluded" if refused else "match", refused or "within the edit budget"))
+            if not refused:
+                keep(m, end - start)
+        return [m for m, span in sorted(found.values(), key=lambda pair: _rank(*pair))]
+
+    def _grams(self, toks: list[str]):
+        """Token n-grams (longest first) looked up in the strong table, plain and with spaces removed."""
         for n in range(min(self._max_tokens, len(toks)), 0, -1):
             for i in range(len(toks) - n + 1):
                 gram = " ".join(toks[i : i + n])
-                for entry, alias in self._aliases.get(gram, ()):
-                    if not self._excluded(entry, norm):
-                        keep(entry.match(alias, "alias", 100))
-        # Weak aliases: whole word, case-aware, on the text as written.
-        for entry, alias, pattern in self._weak:
-            if pattern.search(name) and not self._excluded(entry, norm):
-                corroborated = self._corroborated(entry, norm, context)
-                keep(
-                    entry.match(alias, "weak-alias", 100 if corroborated else 70, weak=True, corroborated=corroborated)
-                )
-        if not found:
-            for m in self._fuzzy(norm, toks):
-                keep(m)
-        return sorted(found.values(), key=lambda m: -m.score)
+                yield gram, i, i + n, self._aliases
+                compact = gram.replace(" ", "")
+                if n > 1 or compact not in self._aliases:
+                    yield compact, i, i + n, self._compact
 
-    def _corroborated(self, entry: _Entry, norm: str, context: str) -> bool:
-        """A weak alias counts when a strong alias or context word of its entity stands nearby."""
-        text = norm + " " + normalize_name(context) if context else norm
-        return any(p.search(text) for p in self._context.get(entry.entity.id, ()))
+    def _entry_for(self, m: Match) -> _Entry:
+        for entry, _alias in self._aliases.get(normalize_name(m.matched), ()):
+            if entry.entity.id == m.entity and (entry.brand.id if entry.brand else None) == m.brand:
+                return entry
+        raise KeyError(m.matched)  # pragma: no cover — fuzzy matches are built from indexed aliases
 
-    def _fuzzy(self, norm: str, toks: list[str]) -> Iterable[Match]:
-        if len(norm) < MIN_FUZZY_LENGTH:
-            return []
-        out: list[Match] = []
-        for key in self._fuzzy_keys:
-            n = key.count(" ") + 1
-            budget = edit_budget(len(key))
-            for i in range(len(toks) - n + 1):
-                gram = " ".join(toks[i : i + n])
-                if abs(len(gram) - len(key)) > budget or gram[0] != key[0]:
+    def _weak_matches(self, name, norm, toks, context_norm, keep, trace) -> None:
+        for gram, start, end in _all_grams(toks, self._max_tokens):
+            for entry, alias, pattern in self._weak.get(gram, ()):
+                hit = pattern.search(name)
+                if hit is None:
+                    if trace is not None:
+                        trace.append(
+                            _considered(
+                                entry.match(alias, "weak-alias", 0, weak=True),
+                                "look-alike",
+                                f"{alias!r} is a short or common name and must be written with its case",
+                            )
+                        )
                     continue
-                dist = Levenshtein.distance(gram, key, score_cutoff=budget)
-                if dist <= budget:
-                    score = round(100 * (1 - dist / max(len(key), len(gram))))
-                    if score >= self.min_score:
-                        for entry, alias in self._aliases[key]:
-                            if not self._excluded(entry, norm):
-                                out.append(entry.match(alias, "fuzzy", score))
+                corroborated = self._corroborated(entry, norm, context_norm)
+                refused = self._refusal(entry, norm, toks, start, end, weak=not corroborated, alias=alias)
+                m = entry.match(
+                    alias,
+                    "weak-alias",
+                    CORROBORATED_SCORE if corroborated else WEAK_SCORE,
+                    weak=True,
+                    corroborated=corroborated,
+                )
+                if trace is not None:
+                    outcome = "excluded" if refused else ("match" if corroborated else "needs-corroboration")
+                    reason = refused or (
+                        "a short or common name, corroborated by a strong name or context word of the entity"
+                        if corroborated
+                        else "a short or common name with nothing else pointing to the entity"
+                    )
+                    trace.append(_considered(m, outcome, reason))
+                if not refused:
+                    keep(m, end - start)
+
+    def _refusal(
+        self,
+        entry: _Entry,
+        norm: str,
+        toks: list[str],
+        start: int,
+        end: int,
+        weak: bool = False,
+        alias: str = "",
+    ) -> str:
+        """Why a name that contains an alias is a look-alike ("" when it is not)."""
+        key = (entry.pledge, entry.entity.id, entry.brand.id if entry.brand else None)
+        for pattern in self._excludes.get(key, ()):
+            if pattern.search(norm):
+                return f"excluded by the watchlist pattern {pattern.pattern!r}"
+        vocab = self._vocab.get((entry.pledge, entry.entity.id), frozenset())
+        extras = [t for t in toks[:start] + toks[end:] if t not in vocab]
+        # A one-word alias can be a common word or a place; a longer alias is specific enough that
+        # only the advocacy class (a group campaigning against the entity) can still refuse it.
+        classes = LOOKALIKE_CLASSES.items() if end - start == 1 or weak else [(ADVOCACY, LOOKALIKE_CLASSES[ADVOCACY])]
+        for label, words in classes:
+            hit = next((t for t in extras if t in words), None)
+            if hit:
+                return f"the word {hit!r} says this is {label}, not {entry.name}"
+        if weak:
+            meaningful = [t for t in extras if t not in NEUTRAL_WORDS]
+            if any(t in FUNCTION_WORDS or t.isdigit() for t in meaningful):
+                return f"{alias!r} is one word of a longer name"
+            if _ACRONYM.match(alias) and len(meaningful) >= 2:
+                initials = "".join(t[0] for t in meaningful if t not in FUNCTION_WORDS)
+                if initials == alias.lower():
+                    return f"{alias!r} stands for another organisation here ({' '.join(meaningful)})"
+            if len(meaningful) >= 2:
+                return f"{alias!r} is one word of a longer name"
+        return ""
+
+    def _corroborated(self, entry: _Entry, norm: str, context_norm: str) -> bool:
+        """A weak alias counts when a strong name or context phrase of its entity stands nearby."""
+        weak_keys = {normalize_name(w) for w in entry.named.weak_aliases}
+        text = norm + " | " + context_norm if context_norm else norm
+        for pattern in self._context.get((entry.pledge, entry.entity.id), ()):
+            found = pattern.search(text)
+            if found and found.group(0) not in weak_keys:
+                return True
+        return False
+
+    def _fuzzy(self, toks: list[str], trace: list[Considered] | None) -> list[tuple[Match, int, int]]:
+        """Token-level fuzzy matches of strong aliases, each token within its own edit budget."""
+        out: list[tuple[Match, int, int]] = []
+        seen: set[tuple[str, int]] = set()
+        for n in range(1, min(self._max_tokens, len(toks)) + 1):
+            for i in range(len(toks) - n + 1):
+                gram_toks = toks[i : i + n]
+                if " ".join(gram_toks) in self._weak:
+                    continue  # weak aliases are never fuzzy, nor a door to a strong alias
+                letters = {gram_toks[0][0], gram_toks[-1][0]}
+                gram_len = sum(len(t) for t in gram_toks)
+                for letter in letters:
+                    for fz in self._fuzzy_index.get((n, letter), ()):
+                        if (fz.key, i) in seen or abs(gram_len - fz.compact_len) > edit_budget(fz.compact_len):
+                            continue
+                        seen.add((fz.key, i))
+                        dist = _token_distance(gram_toks, fz.toks)
+                        if dist is None or dist == 0:
+                            continue
+                        # Scored like a Levenshtein ratio on the normalised strings (spaces count).
+                        score = round(100 * (1 - dist / (max(fz.compact_len, gram_len) + n - 1)))
+                        for entry, alias in self._aliases[fz.key]:
+                            m = entry.match(alias, "fuzzy", score)
+                            if score >= self.min_score:
+                                out.append((m, i, i + n))
+                            elif trace is not None:
+                                trace.append(_considered(m, "below-threshold", f"score {score} is below --min-score"))
         return out
 
     def match_candidate(self, candidate: Candidate) -> list[Match]:
-        """All matches for a candidate: its links' domains first, then its name and text evidence."""
+        """All matches for a candidate: its links' domains first, then its name, corroborated by its evidence."""
         found: dict[tuple[str, str, str | None], Match] = {}
         for host in candidate.domains:
             for m in self.match_url(host):
                 found.setdefault((m.pledge, m.entity, m.brand), m)
-        context = " ".join(e.text for e in candidate.evidence if e.kind in ("text", "img-file", "link"))
-        for m in self.match_name(candidate.name, context):
+        # Logo files and links on an entity's own domain corroborate a weak name (never a match alone:
+        # a CDN may serve anyone's logo).
+        backed = {k[:2] for k in found}
+        for ev in candidate.evidence:
+            if ev.kind in ("img-file", "link") and "://" in ev.text:
+                backed.update((m.pledge, m.entity) for m in self.match_url(ev.text))
+        context = " | ".join(
+            e.text for e in candidate.evidence if e.kind in ("text", "img-file", "img-alt", "link", "title", "jsonld")
+        )
+        for m in self.match_name(candidate.name, context[:2000]):
             key = (m.pledge, m.entity, m.brand)
-            if key in found:
+            if key in found and not (m.method == "alias" and found[key].method != "alias"):
                 continue
-            if m.weak and not m.corroborated and any(k[1] == m.entity for k in found):
-                m = replace(m, corroborated=True, score=100)
+            if m.weak and not m.corroborated and (m.pledge, m.entity) in backed:
+                m = replace(m, corroborated=True, score=CORROBORATED_SCORE)
             found[key] = m
-        return sorted(found.values(), key=lambda m: (-m.score, m.method != "domain"))
+        # Domain matches first (the most reliable signal), then name matches in the matcher's rank order.
+        return sorted(found.values(), key=lambda m: (m.method not in ("domain", "tld"), not is_strong(m)))
+
+
+def is_strong(m: Match) -> bool:
+    """A match that is a conflict in a sponsor list: not an uncorroborated weak alias, not a low fuzzy score."""
+    return (not m.weak or m.corroborated) and (m.method != "fuzzy" or m.score >= CONFLICT_SCORE)
+
+
+def _rank(m: Match, span: int) -> tuple[bool, int, int, bool]:
+    """Sort key: strong matches first, then the longest alias (the most specific brand), score, brands first."""
+    return (not is_strong(m), -span, -m.score, m.brand is None)
+
+
+def _weak_pattern(alias: str) -> re.Pattern[str]:
+    """Case-aware whole-word pattern: an acronym must be in capitals, a capitalised word may be in capitals too."""
+    body = re.escape(alias)
+    if alias.isupper() or not any(c.isupper() for c in alias):
+        flags = 0 if alias.isupper() else re.IGNORECASE
+        return re.compile(r"(?<![\w&-])" + body + r"(?![\w&-])", flags)
+    # "Ring" or "RING", never "ring" (the noun) — a hyphen joins it into another name ("Blink-182").
+    return re.compile(r"(?<![\w&-])(?:" + body + "|" + re.escape(alias.upper()) + r")(?![\w&-])")
+
+
+def _all_grams(toks: list[str], max_n: int):
+    for n in range(min(max_n, len(toks)), 0, -1):
+        for i in range(len(toks) - n + 1):
+            yield " ".join(toks[i : i + n]), i, i + n
+
+
+def _token_distance(gram: Sequence[str], key: Sequence[str]) -> int | None:
+    """Sum of per-token edit distances, or None if any token exceeds its own budget (none up to 4 letters)."""
+    total = 0
+    for a, b in zip(gram, key, strict=True):
+        if a == b:
+            continue
+        budget = edit_budget(len(b))
+        if budget == 0 or (a[0] != b[0] and len(b) < 9):
+            return None
+        d = OSA.distance(a, b, score_cutoff=budget)
+        if d > budget:
+            return None
+        total += d
+    return total if total <= edit_budget(sum(len(t) for t in key)) else None
+
+
+def _considered(m: Match, outcome: str, reason: str) -> Considered:
+    return Considered(m.pledge, m.entity, m.brand, m.matched, m.method, m.score, outcome, reason)
