@@ -31,8 +31,11 @@ from sponsorcheck.normalize import (
 )
 from sponsorcheck.watchlist import Brand, Entity, Watchlist
 
-DEFAULT_MIN_SCORE = 80  # fuzzy matches below this are not reported at all (tuned on tests/data/names.yaml)
-CONFLICT_SCORE = 95  # a fuzzy match at or above this counts as a conflict; between: review
+# Fuzzy scores are a Levenshtein ratio on normalised names; the edit budget already bounds them
+# (one edit in 6 letters is 83, two in 10 letters 80). Tuned on tests/data/names.yaml: every typo
+# of a strong alias there scores >= 83 and no look-alike reaches the budget at all.
+DEFAULT_MIN_SCORE = 75  # fuzzy matches below this are not reported at all
+CONFLICT_SCORE = 83  # a fuzzy match at or above this counts as a conflict; between: review
 MIN_FUZZY_LENGTH = 5  # no edits for names up to 4 characters
 WEAK_SCORE = 60  # a weak alias without corroboration: a person should look
 CORROBORATED_SCORE = 100
@@ -184,6 +187,7 @@ class _Fuzzy:
     key: str
     toks: tuple[str, ...]
     compact_len: int
+    budget: int
 
 
 class Matcher:
@@ -199,10 +203,13 @@ class Matcher:
         self._domains: dict[str, list[tuple[_Entry, str]]] = {}
         self._families: dict[str, list[tuple[_Entry, str]]] = {}  # "amazon" for amazon.*
         self._tlds: dict[str, list[tuple[_Entry, str]]] = {}
-        self._context: dict[tuple[str, str], tuple[re.Pattern[str], ...]] = {}  # (pledge, entity) -> patterns
+        self._context_norms: dict[tuple[str, str], tuple[str, ...]] = {}  # (pledge, entity) -> phrases
+        self._context_re: dict[tuple[str, str, str | None], re.Pattern[str] | None] = {}  # per entry, lazily
         self._vocab: dict[tuple[str, str], frozenset[str]] = {}
         self._excludes: dict[tuple[str, str, str | None], tuple[re.Pattern[str], ...]] = {}
-        self._fuzzy_index: dict[tuple[int, str], list[_Fuzzy]] = {}
+        self._exclude_any: dict[tuple[str, str, str | None], re.Pattern[str] | None] = {}
+        self._fuzzy_single: dict[tuple[str, int], list[_Fuzzy]] = {}
+        self._fuzzy_multi: dict[tuple[int, str], list[_Fuzzy]] = {}
         self._max_tokens = 1
         for wl in self.watchlists:
             for entity in wl.entities:
@@ -210,21 +217,31 @@ class Matcher:
                 for entry in entries:
                     self._add(entry)
                 self._add_entity_tables(wl.id, entity, entries[0])
-        for key, hits in self._aliases.items():
+        for key in self._aliases:
             toks = tuple(key.split())
-            if len(key.replace(" ", "")) < MIN_FUZZY_LENGTH:
+            compact_len = len(key) - len(toks) + 1
+            if compact_len < MIN_FUZZY_LENGTH:
                 continue
-            fz = _Fuzzy(key, toks, len(key.replace(" ", "")))
-            del hits  # the index holds keys; hits are looked up again when a key is chosen
-            # Shortlist by token count and the first letter of the first and of the last token.
-            for letter in {toks[0][0], toks[-1][0]}:
-                self._fuzzy_index.setdefault((len(toks), letter), []).append(fz)
+            fz = _Fuzzy(key, toks, compact_len, edit_budget(compact_len))
+            if len(toks) == 1:
+                # One-word aliases: shortlist by first letter and length ("twich" meets "twitch").
+                self._fuzzy_single.setdefault((toks[0][0], compact_len), []).append(fz)
+            else:
+                # Longer aliases: shortlist by any token spelled exactly ("Amazn Web Services" has "web").
+                for tok in set(toks):
+                    self._fuzzy_multi.setdefault((len(toks), tok), []).append(fz)
 
     def _add(self, entry: _Entry) -> None:
         named = entry.named
-        self._excludes[(entry.pledge, entry.entity.id, entry.brand.id if entry.brand else None)] = tuple(
-            re.compile(p) for p in (*entry.entity.exclude, *(entry.brand.exclude if entry.brand else ()))
-        )
+        key = (entry.pledge, entry.entity.id, entry.brand.id if entry.brand else None)
+        patterns = (*entry.entity.exclude, *(entry.brand.exclude if entry.brand else ()))
+        self._excludes[key] = tuple(re.compile(p) for p in patterns)
+        # One alternation for the common "no exclusion applies" answer; the single pattern is looked up
+        # only to explain a refusal.
+        try:
+            self._exclude_any[key] = re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+        except re.error:  # a pattern with its own group numbering cannot be joined; check them one by one
+            self._exclude_any[key] = re.compile(".") if patterns else None
         # A display name that is also a weak alias ("Ring") stays weak: it is not added as strong.
         weak_norms = {normalize_name(w) for w in named.weak_aliases}
         for alias in dict.fromkeys((named.name, *named.aliases)):
@@ -252,9 +269,7 @@ class Matcher:
         phrases = [p for n in named_all for p in (n.name, *n.aliases, *n.context)]
         norms = {normalize_name(p) for p in phrases} - {""}
         # Context corroborates a weak alias: the entity's strong names and its context phrases.
-        self._context[(pledge, entity.id)] = tuple(
-            re.compile(r"(?<!\w)" + re.escape(n) + r"(?!\w)") for n in sorted(norms, key=len, reverse=True)
-        )
+        self._context_norms[(pledge, entity.id)] = tuple(sorted(norms, key=len, reverse=True))
         vocab = {t for p in norms | {normalize_name(w) for n in named_all for w in n.weak_aliases} for t in p.split()}
         self._vocab[(pledge, entity.id)] = frozenset(vocab)
         for tld in entity.tlds:
@@ -349,7 +364,6 @@ class Matcher:
             if key not in found or _rank(m, span) < _rank(*found[key]):
                 found[key] = (m, span)
 
-        context_norm = normalize_name(context) if context else ""
         for gram, start, end, table in self._grams(toks):
             for entry, alias in table.get(gram, ()):
                 refused = self._refusal(entry, norm, toks, start, end)
@@ -358,7 +372,7 @@ class Matcher:
                     trace.append(_considered(m, "excluded" if refused else "match", refused or "exact alias"))
                 if not refused:
                     keep(entry.match(alias, "alias", 100), end - start)
-        self._weak_matches(name, norm, toks, context_norm, keep, trace)
+        self._weak_matches(name, norm, toks, context, keep, trace)
         # Fuzzy runs even after an exact hit: "Amazon Web Service" is AWS, not only the word "Amazon".
         for m, start, end in self._fuzzy(toks, trace):
             entry = self._entry_for(m)
@@ -385,7 +399,7 @@ class Matcher:
                 return entry
         raise KeyError(m.matched)  # pragma: no cover — fuzzy matches are built from indexed aliases
 
-    def _weak_matches(self, name, norm, toks, context_norm, keep, trace) -> None:
+    def _weak_matches(self, name, norm, toks, context, keep, trace) -> None:
         for gram, start, end in _all_grams(toks, self._max_tokens):
             for entry, alias, pattern in self._weak.get(gram, ()):
                 hit = pattern.search(name)
@@ -399,7 +413,7 @@ class Matcher:
                             )
                         )
                     continue
-                corroborated = self._corroborated(entry, norm, context_norm)
+                corroborated = self._corroborated(entry, norm, normalize_name(context) if context else "")
                 refused = self._refusal(entry, norm, toks, start, end, weak=not corroborated, alias=alias)
                 m = entry.match(
                     alias,
@@ -431,9 +445,11 @@ class Matcher:
     ) -> str:
         """Why a name that contains an alias is a look-alike ("" when it is not)."""
         key = (entry.pledge, entry.entity.id, entry.brand.id if entry.brand else None)
-        for pattern in self._excludes.get(key, ()):
-            if pattern.search(norm):
-                return f"excluded by the watchlist pattern {pattern.pattern!r}"
+        any_exclude = self._exclude_any.get(key)
+        if any_exclude is not None and any_exclude.search(norm):
+            for pattern in self._excludes[key]:
+                if pattern.search(norm):
+                    return f"excluded by the watchlist pattern {pattern.pattern!r}"
         vocab = self._vocab.get((entry.pledge, entry.entity.id), frozenset())
         extras = [t for t in toks[:start] + toks[end:] if t not in vocab]
         # A one-word alias can be a common word or a place; a longer alias is specific enough that
@@ -451,47 +467,60 @@ class Matcher:
                 initials = "".join(t[0] for t in meaningful if t not in FUNCTION_WORDS)
                 if initials == alias.lower():
                     return f"{alias!r} stands for another organisation here ({' '.join(meaningful)})"
-            if len(meaningful) >= 2:
-                return f"{alias!r} is one word of a longer name"
+            if meaningful:
+                # Without corroboration a short or common word inside a longer name is that other name
+                # ("Blink Fitness", "ICE London", "Alexa Chung").
+                return f"{alias!r} is one word of a longer name ({' '.join(meaningful)})"
         return ""
 
     def _corroborated(self, entry: _Entry, norm: str, context_norm: str) -> bool:
         """A weak alias counts when a strong name or context phrase of its entity stands nearby."""
-        weak_keys = {normalize_name(w) for w in entry.named.weak_aliases}
+        key = (entry.pledge, entry.entity.id, entry.brand.id if entry.brand else None)
+        if key not in self._context_re:
+            # The entry's own weak names do not corroborate themselves ("Ring" is not evidence for Ring).
+            weak = {normalize_name(w) for w in entry.named.weak_aliases}
+            phrases = [re.escape(n) for n in self._context_norms.get(key[:2], ()) if n not in weak]
+            self._context_re[key] = re.compile(r"(?<!\w)(?:" + "|".join(phrases) + r")(?!\w)") if phrases else None
+        pattern = self._context_re[key]
         text = norm + " | " + context_norm if context_norm else norm
-        for pattern in self._context.get((entry.pledge, entry.entity.id), ()):
-            found = pattern.search(text)
-            if found and found.group(0) not in weak_keys:
-                return True
-        return False
+        return bool(pattern and pattern.search(text))
+
+    def _shortlist(self, gram_toks: list[str]) -> list[_Fuzzy]:
+        n = len(gram_toks)
+        if n == 1:
+            tok = gram_toks[0]
+            budget = edit_budget(len(tok) + 1)
+            return [
+                fz
+                for length in range(len(tok) - budget, len(tok) + budget + 1)
+                for fz in self._fuzzy_single.get((tok[0], length), ())
+            ]
+        return list({id(fz): fz for tok in gram_toks for fz in self._fuzzy_multi.get((n, tok), ())}.values())
 
     def _fuzzy(self, toks: list[str], trace: list[Considered] | None) -> list[tuple[Match, int, int]]:
-        """Token-level fuzzy matches of strong aliases, each token within its own edit budget."""
+        """Token-level fuzzy matches of strong aliases, each token within its own edit budget, on a shortlist."""
         out: list[tuple[Match, int, int]] = []
-        seen: set[tuple[str, int]] = set()
         for n in range(1, min(self._max_tokens, len(toks)) + 1):
             for i in range(len(toks) - n + 1):
                 gram_toks = toks[i : i + n]
-                if " ".join(gram_toks) in self._weak:
-                    continue  # weak aliases are never fuzzy, nor a door to a strong alias
-                letters = {gram_toks[0][0], gram_toks[-1][0]}
-                gram_len = sum(len(t) for t in gram_toks)
-                for letter in letters:
-                    for fz in self._fuzzy_index.get((n, letter), ()):
-                        if (fz.key, i) in seen or abs(gram_len - fz.compact_len) > edit_budget(fz.compact_len):
-                            continue
-                        seen.add((fz.key, i))
-                        dist = _token_distance(gram_toks, fz.toks)
-                        if dist is None or dist == 0:
-                            continue
-                        # Scored like a Levenshtein ratio on the normalised strings (spaces count).
-                        score = round(100 * (1 - dist / (max(fz.compact_len, gram_len) + n - 1)))
-                        for entry, alias in self._aliases[fz.key]:
-                            m = entry.match(alias, "fuzzy", score)
-                            if score >= self.min_score:
-                                out.append((m, i, i + n))
-                            elif trace is not None:
-                                trace.append(_considered(m, "below-threshold", f"score {score} is below --min-score"))
+                gram = " ".join(gram_toks)
+                if gram in self._weak or gram in self._aliases:
+                    continue  # exact already; weak aliases are never fuzzy, nor a door to a strong alias
+                gram_len = len(gram) - n + 1
+                for fz in self._shortlist(gram_toks):
+                    if abs(gram_len - fz.compact_len) > fz.budget:
+                        continue
+                    dist = _token_distance(gram_toks, fz.toks, fz.budget)
+                    if not dist:
+                        continue
+                    # Scored like a Levenshtein ratio on the normalised strings (spaces count).
+                    score = round(100 * (1 - dist / (max(fz.compact_len, gram_len) + n - 1)))
+                    for entry, alias in self._aliases[fz.key]:
+                        m = entry.match(alias, "fuzzy", score)
+                        if score >= self.min_score:
+                            out.append((m, i, i + n))
+                        elif trace is not None:
+                            trace.append(_considered(m, "below-threshold", f"score {score} is below --min-score"))
         return out
 
     def match_candidate(self, candidate: Candidate) -> list[Match]:
@@ -546,20 +575,21 @@ def _all_grams(toks: list[str], max_n: int):
             yield " ".join(toks[i : i + n]), i, i + n
 
 
-def _token_distance(gram: Sequence[str], key: Sequence[str]) -> int | None:
+def _token_distance(gram: Sequence[str], key: Sequence[str], total_budget: int) -> int | None:
     """Sum of per-token edit distances, or None if any token exceeds its own budget (none up to 4 letters)."""
     total = 0
     for a, b in zip(gram, key, strict=True):
         if a == b:
             continue
         budget = edit_budget(len(b))
+        # A first letter is rarely mistyped in a short word; a different one makes a different word.
         if budget == 0 or (a[0] != b[0] and len(b) < 9):
             return None
         d = OSA.distance(a, b, score_cutoff=budget)
         if d > budget:
             return None
         total += d
-    return total if total <= edit_budget(sum(len(t) for t in key)) else None
+    return total if total <= total_budget else None
 
 
 def _considered(m: Match, outcome: str, reason: str) -> Considered:

@@ -137,6 +137,8 @@ _NOISE = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in NOISE_WORDS) + r")
 
 def fold(text: str) -> str:
     """NFKC, casefold, strip accents, transliterate ("Zürich" → "zurich", "Øresund" → "oresund"); keeps punctuation."""
+    if text.isascii():
+        return text.lower()  # the common case: nothing to fold beyond case
     text = unicodedata.normalize("NFKC", text).casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).translate(_TRANSLIT_TABLE)
