@@ -262,7 +262,8 @@ class Matcher:
             if domain.endswith(".*"):
                 self._families.setdefault(domain[:-2], []).append((entry, domain))
             else:
-                self._domains.setdefault(domain, []).append((entry, domain))
+                # "acf.hhs.gov/orr" is looked up by its host; the path is checked on the link itself.
+                self._domains.setdefault(domain.split("/", 1)[0], []).append((entry, domain))
 
     def _add_entity_tables(self, pledge: str, entity: Entity, root: _Entry) -> None:
         named_all: list[Entity | Brand] = [entity, *entity.brands]
@@ -302,7 +303,7 @@ class Matcher:
                 found = [
                     e.match(d, "domain", 100, corroborated=True)
                     for e, d in hits
-                    if "/" not in d or (suffix + path).startswith(d)
+                    if "/" not in d or _under_path(suffix + path, d)
                 ]
                 if found:
                     return found
@@ -534,7 +535,10 @@ class Matcher:
         backed = {k[:2] for k in found}
         for ev in candidate.evidence:
             if ev.kind in ("img-file", "link") and "://" in ev.text:
-                backed.update((m.pledge, m.entity) for m in self.match_url(ev.text))
+                for m in self.match_url(ev.text):
+                    backed.add((m.pledge, m.entity))
+                    if ev.kind == "link":  # a link is the candidate's own address, path included
+                        found.setdefault((m.pledge, m.entity, m.brand), m)
         context = " | ".join(
             e.text for e in candidate.evidence if e.kind in ("text", "img-file", "img-alt", "link", "title", "jsonld")
         )
@@ -557,6 +561,11 @@ def is_strong(m: Match) -> bool:
 def _rank(m: Match, span: int) -> tuple[bool, int, int, bool]:
     """Sort key: strong matches first, then the longest alias (the most specific brand), score, brands first."""
     return (not is_strong(m), -span, -m.score, m.brand is None)
+
+
+def _under_path(url: str, domain_path: str) -> bool:
+    """True when host+path is the listed path or below it ("acf.hhs.gov/orr/x" is under "acf.hhs.gov/orr")."""
+    return url.startswith(domain_path) and url[len(domain_path) : len(domain_path) + 1] in ("", "/", "?", "#")
 
 
 def _weak_pattern(alias: str) -> re.Pattern[str]:
