@@ -165,6 +165,10 @@ def _format_validation(path: str, exc: ValidationError, data: Any) -> str:
     return f"{path}: {where}: {msg}{more}"
 
 
+# Plural list keys → the word for one entry in messages ("entities" → "entity", not "entitie").
+_SINGULAR = {"entities": "entity", "brands": "brand", "sources": "source", "demands": "demand"}
+
+
 def _describe_location(loc: tuple[Any, ...], data: Any) -> str:
     """Turn ('entities', 0, 'brands', 3, 'name') into 'entity "amazon", brand "twitch", key name'."""
     parts: list[str] = []
@@ -172,7 +176,7 @@ def _describe_location(loc: tuple[Any, ...], data: Any) -> str:
     for i, key in enumerate(loc):
         if isinstance(key, int) and isinstance(node, list) and key < len(node):
             item = node[key]
-            label = str(loc[i - 1]).rstrip("s") if i else "item"
+            label = _SINGULAR.get(str(loc[i - 1]), str(loc[i - 1])) if i else "item"
             ident = item.get("id") if isinstance(item, dict) else None
             parts.append(f'{label} "{ident}"' if ident else f"{label} #{key + 1}")
             node = item
