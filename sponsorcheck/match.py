@@ -93,6 +93,7 @@ FUNCTION_WORDS = _words(
 NEUTRAL_WORDS = _words("official sponsor partner logo inc company")
 _HOST_LIKE = re.compile(r"^(?:https?://)?(?:[a-z0-9-]+\.)+[a-z][a-z0-9-]+(?::\d+)?(?:/\S*)?$", re.IGNORECASE)
 _ACRONYM = re.compile(r"^[A-Z0-9]{2,6}$")
+_YEAR = re.compile(r"^(?:19|20)\d\d$")  # "re:Invent 2019": an edition, not another name
 
 
 def edit_budget(length: int) -> int:
@@ -367,7 +368,9 @@ class Matcher:
 
         for gram, start, end, table in self._grams(toks):
             for entry, alias in table.get(gram, ()):
-                refused = self._refusal(entry, norm, toks, start, end)
+                refused = self._refusal(entry, norm, toks, start, end) or _styling_refusal(
+                    alias, name, len(toks) > end - start
+                )
                 if trace is not None:
                     m = entry.match(alias, "alias", 100)
                     trace.append(_considered(m, "excluded" if refused else "match", refused or "exact alias"))
@@ -461,7 +464,7 @@ class Matcher:
             if hit:
                 return f"the word {hit!r} says this is {label}, not {entry.name}"
         if weak:
-            meaningful = [t for t in extras if t not in NEUTRAL_WORDS]
+            meaningful = [t for t in extras if t not in NEUTRAL_WORDS and not _YEAR.match(t)]
             if any(t in FUNCTION_WORDS or t.isdigit() for t in meaningful):
                 return f"{alias!r} is one word of a longer name"
             if _ACRONYM.match(alias) and len(meaningful) >= 2:
@@ -561,6 +564,15 @@ def is_strong(m: Match) -> bool:
 def _rank(m: Match, span: int) -> tuple[bool, int, int, bool]:
     """Sort key: strong matches first, then the longest alias (the most specific brand), score, brands first."""
     return (not is_strong(m), -span, -m.score, m.brand is None)
+
+
+def _styling_refusal(alias: str, name: str, longer: bool) -> str:
+    """A brand styled in lower case ("eero") inside a longer name must keep its styling: "Eero Saarinen" is a person."""
+    if not longer or not alias.isalpha() or not alias.islower():
+        return ""
+    if re.search(r"(?<!\w)(?:" + re.escape(alias) + "|" + re.escape(alias.upper()) + r")(?!\w)", name):
+        return ""
+    return f"written differently from the brand's own styling {alias!r}, so it is another word (a name, a place)"
 
 
 def _under_path(url: str, domain_path: str) -> bool:

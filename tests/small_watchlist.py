@@ -73,6 +73,19 @@ entities:
         aliases: [Whole Foods]
         domains: ["wholefoodsmarket.com"]
         sources: [{url: "https://example.org/wfm"}]
+      - id: eero
+        name: eero
+        kind: subsidiary
+        since: 2019
+        aliases: [eero]
+        domains: ["eero.com"]
+        sources: [{url: "https://example.org/eero"}]
+      - id: reinvent
+        name: AWS re:Invent
+        kind: event
+        weak_aliases: ["re:Invent"]
+        context: ["AWS"]
+        sources: [{url: "https://example.org/reinvent"}]
       - id: climate-pledge-arena
         name: Climate Pledge Arena
         kind: venue

@@ -36,6 +36,9 @@ def best(name: str, context: str = ""):
         ("Amazon Smile", "amazon", "amazonsmile", "alias"),
         ("WholeFoodsMarket", "amazon", "whole-foods", "alias"),  # joined words
         ("Climate Pledge Arena", "amazon", "climate-pledge-arena", "alias"),
+        ("eero", "amazon", "eero", "alias"),
+        ("eero Pro 6", "amazon", "eero", "alias"),
+        ("AWS re:Invent 2019", "amazon", "reinvent", "alias"),
         ("Palantir", "palantir", None, "alias"),
         ("Palantir Technologies Inc.", "palantir", None, "alias"),
         ("Palantir Foundry", "palantir", "foundry", "alias"),
@@ -97,6 +100,9 @@ def test_positive_names(name, entity, brand, method):
         "palantir.net",
         "Palantir Economic Solutions",
         "Palantir Consulting",
+        # A brand styled in lower case, inside a longer name written otherwise, is another word.
+        "Eero Saarinen Foundation",
+        "Reinvent Albany",
         # Near spellings that are other words, and short names never fuzzy.
         "Twitter",
         "Amazing Grace Choir",
@@ -115,7 +121,7 @@ def test_lookalikes_never_match_strongly(name):
     assert not M.match_name(name), name
 
 
-@pytest.mark.parametrize("name", ["Ring", "Echo", "ICE", "CBP", "ORR", "HSI", "Foundry", "RING"])
+@pytest.mark.parametrize("name", ["Ring", "Echo", "ICE", "CBP", "ORR", "HSI", "Foundry", "RING", "re:Invent 2019"])
 def test_weak_alias_alone_needs_corroboration(name):
     m = best(name)
     assert m is not None and m.weak and not m.corroborated
