@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -39,6 +40,7 @@ CONFLICT_SCORE = 83  # a fuzzy match at or above this counts as a conflict; betw
 MIN_FUZZY_LENGTH = 5  # no edits for names up to 4 characters
 WEAK_SCORE = 60  # a weak alias without corroboration: a person should look
 CORROBORATED_SCORE = 100
+URL_CACHE_SIZE = 20_000  # hosts and links remembered per Matcher (pages of one site share most of them)
 
 
 # Words that, standing next to an alias word but outside the alias itself, show the name is a
@@ -128,7 +130,7 @@ class _Entry:
     def name(self) -> str:
         return self.named.name
 
-    @property
+    @cached_property
     def chain(self) -> str:
         if self.brand is None:
             return self.entity.name
@@ -212,12 +214,16 @@ class Matcher:
         self._fuzzy_single: dict[tuple[str, int], list[_Fuzzy]] = {}
         self._fuzzy_multi: dict[tuple[int, str], list[_Fuzzy]] = {}
         self._max_tokens = 1
+        self._url_cache: dict[str, tuple[Match, ...]] = {}
         for wl in self.watchlists:
             for entity in wl.entities:
                 entries = [_Entry(wl.id, entity, None)] + [_Entry(wl.id, entity, b) for b in entity.brands]
                 for entry in entries:
                     self._add(entry)
                 self._add_entity_tables(wl.id, entity, entries[0])
+        self._alias_tokens = frozenset(
+            t for table in (self._aliases, self._compact, self._weak) for key in table for t in key.split()
+        )
         for key in self._aliases:
             toks = tuple(key.split())
             compact_len = len(key) - len(toks) + 1
@@ -231,6 +237,7 @@ class Matcher:
                 # Longer aliases: shortlist by any token spelled exactly ("Amazn Web Services" has "web").
                 for tok in set(toks):
                     self._fuzzy_multi.setdefault((len(toks), tok), []).append(fz)
+        self._multi_tokens = frozenset(tok for _n, tok in self._fuzzy_multi)
 
     def _add(self, entry: _Entry) -> None:
         named = entry.named
@@ -285,18 +292,35 @@ class Matcher:
         Hosts under a shared-hosting suffix (bucket.s3.amazonaws.com, x.cloudfront.net) never match:
         they serve anyone's files.
         """
+        cached = self._url_cache.get(url_or_host)
+        if cached is None:
+            if len(self._url_cache) >= URL_CACHE_SIZE:
+                self._url_cache.clear()  # a batch reads thousands of hosts; keep the memory bounded
+            cached = self._url_cache[url_or_host] = tuple(self._match_url(url_or_host))
+        return list(cached)
+
+    def _match_url(self, url_or_host: str) -> list[Match]:
         text = url_or_host.strip()
         if "/" in text or ":" in text:
             host = host_of(text if "://" in text else "http://" + text)
         else:
             host = text.lower().rstrip(".")
-        if not host or "." not in host or is_hosting_domain(host):
+        if not host or "." not in host:
+            return []
+        labels = host.split(".")
+        # Cheap rejection before any public-suffix lookup: no label of the host is watchlisted.
+        if not (
+            any(".".join(labels[i:]) in self._domains for i in range(len(labels)))
+            or any(label in self._families for label in labels[:-1])
+            or labels[-1] in self._tlds
+        ):
+            return []
+        if is_hosting_domain(host):
             return []
         path = ""
         if "/" in text:
             after = text.split("://", 1)[-1]
             path = after[after.find("/") :] if "/" in after else ""
-        labels = host.split(".")
         for i in range(len(labels)):
             suffix = ".".join(labels[i:])
             hits = self._domains.get(suffix)
@@ -366,7 +390,10 @@ class Matcher:
             if key not in found or _rank(m, span) < _rank(*found[key]):
                 found[key] = (m, span)
 
-        for gram, start, end, table in self._grams(toks):
+        # Most names on a page share no word with any alias: two set lookups rule them out of the exact
+        # and weak passes (fuzzy still runs on its own shortlist).
+        shares_word = not self._alias_tokens.isdisjoint(toks)
+        for gram, start, end, table in self._grams(toks) if shares_word else ():
             for entry, alias in table.get(gram, ()):
                 refused = self._refusal(entry, norm, toks, start, end) or _styling_refusal(
                     alias, name, len(toks) > end - start
@@ -376,7 +403,8 @@ class Matcher:
                     trace.append(_considered(m, "excluded" if refused else "match", refused or "exact alias"))
                 if not refused:
                     keep(entry.match(alias, "alias", 100), end - start)
-        self._weak_matches(name, norm, toks, context, keep, trace)
+        if shares_word:
+            self._weak_matches(name, norm, toks, context, keep, trace)
         # Fuzzy runs even after an exact hit: "Amazon Web Service" is AWS, not only the word "Amazon".
         for m, start, end in self._fuzzy(toks, trace):
             entry = self._entry_for(m)
@@ -507,6 +535,10 @@ class Matcher:
         for n in range(1, min(self._max_tokens, len(toks)) + 1):
             for i in range(len(toks) - n + 1):
                 gram_toks = toks[i : i + n]
+                if n == 1 and len(gram_toks[0]) < MIN_FUZZY_LENGTH - 1:
+                    continue  # too short to be within one edit of any fuzzy-matchable alias
+                if n > 1 and self._multi_tokens.isdisjoint(gram_toks):
+                    continue  # longer aliases need one word spelled exactly (the token shortlist)
                 gram = " ".join(gram_toks)
                 if gram in self._weak or gram in self._aliases:
                     continue  # exact already; weak aliases are never fuzzy, nor a door to a strong alias
