@@ -40,6 +40,7 @@ CONFLICT_SCORE = 83  # a fuzzy match at or above this counts as a conflict; betw
 MIN_FUZZY_LENGTH = 5  # no edits for names up to 4 characters
 WEAK_SCORE = 60  # a weak alias without corroboration: a person should look
 CORROBORATED_SCORE = 100
+NEAREST_MIN = 70  # explain lists aliases at least this similar (plain ratio) to orient a person
 URL_CACHE_SIZE = 20_000  # hosts and links remembered per Matcher (pages of one site share most of them)
 
 
@@ -358,7 +359,7 @@ class Matcher:
         if norm:
             keys = list(self._aliases)
             nearest = tuple(
-                (k, round(s)) for k, s, _ in process.extract(norm, keys, scorer=fuzz.ratio, limit=3) if s >= 50
+                (k, round(s)) for k, s, _ in process.extract(norm, keys, scorer=fuzz.ratio, limit=3) if s >= NEAREST_MIN
             )
         sources: dict[str, str] = {}
         for wl in self.watchlists:
@@ -481,7 +482,7 @@ class Matcher:
         if any_exclude is not None and any_exclude.search(norm):
             for pattern in self._excludes[key]:
                 if pattern.search(norm):
-                    return f"excluded by the watchlist pattern {pattern.pattern!r}"
+                    return f"excluded by the watchlist pattern '{pattern.pattern}'"
         vocab = self._vocab.get((entry.pledge, entry.entity.id), frozenset())
         extras = [t for t in toks[:start] + toks[end:] if t not in vocab]
         # A one-word alias can be a common word or a place; a longer alias is specific enough that
