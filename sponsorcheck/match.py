@@ -570,10 +570,10 @@ class Matcher:
         # a CDN may serve anyone's logo).
         backed = {k[:2] for k in found}
         for ev in candidate.evidence:
-            if ev.kind in ("img-file", "link") and "://" in ev.text:
+            if ev.kind in ("img-file", "link", "page-url") and "://" in ev.text:
                 for m in self.match_url(ev.text):
                     backed.add((m.pledge, m.entity))
-                    if ev.kind == "link":  # a link is the candidate's own address, path included
+                    if ev.kind != "img-file":  # a link or page address is the candidate's own, path included
                         found.setdefault((m.pledge, m.entity, m.brand), m)
         context = " | ".join(
             e.text for e in candidate.evidence if e.kind in ("text", "img-file", "img-alt", "link", "title", "jsonld")

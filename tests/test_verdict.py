@@ -101,6 +101,19 @@ def test_event_identity_is_a_conflict_even_outside_any_sponsor_list(candidate, p
     assert candidate.name in {s.name for s in r.sponsors}  # a matched identity is shown with the sponsors
 
 
+def test_page_under_an_entity_path_is_identity_but_the_rest_of_the_host_is_not():
+    def page(url: str) -> Candidate:
+        return Candidate(
+            name="www.acf.hhs.gov",
+            evidence=(Evidence("page-url", url),),
+            domains=("www.acf.hhs.gov",),
+            role=Role.IDENTITY,
+        )
+
+    assert verdict_of(page("https://www.acf.hhs.gov/orr/grants")).findings[0].entity == "orr"
+    assert not verdict_of(page("https://www.acf.hhs.gov/ofa/programs")).findings
+
+
 def test_weak_alias_identity_is_review():
     host = Candidate(name="Foundry", evidence=(Evidence("jsonld", "organizer: Foundry"),), role=Role.IDENTITY)
     assert verdict_of(host).verdict is Verdict.REVIEW
