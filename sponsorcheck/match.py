@@ -15,6 +15,7 @@ whose other words say it is a river, a drink, an advocacy group, a band or a bor
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -24,6 +25,7 @@ from rapidfuzz.distance import OSA
 
 from sponsorcheck.models import Candidate, Match
 from sponsorcheck.normalize import (
+    fold,
     host_of,
     is_hosting_domain,
     normalize_name,
@@ -58,7 +60,9 @@ LOOKALIKE_CLASSES: dict[str, frozenset[str]] = {
         "river rivers rainforest rainforests forest forests jungle basin delta estuary region regional amazonia "
         "amazonas amazonian rio conservation conservancy wildlife tribe tribes indigenous ecology ecological "
         "expedition expeditions lodge tours tour travel travels cruise cruises trek eco nature reserve park "
-        "garden gardens zoo aquarium fish parrot parrots village biome treaty"
+        "garden gardens zoo aquarium fish parrot parrots village biome treaty landscape landscapes sustainable "
+        "sustainability biodiversity ecosystem ecosystems species environmental forestry floresta selva beach "
+        "island lake coast valley falls trail"
     ),
     "a food, drink or café": _words(
         "cream creamery tea coffee cold cube cubes pop pops lolly lollies shaved shave cocktail cocktails beer "
@@ -69,13 +73,14 @@ LOOKALIKE_CLASSES: dict[str, frozenset[str]] = {
     "a sport, show, artist or venue": _words(
         "hockey skating skate skaters rink age berg breaker breakers palace sculpture sculptures carving "
         "fishing climbing bucket storm queen t spice vanilla nine kills capades dancing ballet "
-        "wrestling boxing wedding honor opera cycle nibelungen nibelung"
+        "wrestling boxing wedding honor opera cycle nibelungen nibelung dance"
     ),
     ADVOCACY: _words(
         "abolish against stop resist resistance rights defense defence defender defenders justice solidarity "
         "sanctuary coalition alliance welcome advocates advocacy aid lawyers freedom families united together "
         "refugee refugees asylum migrant migrants immigrant immigrants dreamers undocumented detention detained "
-        "union workers employees strike boycott protest accountability relief campaign movement"
+        "union workers employees strike boycott protest accountability relief campaign movement teamsters "
+        "organizing organising"
     ),
     "a band, ensemble or record label": _words(
         "band orchestra choir quartet trio ensemble dj mc feat ft featuring bunnymen records recordings "
@@ -96,6 +101,7 @@ FUNCTION_WORDS = _words(
 NEUTRAL_WORDS = _words("official sponsor partner logo inc company")
 _HOST_LIKE = re.compile(r"^(?:https?://)?(?:[a-z0-9-]+\.)+[a-z][a-z0-9-]+(?::\d+)?(?:/\S*)?$", re.IGNORECASE)
 _ACRONYM = re.compile(r"^[A-Z0-9]{2,6}$")
+_WORD = re.compile(r"\w+")
 _YEAR = re.compile(r"^(?:19|20)\d\d$")  # "re:Invent 2019": an edition, not another name
 
 
@@ -396,7 +402,7 @@ class Matcher:
         shares_word = not self._alias_tokens.isdisjoint(toks)
         for gram, start, end, table in self._grams(toks) if shares_word else ():
             for entry, alias in table.get(gram, ()):
-                refused = self._refusal(entry, norm, toks, start, end) or _styling_refusal(
+                refused = self._refusal(entry, norm, toks, start, end, alias=alias) or _styling_refusal(
                     alias, name, len(toks) > end - start
                 )
                 if trace is not None:
@@ -485,9 +491,10 @@ class Matcher:
                     return f"excluded by the watchlist pattern '{pattern.pattern}'"
         vocab = self._vocab.get((entry.pledge, entry.entity.id), frozenset())
         extras = [t for t in toks[:start] + toks[end:] if t not in vocab]
-        # A one-word alias can be a common word or a place; a longer alias is specific enough that
-        # only the advocacy class (a group campaigning against the entity) can still refuse it.
-        classes = LOOKALIKE_CLASSES.items() if end - start == 1 or weak else [(ADVOCACY, LOOKALIKE_CLASSES[ADVOCACY])]
+        # A one-word alias can be a common word or a place; a longer alias, or a strong acronym (AWS), is
+        # specific enough that only the advocacy class (a group campaigning against it) can still refuse it.
+        word_like = end - start == 1 and not (alias.isupper() and not weak)
+        classes = LOOKALIKE_CLASSES.items() if word_like or weak else [(ADVOCACY, LOOKALIKE_CLASSES[ADVOCACY])]
         for label, words in classes:
             hit = next((t for t in extras if t in words), None)
             if hit:
@@ -600,12 +607,29 @@ def _rank(m: Match, span: int) -> tuple[bool, int, int, bool]:
 
 
 def _styling_refusal(alias: str, name: str, longer: bool) -> str:
-    """A brand styled in lower case ("eero") inside a longer name must keep its styling: "Eero Saarinen" is a person."""
+    """Spelling a brand never uses is another word.
+
+    A one-word alias written with accents the brand does not have ("Palantír", the Tolkien spelling;
+    "Amazônia") is another word; a brand styled in lower case ("eero") written otherwise inside a
+    longer name ("Eero Saarinen") is a person or a place.
+    """
+    if " " in alias or not alias.isascii() or name.isascii():
+        accented = ""
+    else:
+        accented = next(
+            (w for w in _WORD.findall(name) if not w.isascii() and fold(w) == alias.casefold() and _has_accent(w)), ""
+        )
+    if accented:
+        return f"spelled {accented!r}, with accents the brand {alias!r} never uses: another word"
     if not longer or not alias.isalpha() or not alias.islower():
         return ""
     if re.search(r"(?<!\w)(?:" + re.escape(alias) + "|" + re.escape(alias.upper()) + r")(?!\w)", name):
         return ""
     return f"written differently from the brand's own styling {alias!r}, so it is another word (a name, a place)"
+
+
+def _has_accent(word: str) -> bool:
+    return any(unicodedata.combining(c) for c in unicodedata.normalize("NFKD", word))
 
 
 def _under_path(url: str, domain_path: str) -> bool:

@@ -30,6 +30,9 @@ def best(name: str, context: str = ""):
         ("A.W.S.", "amazon", "aws", "alias"),
         ("AWS", "amazon", "aws", "alias"),
         ("Presented by Amazon Web Services", "amazon", "aws", "alias"),
+        ("Gesponsert von Amazon Web Services", "amazon", "aws", "alias"),
+        ("Proudly sponsored by Twitch", "amazon", "twitch", "alias"),
+        ("AWS Summit Tour", "amazon", "aws", "alias"),  # an acronym is specific: "tour" does not make it a place
         ("Twitch", "amazon", "twitch", "alias"),
         ("Whole Foods", "amazon", "whole-foods", "alias"),
         ("AmazonSmile", "amazon", "amazonsmile", "alias"),
@@ -100,6 +103,10 @@ def test_positive_names(name, entity, brand, method):
         "palantir.net",
         "Palantir Economic Solutions",
         "Palantir Consulting",
+        "Palantír Press",  # the Tolkien spelling, with an accent the company never uses
+        "Amazon Sustainable Landscapes",
+        "Amazon Teamsters",
+        "Coalition against Immigration and Customs Enforcement",
         # A brand styled in lower case, inside a longer name written otherwise, is another word.
         "Eero Saarinen Foundation",
         "Reinvent Albany",

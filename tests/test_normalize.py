@@ -23,6 +23,8 @@ from sponsorcheck.normalize import fold, normalize_name, public_suffix, registra
         ("U.S. Border Patrol", "us border patrol"),
         ("Presented by Amazon Music", "amazon music"),
         ("Sponsored by Twitch", "twitch"),
+        ("Proudly supported by Twitch", "twitch"),
+        ("Avec le soutien de Twitch", "twitch"),
         ("Amazon Music logo", "amazon music"),
         ("Amazon's", "amazon"),
         ("Amazon’s", "amazon"),
