@@ -102,6 +102,8 @@ NEUTRAL_WORDS = _words("official sponsor partner logo inc company")
 _HOST_LIKE = re.compile(r"^(?:https?://)?(?:[a-z0-9-]+\.)+[a-z][a-z0-9-]+(?::\d+)?(?:/\S*)?$", re.IGNORECASE)
 _ACRONYM = re.compile(r"^[A-Z0-9]{2,6}$")
 _WORD = re.compile(r"\w+")
+# Scheme and a plain ASCII host (no user, port or IPv6 literal); anything else goes through urlsplit.
+_PLAIN_URL_HOST = re.compile(r"^https?://([A-Za-z0-9.-]+)(?=[/?#]|$)")
 _YEAR = re.compile(r"^(?:19|20)\d\d$")  # "re:Invent 2019": an edition, not another name
 
 
@@ -293,6 +295,10 @@ class Matcher:
 
     # -- domains ---------------------------------------------------------------------------------
 
+    def clear_caches(self) -> None:
+        """Forget remembered host matches (for benchmarks; results never depend on the cache)."""
+        self._url_cache.clear()
+
     def match_url(self, url_or_host: str) -> list[Match]:
         """Matches for a link or host: exact domain or subdomain, `name.*` family, brand TLD (most specific first).
 
@@ -308,7 +314,10 @@ class Matcher:
 
     def _match_url(self, url_or_host: str) -> list[Match]:
         text = url_or_host.strip()
-        if "/" in text or ":" in text:
+        fast = _PLAIN_URL_HOST.match(text)
+        if fast:  # the common "https://host/path" needs no full URL parse
+            host = fast.group(1).lower().rstrip(".")
+        elif "/" in text or ":" in text:
             host = host_of(text if "://" in text else "http://" + text)
         else:
             host = text.lower().rstrip(".")
