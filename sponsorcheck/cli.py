@@ -271,8 +271,8 @@ def explain_document(exp: Explanation, result: Result, matcher: Matcher) -> dict
                 "entity_name": f.entity_name,
                 "brand": f.brand,
                 "chain": f.chain,
-                "source": exp.sources.get(f"{f.entity}/{f.brand or ''}", ""),
-                "entity_source": exp.sources.get(f"{f.entity}/", ""),
+                "source": exp.sources.get(f"{f.pledge}:{f.entity}/{f.brand or ''}", ""),
+                "entity_source": exp.sources.get(f"{f.pledge}:{f.entity}/", ""),
             }
         )
     return {

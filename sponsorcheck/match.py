@@ -191,7 +191,7 @@ class Explanation:
     matches: tuple[Match, ...]
     considered: tuple[Considered, ...]
     nearest: tuple[tuple[str, int], ...] = ()  # closest aliases by plain similarity, for orientation
-    sources: dict[str, str] = field(default_factory=dict)  # "entity/brand" -> first source URL
+    sources: dict[str, str] = field(default_factory=dict)  # "pledge:entity/brand" -> first source URL
 
 
 @dataclass(frozen=True)
@@ -380,7 +380,7 @@ class Matcher:
         for wl in self.watchlists:
             for entity in wl.entities:
                 for entry in [_Entry(wl.id, entity, None)] + [_Entry(wl.id, entity, b) for b in entity.brands]:
-                    sources[f"{entry.entity.id}/{entry.brand.id if entry.brand else ''}"] = entry.source
+                    sources[f"{wl.id}:{entry.entity.id}/{entry.brand.id if entry.brand else ''}"] = entry.source
         return Explanation(name, norm, matches, tuple(trace), nearest, sources)
 
     def _match_name(self, name: str, context: str, trace: list[Considered] | None) -> list[Match]:

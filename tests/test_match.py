@@ -234,4 +234,4 @@ def test_explain_shows_fuzzy_candidate_with_score_and_source():
     exp = M.explain("Amazon Web Service")
     fuzzy = [c for c in exp.considered if c.method == "fuzzy"]
     assert fuzzy and fuzzy[0].brand == "aws" and 80 <= fuzzy[0].score < 100
-    assert exp.sources["amazon/aws"] == "https://example.org/aws"
+    assert exp.sources["test-pledge:amazon/aws"] == "https://example.org/aws"
