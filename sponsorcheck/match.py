@@ -216,7 +216,8 @@ class Matcher:
         self._families: dict[str, list[tuple[_Entry, str]]] = {}  # "amazon" for amazon.*
         self._tlds: dict[str, list[tuple[_Entry, str]]] = {}
         self._context_norms: dict[tuple[str, str], tuple[str, ...]] = {}  # (pledge, entity) -> phrases
-        self._context_re: dict[tuple[str, str, str | None], re.Pattern[str] | None] = {}  # per entry, lazily
+        self._context_acronyms: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._context_re: dict[tuple[str, str, str | None], tuple[re.Pattern[str] | None, ...]] = {}  # lazily
         self._vocab: dict[tuple[str, str], frozenset[str]] = {}
         self._excludes: dict[tuple[str, str, str | None], tuple[re.Pattern[str], ...]] = {}
         self._exclude_any: dict[tuple[str, str, str | None], re.Pattern[str] | None] = {}
@@ -286,8 +287,13 @@ class Matcher:
         named_all: list[Entity | Brand] = [entity, *entity.brands]
         phrases = [p for n in named_all for p in (n.name, *n.aliases, *n.context)]
         norms = {normalize_name(p) for p in phrases} - {""}
-        # Context corroborates a weak alias: the entity's strong names and its context phrases.
-        self._context_norms[(pledge, entity.id)] = tuple(sorted(norms, key=len, reverse=True))
+        # Context corroborates a weak alias: the entity's strong names and its context phrases. An
+        # acronym ("ICE", "DHS") corroborates only in capitals, like a weak alias: "ice" is not ICE.
+        acronyms = {p for p in phrases if _ACRONYM.match(p)}
+        self._context_acronyms[(pledge, entity.id)] = tuple(sorted(acronyms))
+        self._context_norms[(pledge, entity.id)] = tuple(
+            sorted(norms - {normalize_name(a) for a in acronyms}, key=len, reverse=True)
+        )
         vocab = {t for p in norms | {normalize_name(w) for n in named_all for w in n.weak_aliases} for t in p.split()}
         self._vocab[(pledge, entity.id)] = frozenset(vocab)
         for tld in entity.tlds:
@@ -461,7 +467,7 @@ class Matcher:
                             )
                         )
                     continue
-                corroborated = self._corroborated(entry, norm, normalize_name(context) if context else "")
+                corroborated = self._corroborated(entry, name, norm, context)
                 refused = self._refusal(entry, norm, toks, start, end, weak=not corroborated, alias=alias)
                 m = entry.match(
                     alias,
@@ -522,17 +528,24 @@ class Matcher:
                 return f"{alias!r} is one word of a longer name ({' '.join(meaningful)})"
         return ""
 
-    def _corroborated(self, entry: _Entry, norm: str, context_norm: str) -> bool:
+    def _corroborated(self, entry: _Entry, name: str, norm: str, context: str) -> bool:
         """A weak alias counts when a strong name or context phrase of its entity stands nearby."""
         key = (entry.pledge, entry.entity.id, entry.brand.id if entry.brand else None)
         if key not in self._context_re:
             # The entry's own weak names do not corroborate themselves ("Ring" is not evidence for Ring).
             weak = {normalize_name(w) for w in entry.named.weak_aliases}
             phrases = [re.escape(n) for n in self._context_norms.get(key[:2], ()) if n not in weak]
-            self._context_re[key] = re.compile(r"(?<!\w)(?:" + "|".join(phrases) + r")(?!\w)") if phrases else None
-        pattern = self._context_re[key]
-        text = norm + " | " + context_norm if context_norm else norm
-        return bool(pattern and pattern.search(text))
+            acronyms = [re.escape(a) for a in self._context_acronyms.get(key[:2], ()) if normalize_name(a) not in weak]
+            self._context_re[key] = (
+                re.compile(r"(?<!\w)(?:" + "|".join(phrases) + r")(?!\w)") if phrases else None,
+                re.compile(r"(?<![\w-])(?:" + "|".join(acronyms) + r")(?![\w-])") if acronyms else None,
+            )
+        words, acronyms = self._context_re[key]
+        if acronyms is not None and (acronyms.search(name) or (context and acronyms.search(context))):
+            return True
+        if words is None:
+            return False
+        return bool(words.search(norm) or (context and words.search(normalize_name(context))))
 
     def _shortlist(self, gram_toks: list[str]) -> list[_Fuzzy]:
         n = len(gram_toks)

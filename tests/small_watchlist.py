@@ -119,6 +119,7 @@ entities:
         name: Homeland Security Investigations
         kind: program
         weak_aliases: [HSI]
+        context: [ICE]
         sources: [{url: "https://example.org/hsi"}]
   - id: cbp
     name: U.S. Customs and Border Protection

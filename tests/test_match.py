@@ -150,6 +150,13 @@ def test_weak_alias_corroborated_by_strong_alias_or_context_words(name, context,
     assert weak and weak[0].corroborated and (weak[0].entity, weak[0].brand) == (entity, brand)
 
 
+def test_acronym_context_corroborates_only_in_capitals():
+    hsi = [m for m in M.match_name("HSI", "special agents of ICE") if m.brand == "hsi"]
+    assert hsi and hsi[0].corroborated
+    hsi = [m for m in M.match_name("HSI", "ice rink and skating club") if m.brand == "hsi"]
+    assert hsi and not hsi[0].corroborated
+
+
 def test_weak_alias_is_case_aware():
     assert best("Ice") is None  # the word, not the agency
     assert best("ice") is None
