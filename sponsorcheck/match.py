@@ -91,6 +91,7 @@ LOOKALIKE_CLASSES: dict[str, frozenset[str]] = {
         "consultants consultancy advisors advisory realty dental clinic salon church"
     ),
 }
+USER_GROUP = re.compile(r"\b(?:user ?groups?|usergroups?|ug|meetups?)\b")
 # Short words that join a common word into a longer name ("Rock am Ring", "Echo and the Bunnymen",
 # "Institution of Civil Engineers"): a weak alias inside such a phrase is part of another name.
 FUNCTION_WORDS = _words(
@@ -514,6 +515,11 @@ class Matcher:
             hit = next((t for t in extras if t in words), None)
             if hit:
                 return f"the word {hit!r} says this is {label}, not {entry.name}"
+        # Volunteer user groups and meetups named after a product ("AWS User Group Berlin") are run by
+        # their members, not by the company: whatever the alias, like the advocacy class.
+        group = USER_GROUP.search(" ".join(extras))
+        if group:
+            return f"{group.group(0)!r} says this is a volunteer user group or meetup, not {entry.name}"
         if weak:
             meaningful = [t for t in extras if t not in NEUTRAL_WORDS and not _YEAR.match(t)]
             if any(t in FUNCTION_WORDS or t.isdigit() for t in meaningful):

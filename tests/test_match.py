@@ -107,6 +107,10 @@ def test_positive_names(name, entity, brand, method):
         "Amazon Sustainable Landscapes",
         "Amazon Teamsters",
         "Coalition against Immigration and Customs Enforcement",
+        # Volunteer user groups and meetups named after a product are run by their members.
+        "AWS User Group Berlin",
+        "Amazon Web Services User Group",
+        "AWS Meetup Lisbon",
         # A brand styled in lower case, inside a longer name written otherwise, is another word.
         "Eero Saarinen Foundation",
         "Reinvent Albany",
