@@ -43,6 +43,8 @@ MIN_FUZZY_LENGTH = 5  # no edits for names up to 4 characters
 WEAK_SCORE = 60  # a weak alias without corroboration: a person should look
 CORROBORATED_SCORE = 100
 NEAREST_MIN = 70  # explain lists aliases at least this similar (plain ratio) to orient a person
+# Evidence kinds that carry no letter case: names read from them are matched without case awareness.
+CASELESS_EVIDENCE = frozenset({"img-file", "link", "css-bg", "data-attr", "page-url"})
 URL_CACHE_SIZE = 20_000  # hosts and links remembered per Matcher (pages of one site share most of them)
 
 
@@ -368,9 +370,9 @@ class Matcher:
 
     # -- names -----------------------------------------------------------------------------------
 
-    def match_name(self, name: str, context: str = "") -> list[Match]:
+    def match_name(self, name: str, context: str = "", caseless: bool = False) -> list[Match]:
         """Matches for a sponsor name: strong alias on whole tokens, weak alias (case-aware, corroborated), fuzzy."""
-        return self._match_name(name, context, None)
+        return self._match_name(name, context, None, caseless)
 
     def explain(self, name: str, context: str = "") -> Explanation:
         """Every alias weighed for a name, with scores and the reason each was kept or refused."""
@@ -390,7 +392,9 @@ class Matcher:
                     sources[f"{wl.id}:{entry.entity.id}/{entry.brand.id if entry.brand else ''}"] = entry.source
         return Explanation(name, norm, matches, tuple(trace), nearest, sources)
 
-    def _match_name(self, name: str, context: str, trace: list[Considered] | None) -> list[Match]:
+    def _match_name(
+        self, name: str, context: str, trace: list[Considered] | None, caseless: bool = False
+    ) -> list[Match]:
         if looks_like_host(name):
             # A name written as a domain is a domain: "palantir.net" is not "Palantir".
             found = self.match_url(name)
@@ -427,7 +431,7 @@ class Matcher:
                 if not refused:
                     keep(entry.match(alias, "alias", 100), end - start)
         if shares_word:
-            self._weak_matches(name, norm, toks, context, keep, trace)
+            self._weak_matches(name.upper() if caseless else name, norm, toks, context, keep, trace)
         # Fuzzy runs even after an exact hit: "Amazon Web Service" is AWS, not only the word "Amazon".
         for m, start, end in self._fuzzy(toks, trace):
             entry = self._entry_for(m)
@@ -613,7 +617,10 @@ class Matcher:
         context = " | ".join(
             e.text for e in candidate.evidence if e.kind in ("text", "img-file", "img-alt", "link", "title", "jsonld")
         )
-        for m in self.match_name(candidate.name, context[:2000]):
+        # A name read only from a file name or address has no case to be aware of ("alexa.png"): its weak
+        # aliases are compared in capitals, and stay weak (review) unless something corroborates them.
+        caseless = candidate.name.islower() and all(e.kind in CASELESS_EVIDENCE for e in candidate.evidence)
+        for m in self.match_name(candidate.name, context[:2000], caseless):
             key = (m.pledge, m.entity, m.brand)
             if key in found and not (m.method == "alias" and found[key].method != "alias"):
                 continue

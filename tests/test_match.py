@@ -161,6 +161,14 @@ def test_acronym_context_corroborates_only_in_capitals():
     assert hsi and not hsi[0].corroborated
 
 
+def test_name_read_only_from_a_file_name_has_no_case_to_respect():
+    from_file = Candidate(name="ring", evidence=(Evidence("img-file", "images/sponsors/logos/ring.png"),))
+    weak = M.match_candidate(from_file)
+    assert weak and weak[0].brand == "ring" and weak[0].weak and not weak[0].corroborated  # review, not conflict
+    written = Candidate(name="ring", evidence=(Evidence("img-alt", "ring"),))
+    assert M.match_candidate(written) == []  # written in lower case by a person: the noun
+
+
 def test_weak_alias_is_case_aware():
     assert best("Ice") is None  # the word, not the agency
     assert best("ice") is None
