@@ -254,15 +254,15 @@ class Matcher:
 
     def _add(self, entry: _Entry) -> None:
         named = entry.named
-        key = (entry.pledge, entry.entity.id, entry.brand.id if entry.brand else None)
+        entry_key = (entry.pledge, entry.entity.id, entry.brand.id if entry.brand else None)
         patterns = (*entry.entity.exclude, *(entry.brand.exclude if entry.brand else ()))
-        self._excludes[key] = tuple(re.compile(p) for p in patterns)
+        self._excludes[entry_key] = tuple(re.compile(p) for p in patterns)
         # One alternation for the common "no exclusion applies" answer; the single pattern is looked up
         # only to explain a refusal.
         try:
-            self._exclude_any[key] = re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+            self._exclude_any[entry_key] = re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
         except re.error:  # a pattern with its own group numbering cannot be joined; check them one by one
-            self._exclude_any[key] = re.compile(".") if patterns else None
+            self._exclude_any[entry_key] = re.compile(".") if patterns else None
         # A display name that is also a weak alias ("Ring") stays weak: it is not added as strong.
         weak_norms = {normalize_name(w) for w in named.weak_aliases}
         for alias in dict.fromkeys((named.name, *named.aliases)):
@@ -397,15 +397,15 @@ class Matcher:
     ) -> list[Match]:
         if looks_like_host(name):
             # A name written as a domain is a domain: "palantir.net" is not "Palantir".
-            found = self.match_url(name)
+            by_domain = self.match_url(name)
             if trace is not None:
-                for m in found:
+                for m in by_domain:
                     trace.append(_considered(m, "match", "the name is written as a domain on the watchlist"))
-                if not found:
+                if not by_domain:
                     trace.append(
                         Considered("", "", None, name, "domain", 0, "look-alike", "a domain not on any watchlist")
                     )
-            return found
+            return by_domain
         norm = normalize_name(name)
         if not norm:
             return []
@@ -550,12 +550,12 @@ class Matcher:
                 re.compile(r"(?<!\w)(?:" + "|".join(phrases) + r")(?!\w)") if phrases else None,
                 re.compile(r"(?<![\w-])(?:" + "|".join(acronyms) + r")(?![\w-])") if acronyms else None,
             )
-        words, acronyms = self._context_re[key]
-        if acronyms is not None and (acronyms.search(name) or (context and acronyms.search(context))):
+        words_re, acronyms_re = self._context_re[key]
+        if acronyms_re is not None and (acronyms_re.search(name) or (context and acronyms_re.search(context))):
             return True
-        if words is None:
+        if words_re is None:
             return False
-        return bool(words.search(norm) or (context and words.search(normalize_name(context))))
+        return bool(words_re.search(norm) or (context and words_re.search(normalize_name(context))))
 
     def _shortlist(self, gram_toks: list[str]) -> list[_Fuzzy]:
         n = len(gram_toks)
