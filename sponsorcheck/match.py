@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import OSA
+from rapidfuzz.distance import OSA, Levenshtein
 
 from sponsorcheck.models import Candidate, Match
 from sponsorcheck.normalize import (
@@ -591,6 +591,11 @@ class Matcher:
                         continue
                     # Scored like a Levenshtein ratio on the normalised strings (spaces count).
                     score = round(100 * (1 - dist / (max(fz.compact_len, gram_len) + n - 1)))
+                    if len(fz.toks) == 1 and not _typo_like(gram, fz.key):
+                        # One word with a different or an extra letter is often another real word
+                        # ("Twitchy", "Amazin'", "Shopbox"): at most review. A missing or swapped letter
+                        # ("Amazn", "Audbile") is how people mistype a name.
+                        score = min(score, CONFLICT_SCORE - 1)
                     for entry, alias in self._aliases[fz.key]:
                         m = entry.match(alias, "fuzzy", score)
                         if score >= self.min_score:
@@ -686,6 +691,15 @@ def _all_grams(toks: list[str], max_n: int):
     for n in range(min(max_n, len(toks)), 0, -1):
         for i in range(len(toks) - n + 1):
             yield " ".join(toks[i : i + n]), i, i + n
+
+
+def _typo_like(gram: str, key: str) -> bool:
+    """True when a one-word variant only drops, swaps or doubles letters of the alias (a typo, not another word)."""
+    if len(gram) < len(key):
+        return Levenshtein.distance(gram, key) == len(key) - len(gram)  # deletions only
+    if len(gram) == len(key) + 1:  # a doubled letter ("Pallantir") is a slip of the finger, not a new word
+        return any(gram[i] == gram[i - 1] and gram[:i] + gram[i + 1 :] == key for i in range(1, len(gram)))
+    return len(gram) == len(key) and Levenshtein.distance(gram, key) > OSA.distance(gram, key)  # a swap
 
 
 def _token_distance(gram: Sequence[str], key: Sequence[str], total_budget: int) -> int | None:

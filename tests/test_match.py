@@ -57,6 +57,7 @@ def best(name: str, context: str = ""):
         ("Immigration and Custom Enforcement", "ice", None, "fuzzy"),
         ("Office of Refugee Resetlement", "orr", None, "fuzzy"),
         ("Twich", "amazon", "twitch", "fuzzy"),
+        ("Pallantir", "palantir", None, "fuzzy"),
         # Domains written as names.
         ("amazon.co.uk", "amazon", None, "domain"),
         ("www.amazon.de", "amazon", None, "domain"),
@@ -228,6 +229,18 @@ def test_domain_lookalikes(host):
 @pytest.mark.parametrize(("length", "budget"), [(3, 0), (4, 0), (5, 1), (8, 1), (9, 2), (16, 2), (17, 3)])
 def test_edit_budget_grows_with_length(length, budget):
     assert edit_budget(length) == budget
+
+
+@pytest.mark.parametrize(
+    ("name", "strong"),
+    [("Amazn", True), ("Twtich", True), ("Pallantir", True), ("Twitchy", False), ("Amazin", False), ("Amazom", False)],
+)
+def test_one_word_typo_is_strong_but_another_word_is_only_review(name, strong):
+    from sponsorcheck.match import is_strong
+
+    m = best(name)
+    assert m is not None and m.method == "fuzzy"
+    assert is_strong(m) is strong, (name, m.score)
 
 
 def test_min_score_filters_fuzzy():
