@@ -358,6 +358,7 @@ def explain(
 
 watchlist_app = typer.Typer(
     help="Show or validate watchlists (one file = one pledge).",
+    epilog="Example: sponsorcheck watchlist validate my-pledge.yaml",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
