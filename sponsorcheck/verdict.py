@@ -42,7 +42,13 @@ def _level(candidate: Candidate, match: Match) -> Level:
 
 
 def _why(candidate: Candidate, match: Match, level: Level) -> str:
-    owner = (match.brand_name and f"{match.brand_name} ({match.chain.split(' — ', 1)[-1]})") or match.entity_name
+    owner = match.entity_name
+    if match.brand_name:
+        relation = match.chain.split(" — ", 1)[-1]
+        parent = match.entity_name.split()[0].rstrip(".,")  # "Amazon.com, Inc." is named "Amazon…" in relations
+        owner = f"{match.brand_name} ({relation})"
+        if parent.split(".")[0].casefold() not in relation.casefold():
+            owner += f", part of {match.entity_name}"
     how = f"{METHOD_WORDS.get(match.method, match.method)} {match.matched!r}"
     if candidate.role is Role.IDENTITY:
         kinds = [e.kind for e in candidate.evidence]
