@@ -105,6 +105,8 @@ IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif")
 # Distinct candidates matched per page. Matching is cheap (~10 µs each); the cap only bounds a hostile page,
 # and a page that exceeds it is marked truncated so it can never be called clear.
 MAX_CANDIDATES = 5_000
+# A page can hold JSON-LD only if it names the type somewhere (cheap test before a second parse).
+JSONLD_HINT_RE = re.compile(r"ld\+json", re.IGNORECASE)
 
 
 @dataclass
@@ -286,7 +288,8 @@ def extract(page: Page) -> Extraction:
     """Sponsor candidates of one page, merged per organisation, with evidence; never raises on bad HTML."""
     raw_root = None
     try:
-        raw_root = parse_html(page.text) if page.text.strip() else None
+        # The unpruned tree is only needed for JSON-LD; not building it otherwise halves peak memory.
+        raw_root = parse_html(page.text) if page.text.strip() and JSONLD_HINT_RE.search(page.text) else None
     except (etree.ParserError, ValueError):
         raw_root = None
     builders: list[_Builder] = list(_jsonld(raw_root)) if raw_root is not None else []
