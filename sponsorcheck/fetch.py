@@ -46,6 +46,10 @@ CHUNK_BYTES = 64 * 1024
 BINARY_SAMPLE = 65_536
 BINARY_SHARE = 0.05
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
+# Memory follows the number of elements, not bytes: lxml costs ~600 bytes per tag (extraction parses a
+# page twice), so a dense 10 MB page of 900,000 tags needs 600 MB. No event page comes near this many
+# ("<" counted, which is cheap); above it the page is refused rather than the machine.
+MAX_TAGS = 250_000
 # Control characters lxml refuses to parse ("All strings must be XML compatible"): dropped from pages.
 _UNPARSABLE_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # UnicodeDammit logs a warning when it must replace undecodable bytes; with no logging set up Python
@@ -227,6 +231,14 @@ def page_text(data: bytes, name: str, http_charset: str | None = None) -> str:
     if looks_binary(text):
         error = TargetError(f"{name}: does not look like a web page (binary data); {ADVICE_URL} or the file")
         error.kind = "not-html"
+        raise error
+    tags = text.count("<")
+    if tags > MAX_TAGS:
+        error = TargetError(
+            f"{name}: the page has {tags:,} tags, more than the {MAX_TAGS:,} an event page needs; "
+            "if it is the right page, save just its sponsors section and check that file"
+        )
+        error.kind = "too-large"
         raise error
     return _UNPARSABLE_CHARS.sub("", text)
 

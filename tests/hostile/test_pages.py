@@ -13,7 +13,7 @@ import pytest
 
 from sponsorcheck.errors import ExitStatus
 
-from .conftest import assert_handled
+from .conftest import assert_handled, assert_refused
 
 LOGO = (
     '<section id="sponsors"><h2>Our sponsors</h2>'
@@ -120,3 +120,44 @@ def test_more_logos_than_are_checked_is_review_never_clear(check, tmp_path):
     report = assert_handled(run, ExitStatus.REVIEW, 10)
     assert report["results"][0]["verdict"] == "review"
     assert any("only the first were checked" in hint for hint in report["results"][0]["hints"])
+
+
+# --- size: memory follows tags, not bytes -----------------------------------------------------------
+
+DENSE_LINE = '<p class="c">Some text here and there <b>bold</b> <a href="/x">link</a></p>\n'  # 7 tags
+
+
+def test_a_dense_page_within_the_byte_cap_is_refused_by_its_tag_count(check, httpserver):
+    html = page(DENSE_LINE * 130_000 + LOGO)  # 9.9 MB, 910,000 tags: 600 MB of lxml tree
+    httpserver.expect_request("/dense").respond_with_data(html, content_type="text/html")
+    run = check(httpserver.url_for("/dense"), label="page: 9.9 MB with 910,000 tags over the wire")
+    assert_refused(run, ExitStatus.TARGET_ERROR, 8, "tags", "save just its sponsors section")
+
+
+def test_a_page_just_under_the_tag_cap_is_checked(check, tmp_path):
+    html = page(DENSE_LINE * 34_000 + LOGO)  # 238,000 tags
+    run = check(write(tmp_path, "dense.html", html), "--no-follow", label="page: 238,000 tags (2.6 MB)")
+    assert found_amazon(assert_handled(run, ExitStatus.CONFLICT, 10))
+
+
+@pytest.mark.slow
+def test_a_45_mb_saved_page_of_inline_images_is_checked(check, tmp_path):
+    # "Save as a single file" inlines every image as a data: URI: huge in bytes, few tags.
+    images = "".join(f'<img src="data:image/png;base64,{"QUJD" * 250_000}">' for _ in range(45))
+    path = write(tmp_path, "single.html", page(images + LOGO))
+    run = check(path, "--no-follow", label="page: 45 MB single-file save")
+    assert found_amazon(assert_handled(run, ExitStatus.CONFLICT, 10))
+
+
+def test_a_file_over_the_file_cap_is_refused_before_reading(check, tmp_path):
+    path = tmp_path / "huge.html"
+    with path.open("wb") as handle:
+        handle.truncate(60_000_000)  # sparse: 60 MB on paper, nothing to read
+    run = check(str(path), label="target: 60 MB file")
+    assert_refused(run, ExitStatus.TARGET_ERROR, 2, "larger than 50 MB")
+
+
+@pytest.mark.slow
+def test_60_mb_on_stdin_is_refused_after_reading_at_most_the_cap(check):
+    run = check("-", stdin=b"<p>" * 20_000_000, label="target: 60 MB on stdin")
+    assert_refused(run, ExitStatus.TARGET_ERROR, 5, "larger than 50 MB")
