@@ -17,7 +17,7 @@ from werkzeug import Response
 from sponsorcheck.errors import ExitStatus
 
 from . import servers
-from .conftest import assert_handled, assert_refused
+from .conftest import MAX_PEAK_MB, assert_handled, assert_refused
 
 DEADLINE = 2  # --timeout given to the drip and stall cases; their bound is this plus a margin
 MARGIN = 3.0
@@ -48,12 +48,14 @@ def test_a_slow_server_is_cut_at_the_deadline(check, behaviour):
     assert run.json()["results"][0]["error"]["kind"] == "timeout"
 
 
-def test_a_server_that_never_reads_the_request_is_cut_at_the_deadline(check):
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_a_server_that_never_reads_the_request_is_cut_at_the_deadline(check, scheme):
     def silent(conn, stop):
-        stop.wait(120)  # not even reading the request
+        stop.wait(120)  # not even reading the request (over https: the TLS handshake never completes)
 
     with servers.RawServer(silent) as server:
-        run = check(server.url(), "--timeout", str(DEADLINE), label="wire: accepts, never reads")
+        url = server.url(scheme=scheme)
+        run = check(url, "--timeout", str(DEADLINE), label=f"wire: accepts, never reads ({scheme})")
     assert_refused(run, ExitStatus.TARGET_ERROR, DEADLINE + MARGIN, "--timeout")
 
 
@@ -263,3 +265,13 @@ def test_a_self_signed_certificate_is_refused(check, self_signed):
     with servers.RawServer(servers.serve_page(SPONSOR_PAGE.encode()), tls=self_signed) as server:
         run = check(server.url(), label="wire: self-signed certificate")
     assert_refused(run, ExitStatus.TARGET_ERROR, 5, "certificate verify failed", "save it")
+
+
+def test_ctrl_c_during_a_slow_fetch_stops_at_once(check):
+    with servers.RawServer(servers.drip_body) as server:
+        run = check(server.url(), "--timeout", "60", interrupt_after=1.5, label="wire: Ctrl-C while a server drips")
+    assert run.returncode == 130  # the shell convention for SIGINT
+    assert run.stderr_lines == ["sponsorcheck: interrupted"]
+    assert "Traceback" not in run.stderr
+    assert run.seconds < 1.5 + MARGIN
+    assert run.peak_mb < MAX_PEAK_MB
