@@ -166,3 +166,26 @@ def test_load_target_reads_stdin(fetcher):
 
 def test_decode_html_never_raises_on_garbage():
     assert isinstance(decode_html(bytes(range(256)) * 10), str)
+
+
+def test_a_dripped_response_head_is_cut_at_the_deadline():
+    # Socket timeouts bound silences, not the total: only the watchdog ends a head sent a byte a second.
+    from tests.hostile import servers
+
+    fetcher = Fetcher(make_session(), FetchPolicy(deadline=1.5, retries=0))
+    with servers.RawServer(servers.drip_headers) as server:
+        start = time.monotonic()
+        with pytest.raises(FetchError, match=r"gave up after 1\.5 s") as info:
+            fetcher.fetch(server.url())
+    assert info.value.kind == "timeout"
+    assert time.monotonic() - start < 5  # bounded by the deadline, not by the endless head
+
+
+def test_binary_data_served_as_html_is_refused(httpserver, fetcher):
+    httpserver.expect_request("/bin").respond_with_data(bytes(range(256)) * 100, content_type="text/html")
+    with pytest.raises(FetchError, match="does not look like a web page"):
+        fetcher.fetch(httpserver.url_for("/bin"))
+
+
+def test_nul_bytes_in_a_page_are_dropped_not_fatal():
+    assert decode_html(b"<p>Ama\x00zon</p>") == "<p>Amazon</p>"

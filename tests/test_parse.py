@@ -1,0 +1,41 @@
+"""parse_html: deep nesting is flattened only when libxml2 hits its depth limit, and content survives."""
+
+from __future__ import annotations
+
+from sponsorcheck.parse import MAX_NESTING, flatten_deep_nesting, parse_html
+
+
+def test_a_shallow_page_is_not_rewritten():
+    html = "<html><body><div><section id='s'><h2>Sponsors</h2><img alt='Amazon'></section></div></body></html>"
+    assert flatten_deep_nesting(html) == html
+    assert parse_html(html).xpath("//img/@alt") == ["Amazon"]
+
+
+def test_content_below_the_parser_depth_limit_survives():
+    depth = 5_000  # libxml2 stops at 2,048 even with huge_tree
+    html = "<html><body>" + "<div>" * depth + "<h2>Sponsors</h2><img alt='Amazon'>" + "</div>" * depth + "<p>after</p>"
+    root = parse_html(html)
+    assert root.xpath("//img/@alt") == ["Amazon"]
+    assert root.xpath("//h2/text()") == ["Sponsors"]
+    assert "after" in root.text_content()
+
+
+def test_flattening_drops_only_deep_bare_wrappers_and_their_end_tags():
+    html = "<div>" * (MAX_NESTING + 3) + "<a href='x'>A</a>" + "</div>" * (MAX_NESTING + 3)
+    flat = flatten_deep_nesting(html)
+    assert flat.count("<div>") == MAX_NESTING
+    assert flat.count("</div>") == MAX_NESTING
+    assert "<a href='x'>A</a>" in flat
+
+
+def test_runs_of_identical_wrappers_with_attributes_collapse():
+    deep = MAX_NESTING + 50
+    html = "<div class='w'>" * deep + "<section id='sponsors'>x</section>" + "</div>" * deep
+    flat = flatten_deep_nesting(html)
+    assert flat.count("<div class='w'>") == MAX_NESTING  # below the limit a repeated wrapper is dropped
+    assert "<section id='sponsors'>x</section>" in flat
+
+
+def test_control_characters_do_not_break_parsing():
+    root = parse_html("<p>a\x08b\x00c</p><script>x</script>tail")
+    assert root.xpath("//p/text()") == ["abc"]
