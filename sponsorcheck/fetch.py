@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Protocol
+from typing import IO, Any, Protocol
 from urllib.parse import urlsplit
 
 import idna
@@ -168,13 +168,13 @@ def _watch(sock: socket.socket | None) -> None:
 
 
 class _WatchedHTTPConnection(urllib3.connection.HTTPConnection):
-    def getresponse(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
         _watch(self.sock)  # before the status line is read: a dripped head is bounded too
         return super().getresponse(*args, **kwargs)
 
 
 class _WatchedHTTPSConnection(urllib3.connection.HTTPSConnection):
-    def getresponse(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
         _watch(self.sock)
         return super().getresponse(*args, **kwargs)
 
@@ -190,7 +190,7 @@ class _WatchedHTTPSPool(HTTPSConnectionPool):
 class _DeadlineAdapter(requests.adapters.HTTPAdapter):
     """An HTTPAdapter whose connections obey the current fetch's watchdog."""
 
-    def init_poolmanager(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
         self.poolmanager.pool_classes_by_scheme = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
 

@@ -8,6 +8,7 @@ cannot compile) is refused before it can cost time or memory.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable
 from datetime import date
 from importlib import resources
@@ -16,12 +17,12 @@ from typing import Any, Literal
 
 import yaml
 
-try:  # the parser behind `re`: Python 3.11 moved it (the old names still work, with a warning)
+if sys.version_info >= (3, 11):  # the parser behind `re` (3.11 moved it; the old names warn)
     import re._constants as sre_constants
     import re._parser as sre_parse
-except ImportError:  # pragma: no cover - Python 3.10
-    import sre_constants  # type: ignore[no-redef]
-    import sre_parse  # type: ignore[no-redef]
+else:  # pragma: no cover - Python 3.10
+    import sre_constants
+    import sre_parse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from sponsorcheck.errors import WatchlistError
@@ -71,7 +72,7 @@ def _check_patterns(patterns: tuple[str, ...]) -> tuple[str, ...]:
             parsed = sre_parse.parse(pattern)
         except (re.error, RecursionError, OverflowError) as exc:
             raise ValueError(f"exclude pattern {pattern[:80]!r} is not a valid regular expression: {exc}") from None
-        risk = _backtracking_risk(parsed.data if hasattr(parsed, "data") else list(parsed), False)
+        risk = _backtracking_risk(parsed.data, False)
         if risk:
             raise ValueError(
                 f"exclude pattern {pattern[:80]!r} {risk}, which can take exponential time on a long name; "
