@@ -187,12 +187,42 @@ class _WatchedHTTPSPool(HTTPSConnectionPool):
     ConnectionCls = _WatchedHTTPSConnection
 
 
+_WATCHED_POOLS = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
+
+
 class _DeadlineAdapter(requests.adapters.HTTPAdapter):
-    """An HTTPAdapter whose connections obey the current fetch's watchdog."""
+    """An HTTPAdapter whose connections (direct or through a proxy) obey the current fetch's watchdog."""
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
+        self.poolmanager.pool_classes_by_scheme = dict(_WATCHED_POOLS)
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        manager.pool_classes_by_scheme = dict(_WATCHED_POOLS)
+        return manager
+
+
+def enforce_deadlines(session: requests.Session) -> requests.Session:
+    """Make every plain HTTPAdapter mounted on `session` obey fetch deadlines; returns the session.
+
+    A caller may tune its own adapters (pool sizes for a batch); the Fetcher still needs to reach
+    their sockets, so a plain HTTPAdapter becomes a _DeadlineAdapter (same state, one more hook).
+    """
+    for adapter in session.adapters.values():
+        if type(adapter) is requests.adapters.HTTPAdapter:
+            adapter.__class__ = _DeadlineAdapter
+            adapter.poolmanager.pool_classes_by_scheme = dict(_WATCHED_POOLS)
+    return session
+
+
+def deadline(seconds: float) -> _Watchdog:
+    """Context manager: requests made in this thread inside it are cut after `seconds`, however the server drips.
+
+    For HTTP outside `Fetcher.fetch` (robots.txt); sessions need `make_session` or `enforce_deadlines`.
+    After a cut, the request raises a requests ConnectionError (or its body ends early): check `.fired`.
+    """
+    return _Watchdog(seconds)
 
 
 def make_session(user_agent: str = USER_AGENT, pool_size: int = 16) -> requests.Session:
@@ -285,7 +315,7 @@ class Fetcher:
         offline: bool = False,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.session = session or make_session()
+        self.session = enforce_deadlines(session or make_session())
         self.policy = policy or FetchPolicy()
         self.session.max_redirects = self.policy.max_redirects
         self.cache = cache

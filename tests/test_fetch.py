@@ -189,3 +189,17 @@ def test_binary_data_served_as_html_is_refused(httpserver, fetcher):
 
 def test_nul_bytes_in_a_page_are_dropped_not_fatal():
     assert decode_html(b"<p>Ama\x00zon</p>") == "<p>Amazon</p>"
+
+
+def test_a_session_with_its_own_plain_adapters_still_obeys_the_deadline():
+    # A caller (batch mode) may mount its own HTTPAdapter for pool sizes; the deadline must still hold.
+    import requests
+
+    from tests.hostile import servers
+
+    session = make_session()
+    session.mount("http://", requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=2, max_retries=0))
+    fetcher = Fetcher(session, FetchPolicy(deadline=1.5, retries=0))
+    with servers.RawServer(servers.drip_body) as server, pytest.raises(FetchError, match="gave up") as info:
+        fetcher.fetch(server.url())
+    assert info.value.kind == "timeout"
