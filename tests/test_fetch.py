@@ -200,6 +200,6 @@ def test_a_session_with_its_own_plain_adapters_still_obeys_the_deadline():
     session = make_session()
     session.mount("http://", requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=2, max_retries=0))
     fetcher = Fetcher(session, FetchPolicy(deadline=1.5, retries=0))
-    with servers.RawServer(servers.drip_body) as server, pytest.raises(FetchError, match="gave up") as info:
+    with servers.RawServer(servers.drip_headers) as server, pytest.raises(FetchError, match="gave up") as info:
         fetcher.fetch(server.url())
     assert info.value.kind == "timeout"
