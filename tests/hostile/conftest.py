@@ -95,7 +95,8 @@ def run_cli(
         spec = {
             "argv": [sys.executable, "-m", "sponsorcheck", *args],
             "cwd": str(ROOT),
-            "env": env or child_env(),
+            # A fresh cache directory per run: no hostile case may be answered from another's cached page.
+            "env": {**(env or child_env()), "XDG_CACHE_HOME": os.path.join(folder, "cache")},
             "stdin": files["stdin"] if stdin is not None else None,
             "stdout": files["stdout"],
             "stderr": files["stderr"],
