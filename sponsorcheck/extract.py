@@ -193,6 +193,12 @@ def _section_roots(root: etree._Element) -> list[tuple[etree._Element, str]]:
         if any(h in attrs for h in SECTION_ID_CLASS_HINTS) and el.tag not in ("img", "a"):
             heading = el.xpath(".//h1|.//h2|.//h3|.//h4|.//h5|.//h6")
             found.append((el, _heading_text(heading[0]) if heading else ""))
+    # One entry per container: many sponsor headings in one parent (a hostile page had 20,000) would
+    # otherwise have the same section read once per heading, quadratic in the page.
+    unique: dict[int, tuple[etree._Element, str]] = {}
+    for el, tier in found:
+        unique.setdefault(id(el), (el, tier))
+    found = list(unique.values())
     # Keep outermost containers only.
     roots: list[tuple[etree._Element, str]] = []
     elements = {id(el) for el, _ in found}
