@@ -90,6 +90,12 @@ CASES = {
         + LOGO.replace('"', "").replace("</section>", "").replace("</a>", "")
         + "<li><li><dd><dt><option></select></form></html></html><img src="
     ),
+    "20,000 sponsor headings in one container": lambda: page(
+        '<h2>Sponsors</h2><img src="x.png" alt="Company">' * 20_000 + LOGO
+    ),
+    "100,000 nested sponsor sections, each its own class": lambda: page(
+        "".join(f'<div class="sponsor-{i}">' for i in range(100_000)) + LOGO + "</div>" * 100_000
+    ),
     "NUL bytes and control characters inside the page": lambda: page(
         "\0\x01\x02" + LOGO.replace("Amazon", "Ama\0zon") + "\x0b\x0c"
     ),
