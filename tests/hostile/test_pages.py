@@ -96,6 +96,9 @@ CASES = {
     "100,000 nested sponsor sections, each its own class": lambda: page(
         "".join(f'<div class="sponsor-{i}">' for i in range(100_000)) + LOGO + "</div>" * 100_000
     ),
+    "1,000 nested list items over 1 MB of text in the section": lambda: page(
+        LOGO.replace("</section>", "<ul><li>" * 1_000 + "word " * 200_000 + "</li></ul>" * 1_000 + "</section>")
+    ),
     "NUL bytes and control characters inside the page": lambda: page(
         "\0\x01\x02" + LOGO.replace("Amazon", "Ama\0zon") + "\x0b\x0c"
     ),
