@@ -17,7 +17,7 @@ from lxml import etree
 
 from sponsorcheck.models import Candidate, Evidence, Extraction, Page, Role
 from sponsorcheck.normalize import host_of, is_hosting_domain, registrable_domain
-from sponsorcheck.parse import parse_html
+from sponsorcheck.parse import parse_html, strip_template_comments
 
 # Words that make a heading, id or class a sponsor section, in every language we read.
 SECTION_KEYWORDS = {
@@ -89,11 +89,6 @@ PRESENTED_BY_RE = re.compile(
 HEADING_XPATH = "//h1|//h2|//h3|//h4|//h5|//h6"
 # Elements whose content is never shown.
 INVISIBLE_TAGS = ("script", "style", "template", "noscript", "head")
-# Template-language comment blocks left in saved pages.
-TEMPLATE_COMMENT_RE = re.compile(
-    r"\{%-?\s*comment\s*-?%\}.*?\{%-?\s*endcomment\s*-?%\}|\{\{!--.*?--\}\}|<%#.*?%>|\{\*.*?\*\}",
-    re.DOTALL | re.IGNORECASE,
-)
 # File-name parts that are not a name: sizes, retina suffixes, versions, hashes, generic words.
 FILENAME_NOISE_RE = re.compile(
     r"^(?:\d+x\d+|@?\d+x|\d+|v\d+|[0-9a-f]{8,}|logo|logos|sponsor|sponsors|img|image|color|colour|white|black|"
@@ -151,7 +146,7 @@ def _is_hidden(el: etree._Element) -> bool:
 
 def prepare_tree(html: str) -> etree._Element | None:
     """Parse HTML into an lxml tree with comments, scripts, templates and hidden elements removed."""
-    html = TEMPLATE_COMMENT_RE.sub(" ", html)
+    html = strip_template_comments(html)  # linear: a lazy regex was quadratic on unclosed openings
     if not html.strip():
         return None
     try:

@@ -35,6 +35,21 @@ _DEPTH_ERROR = "Excessive depth"
 # back ("All strings must be XML compatible") when extraction drops a node: removed before parsing.
 _UNPARSABLE_CHARS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
+# Template-language comments left in saved pages, as (opening, closing) patterns: Liquid/Django
+# {% comment %}, Handlebars {{!-- --}} and {{! }}, ERB/ASP <%# %>, Smarty {* *}, Jinja/Twig {# #}.
+TEMPLATE_COMMENTS = (
+    (r"\{%-?\s*comment\s*-?%\}", r"\{%-?\s*endcomment\s*-?%\}"),
+    (r"\{\{!--", r"--\}\}"),
+    (r"\{\{!", r"\}\}"),
+    (r"<%#", r"%>"),
+    (r"\{\*", r"\*\}"),
+    (r"\{#", r"#\}"),
+)
+_TEMPLATE_COMMENT_RES = tuple(
+    (re.compile(f"{opening}.*?{closing}", re.DOTALL | re.IGNORECASE), re.compile(closing, re.IGNORECASE))
+    for opening, closing in TEMPLATE_COMMENTS
+)
+
 _local = threading.local()  # one parser per thread: a parser's error log belongs to its last parse
 
 
@@ -87,3 +102,21 @@ def flatten_deep_nesting(html: str, limit: int = MAX_NESTING) -> str:
             last = match.end()
     parts.append(html[last:])
     return "".join(parts)
+
+
+def strip_template_comments(text: str) -> str:
+    """`text` with template-language comments replaced by a space, in time linear in the text.
+
+    A lazy `open.*?close` regex rescans to the end of the text from every opening that is never
+    closed: 50,000 stray "{*" in a 350 KB page took 47 s. Each kind is therefore applied only up
+    to its last closing, where every opening has a closing ahead and each scan is consumed once.
+    """
+    for comment_re, closing_re in _TEMPLATE_COMMENT_RES:
+        last = None
+        for last in closing_re.finditer(text):  # noqa: B007 - only the last closing matters
+            pass
+        if last is None:
+            continue
+        end = last.end()
+        text = comment_re.sub(" ", text[:end]) + text[end:]
+    return text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sponsorcheck.parse import MAX_NESTING, flatten_deep_nesting, parse_html
+from sponsorcheck.parse import MAX_NESTING, flatten_deep_nesting, parse_html, strip_template_comments
 
 
 def test_a_shallow_page_is_not_rewritten():
@@ -39,3 +39,15 @@ def test_runs_of_identical_wrappers_with_attributes_collapse():
 def test_control_characters_do_not_break_parsing():
     root = parse_html("<p>a\x08b\x00c</p><script>x</script>tail")
     assert root.xpath("//p/text()") == ["abc"]
+
+
+def test_template_comments_of_every_kind_are_removed():
+    text = "a{% comment %}x{% endcomment %}b{{!-- y --}}c<%# z %>d{* w *}e{# v #}f{{! u }}g"
+    assert strip_template_comments(text) == "a b c d e f g"
+
+
+def test_unclosed_template_comments_are_left_and_cost_linear_time():
+    text = "<p>{* " * 50_000 + "{# open"
+    assert strip_template_comments(text) == text
+    # With a closing at the very end, the first opening swallows everything up to it, as before.
+    assert strip_template_comments("x{* a {* b *}y") == "x y"
