@@ -99,6 +99,7 @@ CASES = {
     "1,000 nested list items over 1 MB of text in the section": lambda: page(
         LOGO.replace("</section>", "<ul><li>" * 1_000 + "word " * 200_000 + "</li></ul>" * 1_000 + "</section>")
     ),
+    "50,000 template comments that never close": lambda: page(LOGO + "<p>{* {# {{! <%# " * 50_000 + "</p>"),
     "NUL bytes and control characters inside the page": lambda: page(
         "\0\x01\x02" + LOGO.replace("Amazon", "Ama\0zon") + "\x0b\x0c"
     ),
