@@ -12,7 +12,8 @@ conventions say so); a clear page read as "conflict" is a false conflict.
 Name matching rule (recall and precision): a found name and a labelled name are the same sponsor when,
 after `sponsorcheck.normalize.normalize_name` and with spaces removed, they are equal, or one contains
 the other (the shorter at least 3 characters: "amoeba" ↔ "Amoeba Music", "cms" ↔ "Caltech CMS"), or
-their rapidfuzz ratio is at least 85 (spelling variants). Found names are the result's sponsors plus its
+their rapidfuzz ratio is at least 85 (spelling variants), or one (3+ characters) is an acronym inside the
+initials of the other ("MLH" ↔ "Major League Hacking"). Found names are the result's sponsors plus its
 mentions that sat inside a sponsor section (community groups are listed as mentions, yet they are on
 the sponsor list a person reads).
 
@@ -42,6 +43,7 @@ from sponsorcheck.watchlist import load_watchlists  # noqa: E402
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
 FUZZY_SAME = 85
 MIN_CONTAINED = 3
+ACRONYM_SKIP = frozenset({"of", "and", "the", "for", "de", "du", "des", "la", "le", "der", "und"})
 
 
 def same_sponsor(a: str, b: str) -> bool:
@@ -54,7 +56,15 @@ def same_sponsor(a: str, b: str) -> bool:
     short, long_ = sorted((ca, cb), key=len)
     if len(short) >= MIN_CONTAINED and short in long_:
         return True
-    return fuzz.ratio(ca, cb) >= FUZZY_SAME
+    if fuzz.ratio(ca, cb) >= FUZZY_SAME:
+        return True
+    # An acronym of the other name ("MLH" ↔ "Major League Hacking", "ESC" ↔ "UVA Engineering Student Council").
+    for acronym, full in ((ca, b), (cb, a)):
+        words = [w for w in normalize_name(full).split() if w not in ACRONYM_SKIP]
+        initials = "".join(w[0] for w in words)
+        if len(words) >= 2 and len(acronym) >= MIN_CONTAINED and acronym in initials:
+            return True
+    return False
 
 
 def found_names(result: Result) -> list[str]:

@@ -1027,9 +1027,14 @@ def _build_unit(unit: etree._Element, state: _State, base: str, base_site: str |
     emphasis = _emphasis_text(unit)
     name = _choose_name(data_names, emphasis, alts, text, files, identity)
     if not name:
-        if profile_links and not identity:
-            return None  # a bare social icon
         return None
+    if profile_links and not identity and not data_names:
+        try:
+            platform = host_of(profile_links[0]) or ""
+        except ValueError:
+            platform = ""
+        if agrees_with_link(name, platform):
+            return None  # the event's own social-media icon ("twitter.png" → twitter.com/event)
     if text and _is_name_like(text) and not any(e.kind == "text" for e in evidence):
         evidence.append(Evidence("text", text[:200], where))
     elif emphasis:
@@ -1279,7 +1284,8 @@ def extract(page: Page) -> Extraction:
         if b is not None:
             builders.append(b)
 
-    body_text = _clean(root.text_content())
+    body = root.find("body")
+    body_text = _clean((body if body is not None else root).text_content())
     for match in PRESENTED_BY_RE.finditer(body_text):
         name = match.group(1).strip(" .")
         if _is_name_like(name):
@@ -1300,6 +1306,11 @@ def extract(page: Page) -> Extraction:
                 tier="the page's own site",
             )
         )
+    own = _own_names(root)
+    for b in builders:
+        if b.role is Role.SPONSOR and b.tier != "JSON-LD sponsor" and _is_own_name(b.name, own):
+            # The event's own logo shown among its sponsors: it is the event, not a sponsor.
+            b.role, b.tier = Role.IDENTITY, "the event's own logo"
     candidates = _merge(builders, page.url)
     in_context = any(c.in_sponsor_context and c.role is Role.SPONSOR for c in candidates)
     sponsor_context = signals.sponsor_scopes > 0 or in_context
@@ -1315,6 +1326,18 @@ def extract(page: Page) -> Extraction:
         tuple(hints),
         _sponsor_links(signals.links, base, base_site),
     )
+
+
+def _own_names(root: etree._Element) -> str:
+    """The site's own name as written in <title> and og:site_name, compacted (for spotting the event's logo)."""
+    parts = [root.findtext(".//title") or ""]
+    parts += root.xpath("//meta[@property='og:site_name']/@content")
+    return " ".join(_compact(p) for p in parts if p)
+
+
+def _is_own_name(name: str, own: str) -> bool:
+    compact = _compact(name)
+    return len(compact) >= 4 and compact in own
 
 
 def _merge(builders: list[_Builder], page_url: str) -> tuple[Candidate, ...]:
