@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import accumulate
 from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
 import lxml.html
@@ -234,6 +236,7 @@ SECTION_ID_CLASS_HINTS = (
     "funder",
     "backer",
 )
+HINT_RE = re.compile("|".join(SECTION_ID_CLASS_HINTS))
 # Elements whose end also ends the scope of the headings inside them.
 SECTIONING_TAGS = frozenset({"section", "article", "aside", "nav", "footer", "main", "body", "html"})
 HEADING_RANK = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
@@ -247,6 +250,9 @@ INLINE_EMPHASIS = frozenset({"b", "strong"})
 INLINE_TAGS = frozenset({"b", "strong", "em", "i", "br", "span", "small", "u", "font"})
 # Elements that are (part of) one logo or entry: an id/class hint on them marks the entry, not a section.
 UNIT_TAGS = frozenset({"a", "img", "li", "svg", "span", "i", "picture", "source"})
+PSEUDO_HEADING_TAGS = frozenset({"p", "div", "span", "dt", "strong", "b", "header"})
+TEXT_ITEM_TAGS = frozenset({"li", "dd", "dt", "td", "p", "div", "span"})
+LIST_ITEM_TAGS = frozenset({"li", "dd", "dt", "td"})
 # Elements whose content is never shown. (<noscript> is shown without JavaScript, so it stays.)
 INVISIBLE_TAGS = ("script", "style", "template", "head", "iframe", "object", "embed")
 # Template-language comment blocks left in saved pages.
@@ -255,6 +261,7 @@ TEMPLATE_COMMENT_RE = re.compile(
     r"|\{#.*?#\}",
     re.DOTALL | re.IGNORECASE,
 )
+TEMPLATE_COMMENT_MARKERS = ("{%", "{{!", "<%#", "{*", "{#")
 # A value written by a template, not by a person ("{{ sponsor.name }}", "<?= $name ?>").
 TEMPLATE_VALUE_RE = re.compile(r"\{\{|\{%|<\?|<%|\$\{|\{\$")
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")
@@ -389,11 +396,44 @@ NON_NAME_RE = re.compile(
     re.IGNORECASE,
 )
 # "Presented by X" in running text names a sponsor outside any section.
+PRESENTED_BY_PHRASES = (
+    "presented by",
+    "sponsored by",
+    "in partnership with",
+    "brought to you by",
+    "präsentiert von",
+    "présenté par",
+    "presentado por",
+    "apresentado por",
+    "presentato da",
+    "gesponsord door",
+)
 PRESENTED_BY_RE = re.compile(
-    r"\b(?:[Pp]resented by|[Ss]ponsored by|[Ii]n partnership with|[Bb]rought to you by|[Pp]räsentiert von|"
+    r"(?:[Pp]resented by|[Ss]ponsored by|[Ii]n partnership with|[Bb]rought to you by|[Pp]räsentiert von|"
     r"[Pp]résenté par|[Pp]resentado por|[Aa]presentado por|[Pp]resentato da|[Gg]esponsord door)\s+"
     r"((?:[A-Z0-9][\w&.'’-]*)(?:\s+(?:[A-Z0-9&][\w&.'’-]*|of|and|the|de|du|des|der|la|le)){0,5})"
 )
+# Fragments that preselect links that may lead to a sponsors page (checked on all hrefs at once).
+DISCOVERY_FRAGMENTS = (
+    "sponsor",
+    "partner",
+    "partenaire",
+    "patrocin",
+    "parceir",
+    "apoiador",
+    "auspici",
+    "supporter",
+    "unterst",
+    "förder",
+    "forder",
+    "mécène",
+    "mecene",
+    "sostenitor",
+    "funder",
+    "backer",
+    "patron",
+)
+DISCOVERY_RE = re.compile("|".join(DISCOVERY_FRAGMENTS), re.IGNORECASE)
 MAX_NAME_CHARS = 80
 MAX_NAME_WORDS = 8
 MAX_UNIT_CLIMB = 4
@@ -413,7 +453,7 @@ _SPLIT_RE = re.compile(r"[-_.\s@+,]+")
 
 
 def _clean(text: str | None) -> str:
-    return _WS_RE.sub(" ", text or "").strip()
+    return " ".join(text.split()) if text else ""
 
 
 def _compact(text: str) -> str:
@@ -585,7 +625,8 @@ def _markdown_to_html(text: str) -> str:
 
 def _preprocess(text: str, url: str, content_type: str = "text/html") -> str:
     """Template comments removed; front matter reduced to its title; markdown pages turned into HTML."""
-    text = TEMPLATE_COMMENT_RE.sub(" ", text)
+    if any(marker in text for marker in TEMPLATE_COMMENT_MARKERS):
+        text = TEMPLATE_COMMENT_RE.sub(" ", text)
     title = ""
     front = FRONT_MATTER_RE.match(text)
     if front:
@@ -639,7 +680,13 @@ def _parse(text: str, url: str = "", content_type: str = "text/html") -> _Parsed
     for el in list(root.iter(*INVISIBLE_TAGS)):
         if el.tag != "head":
             _drop(el)
-    for el in root.xpath("//*[@hidden or @aria-hidden or contains(@style,'none') or contains(@style,'hidden')]"):
+    # Attribute XPath is C-speed; a predicate over every element (contains(@style, …)) costs milliseconds.
+    hidden = {
+        value.getparent()
+        for value in root.xpath("//@hidden|//@aria-hidden|//@style")
+        if value.attrname != "style" or "none" in value or "hidden" in value
+    }
+    for el in hidden:
         if _is_hidden(el):
             _drop(el)
     return _Parsed(root, jsonld, script_chars, script_count)
@@ -713,7 +760,7 @@ def _heading_of(el: etree._Element) -> tuple[int, str] | None:
     if rank is not None:
         text = _own_text(el)
         return (rank, text) if text and len(text) <= 120 else None
-    if tag in ("p", "div", "span", "dt", "strong", "b", "header"):
+    if tag in PSEUDO_HEADING_TAGS:
         attrs = f"{el.get('class', '')} {el.get('id', '')}"
         titled = bool(TITLE_CLASS_RE.search(attrs))
         emphasis = tag in ("p", "div") and len(el) == 1 and el[0].tag in INLINE_EMPHASIS and not _clean(el.text)
@@ -738,11 +785,6 @@ def _section_container(heading: etree._Element) -> etree._Element:
     return heading.getroottree().getroot()
 
 
-def _has_hint(el: etree._Element) -> bool:
-    attrs = f"{el.get('id', '')} {el.get('class', '')}".lower()
-    return bool(attrs.strip()) and any(h in attrs for h in SECTION_ID_CLASS_HINTS)
-
-
 @dataclass
 class _Signals:
     """What the walk collected: anchors (one per logo/organisation) and name-only text items, with context."""
@@ -750,21 +792,107 @@ class _Signals:
     anchors: list[tuple[etree._Element, _State]] = field(default_factory=list)
     texts: list[tuple[etree._Element, _State]] = field(default_factory=list)
     footer_anchors: list[etree._Element] = field(default_factory=list)
-    links: list[etree._Element] = field(default_factory=list)  # every <a href>, for discovery and mentions
+    links: list[etree._Element] = field(default_factory=list)  # <a> that may lead to a sponsors page
     sponsor_scopes: int = 0
 
 
-def _walk(root: etree._Element, base: str) -> _Signals:
-    """One pass in document order: scopes from headings and id/class hints, signals with their context."""
+@dataclass
+class _Structure:
+    """Elements that shape sections, found with C-speed iteration and attribute XPath (no per-element Python)."""
+
+    headings: dict[etree._Element, tuple[int, str]]
+    hints: set[etree._Element]  # id/class says sponsors: a section
+    unit_hints: set[etree._Element]  # <img class="sponsor-logo">: one entry
+    footers: set[etree._Element]
+    ancestors: set[etree._Element]  # every ancestor of the above: the walk descends only into these
+
+
+def _structure(root: etree._Element) -> _Structure:
+    headings: dict[etree._Element, tuple[int, str]] = {}
+    for el in root.iter(*HEADING_RANK):
+        found = _heading_of(el)
+        if found:
+            headings[el] = found
+    for emph in root.iter(*INLINE_EMPHASIS):
+        parent = emph.getparent()
+        if parent is not None and parent.tag in ("p", "div") and len(parent) == 1 and parent not in headings:
+            found = _heading_of(parent)
+            if found:
+                headings[parent] = found
+    hints: set[etree._Element] = set()
+    unit_hints: set[etree._Element] = set()
+    footers: set[etree._Element] = set(root.iter("footer"))
+    for value in root.xpath("//@class|//@id"):
+        el = value.getparent()
+        lowered = value.lower()
+        if HINT_RE.search(lowered):
+            (unit_hints if el.tag in UNIT_TAGS else hints).add(el)
+        if "footer" in lowered:
+            footers.add(el)
+        if TITLE_CLASS_RE.search(value) and el.tag in PSEUDO_HEADING_TAGS and el not in headings:
+            found = _heading_of(el)
+            if found:
+                headings[el] = found
+    ancestors: set[etree._Element] = set()
+    for el in (*headings, *hints, *unit_hints, *footers):
+        for anc in el.iterancestors():
+            if anc in ancestors:
+                break
+            ancestors.add(anc)
+    return _Structure(headings, hints, unit_hints, footers, ancestors)
+
+
+def _occurrences(haystack: str, needle: str, limit: int = 50) -> Iterator[int]:
+    start = haystack.find(needle)
+    while start != -1 and limit > 0:
+        yield start
+        limit -= 1
+        start = haystack.find(needle, start + 1)
+
+
+def _discovery_links(root: etree._Element, body_text: str) -> list[etree._Element]:
+    """Links whose href or text holds a sponsor word.
+
+    str.find on all hrefs joined (C speed), never a Python loop or a regex per link: a page can have
+    thousands of links and only a handful matter.
+    """
+    hrefs = root.xpath("//a/@href")
+    lowered = "\n".join(hrefs).lower()
+    found: dict[etree._Element, None] = {}
+    ends: list[int] | None = None
+    for fragment in DISCOVERY_FRAGMENTS:
+        for pos in _occurrences(lowered, fragment):
+            ends = ends or list(accumulate(len(h) + 1 for h in hrefs))
+            found.setdefault(hrefs[bisect_right(ends, pos)].getparent(), None)
+    # Links whose text (not href) says sponsors: query with the page's own spellings, found in its text.
+    text_lower = body_text.lower()
+    spellings: set[str] = set()
+    if len(text_lower) == len(body_text):
+        for fragment in DISCOVERY_FRAGMENTS:
+            for pos in _occurrences(text_lower, fragment, 10):
+                spellings.add(body_text[pos : pos + len(fragment)])
+    for spelling in sorted(spellings)[:4]:
+        for a in root.xpath("//a[@href][contains(text(), $f) or contains(*/text(), $f)]", f=spelling):
+            found.setdefault(a, None)
+    return list(found)
+
+
+def _walk(root: etree._Element, base: str, body_text: str) -> _Signals:
+    """One pass in document order: scopes from headings and id/class hints, signals with their context.
+
+    Outside sponsor scopes the walk skips every subtree that holds no heading, hint or footer, so a
+    300 KB page costs a few hundred visited elements, not its thousands.
+    """
     out = _Signals()
+    st = _structure(root)
+    out.links = _discovery_links(root, body_text)
     stack: list[_Scope] = []
     containers: dict[etree._Element, int] = {}  # container → open scopes using it
     state = _NO_STATE
     dirty = True
-    anchor_depth = 0  # >0 while inside an anchor (its descendants are part of it)
-    footer_depth = 0
-    text_depth = 0
-    anchor_ends: list[etree._Element] = []
+    anchor_end: etree._Element | None = None  # inside an anchor, its descendants are part of it
+    footer_open: list[etree._Element] = []
+    text_end: etree._Element | None = None
     base_site = _site_of(base)
 
     def recompute() -> _State:
@@ -776,7 +904,8 @@ def _walk(root: etree._Element, base: str) -> _Signals:
         past = any(s.past for s in stack if s.kind != "break")
         return _State(kind, tier, past)
 
-    for event, el in etree.iterwalk(root, events=("start", "end")):
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, el in walker:
         tag = el.tag
         if not isinstance(tag, str):
             continue
@@ -785,16 +914,15 @@ def _walk(root: etree._Element, base: str) -> _Signals:
                 stack[:] = [s for s in stack if s.container is not el]
                 del containers[el]
                 dirty = True
-            if anchor_ends and anchor_ends[-1] is el:
-                anchor_ends.pop()
-                anchor_depth -= 1
-            if tag == "footer" or (footer_depth and el.get("data-sc-footer") == "1"):
-                footer_depth -= 1
-            if text_depth and el.get("data-sc-text") == "1":
-                text_depth -= 1
+            if el is anchor_end:
+                anchor_end = None
+            if el is text_end:
+                text_end = None
+            if footer_open and footer_open[-1] is el:
+                footer_open.pop()
             continue
         # -- start --
-        heading = _heading_of(el) if anchor_depth == 0 else None
+        heading = st.headings.get(el) if anchor_end is None else None
         if heading is not None:
             rank, text = heading
             kind, past = _classify_heading(text)
@@ -807,38 +935,36 @@ def _walk(root: etree._Element, base: str) -> _Signals:
                 containers[container] = containers.get(container, 0) + 1
                 out.sponsor_scopes += kind == "sponsor"
                 dirty = True
-            continue
-        if _has_hint(el) and tag not in UNIT_TAGS and (not stack or stack[-1].container is not el):
+            continue  # (a broken page may nest its content inside a heading: keep descending)
+        if el in st.hints and (not stack or stack[-1].container is not el):
             stack.append(_Scope("sponsor", None, "", el))
             containers[el] = containers.get(el, 0) + 1
             out.sponsor_scopes += 1
             dirty = True
-        if tag == "footer" or ("footer" in (el.get("id") or "").lower() + (el.get("class") or "").lower()):
-            footer_depth += 1
-            if tag != "footer":
-                el.set("data-sc-footer", "1")
+        if el in st.footers:
+            footer_open.append(el)
         if dirty:
             state = recompute()
             dirty = False
-        if tag == "a" and el.get("href"):
-            out.links.append(el)
-        if anchor_depth:
+        if anchor_end is not None:
             continue
         local = state
-        if local.kind == "none" and tag in ("img", "a") and _has_hint(el):
-            local = _State("sponsor", None, False)  # <img class="sponsor-logo"> outside any section
+        if local.kind == "none":
+            if el in st.unit_hints and tag in ("img", "a"):
+                local = _State("sponsor", None, False)  # <img class="sponsor-logo"> outside any section
+            elif not footer_open and el not in st.ancestors:
+                walker.skip_subtree()  # nothing below can be in a sponsor section
+                continue
         if _is_anchor(el, base_site):
             if local.kind != "none":
                 out.anchors.append((el, local))
-            elif footer_depth and tag == "a":
+            elif tag == "a":
                 out.footer_anchors.append(el)
-            anchor_depth += 1
-            anchor_ends.append(el)
-        elif local.kind != "none" and not text_depth and tag in ("li", "dd", "dt", "td", "p", "div", "span"):
+            anchor_end = el
+        elif local.kind != "none" and text_end is None and tag in TEXT_ITEM_TAGS:
             out.texts.append((el, local))
-            if tag in ("li", "dd", "dt", "td"):
-                text_depth += 1
-                el.set("data-sc-text", "1")
+            if tag in LIST_ITEM_TAGS:
+                text_end = el
     return out
 
 
@@ -859,6 +985,8 @@ def _href_of(el: etree._Element, base: str) -> str:
     href = (el.get("href") or "").strip()
     if href.startswith("www."):
         href = "http://" + href
+    if href.startswith(("http://", "https://")):
+        return href
     if base.startswith(("http://", "https://")):
         try:
             return urljoin(base, href)
@@ -931,7 +1059,7 @@ def _unit_root(anchor: etree._Element, counts: dict[etree._Element, int]) -> etr
         parent = unit.getparent()
         if parent is None or parent.tag in SECTIONING_TAGS or parent.tag in HEADING_RANK or parent.tag == "header":
             break
-        if counts.get(parent, 0) > 1 or parent.get("data-sc-footer") == "1":
+        if counts.get(parent, 0) > 1 or parent.tag == "footer":
             break
         if any(isinstance(c.tag, str) and c.tag in HEADING_RANK for c in parent):
             break
@@ -1188,31 +1316,6 @@ def _jsonld_walk(data: object, depth: int) -> Iterator[_Builder]:
                 yield from _jsonld_walk(value, depth + 1)
 
 
-def _link_note(text: str) -> str | None:
-    if STREAM_RE.search(text):
-        return "listen/stream link"
-    if SHOP_RE.search(text):
-        return "shop or donation link"
-    return None
-
-
-def _link_mentions(links: list[etree._Element], base: str, base_site: str | None) -> Iterator[_Builder]:
-    """Outbound links outside sponsor sections that are listen/stream or shop/donation links: mentions."""
-    for a in links:
-        href = _href_of(a, base)
-        host = _outbound(href, base_site)
-        if not host:
-            continue
-        text = _clean(a.text_content())
-        if not text or len(text) > 120:
-            continue
-        note = _link_note(text)
-        if note:
-            b = _Builder(name=name_from_domain(host), evidence=[Evidence("link", href, text[:120])], note=note)
-            b.role = Role.MENTION
-            yield b
-
-
 def _sponsor_links(links: list[etree._Element], base: str, base_site: str | None) -> tuple[str, ...]:
     """Same-site links whose text or path says sponsors/partners: pages worth reading next."""
     if not base_site:
@@ -1250,7 +1353,9 @@ def extract(page: Page) -> Extraction:
     root = parsed.root
     base = page.url
     base_site = _site_of(base)
-    signals = _walk(root, base)
+    body = root.find("body")
+    body_text = (body if body is not None else root).text_content()
+    signals = _walk(root, base, body_text)
     builders: list[_Builder] = list(_jsonld(parsed.jsonld))
 
     anchors = list(signals.anchors)
@@ -1284,9 +1389,7 @@ def extract(page: Page) -> Extraction:
         if b is not None:
             builders.append(b)
 
-    body = root.find("body")
-    body_text = _clean((body if body is not None else root).text_content())
-    for match in PRESENTED_BY_RE.finditer(body_text):
+    for match in _presented_by(body_text):
         name = match.group(1).strip(" .")
         if _is_name_like(name):
             builders.append(
@@ -1294,7 +1397,6 @@ def extract(page: Page) -> Extraction:
                     name=name, evidence=[Evidence("text", match.group(0)[:200])], in_context=True, tier="presented by"
                 )
             )
-    builders.extend(_link_mentions(signals.links, base, base_site))
     host = host_of(page.url) if page.url.startswith(("http://", "https://")) else None
     if host:
         builders.append(
@@ -1316,7 +1418,8 @@ def extract(page: Page) -> Extraction:
     sponsor_context = signals.sponsor_scopes > 0 or in_context
     hints: list[str] = []
     if not in_context:
-        if len(body_text) < 400 and parsed.script_count and parsed.script_chars > len(body_text):
+        visible = len(_clean(body_text)) if len(body_text) < 4000 else 4000
+        if visible < 400 and parsed.script_count and parsed.script_chars > visible:
             hints.append(JS_HINT)
         hints.append(NO_SECTION_HINT if not sponsor_context else "a sponsor section was found but lists no sponsors")
     return Extraction(
@@ -1326,6 +1429,17 @@ def extract(page: Page) -> Extraction:
         tuple(hints),
         _sponsor_links(signals.links, base, base_site),
     )
+
+
+def _presented_by(text: str) -> Iterator[re.Match[str]]:
+    """'Presented by X' phrases, looked for only around the literal phrases (a regex over 300 KB is slow)."""
+    lowered = text.lower()
+    for phrase in PRESENTED_BY_PHRASES:
+        for pos in _occurrences(lowered, phrase, 20):
+            window = _clean(text[pos : pos + 200])
+            match = PRESENTED_BY_RE.match(window)
+            if match:
+                yield match
 
 
 def _own_names(root: etree._Element) -> str:
