@@ -19,6 +19,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import accumulate
 from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
@@ -509,6 +510,7 @@ def readable(name: str) -> str:
     return " ".join(words)
 
 
+@lru_cache(maxsize=8192)
 def name_from_filename(src: str) -> str:
     """A readable name from a logo path: 'img/sponsors/amazon-web-services_logo@2x.png' → 'Amazon Web Services'."""
     if not src or (TEMPLATE_VALUE_RE.search(src) and not re.search(r"[\w-]+\.\w{3,4}\s*$", src)):
@@ -552,6 +554,7 @@ def name_from_domain(host: str) -> str:
     return readable(label.replace("-", " "))
 
 
+@lru_cache(maxsize=8192)
 def _name_from_alt(alt: str) -> str:
     if not alt or TEMPLATE_VALUE_RE.search(alt):
         return ""
@@ -568,6 +571,7 @@ def _is_name_like(text: str) -> bool:
     return not text.endswith(("!", "?", ":")) and any(c.isalnum() for c in text)
 
 
+@lru_cache(maxsize=8192)
 def agrees_with_link(name: str, host: str, path: str = "") -> bool:
     """True when a name and a link plausibly denote the same organisation (shared word, initials, path)."""
     compact = _compact(name)
@@ -659,7 +663,7 @@ def _is_hidden(el: etree._Element) -> bool:
 
 def _parse(text: str, url: str = "", content_type: str = "text/html") -> _Parsed | None:
     html = _preprocess(text, url, content_type)
-    if not html.strip():
+    if not html or html.isspace():
         return None
     try:
         root = lxml.html.document_fromstring(html)
@@ -864,6 +868,8 @@ def _discovery_links(root: etree._Element, body_text: str) -> list[etree._Elemen
         for pos in _occurrences(lowered, fragment):
             ends = ends or list(accumulate(len(h) + 1 for h in hrefs))
             found.setdefault(hrefs[bisect_right(ends, pos)].getparent(), None)
+    if found:
+        return list(found)
     # Links whose text (not href) says sponsors: query with the page's own spellings, found in its text.
     text_lower = body_text.lower()
     spellings: set[str] = set()
