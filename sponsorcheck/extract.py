@@ -27,7 +27,7 @@ import lxml.html
 from lxml import etree
 
 from sponsorcheck.models import Candidate, Evidence, Extraction, Page, Role
-from sponsorcheck.normalize import fold, host_of, is_hosting_domain, normalize_name, registrable_domain
+from sponsorcheck.normalize import LEGAL_FORMS, fold, host_of, is_hosting_domain, normalize_name, registrable_domain
 
 # --------------------------------------------------------------------------------------------------
 # Keywords (folded: lower case, accents removed). One place for every language: en, de, fr, es, pt, it, nl.
@@ -500,8 +500,9 @@ def is_sponsor_text(text: str) -> bool:
 def readable(name: str) -> str:
     """A person-readable form of a name derived from a file or domain: 'aws' → 'AWS', 'red bull' → 'Red Bull'."""
     words = []
+    single = len(name.split()) == 1
     for word in name.split():
-        if word.islower() and word.isalpha() and len(word) <= 3:
+        if single and word.islower() and word.isalpha() and len(word) <= 3:
             words.append(word.upper())
         elif word.islower():
             words.append(word[:1].upper() + word[1:])
@@ -568,7 +569,11 @@ def _is_name_like(text: str) -> bool:
         return False
     if TEMPLATE_VALUE_RE.search(text) or NON_NAME_RE.match(fold(text)):
         return False
-    return not text.endswith(("!", "?", ":")) and any(c.isalnum() for c in text)
+    if "?" in text or "!" in text or text.endswith(":"):
+        return False
+    if text.endswith(".") and normalize_name(text.rsplit(" ", 1)[-1]) not in LEGAL_FORMS:
+        return False  # a sentence, not a name (but "Acme Inc." is a name)
+    return any(c.isalnum() for c in text)
 
 
 @lru_cache(maxsize=8192)
@@ -798,6 +803,7 @@ class _Signals:
     footer_anchors: list[etree._Element] = field(default_factory=list)
     links: list[etree._Element] = field(default_factory=list)  # <a> that may lead to a sponsors page
     sponsor_scopes: int = 0
+    structure: _Structure | None = None
 
 
 @dataclass
@@ -890,7 +896,7 @@ def _walk(root: etree._Element, base: str, body_text: str) -> _Signals:
     300 KB page costs a few hundred visited elements, not its thousands.
     """
     out = _Signals()
-    st = _structure(root)
+    st = out.structure = _structure(root)
     out.links = _discovery_links(root, body_text)
     stack: list[_Scope] = []
     containers: dict[etree._Element, int] = {}  # container → open scopes using it
@@ -1025,14 +1031,7 @@ def _is_anchor(el: etree._Element, base_site: str | None) -> bool:
         href = (el.get("href") or "").strip()
         if href.startswith("www."):
             href = "http://" + href
-        host = _outbound(href, base_site)
-        if host is None:
-            return False
-        try:
-            path = urlsplit(href).path
-        except ValueError:
-            path = ""
-        return not (_is_platform_profile(host, path) and not el.xpath(".//img|.//svg"))
+        return _outbound(href, base_site) is not None
     if any(DATA_NAME_KEY_RE.match(k) for k in el.attrib):
         return True
     style = el.get("style")
@@ -1058,17 +1057,17 @@ class _Builder:
     note: str | None = None
 
 
-def _unit_root(anchor: etree._Element, counts: dict[etree._Element, int]) -> etree._Element:
+def _unit_root(anchor: etree._Element, counts: dict[etree._Element, int], st: _Structure) -> etree._Element:
     """The largest ancestor (a few levels at most) that holds this anchor and no other, below any heading."""
     unit = anchor
     for _ in range(MAX_UNIT_CLIMB):
         parent = unit.getparent()
         if parent is None or parent.tag in SECTIONING_TAGS or parent.tag in HEADING_RANK or parent.tag == "header":
             break
-        if counts.get(parent, 0) > 1 or parent.tag == "footer":
+        if counts.get(parent, 0) > 1 or parent in st.hints or parent in st.footers:
             break
-        if any(isinstance(c.tag, str) and c.tag in HEADING_RANK for c in parent):
-            break
+        if any(c in st.headings or c.tag == "header" for c in parent):
+            break  # the parent holds the section's heading: it is the section, not the entry
         unit = parent
     return unit
 
@@ -1160,9 +1159,11 @@ def _build_unit(unit: etree._Element, state: _State, base: str, base_site: str |
     text = _clean(" ".join(unit.itertext()))
     emphasis = _emphasis_text(unit)
     name = _choose_name(data_names, emphasis, alts, text, files, identity)
+    if not name and profile_links and (STREAM_RE.search(text) or SHOP_RE.search(text)):
+        name = name_from_domain(host_of(profile_links[0]) or "")  # "Hosted live on Twitch!" → Twitch, a mention
     if not name:
         return None
-    if profile_links and not identity and not data_names:
+    if profile_links and not identity and not data_names and not (STREAM_RE.search(text) or SHOP_RE.search(text)):
         try:
             platform = host_of(profile_links[0]) or ""
         except ValueError:
@@ -1274,8 +1275,6 @@ def _text_item(el: etree._Element, state: _State) -> _Builder | None:
     text = _clean(" ".join(el.itertext()))
     if not _is_name_like(text) or _heading_of(el) is not None:
         return None
-    if el.tag in ("p", "div", "span") and (text.endswith(".") and not re.search(r"\b\w{1,4}\.$", text)):
-        return None
     b = _Builder(name=text, evidence=[Evidence("text", text, state.tier or "")], in_context=True)
     b.tier, b.past = state.tier, state.past
     _classify_mention(b, text, state, False, False, [])
@@ -1381,7 +1380,7 @@ def extract(page: Page) -> Extraction:
             counts[anc] = counts.get(anc, 0) + 1
     seen_units: set[etree._Element] = set()
     for anchor, state in anchors:
-        unit = _unit_root(anchor, counts)
+        unit = _unit_root(anchor, counts, signals.structure)
         if unit in seen_units:
             continue
         seen_units.add(unit)
