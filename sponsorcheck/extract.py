@@ -282,6 +282,10 @@ FILENAME_NOISE_RE = re.compile(
     r"screenshot|screen|shot|unnamed|download|untitled|file|upload)$",
     re.IGNORECASE,
 )
+SIZE_OR_HASH_RE = re.compile(
+    r"^(?:\d+x\d+|@?\d(?:\.\d)?x|\d+px|(?:19|20)\d\d|\d{1,2}|\d{6,}|v\d+(?:\.\d+)*|(?=[a-f]*\d)[0-9a-f]{7,})$",
+    re.IGNORECASE,
+)
 # Noise words glued to a name inside one file-name token ("amoebamusiclogotransparent").
 GLUED_NOISE_RE = re.compile(
     r"(?:logo|logos|transparent|trans|white|black|color|colour|small|large|final|web|retina|hd|icon|horizontal|"
@@ -538,15 +542,19 @@ def _name_from_stem(stem: str) -> str:
     stem = _CAMEL_RE.sub(" ", stem)
     parts = []
     for part in _SPLIT_RE.split(stem):
-        if not part or FILENAME_NOISE_RE.match(part):
-            continue
-        if len(part) > 5:
+        if not part or SIZE_OR_HASH_RE.match(part):
+            continue  # sizes, versions, years and hashes go wherever they are
+        if len(part) > 5 and not FILENAME_NOISE_RE.match(part):
             trimmed = GLUED_NOISE_RE.sub("", part)
             trimmed = GLUED_PREFIX_RE.sub("", trimmed) if len(trimmed) > 7 else trimmed
             part = trimmed if len(trimmed) >= 2 else part
-        if part and not FILENAME_NOISE_RE.match(part):
-            parts.append(part)
-    return readable(" ".join(parts)) if any(p.isalpha() or not p.isdigit() for p in parts) else ""
+        parts.append(part)
+    # Generic words ("logo", "white", "small") go only from the ends: "amazon-web-services" keeps "web".
+    while parts and FILENAME_NOISE_RE.match(parts[-1]):
+        parts.pop()
+    while parts and FILENAME_NOISE_RE.match(parts[0]):
+        parts.pop(0)
+    return readable(" ".join(parts)) if parts else ""
 
 
 def name_from_domain(host: str) -> str:
