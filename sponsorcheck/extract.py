@@ -469,29 +469,38 @@ def _folded_words(text: str) -> list[str]:
     return _WORD_RE.findall(fold(text))
 
 
+def _alternation(words: Iterable[str], before: str = "", after: str = "") -> re.Pattern[str]:
+    return re.compile(before + "(?:" + "|".join(re.escape(w) for w in words) + ")" + after)
+
+
+# Compiled once from the keyword lists above; matched on the folded heading padded with spaces.
+_STEM_RE = _alternation(SPONSOR_STEMS)
+_SPONSOR_WORD_RE = _alternation(SPONSOR_WORDS, " ", " ")
+_PHRASE_RE = _alternation(SPONSOR_PHRASES, " ", " ")
+_CALL_RE = _alternation(CALL_WORDS)
+_PRIZE_HEADING_RE = _alternation(PRIZE_WORDS, " ")
+_BREAK_RE = _alternation(BREAK_WORDS)
+_PAST_RE = _alternation(PAST_WORDS, " ", " ")
+
+
+@lru_cache(maxsize=4096)
 def _classify_heading(text: str) -> tuple[str, bool]:
     """('sponsor' | 'call' | 'break' | 'prize' | 'neutral', past) for a heading's text."""
-    folded = fold(text)
-    words = _WORD_RE.findall(folded)
+    words = _WORD_RE.findall(fold(text))
     if not words:
         return "neutral", False
     padded = f" {' '.join(words)} "
-    past = any(f" {w} " in padded or padded.startswith(f" {w}") for w in PAST_WORDS)
-    sponsorish = (
-        any(stem in w for w in words for stem in SPONSOR_STEMS)
-        or any(w in SPONSOR_WORDS for w in words)
-        or any(p in padded for p in SPONSOR_PHRASES)
-    )
-    tiers_only = all(w in TIER_WORDS or w.isdigit() for w in words)
-    if sponsorish or tiers_only:
-        if text.rstrip().endswith("?") or any(c in padded for c in CALL_WORDS):
+    past = bool(_PAST_RE.search(padded))
+    sponsorish = bool(_STEM_RE.search(padded) or _SPONSOR_WORD_RE.search(padded) or _PHRASE_RE.search(padded))
+    if sponsorish or all(w in TIER_WORDS or w.isdigit() for w in words):
+        if text.rstrip().endswith("?") or _CALL_RE.search(padded):
             return "call", past
-        if any(f" {p}" in padded for p in PRIZE_WORDS):
+        if _PRIZE_HEADING_RE.search(padded):
             return "prize", past
         return "sponsor", past
-    if any(f" {p}" in padded for p in PRIZE_WORDS):
+    if _PRIZE_HEADING_RE.search(padded):
         return "prize", past
-    if any(b in padded for b in BREAK_WORDS):
+    if _BREAK_RE.search(padded):
         return "break", past
     return "neutral", past
 
@@ -642,7 +651,8 @@ def _markdown_to_html(text: str) -> str:
 
 def _preprocess(text: str, url: str, content_type: str = "text/html") -> str:
     """Template comments removed; front matter reduced to its title; markdown pages turned into HTML."""
-    if any(marker in text for marker in TEMPLATE_COMMENT_MARKERS):
+    # "{" and "<%" are found at memchr speed; the multi-character markers only when one is there.
+    if ("{" in text or "<%" in text) and any(marker in text for marker in TEMPLATE_COMMENT_MARKERS):
         text = TEMPLATE_COMMENT_RE.sub(" ", text)
     title = ""
     front = FRONT_MATTER_RE.match(text)
