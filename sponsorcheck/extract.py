@@ -329,7 +329,9 @@ GENERIC_DIRS = frozenset(
 )
 ALT_NOISE_RE = re.compile(
     r"\b(?:logo|logos|logotype|logotipo|sponsor|sponsors|partner logo|image|icon|banner|picture|graphic)\b"
-    r"|^\s*(?:the\s+)?(?:logo\s+(?:of|for|de|du|von|di)|logo:)\s*",
+    r"|^\s*(?:the\s+)?(?:logo\s+(?:of|for|de|du|von|di)|logo:)\s*"
+    r"|^\s*(?:visit|go to|link to|open)\s+|\s*(?:website|homepage|home page|web site)\s*$"
+    r"|\(?opens? in (?:a )?new (?:tab|window)\)?",
     re.IGNORECASE,
 )
 IMAGE_EXTENSIONS_RE = re.compile(r"\.(?:png|jpe?g|gif|svg|webp|avif|bmp|ico|tiff?)$", re.IGNORECASE)
@@ -387,6 +389,11 @@ SHOP_RE = re.compile(
 )
 AFFILIATE_PARAMS = frozenset({"aff", "aff_id", "affid", "affiliate", "tag", "ref_id", "associate"})
 PRIZE_RE = re.compile(r"\b(?:best use of|best [\w ]{0,30}hack|prize|award(?:ed)?|winner|gift card|credits?)\b", re.I)
+# Badges that credit a technology or host ("Powered by …", "Hosted on …"), not a sponsor.
+TECH_CREDIT_RE = re.compile(
+    r"\b(?:powered by|hosted (?:by|on|with)|built with|made with|deployed (?:on|with)|served by|runs on|cdn by)\b",
+    re.IGNORECASE,
+)
 # Community groups named after a product are not the company ("AWS User Group", "Grupo de Usuários").
 COMMUNITY_GROUP_RE = re.compile(
     r"\b(?:users?\s*groups?|usergroups?|developers?\s*groups?|meetups?|user\s*community|fan\s*club|"
@@ -754,6 +761,7 @@ class _Scope:
     text: str
     container: etree._Element
     past: bool = False
+    element: etree._Element | None = None  # the heading itself
 
 
 @dataclass(frozen=True)
@@ -761,6 +769,7 @@ class _State:
     kind: str  # sponsor | prize | none
     tier: str | None
     past: bool
+    headings: tuple[tuple[etree._Element, str], ...] = ()  # enclosing headings, innermost first
 
 
 _NO_STATE = _State("none", None, False)
@@ -775,7 +784,7 @@ def _own_text(el: etree._Element) -> str:
             continue
         if child.tag in BLOCK_TAGS and (len(child) or _clean(child.text)):
             break
-        parts.append(child.text_content())
+        parts.append(child.text_content() if child.tag != "img" else child.get("alt") or "")
         parts.append(child.tail or "")
     return _clean(" ".join(parts))
 
@@ -930,9 +939,10 @@ def _walk(root: etree._Element, base: str, body_text: str) -> _Signals:
         kind = next((s.kind for s in reversed(stack) if s.kind != "neutral"), "none")
         if kind not in ("sponsor", "prize"):
             return _NO_STATE
-        tier = next((s.text for s in reversed(stack) if s.text), None)
+        headings = tuple((s.element, s.text) for s in reversed(stack) if s.text and s.element is not None)
+        tier = headings[0][1] if headings else None
         past = any(s.past for s in stack if s.kind != "break")
-        return _State(kind, tier, past)
+        return _State(kind, tier, past, headings)
 
     walker = etree.iterwalk(root, events=("start", "end"))
     for event, el in walker:
@@ -953,6 +963,8 @@ def _walk(root: etree._Element, base: str, body_text: str) -> _Signals:
             continue
         # -- start --
         heading = st.headings.get(el) if anchor_end is None else None
+        if heading is not None and state.kind == "sponsor" and _is_entry_heading(el, heading, stack):
+            heading = None  # "<h4>Acme</h4>" beside one logo, or a logo wrapped in <h4>: an entry, not a tier
         if heading is not None:
             rank, text = heading
             kind, past = _classify_heading(text)
@@ -961,11 +973,14 @@ def _walk(root: etree._Element, base: str, body_text: str) -> _Signals:
                     gone = stack.pop()
                     _release(containers, gone.container)
                 container = _section_container(el)
-                stack.append(_Scope(kind, rank, text[:120], container, past))
+                stack.append(_Scope(kind, rank, text[:120], container, past, el))
                 containers[container] = containers.get(container, 0) + 1
                 out.sponsor_scopes += kind == "sponsor"
                 dirty = True
-            continue  # (a broken page may nest its content inside a heading: keep descending)
+            if kind != "neutral" and not any(isinstance(c.tag, str) and c.tag in BLOCK_TAGS for c in el):
+                walker.skip_subtree()  # an image in a "Sponsors" heading is the heading, not a logo
+            # (a broken page may nest its content inside a heading: then the walk keeps descending)
+            continue
         if el in st.hints and (not stack or stack[-1].container is not el):
             stack.append(_Scope("sponsor", None, "", el))
             containers[el] = containers.get(el, 0) + 1
@@ -1084,10 +1099,28 @@ def _unit_root(anchor: etree._Element, counts: dict[etree._Element, int], st: _S
             break
         if counts.get(parent, 0) > 1 or parent in st.hints or parent in st.footers:
             break
-        if any(c in st.headings or c.tag == "header" for c in parent):
+        if any(c.tag == "header" or (c in st.headings and not _is_card_title(st.headings[c][1])) for c in parent):
             break  # the parent holds the section's heading: it is the section, not the entry
         unit = parent
     return unit
+
+
+def _is_entry_heading(el: etree._Element, heading: tuple[int, str], stack: list[_Scope]) -> bool:
+    """A neutral heading below the sponsor heading's rank that is one entry: it wraps a logo, or it sits in
+    a box with exactly one logo or link ("<div class=card><img><h4>Acme</h4></div>")."""
+    rank, text = heading
+    outer = next((s for s in reversed(stack) if s.kind == "sponsor"), None)
+    if outer is None or (outer.rank is not None and rank <= outer.rank) or not _is_card_title(text):
+        return False
+    if el.find(".//img") is not None or el.find(".//svg") is not None:
+        return True
+    parent = el.getparent()
+    return parent is not None and len(parent.xpath(".//img|.//svg|.//a[@href]")) == 1
+
+
+def _is_card_title(text: str) -> bool:
+    """A short neutral heading inside one logo's box ("<h4>Acme</h4>") names the entry, not a section."""
+    return _classify_heading(text)[0] == "neutral" and _is_name_like(text) and not re.search(r"\d", text)
 
 
 def _emphasis_text(unit: etree._Element) -> str:
@@ -1113,6 +1146,10 @@ def _build_unit(unit: etree._Element, state: _State, base: str, base_site: str |
     profile_links: list[str] = []
     hosting: list[str] = []
     affiliate = False
+    if state.headings and any(h is unit or unit in h.iterancestors() for h, _ in state.headings[:1]):
+        # The unit holds the heading taken for its tier (a card title): the tier is the next one out.
+        outer = state.headings[1:]
+        state = _State(state.kind, outer[0][1] if outer else None, state.past, outer)
     where = state.tier or ""
     for el in unit.iter():
         tag = el.tag
@@ -1273,6 +1310,8 @@ def _classify_mention(
     note = None
     if state.kind == "prize" or (PRIZE_RE.search(text) and re.search(r"\bbest\b|\bprize\b", text, re.I)):
         note = "prize"
+    elif TECH_CREDIT_RE.search(text) or any(TECH_CREDIT_RE.search(e.text) for e in b.evidence if e.kind == "img-alt"):
+        note = "technology or hosting credit"
     elif STREAM_RE.search(text):
         note = "listen/stream link"
     elif affiliate or SHOP_RE.search(text):
@@ -1286,19 +1325,29 @@ def _classify_mention(
         b.note = note
 
 
-def _text_item(el: etree._Element, state: _State) -> _Builder | None:
-    """A name given as plain text (list item, table cell, short line) inside a sponsor section."""
+def _text_items(el: etree._Element, state: _State) -> list[_Builder]:
+    """Names given as plain text (list item, table cell, short lines split at <br>) inside a sponsor section."""
     if el.tag in ("p", "div", "span") and any(isinstance(c.tag, str) and c.tag not in INLINE_TAGS for c in el):
-        return None  # a container, not a line of text
-    text = _clean(" ".join(el.itertext()))
-    if not _is_name_like(text) or _heading_of(el) is not None:
-        return None
-    b = _Builder(name=text, evidence=[Evidence("text", text, state.tier or "")], in_context=True)
-    b.tier, b.past = state.tier, state.past
-    _classify_mention(b, text, state, False, False, [])
-    if state.kind == "prize":
-        b.role, b.note = Role.MENTION, "prize"
-    return b
+        return []  # a container, not a line of text
+    if _heading_of(el) is not None:
+        return []
+    for br in el.iter("br"):
+        br.tail = "\n" + (br.tail or "")
+    lines = [_clean(line) for line in " ".join(el.itertext()).split("\n")]
+    lines = [line for line in lines if line]
+    if el.tag in LIST_ITEM_TAGS:
+        lines = lines[:1]  # "<li><b>Acme</b><br>our printer</li>": the first line is the name
+    out = []
+    for text in lines:
+        if not _is_name_like(text):
+            continue
+        b = _Builder(name=text, evidence=[Evidence("text", text, state.tier or "")], in_context=True)
+        b.tier, b.past = state.tier, state.past
+        _classify_mention(b, text, state, False, False, [])
+        if state.kind == "prize":
+            b.role, b.note = Role.MENTION, "prize"
+        out.append(b)
+    return out
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1408,9 +1457,7 @@ def extract(page: Page) -> Extraction:
     for el, state in signals.texts:
         if el in seen_units or el in counts or any(a in seen_units for a in el.iterancestors()):
             continue  # part of a logo unit, or holds one
-        b = _text_item(el, state)
-        if b is not None:
-            builders.append(b)
+        builders.extend(_text_items(el, state))
 
     for match in _presented_by(body_text):
         name = match.group(1).strip(" .")

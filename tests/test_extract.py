@@ -201,6 +201,16 @@ def test_markdown_page_with_front_matter():
     assert not any("help" in name.lower() for name in found)
 
 
+def test_cards_lines_and_logos_in_headings():
+    found = by_name(read("cards-and-lines.html"))
+    assert found["Harbour City Council"].tier == "Our sponsors"  # an image heading; the card's <h4> names it
+    assert found["Lakeside Bank"].tier == "Our sponsors"  # another card's title is no tier
+    assert {"Pier Bakery", "Fabrikam Brewing", "Tailspin Toys"} <= set(found)  # one name per <br> line
+    assert found["Wingtip Toys"].domains == ("www.wingtip.example",)  # aria-label "Visit Wingtip Toys website"
+    assert found["Northwind Traders"].tier == "Friends of the festival"  # a logo wrapped in <h4>
+    assert "Our" not in found and "Our Sponsors" not in found
+
+
 # -- not sponsorship ---------------------------------------------------------------------------------
 
 
@@ -215,6 +225,13 @@ def test_prizes_shop_stream_hosting_and_user_groups_are_mentions(test_watchlist)
     result = check("mentions.html", test_watchlist)
     assert result.verdict is Verdict.CLEAR and not result.findings  # mentions never make a conflict
     assert {m.name for m in result.mentions} >= {"Twitch", "AWS User Group Springfield"}
+
+
+def test_technology_badges_are_credits_not_sponsors(test_watchlist):
+    found = read("cards-and-lines.html")
+    credits = [c for c in found.candidates if c.note == "technology or hosting credit"]
+    assert len(credits) == 3 and all(c.role is Role.MENTION for c in credits)  # "Powered by AWS" among them
+    assert check("cards-and-lines.html", test_watchlist).verdict is Verdict.CLEAR
 
 
 def test_hidden_content_does_not_count_and_responsive_copies_count_once(test_watchlist):
