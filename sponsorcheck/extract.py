@@ -254,6 +254,9 @@ UNIT_TAGS = frozenset({"a", "img", "li", "svg", "span", "i", "picture", "source"
 PSEUDO_HEADING_TAGS = frozenset({"p", "div", "span", "dt", "strong", "b", "header"})
 TEXT_ITEM_TAGS = frozenset({"li", "dd", "dt", "td", "p", "div", "span"})
 LIST_ITEM_TAGS = frozenset({"li", "dd", "dt", "td"})
+# Classes that hide an element everywhere, unless a responsive class shows it on some screens.
+HIDDEN_CLASSES = frozenset({"hidden", "d-none", "is-hidden", "invisible"})
+RESPONSIVE_SHOW_RE = re.compile(r"(?:^|[:-])(?:block|flex|inline|inline-block|grid|table|visible|show)$")
 # Elements whose content is never shown. (<noscript> is shown without JavaScript, so it stays.)
 INVISIBLE_TAGS = ("script", "style", "template", "head", "iframe", "object", "embed")
 # Template-language comment blocks left in saved pages.
@@ -376,6 +379,13 @@ PLATFORM_DOMAINS = frozenset(
         "linktr.ee",
     }
 )
+# Link shorteners name no one: the logo's other signals must.
+SHORTENER_DOMAINS = frozenset(
+    {"bit.ly", "goo.gl", "t.co", "ow.ly", "tinyurl.com", "buff.ly", "lnkd.in", "rebrand.ly", "cutt.ly", "is.gd"}
+    | {"smarturl.it", "shorturl.at", "tiny.cc", "rb.gy", "s.id", "t.ly", "bl.ink", "short.io"}
+)
+# Query parameters of redirect and tracking links that hold the real destination.
+REDIRECT_PARAMS = frozenset({"u", "url", "q", "target", "dest", "destination", "redirect", "redirect_uri", "to"})
 # Unit text that makes a link a mention, not sponsorship: listening/streaming, shopping/donation, prizes.
 STREAM_RE = re.compile(
     r"\b(?:listen|stream(?:ing|ed)?|watch|hosted live|live|follow|subscribe|available|download|escuchar|"
@@ -684,6 +694,13 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _hidden_by_class(classes: str) -> bool:
+    """A class that always hides ("hidden", "d-none") and no class that shows it on some screens
+    ("hidden md:block", "d-none d-md-block" are responsive copies, which are shown)."""
+    tokens = classes.split()
+    return any(t in HIDDEN_CLASSES for t in tokens) and not any(RESPONSIVE_SHOW_RE.search(t) for t in tokens)
+
+
 def _is_hidden(el: etree._Element) -> bool:
     if el.get("hidden") is not None or (el.get("aria-hidden") or "").strip().lower() == "true":
         return True
@@ -720,8 +737,11 @@ def _parse(text: str, url: str = "", content_type: str = "text/html") -> _Parsed
         for value in root.xpath("//@hidden|//@aria-hidden|//@style")
         if value.attrname != "style" or "none" in value or "hidden" in value
     }
+    for value in root.xpath("//@class"):
+        if ("hidden" in value or "d-none" in value) and _hidden_by_class(value):
+            hidden.add(value.getparent())
     for el in hidden:
-        if _is_hidden(el):
+        if (el.get("class") and _hidden_by_class(el.get("class", ""))) or _is_hidden(el):
             _drop(el)
     return _Parsed(root, jsonld, script_chars, script_count)
 
@@ -1187,7 +1207,7 @@ def _build_unit(unit: etree._Element, state: _State, base: str, base_site: str |
                 alts.append(_name_from_alt(text))
                 evidence.append(Evidence("svg-title", text, where))
         elif tag == "a" and attrib.get("href"):
-            href = _href_of(el, base)
+            href = _unwrap_redirect(_href_of(el, base))
             host = _outbound(href, base_site)
             if host:
                 try:
@@ -1201,6 +1221,8 @@ def _build_unit(unit: etree._Element, state: _State, base: str, base_site: str |
                 elif is_hosting_domain(host):
                     hosting.append(host)
                     evidence.append(Evidence("link", href, where))
+                elif registrable_domain(host) in SHORTENER_DOMAINS:
+                    evidence.append(Evidence("link", href, f"{where} (a short link: it names no one)".strip()))
                 elif identity is None:
                     identity = (href, host, parts.path)
                     evidence.append(Evidence("link", href, where))
@@ -1241,6 +1263,20 @@ def _build_unit(unit: etree._Element, state: _State, base: str, base_site: str |
         b.domains.append(identity[1])
     _classify_mention(b, text, state, affiliate, hosting and not identity, profile_links)
     return b
+
+
+def _unwrap_redirect(href: str) -> str:
+    """The target of a redirect or tracking link ("…/url?q=https://acme.example/" → the Acme address)."""
+    if "?" not in href or "http" not in href.split("?", 1)[1]:
+        return href
+    try:
+        params = parse_qsl(urlsplit(href).query)
+    except ValueError:
+        return href
+    for key, value in params:
+        if key.lower() in REDIRECT_PARAMS and value.startswith(("http://", "https://")):
+            return value
+    return href
 
 
 def _looks_like_url(value: str) -> bool:
@@ -1434,7 +1470,9 @@ def extract(page: Page) -> Extraction:
     footer_hosts = {
         registrable_domain(h)
         for a in signals.footer_anchors
-        if a.xpath(".//img|.//svg") and (h := _outbound(_href_of(a, base), base_site))
+        if a.xpath(".//img|.//svg")
+        and (h := _outbound(_href_of(a, base), base_site))
+        and registrable_domain(h) not in PLATFORM_DOMAINS  # the event's own social icons are no sponsor strip
     }
     if len(footer_hosts) >= 3:
         # A run of outbound logo links in the footer is a sponsor strip even without a heading.
