@@ -812,7 +812,7 @@ def _own_text(el: etree._Element) -> str:
 def _heading_of(el: etree._Element) -> tuple[int, str] | None:
     """(rank, text) when the element is a heading or a pseudo-heading; None otherwise."""
     tag = el.tag
-    rank = HEADING_RANK.get(tag)  # type: ignore[arg-type]
+    rank = HEADING_RANK.get(tag)
     if rank is not None:
         text = _own_text(el)
         return (rank, text) if text and len(text) <= 120 else None
@@ -1484,8 +1484,9 @@ def extract(page: Page) -> Extraction:
         for anc in anchor.iterancestors():
             counts[anc] = counts.get(anc, 0) + 1
     seen_units: set[etree._Element] = set()
+    structure = signals.structure or _structure(root)
     for anchor, state in anchors:
-        unit = _unit_root(anchor, counts, signals.structure)
+        unit = _unit_root(anchor, counts, structure)
         if unit in seen_units:
             continue
         seen_units.add(unit)
