@@ -243,6 +243,7 @@ SECTIONING_TAGS = frozenset({"section", "article", "aside", "nav", "footer", "ma
 HEADING_RANK = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 PSEUDO_HEADING_RANK = 7
 # Classes that make a short block a heading ("section-ttl", "sponsor-title", "tier-heading").
+TITLE_CLASS_FRAGMENTS = ("ttl", "title", "heading", "headline", "header", "tier", "level")
 TITLE_CLASS_RE = re.compile(r"(?:^|[\s_-])(?:ttl|title|heading|headline|header|tier|level)(?:$|[\s_-])", re.I)
 BLOCK_TAGS = frozenset(
     {"div", "p", "ul", "ol", "li", "section", "article", "table", "figure", "header"} | set(HEADING_RANK)
@@ -265,7 +266,7 @@ TEMPLATE_COMMENT_RE = re.compile(
     r"|\{#.*?#\}",
     re.DOTALL | re.IGNORECASE,
 )
-TEMPLATE_COMMENT_MARKERS = ("{%", "{{!", "<%#", "{*", "{#")
+TEMPLATE_BRACE_MARKER_RE = re.compile(r"\{(?:%-?\s*comment|\{!|\*|#)", re.IGNORECASE)
 # A value written by a template, not by a person ("{{ sponsor.name }}", "<?= $name ?>").
 TEMPLATE_VALUE_RE = re.compile(r"\{\{|\{%|<\?|<%|\$\{|\{\$")
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")
@@ -668,8 +669,8 @@ def _markdown_to_html(text: str) -> str:
 
 def _preprocess(text: str, url: str, content_type: str = "text/html") -> str:
     """Template comments removed; front matter reduced to its title; markdown pages turned into HTML."""
-    # "{" and "<%" are found at memchr speed; the multi-character markers only when one is there.
-    if ("{" in text or "<%" in text) and any(marker in text for marker in TEMPLATE_COMMENT_MARKERS):
+    # A regex that starts with a literal "{" is scanned at C speed; one alternation over "{" and "<" is not.
+    if TEMPLATE_BRACE_MARKER_RE.search(text) or "<%#" in text:
         text = TEMPLATE_COMMENT_RE.sub(" ", text)
     title = ""
     front = FRONT_MATTER_RE.match(text)
@@ -732,13 +733,10 @@ def _parse(text: str, url: str = "", content_type: str = "text/html") -> _Parsed
         if el.tag != "head":
             _drop(el)
     # Attribute XPath is C-speed; a predicate over every element (contains(@style, …)) costs milliseconds.
-    hidden = {
-        value.getparent()
-        for value in root.xpath("//@hidden|//@aria-hidden|//@style")
-        if value.attrname != "style" or "none" in value or "hidden" in value
-    }
-    for value in root.xpath("//@class"):
-        if ("hidden" in value or "d-none" in value) and _hidden_by_class(value):
+    hidden = {value.getparent() for value in root.xpath("//@hidden|//@aria-hidden")}
+    hidden.update(v.getparent() for v in _values_containing(root.xpath("//@style"), ("none", "hidden")))
+    for value in _values_containing(root.xpath("//@class"), ("hidden", "d-none", "invisible")):
+        if _hidden_by_class(value):
             hidden.add(value.getparent())
     for el in hidden:
         if (el.get("class") and _hidden_by_class(el.get("class", ""))) or _is_hidden(el):
@@ -853,6 +851,9 @@ class _Signals:
     structure: _Structure | None = None
 
 
+OPENING_KINDS = ("sponsor", "prize")  # heading kinds that open a section whose entries are read
+
+
 @dataclass
 class _Structure:
     """Elements that shape sections, found with C-speed iteration and attribute XPath (no per-element Python)."""
@@ -862,6 +863,18 @@ class _Structure:
     unit_hints: set[etree._Element]  # <img class="sponsor-logo">: one entry
     footers: set[etree._Element]
     ancestors: set[etree._Element]  # every ancestor of the above: the walk descends only into these
+
+
+def _values_containing(values: list[str], fragments: Iterable[str]) -> list[str]:
+    """The values (lower-cased match) holding any fragment, found with str.find on one joined blob."""
+    blob = "\n".join(values).lower()
+    ends: list[int] | None = None
+    hits: dict[int, None] = {}
+    for fragment in fragments:
+        for pos in _occurrences(blob, fragment, 100_000):
+            ends = ends or list(accumulate(len(v) + 1 for v in values))
+            hits.setdefault(bisect_right(ends, pos), None)
+    return [values[i] for i in sorted(hits)]
 
 
 def _structure(root: etree._Element) -> _Structure:
@@ -879,7 +892,9 @@ def _structure(root: etree._Element) -> _Structure:
     hints: set[etree._Element] = set()
     unit_hints: set[etree._Element] = set()
     footers: set[etree._Element] = set(root.iter("footer"))
-    for value in root.xpath("//@class|//@id"):
+    # Thousands of class/id values: find the few that matter with str.find on all of them joined.
+    values = root.xpath("//@class|//@id")
+    for value in _values_containing(values, (*SECTION_ID_CLASS_HINTS, "footer", *TITLE_CLASS_FRAGMENTS)):
         el = value.getparent()
         lowered = value.lower()
         if HINT_RE.search(lowered):
@@ -891,7 +906,10 @@ def _structure(root: etree._Element) -> _Structure:
             if found:
                 headings[el] = found
     ancestors: set[etree._Element] = set()
-    for el in (*headings, *hints, *unit_hints, *footers):
+    # Only headings that can open a section need their ancestors walked: the others matter only inside an
+    # open sponsor section, where the walk descends into everything anyway.
+    openers = [el for el, (_, text) in headings.items() if _classify_heading(text)[0] in OPENING_KINDS]
+    for el in (*openers, *hints, *unit_hints, *footers):
         for anc in el.iterancestors():
             if anc in ancestors:
                 break
@@ -1017,8 +1035,8 @@ def _walk(root: etree._Element, base: str, body_text: str) -> _Signals:
         if local.kind == "none":
             if el in st.unit_hints and tag in ("img", "a"):
                 local = _State("sponsor", None, False)  # <img class="sponsor-logo"> outside any section
-            elif not footer_open and el not in st.ancestors:
-                walker.skip_subtree()  # nothing below can be in a sponsor section
+            elif not footer_open and el not in st.ancestors and not any(s.kind in OPENING_KINDS for s in stack):
+                walker.skip_subtree()  # nothing below can be in (or re-open) a sponsor section
                 continue
         if _is_anchor(el, base_site):
             if local.kind != "none":
@@ -1553,8 +1571,11 @@ def _presented_by(text: str) -> Iterator[re.Match[str]]:
 
 def _own_names(root: etree._Element) -> str:
     """The site's own name as written in <title> and og:site_name, compacted (for spotting the event's logo)."""
-    parts = [root.findtext(".//title") or ""]
-    parts += root.xpath("//meta[@property='og:site_name']/@content")
+    head = root.find("head")
+    if head is None:
+        return ""
+    parts = [head.findtext("title") or ""]
+    parts += [m.get("content", "") for m in head.iter("meta") if m.get("property") == "og:site_name"]
     return " ".join(_compact(p) for p in parts if p)
 
 
