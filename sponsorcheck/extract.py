@@ -643,6 +643,7 @@ class _Parsed:
     jsonld: list[str]
     script_chars: int
     script_count: int
+    attrs: list[str] = field(default_factory=list)  # every class/id value (smart strings: .getparent())
 
 
 def _markdown_to_html(text: str) -> str:
@@ -734,14 +735,25 @@ def _parse(text: str, url: str = "", content_type: str = "text/html") -> _Parsed
             _drop(el)
     # Attribute XPath is C-speed; a predicate over every element (contains(@style, …)) costs milliseconds.
     hidden = {value.getparent() for value in root.xpath("//@hidden|//@aria-hidden")}
-    hidden.update(v.getparent() for v in _values_containing(root.xpath("//@style"), ("none", "hidden")))
-    for value in _values_containing(root.xpath("//@class"), ("hidden", "d-none", "invisible")):
-        if _hidden_by_class(value):
+    if any("none" in v or "hidden" in v for v in _PLAIN_STYLES(root)):
+        hidden.update(v.getparent() for v in _values_containing(root.xpath("//@style"), ("none", "hidden")))
+    # Every class/id value, read once (it costs an element proxy each) and reused by _structure.
+    attrs = root.xpath("//@class|//@id")
+    for value in _values_containing(attrs, ("hidden", "d-none", "invisible")):
+        if value.attrname == "class" and _hidden_by_class(value):
             hidden.add(value.getparent())
+    dropped = False
     for el in hidden:
         if (el.get("class") and _hidden_by_class(el.get("class", ""))) or _is_hidden(el):
             _drop(el)
-    return _Parsed(root, jsonld, script_chars, script_count)
+            dropped = True
+    if dropped:
+        attrs = root.xpath("//@class|//@id")  # some were in what was dropped
+    return _Parsed(root, jsonld, script_chars, script_count, attrs)
+
+
+_PLAIN_STYLES = etree.XPath("//@style", smart_strings=False)
+_FOOTER_LOGO_LINKS = etree.XPath(".//a[@href][.//img or .//svg]")
 
 
 def prepare_tree(html: str) -> etree._Element | None:
@@ -877,7 +889,7 @@ def _values_containing(values: list[str], fragments: Iterable[str]) -> list[str]
     return [values[i] for i in sorted(hits)]
 
 
-def _structure(root: etree._Element) -> _Structure:
+def _structure(root: etree._Element, attrs: list[str] | None = None) -> _Structure:
     headings: dict[etree._Element, tuple[int, str]] = {}
     for el in root.iter(*HEADING_RANK):
         found = _heading_of(el)
@@ -893,7 +905,7 @@ def _structure(root: etree._Element) -> _Structure:
     unit_hints: set[etree._Element] = set()
     footers: set[etree._Element] = set(root.iter("footer"))
     # Thousands of class/id values: find the few that matter with str.find on all of them joined.
-    values = root.xpath("//@class|//@id")
+    values = attrs if attrs is not None else root.xpath("//@class|//@id")
     for value in _values_containing(values, (*SECTION_ID_CLASS_HINTS, "footer", *TITLE_CLASS_FRAGMENTS)):
         el = value.getparent()
         lowered = value.lower()
@@ -954,14 +966,14 @@ def _discovery_links(root: etree._Element, body_text: str) -> list[etree._Elemen
     return list(found)
 
 
-def _walk(root: etree._Element, base: str, body_text: str) -> _Signals:
+def _walk(root: etree._Element, base: str, body_text: str, attrs: list[str] | None = None) -> _Signals:
     """One pass in document order: scopes from headings and id/class hints, signals with their context.
 
     Outside sponsor scopes the walk skips every subtree that holds no heading, hint or footer, so a
     300 KB page costs a few hundred visited elements, not its thousands.
     """
     out = _Signals()
-    st = out.structure = _structure(root)
+    st = out.structure = _structure(root, attrs)
     out.links = _discovery_links(root, body_text)
     stack: list[_Scope] = []
     containers: dict[etree._Element, int] = {}  # container → open scopes using it
@@ -1024,11 +1036,16 @@ def _walk(root: etree._Element, base: str, body_text: str) -> _Signals:
             containers[el] = containers.get(el, 0) + 1
             out.sponsor_scopes += 1
             dirty = True
-        if el in st.footers:
-            footer_open.append(el)
         if dirty:
             state = recompute()
             dirty = False
+        if el in st.footers and anchor_end is None:
+            if state.kind == "none" and el not in st.ancestors and not footer_open:
+                # A footer outside any sponsor section: only its logo links matter, found by XPath at C speed.
+                out.footer_anchors.extend(_FOOTER_LOGO_LINKS(el))
+                walker.skip_subtree()
+                continue
+            footer_open.append(el)
         if anchor_end is not None:
             continue
         local = state
@@ -1481,7 +1498,7 @@ def extract(page: Page) -> Extraction:
     base_site = _site_of(base)
     body = root.find("body")
     body_text = (body if body is not None else root).text_content()
-    signals = _walk(root, base, body_text)
+    signals = _walk(root, base, body_text, parsed.attrs)
     builders: list[_Builder] = list(_jsonld(parsed.jsonld))
 
     anchors = list(signals.anchors)
