@@ -737,7 +737,8 @@ def _parse(text: str, url: str = "", content_type: str = "text/html") -> _Parsed
     hidden = {value.getparent() for value in root.xpath("//@hidden|//@aria-hidden")}
     if any("none" in v or "hidden" in v for v in _PLAIN_STYLES(root)):
         hidden.update(v.getparent() for v in _values_containing(root.xpath("//@style"), ("none", "hidden")))
-    # Every class/id value, read once (it costs an element proxy each) and reused by _structure.
+    # Every class/id value, read once and reused by _structure. The list also keeps those elements'
+    # Python proxies alive for the whole extraction, so the walk does not pay to re-create them.
     attrs = root.xpath("//@class|//@id")
     for value in _values_containing(attrs, ("hidden", "d-none", "invisible")):
         if value.attrname == "class" and _hidden_by_class(value):
