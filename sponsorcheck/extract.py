@@ -436,6 +436,7 @@ PRESENTED_BY_RE = re.compile(
     r"[Pp]résenté par|[Pp]resentado por|[Aa]presentado por|[Pp]resentato da|[Gg]esponsord door)\s+"
     r"((?:[A-Z0-9][\w&.'’-]*)(?:\s+(?:[A-Z0-9&][\w&.'’-]*|of|and|the|de|du|des|der|la|le)){0,5})"
 )
+TITLE_SEPARATORS_RE = re.compile(r"\s[|\-–—:·•]\s|\s*[|·•]\s*")
 # Fragments that preselect links that may lead to a sponsors page (checked on all hrefs at once).
 DISCOVERY_FRAGMENTS = (
     "sponsor",
@@ -1587,19 +1588,22 @@ def _presented_by(text: str) -> Iterator[re.Match[str]]:
                 yield match
 
 
-def _own_names(root: etree._Element) -> str:
-    """The site's own name as written in <title> and og:site_name, compacted (for spotting the event's logo)."""
+def _own_names(root: etree._Element) -> tuple[str, ...]:
+    """The site's own name(s): the parts of <title> and og:site_name, compacted, without digits (years)."""
     head = root.find("head")
     if head is None:
-        return ""
+        return ()
     parts = [head.findtext("title") or ""]
     parts += [m.get("content", "") for m in head.iter("meta") if m.get("property") == "og:site_name"]
-    return " ".join(_compact(p) for p in parts if p)
+    segments = (seg for part in parts for seg in TITLE_SEPARATORS_RE.split(part))
+    return tuple(c for c in (re.sub(r"\d", "", _compact(seg)) for seg in segments) if c)
 
 
-def _is_own_name(name: str, own: str) -> bool:
-    compact = _compact(name)
-    return len(compact) >= 4 and compact in own
+def _is_own_name(name: str, own: tuple[str, ...]) -> bool:
+    """The name is most of a title segment ("Hackfest" in "Hackfest 2026"), not a word in it ("Google" in
+    "Sponsors | Google Developer Group Berlin" stays a sponsor)."""
+    compact = re.sub(r"\d", "", _compact(name))
+    return len(compact) >= 4 and any(compact in seg and len(compact) >= 0.6 * len(seg) for seg in own)
 
 
 def _merge(builders: list[_Builder], page_url: str) -> tuple[Candidate, ...]:

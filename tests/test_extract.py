@@ -83,6 +83,15 @@ def test_logo_file_names_give_readable_names_in_a_past_sponsors_section():
     assert "Question Mark" not in by_name(found)  # an image under the FAQ heading is not a sponsor
 
 
+def test_a_sponsor_named_inside_the_page_title_stays_a_sponsor():
+    html = (
+        "<html><head><title>Sponsors | Google Developer Group Berlin</title></head><body><h2>Sponsors</h2>"
+        '<img src="img/sponsors/google.png"><img src="img/gdg-berlin.png"></body></html>'
+    )
+    found = by_name(extract(Page("t", "t", html)))
+    assert found["Google"].role is Role.SPONSOR
+
+
 @pytest.mark.parametrize(
     ("src", "name"),
     [

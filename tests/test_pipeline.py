@@ -88,3 +88,26 @@ def test_files_are_never_followed(tmp_path, fetcher, watchlist):
     result = check_target(str(page), fetcher, [watchlist])
     assert result.pages_read == (str(page),)
     assert result.verdict is Verdict.UNKNOWN
+
+
+def test_cli_follow_options_and_pages_read_in_json(httpserver, tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from sponsorcheck.cli import app
+    from sponsorcheck.errors import ExitStatus
+
+    wl = tmp_path / "wl.yaml"
+    wl.write_text(WATCHLIST_YAML, encoding="utf-8")
+    serve_html(httpserver, "/", HOME)
+    serve_html(httpserver, "/partners/", PARTNERS)
+    runner = CliRunner()
+    followed = runner.invoke(app, ["check", "-f", "json", "--watchlist", str(wl), httpserver.url_for("/")])
+    assert followed.exit_code == ExitStatus.CONFLICT
+    assert json.loads(followed.stdout)["results"][0]["pages_read"] == [
+        httpserver.url_for("/"),
+        httpserver.url_for("/partners/"),
+    ]
+    alone = runner.invoke(app, ["check", "--no-follow", "--watchlist", str(wl), httpserver.url_for("/")])
+    assert alone.exit_code == ExitStatus.REVIEW  # unknown: a person should look
