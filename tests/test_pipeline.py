@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import json
 
+import pytest
+from typer.testing import CliRunner
+
+from sponsorcheck.cli import app
+from sponsorcheck.errors import ExitStatus
 from sponsorcheck.models import Verdict
 from sponsorcheck.pipeline import CheckOptions, check_target
 from sponsorcheck.watchlist import parse_watchlist
@@ -91,13 +96,6 @@ def test_files_are_never_followed(tmp_path, fetcher, watchlist):
 
 
 def test_cli_follow_options_and_pages_read_in_json(httpserver, tmp_path):
-    import json
-
-    from typer.testing import CliRunner
-
-    from sponsorcheck.cli import app
-    from sponsorcheck.errors import ExitStatus
-
     wl = tmp_path / "wl.yaml"
     wl.write_text(WATCHLIST_YAML, encoding="utf-8")
     serve_html(httpserver, "/", HOME)
