@@ -437,6 +437,28 @@ PRESENTED_BY_RE = re.compile(
     r"((?:[A-Z0-9][\w&.'’-]*)(?:\s+(?:[A-Z0-9&][\w&.'’-]*|of|and|the|de|du|des|der|la|le)){0,5})"
 )
 TITLE_SEPARATORS_RE = re.compile(r"\s[|\-–—:·•]\s|\s*[|·•]\s*")
+# A short element whose whole text is one of these is a label over the logos that follow in its box.
+LABEL_PHRASES = (
+    "presented by",
+    "sponsored by",
+    "powered by",
+    "supported by",
+    "in partnership with",
+    "in collaboration with",
+    "brought to you by",
+    "made possible by",
+    "präsentiert von",
+    "unterstützt von",
+    "présenté par",
+    "avec le soutien",
+    "presentado por",
+    "patrocinado por",
+    "apresentado por",
+    "patrocinado por",
+    "presentato da",
+    "mogelijk gemaakt door",
+)
+LABEL_TAGS = frozenset({"p", "div", "span", "small", "em", "i", "label", "figcaption", "td", "strong", "b", "li"})
 # Fragments that preselect links that may lead to a sponsors page (checked on all hrefs at once).
 DISCOVERY_FRAGMENTS = (
     "sponsor",
@@ -877,6 +899,7 @@ class _Structure:
     unit_hints: set[etree._Element]  # <img class="sponsor-logo">: one entry
     footers: set[etree._Element]
     ancestors: set[etree._Element]  # every ancestor of the above: the walk descends only into these
+    label_scopes: dict[etree._Element, etree._Element] = field(default_factory=dict)  # label → its box
 
 
 def _values_containing(values: list[str], fragments: Iterable[str]) -> list[str]:
@@ -891,7 +914,33 @@ def _values_containing(values: list[str], fragments: Iterable[str]) -> list[str]
     return [values[i] for i in sorted(hits)]
 
 
-def _structure(root: etree._Element, attrs: list[str] | None = None) -> _Structure:
+def _spellings(text: str, phrases: Iterable[str], limit: int = 4) -> list[str]:
+    """How the page itself writes these phrases ("Presented by", "PRESENTED BY"), for exact XPath queries."""
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        return []
+    found = {text[pos : pos + len(p)] for p in phrases for pos in _occurrences(lowered, p, 20)}
+    return sorted(found)[:limit]
+
+
+def _labels(root: etree._Element, body_text: str, headings: dict) -> dict[etree._Element, etree._Element]:
+    """Short labels that are a sponsor phrase on their own ("<p>Presented by</p>" over a logo): headings whose
+    scope is their own box. Found from the page's own spellings of the phrases, then one XPath per spelling."""
+    found: dict[etree._Element, etree._Element] = {}
+    for spelling in _spellings(body_text, LABEL_PHRASES):
+        for text in root.xpath("//text()[contains(., $p)]", p=spelling):
+            el = text.getparent()
+            if not text.is_text or el is None or el in headings or el.tag not in LABEL_TAGS:
+                continue
+            label = _clean(el.text_content())
+            parent = el.getparent()
+            if len(label) <= 40 and parent is not None and _classify_heading(label)[0] == "sponsor":
+                headings[el] = (PSEUDO_HEADING_RANK, label.rstrip(" :"))
+                found[el] = parent
+    return found
+
+
+def _structure(root: etree._Element, attrs: list[str] | None = None, body_text: str = "") -> _Structure:
     headings: dict[etree._Element, tuple[int, str]] = {}
     for el in root.iter(*HEADING_RANK):
         found = _heading_of(el)
@@ -903,6 +952,7 @@ def _structure(root: etree._Element, attrs: list[str] | None = None) -> _Structu
             found = _heading_of(parent)
             if found:
                 headings[parent] = found
+    label_scopes = _labels(root, body_text, headings) if body_text else {}
     hints: set[etree._Element] = set()
     unit_hints: set[etree._Element] = set()
     footers: set[etree._Element] = set(root.iter("footer"))
@@ -928,7 +978,7 @@ def _structure(root: etree._Element, attrs: list[str] | None = None) -> _Structu
             if anc in ancestors:
                 break
             ancestors.add(anc)
-    return _Structure(headings, hints, unit_hints, footers, ancestors)
+    return _Structure(headings, hints, unit_hints, footers, ancestors, label_scopes)
 
 
 def _occurrences(haystack: str, needle: str, limit: int = 50) -> Iterator[int]:
@@ -975,7 +1025,7 @@ def _walk(root: etree._Element, base: str, body_text: str, attrs: list[str] | No
     300 KB page costs a few hundred visited elements, not its thousands.
     """
     out = _Signals()
-    st = out.structure = _structure(root, attrs)
+    st = out.structure = _structure(root, attrs, body_text)
     out.links = _discovery_links(root, body_text)
     stack: list[_Scope] = []
     containers: dict[etree._Element, int] = {}  # container → open scopes using it
@@ -1024,7 +1074,8 @@ def _walk(root: etree._Element, base: str, body_text: str, attrs: list[str] | No
                 while stack and stack[-1].rank is not None and stack[-1].rank >= rank:
                     gone = stack.pop()
                     _release(containers, gone.container)
-                container = _section_container(el)
+                container = st.label_scopes.get(el)
+                container = container if container is not None else _section_container(el)
                 stack.append(_Scope(kind, rank, text[:120], container, past, el))
                 containers[container] = containers.get(container, 0) + 1
                 out.sponsor_scopes += kind == "sponsor"
@@ -1535,7 +1586,7 @@ def extract(page: Page) -> Extraction:
             continue  # part of a logo unit, or holds one
         builders.extend(_text_items(el, state))
 
-    for match in _presented_by(body_text):
+    for match in _presented_by(root, body_text):
         name = match.group(1).strip(" .")
         if _is_name_like(name):
             builders.append(
@@ -1577,15 +1628,21 @@ def extract(page: Page) -> Extraction:
     )
 
 
-def _presented_by(text: str) -> Iterator[re.Match[str]]:
-    """'Presented by X' phrases, looked for only around the literal phrases (a regex over 300 KB is slow)."""
-    lowered = text.lower()
-    for phrase in PRESENTED_BY_PHRASES:
-        for pos in _occurrences(lowered, phrase, 20):
-            window = _clean(text[pos : pos + 200])
-            match = PRESENTED_BY_RE.match(window)
-            if match:
-                yield match
+def _presented_by(root: etree._Element, body_text: str) -> Iterator[re.Match[str]]:
+    """'Presented by X' inside one element's text ("<p>…, presented by <b>Acme</b>, …</p>"); never across
+    elements, where a label and the next link's text would run together."""
+    for spelling in _spellings(body_text, PRESENTED_BY_PHRASES, 6):
+        for text in root.xpath("//text()[contains(., $p)]", p=spelling):
+            el = text.getparent()
+            if el is None:
+                continue
+            owner = el if text.is_text else el.getparent()
+            if owner is None or owner.tag in HEADING_RANK:
+                continue
+            block = _clean(owner.text_content())
+            if len(block) > 600:
+                continue
+            yield from PRESENTED_BY_RE.finditer(block)
 
 
 def _own_names(root: etree._Element) -> tuple[str, ...]:

@@ -180,6 +180,12 @@ def test_tier_headings_in_every_language_and_shape():
     assert all(c.in_sponsor_context for c in found.values())
 
 
+def test_a_short_label_over_a_logo_is_a_heading_for_its_box():
+    found = read("hero-label.html")
+    assert sponsors(found) == ["Lakeside Bank"]  # the ticket link after the label's box is not a sponsor
+    assert found.candidates[0].tier == "Presented by"
+
+
 def test_id_and_class_mark_sponsor_blocks_under_plain_headings():
     found = by_name(read("class-hint.html"))
     assert found["Contoso"].tier == "Boosters"
