@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate
+from typing import Any
 from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
 import lxml.html
@@ -666,7 +667,7 @@ class _Parsed:
     jsonld: list[str]
     script_chars: int
     script_count: int
-    attrs: list[str] = field(default_factory=list)  # every class/id value (smart strings: .getparent())
+    attrs: list[Any] = field(default_factory=list)  # every class/id value (smart strings: .getparent())
 
 
 def _markdown_to_html(text: str) -> str:
@@ -902,7 +903,7 @@ class _Structure:
     label_scopes: dict[etree._Element, etree._Element] = field(default_factory=dict)  # label → its box
 
 
-def _values_containing(values: list[str], fragments: Iterable[str]) -> list[str]:
+def _values_containing(values: list[Any], fragments: Iterable[str]) -> list[Any]:
     """The values (lower-cased match) holding any fragment, found with str.find on one joined blob."""
     blob = "\n".join(values).lower()
     ends: list[int] | None = None
@@ -914,33 +915,52 @@ def _values_containing(values: list[str], fragments: Iterable[str]) -> list[str]
     return [values[i] for i in sorted(hits)]
 
 
-def _spellings(text: str, phrases: Iterable[str], limit: int = 4) -> list[str]:
-    """How the page itself writes these phrases ("Presented by", "PRESENTED BY"), for exact XPath queries."""
-    lowered = text.lower()
-    if len(lowered) != len(text):
-        return []
-    found = {text[pos : pos + len(p)] for p in phrases for pos in _occurrences(lowered, p, 20)}
-    return sorted(found)[:limit]
+class _BodyText:
+    """The page's visible text, lower-cased once, and the text nodes holding a phrase (queried once each)."""
+
+    def __init__(self, root: etree._Element, text: str) -> None:
+        self.root = root
+        self.text = text
+        self.lowered = text.lower()
+        self._nodes: dict[str, list[Any]] = {}
+
+    def spellings(self, phrases: Iterable[str], limit: int = 4) -> list[str]:
+        """How the page itself writes these phrases ("Presented by", "PRESENTED BY"), for exact XPath queries."""
+        if len(self.lowered) != len(self.text):
+            return []
+        found = {self.text[pos : pos + len(p)] for p in phrases for pos in _occurrences(self.lowered, p, 20)}
+        return sorted(found)[:limit]
+
+    def nodes(self, phrases: Iterable[str]) -> list[Any]:
+        """Text nodes (smart strings: .getparent(), .is_text) that contain one of the phrases."""
+        out: list[Any] = []
+        for spelling in self.spellings(phrases):
+            if spelling not in self._nodes:
+                self._nodes[spelling] = _TEXT_CONTAINING(self.root, p=spelling)
+            out.extend(self._nodes[spelling])
+        return out
 
 
-def _labels(root: etree._Element, body_text: str, headings: dict) -> dict[etree._Element, etree._Element]:
+_TEXT_CONTAINING = etree.XPath("//text()[contains(., $p)]")
+
+
+def _labels(body: _BodyText, headings: dict) -> dict[etree._Element, etree._Element]:
     """Short labels that are a sponsor phrase on their own ("<p>Presented by</p>" over a logo): headings whose
     scope is their own box. Found from the page's own spellings of the phrases, then one XPath per spelling."""
     found: dict[etree._Element, etree._Element] = {}
-    for spelling in _spellings(body_text, LABEL_PHRASES):
-        for text in root.xpath("//text()[contains(., $p)]", p=spelling):
-            el = text.getparent()
-            if not text.is_text or el is None or el in headings or el.tag not in LABEL_TAGS:
-                continue
-            label = _clean(el.text_content())
-            parent = el.getparent()
-            if len(label) <= 40 and parent is not None and _classify_heading(label)[0] == "sponsor":
-                headings[el] = (PSEUDO_HEADING_RANK, label.rstrip(" :"))
-                found[el] = parent
+    for text in body.nodes(LABEL_PHRASES):
+        el = text.getparent()
+        if not text.is_text or el is None or el in headings or el.tag not in LABEL_TAGS:
+            continue
+        label = _clean(el.text_content())
+        parent = el.getparent()
+        if len(label) <= 40 and parent is not None and _classify_heading(label)[0] == "sponsor":
+            headings[el] = (PSEUDO_HEADING_RANK, label.rstrip(" :"))
+            found[el] = parent
     return found
 
 
-def _structure(root: etree._Element, attrs: list[str] | None = None, body_text: str = "") -> _Structure:
+def _structure(root: etree._Element, attrs: list[Any] | None = None, body: _BodyText | None = None) -> _Structure:
     headings: dict[etree._Element, tuple[int, str]] = {}
     for el in root.iter(*HEADING_RANK):
         found = _heading_of(el)
@@ -952,7 +972,7 @@ def _structure(root: etree._Element, attrs: list[str] | None = None, body_text: 
             found = _heading_of(parent)
             if found:
                 headings[parent] = found
-    label_scopes = _labels(root, body_text, headings) if body_text else {}
+    label_scopes = _labels(body, headings) if body is not None else {}
     hints: set[etree._Element] = set()
     unit_hints: set[etree._Element] = set()
     footers: set[etree._Element] = set(root.iter("footer"))
@@ -989,7 +1009,7 @@ def _occurrences(haystack: str, needle: str, limit: int = 50) -> Iterator[int]:
         start = haystack.find(needle, start + 1)
 
 
-def _discovery_links(root: etree._Element, body_text: str) -> list[etree._Element]:
+def _discovery_links(root: etree._Element, body: _BodyText) -> list[etree._Element]:
     """Links whose href or text holds a sponsor word.
 
     str.find on all hrefs joined (C speed), never a Python loop or a regex per link: a page can have
@@ -1006,27 +1026,21 @@ def _discovery_links(root: etree._Element, body_text: str) -> list[etree._Elemen
     if found:
         return list(found)
     # Links whose text (not href) says sponsors: query with the page's own spellings, found in its text.
-    text_lower = body_text.lower()
-    spellings: set[str] = set()
-    if len(text_lower) == len(body_text):
-        for fragment in DISCOVERY_FRAGMENTS:
-            for pos in _occurrences(text_lower, fragment, 10):
-                spellings.add(body_text[pos : pos + len(fragment)])
-    for spelling in sorted(spellings)[:4]:
+    for spelling in body.spellings(DISCOVERY_FRAGMENTS):
         for a in root.xpath("//a[@href][contains(text(), $f) or contains(*/text(), $f)]", f=spelling):
             found.setdefault(a, None)
     return list(found)
 
 
-def _walk(root: etree._Element, base: str, body_text: str, attrs: list[str] | None = None) -> _Signals:
+def _walk(root: etree._Element, base: str, body: _BodyText, attrs: list[Any] | None = None) -> _Signals:
     """One pass in document order: scopes from headings and id/class hints, signals with their context.
 
     Outside sponsor scopes the walk skips every subtree that holds no heading, hint or footer, so a
     300 KB page costs a few hundred visited elements, not its thousands.
     """
     out = _Signals()
-    st = out.structure = _structure(root, attrs, body_text)
-    out.links = _discovery_links(root, body_text)
+    st = out.structure = _structure(root, attrs, body)
+    out.links = _discovery_links(root, body)
     stack: list[_Scope] = []
     containers: dict[etree._Element, int] = {}  # container → open scopes using it
     state = _NO_STATE
@@ -1551,7 +1565,8 @@ def extract(page: Page) -> Extraction:
     base_site = _site_of(base)
     body = root.find("body")
     body_text = (body if body is not None else root).text_content()
-    signals = _walk(root, base, body_text, parsed.attrs)
+    body = _BodyText(root, body_text)
+    signals = _walk(root, base, body, parsed.attrs)
     builders: list[_Builder] = list(_jsonld(parsed.jsonld))
 
     anchors = list(signals.anchors)
@@ -1586,7 +1601,7 @@ def extract(page: Page) -> Extraction:
             continue  # part of a logo unit, or holds one
         builders.extend(_text_items(el, state))
 
-    for match in _presented_by(root, body_text):
+    for match in _presented_by(body):
         name = match.group(1).strip(" .")
         if _is_name_like(name):
             builders.append(
@@ -1628,21 +1643,20 @@ def extract(page: Page) -> Extraction:
     )
 
 
-def _presented_by(root: etree._Element, body_text: str) -> Iterator[re.Match[str]]:
+def _presented_by(body: _BodyText) -> Iterator[re.Match[str]]:
     """'Presented by X' inside one element's text ("<p>…, presented by <b>Acme</b>, …</p>"); never across
     elements, where a label and the next link's text would run together."""
-    for spelling in _spellings(body_text, PRESENTED_BY_PHRASES, 6):
-        for text in root.xpath("//text()[contains(., $p)]", p=spelling):
-            el = text.getparent()
-            if el is None:
-                continue
-            owner = el if text.is_text else el.getparent()
-            if owner is None or owner.tag in HEADING_RANK:
-                continue
-            block = _clean(owner.text_content())
-            if len(block) > 600:
-                continue
-            yield from PRESENTED_BY_RE.finditer(block)
+    for text in body.nodes(PRESENTED_BY_PHRASES):
+        el = text.getparent()
+        if el is None:
+            continue
+        owner = el if text.is_text else el.getparent()
+        if owner is None or owner.tag in HEADING_RANK:
+            continue
+        block = _clean(owner.text_content())
+        if len(block) > 600:
+            continue
+        yield from PRESENTED_BY_RE.finditer(block)
 
 
 def _own_names(root: etree._Element) -> tuple[str, ...]:
