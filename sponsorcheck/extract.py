@@ -24,7 +24,6 @@ from itertools import accumulate
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
-import lxml.html
 from lxml import etree
 
 from sponsorcheck.models import Candidate, Evidence, Extraction, Page, Role
@@ -739,8 +738,10 @@ def _parse(text: str, url: str = "", content_type: str = "text/html") -> _Parsed
     if not html or html.isspace():
         return None
     try:
-        root = lxml.html.document_fromstring(html)
-    except (etree.ParserError, ValueError):
+        root = etree.fromstring(html, _HTML_PARSER)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        return None
+    if root is None:
         return None
     jsonld: list[str] = []
     script_chars = 0
@@ -785,6 +786,12 @@ def prepare_tree(html: str) -> etree._Element | None:
     """Parse HTML into an lxml tree with comments, scripts, templates and hidden elements removed."""
     parsed = _parse(html)
     return parsed.root if parsed else None
+
+
+# lxml's plain HTML parser: lxml.html's element classes are looked up in Python for every element
+# object created, which costs more than the rest of a page's extraction walk.
+_HTML_PARSER = etree.HTMLParser()
+_text_of = etree.XPath("string()", smart_strings=False)  # an element's text content, like lxml.html's text_content()
 
 
 def _drop(el: etree._Element) -> None:
@@ -839,7 +846,7 @@ def _own_text(el: etree._Element) -> str:
             continue
         if child.tag in BLOCK_TAGS and (len(child) or _clean(child.text)):
             break
-        parts.append(child.text_content() if child.tag != "img" else child.get("alt") or "")
+        parts.append(_text_of(child) if child.tag != "img" else child.get("alt") or "")
         parts.append(child.tail or "")
     return _clean(" ".join(parts))
 
@@ -856,7 +863,7 @@ def _heading_of(el: etree._Element) -> tuple[int, str] | None:
         titled = bool(TITLE_CLASS_RE.search(attrs))
         emphasis = tag in ("p", "div") and len(el) == 1 and el[0].tag in INLINE_EMPHASIS and not _clean(el.text)
         if (titled or emphasis) and len(el) <= 3:
-            text = _own_text(el) if titled else _clean(el.text_content())
+            text = _own_text(el) if titled else _clean(_text_of(el))
             if text and len(text) <= 80:
                 kind, _ = _classify_heading(text)
                 # A pseudo-heading counts only when it says something (keeps card titles from becoming tiers).
@@ -952,7 +959,7 @@ def _labels(body: _BodyText, headings: dict) -> dict[etree._Element, etree._Elem
         el = text.getparent()
         if not text.is_text or el is None or el in headings or el.tag not in LABEL_TAGS:
             continue
-        label = _clean(el.text_content())
+        label = _clean(_text_of(el))
         parent = el.getparent()
         if len(label) <= 40 and parent is not None and _classify_heading(label)[0] == "sponsor":
             headings[el] = (PSEUDO_HEADING_RANK, label.rstrip(" :"))
@@ -1247,7 +1254,7 @@ def _is_card_title(text: str) -> bool:
 
 def _emphasis_text(unit: etree._Element) -> str:
     for el in unit.iter("strong", "b", "h3", "h4", "h5", "h6", "figcaption", "dt"):
-        text = _clean(el.text_content())
+        text = _clean(_text_of(el))
         if _is_name_like(text):
             return text
     for el in unit.iter("p", "span", "div"):
@@ -1287,7 +1294,7 @@ def _build_unit(unit: etree._Element, state: _State, base: str, base_site: str |
         for key, kind in (("title", "title"), ("aria-label", "aria-label")):
             value = _clean(attrib.get(key))
             # A link's title repeats its visible text; it is a name only on a link without text.
-            if value and _name_from_alt(value) and (tag != "a" or not _clean(el.text_content())):
+            if value and _name_from_alt(value) and (tag != "a" or not _clean(_text_of(el))):
                 alts.append(_name_from_alt(value))
                 evidence.append(Evidence(kind, value, where))
         if tag == "img" or tag == "source":
@@ -1544,7 +1551,7 @@ def _sponsor_links(links: list[etree._Element], base: str, base_site: str | None
         except ValueError:
             continue
         words = " ".join(_SPLIT_RE.split(path.replace("/", " ")))
-        text = _clean(a.text_content())[:80]
+        text = _clean(_text_of(a))[:80]
         if is_sponsor_text(words) or (text and is_sponsor_text(text)):
             found.setdefault(href, None)
     return tuple(found)
@@ -1564,7 +1571,7 @@ def extract(page: Page) -> Extraction:
     base = page.url
     base_site = _site_of(base)
     body = root.find("body")
-    body_text = (body if body is not None else root).text_content()
+    body_text = _text_of(body if body is not None else root)
     body = _BodyText(root, body_text)
     signals = _walk(root, base, body, parsed.attrs)
     builders: list[_Builder] = list(_jsonld(parsed.jsonld))
@@ -1653,7 +1660,7 @@ def _presented_by(body: _BodyText) -> Iterator[re.Match[str]]:
         owner = el if text.is_text else el.getparent()
         if owner is None or owner.tag in HEADING_RANK:
             continue
-        block = _clean(owner.text_content())
+        block = _clean(_text_of(owner))
         if len(block) > 600:
             continue
         yield from PRESENTED_BY_RE.finditer(block)

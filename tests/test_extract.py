@@ -262,7 +262,7 @@ def test_hidden_content_does_not_count_and_responsive_copies_count_once(test_wat
 def test_prepare_tree_drops_comments_templates_and_hidden_elements():
     root = prepare_tree((PAGES / "hidden.html").read_text(encoding="utf-8"))
     assert root is not None
-    text = root.text_content()
+    text = "".join(root.itertext())
     assert "palantir" not in text.lower() and not root.xpath("//template|//*[@hidden]")
     assert not any("amazon.png" in (img.get("src") or "") for img in root.iter("img"))
 
