@@ -398,6 +398,12 @@ SHOP_RE = re.compile(
     r"comprar|acheter|kaufen|acquista)\b",
     re.IGNORECASE,
 )
+# A paragraph that explains a shopping-donation programme: shopping words and giving words together.
+SHOP_DONATION_RE = re.compile(
+    r"\b(?:shop\w*|purchases?|buy\w*)\b.{0,120}\b(?:donat\w*|support\w*|portion|percent|charity|rebate)\b"
+    r"|\b(?:donat\w*|support\w*|charity)\b.{0,120}\b(?:shop\w*|purchases?)\b",
+    re.IGNORECASE | re.DOTALL,
+)
 AFFILIATE_PARAMS = frozenset({"aff", "aff_id", "affid", "affiliate", "tag", "ref_id", "associate"})
 PRIZE_RE = re.compile(r"\b(?:best use of|best [\w ]{0,30}hack|prize|award(?:ed)?|winner|gift card|credits?)\b", re.I)
 # Badges that credit a technology or host ("Powered by …", "Hosted on …"), not a sponsor.
@@ -1370,7 +1376,9 @@ def _build_unit(unit: etree._Element, state: _State, base: str, base_site: str |
     b = _Builder(name=name, evidence=evidence, in_context=True, tier=state.tier, past=state.past)
     if identity:
         b.domains.append(identity[1])
-    _classify_mention(b, text, state, affiliate, hosting and not identity, profile_links)
+    # A bare logo explained by the paragraph after it ("Amazon shoppers can support us…"): read that too.
+    explained = text if text else _explanation_after(unit)
+    _classify_mention(b, explained, state, affiliate, hosting and not identity, profile_links)
     return b
 
 
@@ -1386,6 +1394,17 @@ def _unwrap_redirect(href: str) -> str:
         if key.lower() in REDIRECT_PARAMS and value.startswith(("http://", "https://")):
             return value
     return href
+
+
+def _explanation_after(unit: etree._Element) -> str:
+    """The text of the paragraph right after a bare logo, when it explains a shopping-donation programme."""
+    nxt = unit.getnext()
+    if nxt is None or not isinstance(nxt.tag, str) or nxt.tag not in ("p", "div", "span"):
+        return ""
+    if nxt.find(".//img") is not None:
+        return ""  # the next logo, not an explanation
+    text = _clean(_text_of(nxt))[:400]
+    return text if SHOP_DONATION_RE.search(text) else ""
 
 
 def _looks_like_url(value: str) -> bool:

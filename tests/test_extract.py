@@ -251,6 +251,14 @@ def test_technology_badges_are_credits_not_sponsors(test_watchlist):
     assert check("cards-and-lines.html", test_watchlist).verdict is Verdict.CLEAR
 
 
+def test_a_bare_logo_explained_as_a_shopping_donation_programme_is_a_mention(test_watchlist):
+    found = read("shop-programme.html")
+    smile = next(c for c in found.candidates if c.domains == ("smile.amazon.com",))
+    assert smile.role is Role.MENTION and smile.note == "shop or donation link"
+    assert sponsors(found) == ["Harbour Council"]
+    assert check("shop-programme.html", test_watchlist).verdict is Verdict.CLEAR
+
+
 def test_hidden_content_does_not_count_and_responsive_copies_count_once(test_watchlist):
     found = read("hidden.html")
     assert sponsors(found) == ["Pier Bakery", "Harbour City Council"]  # "hidden md:block" is shown on wide screens
