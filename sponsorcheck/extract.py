@@ -394,8 +394,9 @@ STREAM_RE = re.compile(
     re.IGNORECASE,
 )
 SHOP_RE = re.compile(
-    r"\b(?:shop|shopping|shoppers?|buy|order|purchases?|affiliate|rebate|donate|donation|gift card|wishlist|"
-    r"comprar|acheter|kaufen|acquista)\b",
+    r"\b(?:shop|buy|order|purchase)\s+(?:\w+\s+){0,2}?(?:at|on|from|via|through|with)\b"
+    r"|\b(?:shopping|shoppers?|purchases|affiliate|rebate|gift card|wish ?list)\b"
+    r"|\b(?:comprar|compre|comprez|acheter|achetez|kaufen|kaufe|acquista)\b",
     re.IGNORECASE,
 )
 # A paragraph that explains a shopping-donation programme: shopping words and giving words together.
@@ -1478,7 +1479,7 @@ def _classify_mention(
         note = "technology or hosting credit"
     elif STREAM_RE.search(text):
         note = "listen/stream link"
-    elif affiliate or SHOP_RE.search(text):
+    elif affiliate or SHOP_RE.search(text) or SHOP_DONATION_RE.search(text):
         note = "shop or donation link"
     elif hosted_only and not b.domains and not any(e.kind in ("img-alt", "data-attr", "text") for e in b.evidence):
         note = "asset hosted on a provider"

@@ -233,7 +233,7 @@ def test_cards_lines_and_logos_in_headings():
 
 def test_prizes_shop_stream_hosting_and_user_groups_are_mentions(test_watchlist):
     found = read("mentions.html")
-    assert sponsors(found) == ["Harbour City Council"]
+    assert sponsors(found) == ["Harbour City Council", "Synth Shop"]  # a shop's name is no shop link
     notes = {c.name: c.note for c in found.candidates if c.role is Role.MENTION}
     assert notes["Twitch"] == "listen/stream link"
     assert notes["AWS User Group Springfield"].startswith("community group")
