@@ -389,8 +389,8 @@ SHORTENER_DOMAINS = frozenset(
 REDIRECT_PARAMS = frozenset({"u", "url", "q", "target", "dest", "destination", "redirect", "redirect_uri", "to"})
 # Unit text that makes a link a mention, not sponsorship: listening/streaming, shopping/donation, prizes.
 STREAM_RE = re.compile(
-    r"\b(?:listen|stream(?:ing|ed)?|watch|hosted live|live|follow|subscribe|available|download|escuchar|"
-    r"ecouter|anhoren|ouvir|ascolta)\b[^.]{0,20}?\b(?:on|at|via|in|en|auf|em|su|sur)\b",
+    r"\b(?:listen|stream(?:ing|ed)?|watch|broadcast|escucha\w*|[ée]coute\w*|anh[öo]ren|ouvir|ou[çc]a|ascolta)\b"
+    r"[^.]{0,20}?\b(?:on|at|via|auf|sur|en|em|no|na|su)\b|\blive on\b|\bhosted live\b|\bstreamed live\b",
     re.IGNORECASE,
 )
 SHOP_RE = re.compile(
