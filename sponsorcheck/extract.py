@@ -1003,6 +1003,8 @@ def _structure(root: etree._Element, attrs: list[Any] | None = None, body: _Body
             found = _heading_of(el)
             if found:
                 headings[el] = found
+    # A footer inside a footer ("footer__links" in <footer>) is read with the outer one.
+    footers = {f for f in footers if not any(anc in footers for anc in f.iterancestors())}
     ancestors: set[etree._Element] = set()
     # Only headings that can open a section need their ancestors walked: the others matter only inside an
     # open sponsor section, where the walk descends into everything anyway.
