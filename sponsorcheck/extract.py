@@ -1,13 +1,22 @@
 """Extraction: find sponsor candidates, with evidence, in a page's HTML (or a saved template/markdown page).
 
-The page is parsed once with lxml.html (BeautifulSoup's tree building costs 10× more, which batch
-mode cannot afford) and walked once in document order. The walk keeps a stack of the sections it is
-in: real headings (h1–h6), pseudo-headings (`<p><b>Gold Sponsors</b></p>`, `<div class="…-ttl">`)
-and elements whose id/class says sponsors. A heading's scope ends at the next heading of the same or
-higher rank, or at the end of its section (`<section>`, `<article>`, `<footer>`, a `section-*` div…).
-Inside sponsor scopes every logo, link, data attribute and list item becomes a signal; signals are
-grouped per logo/organisation ("unit"), named the way a person would write them, classified as
-sponsor or mere mention, and merged (a logo repeated for responsive layouts counts once).
+The page is parsed once with lxml's HTML parser (BeautifulSoup's tree building costs 10× more, and
+lxml.html's element classes are looked up in Python per element: batch mode cannot afford either)
+and walked once in document order. The walk keeps a stack of the sections it is in: real headings
+(h1–h6), pseudo-headings (`<p><b>Gold Sponsors</b></p>`, `<div class="…-ttl">`, a lone "Presented
+by" label) and elements whose id/class says sponsors. A heading's scope ends at the next heading of the
+same or higher rank, or at the end of its section (`<section>`, `<article>`, `<footer>`, a `section-*`
+div…). Outside sponsor scopes the walk skips whole subtrees; a footer with a run of outbound logo links
+is a sponsor strip. Inside sponsor scopes every logo, link, data attribute and list item becomes a
+signal; signals are grouped per logo/organisation ("unit"), named the way a person would write them
+(the link decides identity when an alt text disagrees), classified as sponsor or mere mention (prize,
+shop/donation or stream link, hosted asset, technology badge, user group), and merged (a logo repeated
+for responsive layouts counts once). Hidden content (comments, <template>, template-language comment
+blocks, hidden/aria-hidden/display:none, classes that always hide) is removed before the walk.
+
+Performance: attribute XPath, str.find over joined attribute values and text, and subtree skipping
+keep Python work proportional to the sponsor sections, not to the page (about 7–8 ms CPU for extract
+plus match on the batch benchmark's 300 KB pages, of which parsing is 2 ms).
 
 All keywords, in every language read, live in the constants below; nothing here names a company.
 """
@@ -486,7 +495,6 @@ DISCOVERY_FRAGMENTS = (
     "backer",
     "patron",
 )
-DISCOVERY_RE = re.compile("|".join(DISCOVERY_FRAGMENTS), re.IGNORECASE)
 MAX_NAME_CHARS = 80
 MAX_NAME_WORDS = 8
 MAX_UNIT_CLIMB = 4
@@ -499,7 +507,6 @@ NO_SECTION_HINT = "no sponsor or partner section was found on the page"
 # Small text helpers
 # --------------------------------------------------------------------------------------------------
 
-_WS_RE = re.compile(r"\s+")
 _WORD_RE = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
 _CAMEL_RE = re.compile(r"(?<=[a-z]{2})(?=[A-Z])")
 _SPLIT_RE = re.compile(r"[-_.\s@+,]+")
@@ -511,10 +518,6 @@ def _clean(text: str | None) -> str:
 
 def _compact(text: str) -> str:
     return normalize_name(text).replace(" ", "")
-
-
-def _folded_words(text: str) -> list[str]:
-    return _WORD_RE.findall(fold(text))
 
 
 def _alternation(words: Iterable[str], before: str = "", after: str = "") -> re.Pattern[str]:
