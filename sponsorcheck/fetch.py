@@ -46,10 +46,12 @@ CHUNK_BYTES = 64 * 1024
 BINARY_SAMPLE = 65_536
 BINARY_SHARE = 0.05
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
-# Memory follows the number of elements, not bytes: lxml costs ~600 bytes per tag (extraction parses a
-# page twice), so a dense 10 MB page of 900,000 tags needs 600 MB. No event page comes near this many
-# ("<" counted, which is cheap); above it the page is refused rather than the machine.
-MAX_TAGS = 250_000
+# Memory follows the parsed tree, not bytes: a dense 10 MB page of 390,000 elements needed 600 MB, an
+# 11 MB page of 50,000 elements with 32 attributes each 550 MB. The tree is estimated before parsing
+# (start tags as "<" minus "</", attributes as '="' and "='", which is cheap) with an attribute
+# weighing half an element (measured: ~750 and ~300 bytes); no event page comes near the limit,
+# and above it the page is refused rather than the machine.
+MAX_PAGE_NODES = 250_000
 # Control characters lxml refuses to parse ("All strings must be XML compatible"): dropped from pages.
 _UNPARSABLE_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # UnicodeDammit logs a warning when it must replace undecodable bytes; with no logging set up Python
@@ -262,11 +264,12 @@ def page_text(data: bytes, name: str, http_charset: str | None = None) -> str:
         error = TargetError(f"{name}: does not look like a web page (binary data); {ADVICE_URL} or the file")
         error.kind = "not-html"
         raise error
-    tags = text.count("<")
-    if tags > MAX_TAGS:
+    elements = text.count("<") - text.count("</")
+    attributes = text.count('="') + text.count("='")
+    if elements + attributes // 2 > MAX_PAGE_NODES:
         error = TargetError(
-            f"{name}: the page has {tags:,} tags, more than the {MAX_TAGS:,} an event page needs; "
-            "if it is the right page, save just its sponsors section and check that file"
+            f"{name}: the page has {elements:,} elements and {attributes:,} attributes, far more than an event "
+            "page; if it is the right page, save just its sponsors section and check that file"
         )
         error.kind = "too-large"
         raise error

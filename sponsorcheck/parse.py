@@ -1,4 +1,4 @@
-"""Parse HTML with lxml.html so that hostile nesting cannot hide a page's content.
+"""Parse HTML with lxml so that hostile nesting cannot hide a page's content.
 
 libxml2's HTML parser stops at a fixed nesting depth (256 elements, 2048 with XML_PARSE_HUGE) and
 silently drops everything after that point: a page wrapped in 200,000 `<div>`s would lose its
@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 import threading
 
-import lxml.html
 from lxml import etree
 
 # Nesting kept as written; deeper bare wrappers are dropped (their content is kept).
@@ -53,21 +52,23 @@ _TEMPLATE_COMMENT_RES = tuple(
 _local = threading.local()  # one parser per thread: a parser's error log belongs to its last parse
 
 
-def _parser() -> lxml.html.HTMLParser:
+def _parser() -> etree.HTMLParser:
+    # lxml's plain HTML parser: lxml.html's element classes are looked up in Python for every element
+    # object created, which costs more than the rest of a page's extraction walk.
     parser = getattr(_local, "parser", None)
     if parser is None:
-        parser = _local.parser = lxml.html.HTMLParser(huge_tree=True)
+        parser = _local.parser = etree.HTMLParser(huge_tree=True)
     return parser
 
 
-def parse_html(html: str) -> etree._Element:
-    """The lxml.html document tree of `html`, with content below absurd nesting kept; raises what lxml raises."""
+def parse_html(html: str) -> etree._Element | None:
+    """The document tree of `html` (plain lxml elements), content below absurd nesting kept; raises what lxml raises."""
     parser = _parser()
     if _UNPARSABLE_CHARS_RE.search(html):
         html = _UNPARSABLE_CHARS_RE.sub("", html)
-    root = lxml.html.document_fromstring(html, parser=parser)
+    root = etree.fromstring(html, parser)
     if any(_DEPTH_ERROR in entry.message for entry in parser.error_log):
-        root = lxml.html.document_fromstring(flatten_deep_nesting(html), parser=parser)
+        root = etree.fromstring(flatten_deep_nesting(html), parser)
     return root
 
 

@@ -116,9 +116,10 @@ def test_hostile_pages_still_find_the_logo(check, tmp_path, case):
     assert found_amazon(report), report["results"][0]
 
 
-def test_200000_nested_identical_wrappers_with_attributes(check, tmp_path):
-    html = page('<div class="wrap">' * NESTED + LOGO + "</div>" * NESTED)
-    run = check(write(tmp_path, "deep.html", html), "--no-follow", label="page: 200,000 nested divs with classes")
+def test_150000_nested_identical_wrappers_with_attributes(check, tmp_path):
+    nested = 150_000  # far past libxml2's depth limit, under the page-size limit with one attribute each
+    html = page('<div class="wrap">' * nested + LOGO + "</div>" * nested)
+    run = check(write(tmp_path, "deep.html", html), "--no-follow", label="page: 150,000 nested divs with classes")
     report = assert_handled(run, ExitStatus.CONFLICT, 10)
     assert found_amazon(report)
 
@@ -134,19 +135,29 @@ def test_more_logos_than_are_checked_is_review_never_clear(check, tmp_path):
 
 # --- size: memory follows tags, not bytes -----------------------------------------------------------
 
-DENSE_LINE = '<p class="c">Some text here and there <b>bold</b> <a href="/x">link</a></p>\n'  # 7 tags
+# 3 elements and 2 attributes: 4 tree nodes as fetch.MAX_PAGE_NODES weighs them.
+DENSE_LINE = '<p class="c">Some text here and there <b>bold</b> <a href="/x">link</a></p>\n'
 
 
-def test_a_dense_page_within_the_byte_cap_is_refused_by_its_tag_count(check, httpserver):
-    html = page(DENSE_LINE * 130_000 + LOGO)  # 9.9 MB, 910,000 tags: 600 MB of lxml tree
+def test_a_dense_page_within_the_byte_cap_is_refused_by_its_element_count(check, httpserver):
+    html = page(DENSE_LINE * 130_000 + LOGO)  # 9.9 MB, 390,000 elements: 600 MB of lxml tree
     httpserver.expect_request("/dense").respond_with_data(html, content_type="text/html")
-    run = check(httpserver.url_for("/dense"), label="page: 9.9 MB with 910,000 tags over the wire")
-    assert_refused(run, ExitStatus.TARGET_ERROR, 8, "tags", "save just its sponsors section")
+    run = check(httpserver.url_for("/dense"), label="page: 9.9 MB with 390,000 elements over the wire")
+    assert_refused(run, ExitStatus.TARGET_ERROR, 8, "390,0", "elements", "save just its sponsors section")
 
 
-def test_a_page_just_under_the_tag_cap_is_checked(check, tmp_path):
-    html = page(DENSE_LINE * 34_000 + LOGO)  # 238,000 tags
-    run = check(write(tmp_path, "dense.html", html), "--no-follow", label="page: 238,000 tags (2.6 MB)")
+def test_an_attribute_heavy_page_within_the_byte_cap_is_refused(check, httpserver):
+    attrs = " ".join(f'data-x{i}="1"' for i in range(30))
+    html = page(f"<p {attrs}>t</p>" * 20_000 + LOGO)  # 9.3 MB, 600,000 attributes: 400 MB of tree
+    httpserver.expect_request("/attrs").respond_with_data(html, content_type="text/html")
+    run = check(httpserver.url_for("/attrs"), label="page: 9.3 MB with 600,000 attributes over the wire")
+    assert_refused(run, ExitStatus.TARGET_ERROR, 8, "600,0", "attributes")
+
+
+@pytest.mark.slow
+def test_a_page_just_under_the_element_cap_is_checked(check, tmp_path):
+    html = page(DENSE_LINE * 61_000 + LOGO)  # 183,000 elements and 122,000 attributes, 4.6 MB
+    run = check(write(tmp_path, "dense.html", html), "--no-follow", label="page: 183,000 elements, 122,000 attributes")
     assert found_amazon(assert_handled(run, ExitStatus.CONFLICT, 10))
 
 
