@@ -37,6 +37,7 @@ from lxml import etree
 
 from sponsorcheck.models import Candidate, Evidence, Extraction, Page, Role
 from sponsorcheck.normalize import LEGAL_FORMS, fold, host_of, is_hosting_domain, normalize_name, registrable_domain
+from sponsorcheck.parse import parse_html, strip_template_comments
 
 # --------------------------------------------------------------------------------------------------
 # Keywords (folded: lower case, accents removed). One place for every language: en, de, fr, es, pt, it, nl.
@@ -269,12 +270,7 @@ HIDDEN_CLASSES = frozenset({"hidden", "d-none", "is-hidden", "invisible"})
 RESPONSIVE_SHOW_RE = re.compile(r"(?:^|[:-])(?:block|flex|inline|inline-block|grid|table|visible|show)$")
 # Elements whose content is never shown. (<noscript> is shown without JavaScript, so it stays.)
 INVISIBLE_TAGS = ("script", "style", "template", "head", "iframe", "object", "embed")
-# Template-language comment blocks left in saved pages.
-TEMPLATE_COMMENT_RE = re.compile(
-    r"\{%-?\s*comment\s*-?%\}.*?\{%-?\s*endcomment\s*-?%\}|\{\{!--.*?--\}\}|\{\{!.*?\}\}|<%#.*?%>|\{\*.*?\*\}"
-    r"|\{#.*?#\}",
-    re.DOTALL | re.IGNORECASE,
-)
+# A quick test for template comments (kinds in parse.TEMPLATE_COMMENTS) before stripping them.
 TEMPLATE_BRACE_MARKER_RE = re.compile(r"\{(?:%-?\s*comment|\{!|\*|#)", re.IGNORECASE)
 # A value written by a template, not by a person ("{{ sponsor.name }}", "<?= $name ?>").
 TEMPLATE_VALUE_RE = re.compile(r"\{\{|\{%|<\?|<%|\$\{|\{\$")
@@ -705,7 +701,7 @@ def _preprocess(text: str, url: str, content_type: str = "text/html") -> str:
     """Template comments removed; front matter reduced to its title; markdown pages turned into HTML."""
     # A regex that starts with a literal "{" is scanned at C speed; one alternation over "{" and "<" is not.
     if TEMPLATE_BRACE_MARKER_RE.search(text) or "<%#" in text:
-        text = TEMPLATE_COMMENT_RE.sub(" ", text)
+        text = strip_template_comments(text)  # linear: the lazy regex was quadratic on unclosed openings
     title = ""
     front = FRONT_MATTER_RE.match(text)
     if front:
@@ -748,7 +744,7 @@ def _parse(text: str, url: str = "", content_type: str = "text/html") -> _Parsed
     if not html or html.isspace():
         return None
     try:
-        root = etree.fromstring(html, _HTML_PARSER)
+        root = parse_html(html)  # huge_tree, deep nesting flattened, control characters dropped
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         return None
     if root is None:
@@ -798,9 +794,6 @@ def prepare_tree(html: str) -> etree._Element | None:
     return parsed.root if parsed else None
 
 
-# lxml's plain HTML parser: lxml.html's element classes are looked up in Python for every element
-# object created, which costs more than the rest of a page's extraction walk.
-_HTML_PARSER = etree.HTMLParser()
 _text_of = etree.XPath("string()", smart_strings=False)  # an element's text content, like lxml.html's text_content()
 
 
