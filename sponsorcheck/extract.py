@@ -494,7 +494,10 @@ DISCOVERY_FRAGMENTS = (
 MAX_NAME_CHARS = 80
 MAX_NAME_WORDS = 8
 MAX_UNIT_CLIMB = 4
-MAX_CANDIDATES = 500  # a page with more logos than this is not a sponsor grid
+# Distinct candidates matched per page. Matching is cheap; the cap only bounds a hostile page, and a
+# page that exceeds it is marked truncated so it is never called clear (cutting before merging made
+# a 5,000-logo wall with Amazon at #2,500 'clear').
+MAX_CANDIDATES = 5_000
 JS_HINT = "the page builds its content with JavaScript; save the rendered page or give its sponsors page URL"
 NO_SECTION_HINT = "no sponsor or partner section was found on the page"
 
@@ -1651,9 +1654,13 @@ def extract(page: Page) -> Extraction:
             # The event's own logo shown among its sponsors: it is the event, not a sponsor.
             b.role, b.tier = Role.IDENTITY, "the event's own logo"
     candidates = _merge(builders, page.url)
+    truncated = len(candidates) > MAX_CANDIDATES
+    candidates = candidates[:MAX_CANDIDATES]
     in_context = any(c.in_sponsor_context and c.role is Role.SPONSOR for c in candidates)
     sponsor_context = signals.sponsor_scopes > 0 or in_context
     hints: list[str] = []
+    if truncated:
+        hints.append(f"the page names more than {MAX_CANDIDATES:,} possible sponsors; only the first were checked")
     if not in_context:
         visible = len(_clean(body_text)) if len(body_text) < 4000 else 4000
         if visible < 400 and parsed.script_count and parsed.script_chars > visible:
@@ -1665,6 +1672,7 @@ def extract(page: Page) -> Extraction:
         (page.url,),
         tuple(hints),
         _sponsor_links(signals.links, base, base_site),
+        truncated=truncated,
     )
 
 
@@ -1706,7 +1714,7 @@ def _merge(builders: list[_Builder], page_url: str) -> tuple[Candidate, ...]:
     """Merge builders that denote the same organisation (same link host or same name): a logo counts once."""
     merged: list[_Builder] = []
     index: dict[str, _Builder] = {}
-    for b in builders[:MAX_CANDIDATES]:
+    for b in builders:
         keys = [f"host:{d.removeprefix('www.')}" for d in b.domains[:1]]
         name_key = _compact(b.name)
         if name_key:
