@@ -793,6 +793,7 @@ def _parse(text: str, url: str = "", content_type: str = "text/html") -> _Parsed
 
 
 _PLAIN_STYLES = etree.XPath("//@style", smart_strings=False)
+_HOLDS_LOGO_OR_LINK = etree.XPath("boolean(.//*[self::img or self::svg or self::a])")
 _FOOTER_LOGO_LINKS = etree.XPath(".//a[@href][.//img or .//svg]")
 
 
@@ -873,6 +874,10 @@ def _heading_of(el: etree._Element) -> tuple[int, str] | None:
         attrs = f"{el.get('class', '')} {el.get('id', '')}"
         titled = bool(TITLE_CLASS_RE.search(attrs))
         emphasis = tag in ("p", "div") and len(el) == 1 and el[0].tag in INLINE_EMPHASIS and not _clean(el.text)
+        # An unclosed <p><b> before a section makes the parser nest the whole section (logos and all)
+        # inside it: a pseudo-heading holds words, never logos or links.
+        if emphasis and _HOLDS_LOGO_OR_LINK(el):
+            emphasis = False
         if (titled or emphasis) and len(el) <= 3:
             text = _own_text(el) if titled else _clean(_text_of(el))
             if text and len(text) <= 80:
