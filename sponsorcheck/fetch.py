@@ -356,6 +356,9 @@ class Fetcher:
                 wait = exc.wait if exc.wait is not None else policy.backoff * (2 ** (attempt - 1))
                 elapsed = time.monotonic() - start
                 if attempt > policy.retries or elapsed + wait >= policy.deadline:
+                    if exc.final.kind == "timeout" and elapsed >= policy.deadline:
+                        # A socket timeout and the watchdog can end the same wait: one message either way.
+                        raise self._too_slow(url) from None
                     raise exc.final from None
                 self._sleep(wait)
                 continue
@@ -400,7 +403,9 @@ class Fetcher:
             raise FetchError(f"{url}: invalid URL ({_short(exc)}); {ADVICE_URL}", kind="url") from None
         except requests.Timeout:
             raise _Retryable(
-                FetchError(f"{url}: the server did not answer in time; {ADVICE_TIMEOUT}", kind="timeout")
+                FetchError(
+                    f"{url}: the server did not answer in time; {ADVICE_LATER} or raise --timeout", kind="timeout"
+                )
             ) from None
         except requests.ConnectionError as exc:
             raise _Retryable(
@@ -469,7 +474,7 @@ class Fetcher:
         except Exception as exc:  # urllib3 decode/protocol/timeout errors while streaming
             if "timed out" in str(exc).lower():
                 raise _Retryable(
-                    FetchError(f"{url}: the server stopped sending; {ADVICE_TIMEOUT}", kind="timeout")
+                    FetchError(f"{url}: the server stopped sending; {ADVICE_LATER} or raise --timeout", kind="timeout")
                 ) from None
             raise _Retryable(
                 FetchError(

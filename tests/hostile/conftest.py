@@ -120,6 +120,20 @@ def run_cli(
     return run
 
 
+# Children run two at a time where cases are independent (the CI box has 2 cores); each child's time
+# and memory are still its own, measured by its own launcher.
+PARALLEL = 2
+
+
+def run_cli_many(jobs: dict[str, tuple[tuple[str, ...], dict]], workers: int = PARALLEL) -> dict[str, Run]:
+    """Run several independent `run_cli(*args, **kwargs)` jobs, `workers` at a time; results by job name."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = {name: pool.submit(run_cli, *args, **kwargs) for name, (args, kwargs) in jobs.items()}
+        return {name: future.result() for name, future in futures.items()}
+
+
 def _common(run: Run, max_seconds: float) -> None:
     assert "Traceback" not in run.stderr, run.stderr[-3000:]
     assert run.seconds < max_seconds + STARTUP_S, f"took {run.seconds:.1f} s, bound {max_seconds} s + startup"

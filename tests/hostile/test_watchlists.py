@@ -10,7 +10,7 @@ import pytest
 
 from sponsorcheck.errors import ExitStatus
 
-from .conftest import WATCHLIST, assert_refused, run_cli
+from .conftest import WATCHLIST, assert_refused, run_cli, run_cli_many
 
 PAGE = '<html><body><section id="sponsors"><h2>Sponsors</h2><img src="amazon.png" alt="Amazon"></section></body></html>'
 
@@ -72,18 +72,29 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("case", list(CASES))
-def test_bad_watchlists_are_refused_with_the_file_and_the_fault(tmp_path, case):
-    text, says = CASES[case]
-    path = tmp_path / "mine.yaml"
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8")
-    page = tmp_path / "page.html"
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory) -> dict:
+    """Every case of CASES checked once, two children at a time."""
+    folder = tmp_path_factory.mktemp("watchlists")
+    page = folder / "page.html"
     page.write_text(PAGE)
-    run = run_cli("check", str(page), "--format", "json", "--watchlist", str(path), label=f"watchlist: {case}")
-    assert_refused(run, ExitStatus.USAGE, 3, "mine.yaml", *says)
+    jobs = {}
+    for number, (case, (text, _)) in enumerate(CASES.items()):
+        path = folder / str(number) / "mine.yaml"
+        path.parent.mkdir()
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+        args = ("check", str(page), "--format", "json", "--watchlist", str(path))
+        jobs[case] = (args, {"label": f"watchlist: {case}"})
+    return run_cli_many(jobs)
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_bad_watchlists_are_refused_with_the_file_and_the_fault(runs, case):
+    run = runs[case]
+    assert_refused(run, ExitStatus.USAGE, 3, "mine.yaml", *CASES[case][1])
     assert run.stdout == ""  # refused before any page is read
 
 

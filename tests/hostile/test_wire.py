@@ -7,6 +7,7 @@ code, one stderr line that says what to do, no traceback, the time bound and pea
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import subprocess
 import zlib
@@ -17,7 +18,7 @@ from werkzeug import Response
 from sponsorcheck.errors import ExitStatus
 
 from . import servers
-from .conftest import MAX_PEAK_MB, assert_handled, assert_refused
+from .conftest import MAX_PEAK_MB, assert_handled, assert_refused, run_cli_many
 
 DEADLINE = 2  # --timeout given to the drip and stall cases; their bound is this plus a margin
 MARGIN = 3.0
@@ -39,24 +40,38 @@ def gzip_bomb() -> bytes:
 # --- servers that are slow on purpose -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("behaviour", [servers.drip_body, servers.drip_headers, servers.never_answer])
-def test_a_slow_server_is_cut_at_the_deadline(check, behaviour):
-    with servers.RawServer(behaviour) as server:
-        run = check(server.url(), "--timeout", str(DEADLINE), label=f"wire: {behaviour.__name__}")
+def silent(conn, stop):
+    """Accept and never even read the request (over https: the TLS handshake never completes)."""
+    stop.wait(120)
+
+
+SLOW = {
+    "drip_body": (servers.drip_body, "http"),
+    "drip_headers": (servers.drip_headers, "http"),
+    "never_answer": (servers.never_answer, "http"),
+    "accepts, never reads": (silent, "http"),
+    "TLS handshake never completes": (silent, "https"),
+}
+
+
+@pytest.fixture(scope="module")
+def slow_runs(watchlist_path):
+    """Every SLOW server checked with --timeout DEADLINE, all at once: the children mostly wait."""
+    jobs = {}
+    with contextlib.ExitStack() as stack:
+        for name, (behaviour, scheme) in SLOW.items():
+            server = stack.enter_context(servers.RawServer(behaviour))
+            args = ("check", server.url(scheme=scheme), "--format", "json", "-w", watchlist_path)
+            jobs[name] = ((*args, "--timeout", str(DEADLINE)), {"label": f"wire: {name}"})
+        return run_cli_many(jobs, workers=len(jobs))
+
+
+@pytest.mark.parametrize("name", list(SLOW))
+def test_a_slow_server_is_cut_at_the_deadline(slow_runs, name):
+    run = slow_runs[name]
     line = assert_refused(run, ExitStatus.TARGET_ERROR, DEADLINE + MARGIN, "--timeout")
     assert f"{DEADLINE} s" in line
     assert run.json()["results"][0]["error"]["kind"] == "timeout"
-
-
-@pytest.mark.parametrize("scheme", ["http", "https"])
-def test_a_server_that_never_reads_the_request_is_cut_at_the_deadline(check, scheme):
-    def silent(conn, stop):
-        stop.wait(120)  # not even reading the request (over https: the TLS handshake never completes)
-
-    with servers.RawServer(silent) as server:
-        url = server.url(scheme=scheme)
-        run = check(url, "--timeout", str(DEADLINE), label=f"wire: accepts, never reads ({scheme})")
-    assert_refused(run, ExitStatus.TARGET_ERROR, DEADLINE + MARGIN, "--timeout")
 
 
 @pytest.mark.parametrize("behaviour", [servers.reset, servers.reset_mid_body])
