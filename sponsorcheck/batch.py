@@ -804,9 +804,9 @@ def output_format(path: str | Path) -> str:
 def check_writable(path: str | Path) -> None:
     """Raise OutputError now if a report cannot be written at `path` (before any work is done)."""
     p = Path(path)
-    output_format(p)
     if p.is_dir():
         raise OutputError(f"{path}: is a directory; give a file name such as report.csv")
+    output_format(p)
     parent = p.parent if str(p.parent) else Path(".")
     if not parent.is_dir():
         raise OutputError(f"{path}: the folder {parent} does not exist")
