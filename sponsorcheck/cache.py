@@ -23,8 +23,6 @@ from pathlib import Path
 import platformdirs
 import requests
 from requests.structures import CaseInsensitiveDict
-from requests_cache import CachedResponse, SQLiteCache, create_key
-from requests_cache.models import CachedRequest
 
 from sponsorcheck.errors import SponsorcheckError
 from sponsorcheck.models import Page
@@ -63,6 +61,8 @@ class CacheInfo:
 
 
 def _key(url: str) -> str:
+    from requests_cache import create_key
+
     return create_key(requests.Request("GET", url))
 
 
@@ -72,6 +72,10 @@ class PageCache:
     def __init__(self, path: str | Path | None = None, max_age: float = DEFAULT_MAX_AGE) -> None:
         self.path = Path(path) if path is not None else default_cache_path()
         self.max_age = max_age
+        # Imported here: requests-cache pulls in its every backend (boto3 too when installed), about
+        # 90 ms of start-up that --no-cache runs and commands without a cache should not pay.
+        from requests_cache import SQLiteCache
+
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._backend = SQLiteCache(self.path, wal=True, busy_timeout=BUSY_TIMEOUT_MS)
@@ -83,6 +87,8 @@ class PageCache:
 
     def get(self, url: str) -> Page | None:
         """The cached page for this URL if it is younger than max_age, else None."""
+        from requests_cache import CachedResponse
+
         try:
             response = self._backend.responses.get(_key(url))
         except sqlite3.DatabaseError as exc:
@@ -102,6 +108,9 @@ class PageCache:
 
     def put(self, url: str, page: Page) -> None:
         """Store a fetched page under the URL that was asked for (its final URL is kept inside)."""
+        from requests_cache import CachedResponse
+        from requests_cache.models import CachedRequest
+
         now = self._now()
         response = CachedResponse(
             url=page.url,
@@ -136,6 +145,8 @@ class PageCache:
 
     def info(self) -> CacheInfo:
         """Number of entries, how many are still fresh, and the file size."""
+        from requests_cache import CachedResponse
+
         cutoff = time.time() - self.max_age
         entries = fresh = 0
         try:

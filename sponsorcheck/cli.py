@@ -7,6 +7,7 @@ line on stderr and an exit code from `ExitStatus`; a traceback is shown only wit
 from __future__ import annotations
 
 import contextlib
+import gc
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -14,7 +15,6 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, NoReturn, Optional, TypeVar
 
-import requests
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -29,9 +29,11 @@ from sponsorcheck.batch import (
     InputRow,
     Journal,
     Table,
+    batch_session,
     check_writable,
     read_table,
     run_batch,
+    tune_allocator,
     verdict_counts,
     write_report,
 )
@@ -66,8 +68,6 @@ app = typer.Typer(
 )
 
 T = TypeVar("T")
-# Connection pools kept at once: one per host of a tour, so robots.txt and the pages share a connection.
-BATCH_HOST_POOLS = 512
 
 
 class OutputFormat(str, Enum):
@@ -369,7 +369,13 @@ def batch(
         int, typer.Option("--per-host", min=1, max=16, help="Requests at once to one host.")
     ] = DEFAULT_PER_HOST,
     delay: Annotated[
-        float, typer.Option("--delay", min=0, help="Minimum seconds between requests to one host.")
+        float,
+        typer.Option(
+            "--delay",
+            min=0,
+            help="Minimum seconds between the starts of two requests to one host (polite, and free in wall time when "
+            "a tour spans many sites: workers serve other hosts meanwhile).",
+        ),
     ] = DEFAULT_HOST_DELAY,
     ignore_robots: Annotated[
         bool, typer.Option("--ignore-robots", help="Fetch pages robots.txt disallows (pages you may read).")
@@ -412,6 +418,11 @@ def batch(
         done = journal.load(table) if journal and resume else {}
         if journal:
             journal.open(fresh=not resume)
+        tune_allocator()
+        # Everything loaded so far (watchlist, matcher, input) lives for the whole run: keep the cyclic
+        # garbage collector from re-scanning it on every collection (about 0.15 s per 1,000 rows, profiled).
+        gc.collect()
+        gc.freeze()
         err = _stderr()
         show_progress = not quiet and sys.stderr.isatty()
         with contextlib.ExitStack() as stack:
@@ -436,15 +447,6 @@ def batch(
         raise typer.Exit(int(exit_status_for(outcome.results)))
 
     guarded(debug, run)
-
-
-def batch_session(workers: int, per_host: int) -> requests.Session:
-    """A Session whose connection pools keep one pool per host of a tour (a tour has hundreds of hosts)."""
-    session = make_session(pool_size=workers)
-    adapter = requests.adapters.HTTPAdapter(pool_connections=BATCH_HOST_POOLS, pool_maxsize=per_host, max_retries=0)
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    return session
 
 
 cache_app = typer.Typer(help="Look after the page cache (check and batch keep fetched pages for --max-age).")
