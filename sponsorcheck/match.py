@@ -105,7 +105,8 @@ class Matcher:
     def _add(self, entry: _Entry) -> None:
         named = entry.brand or entry.entity
         self._excludes[id(entry)] = entry.excludes
-        for alias in (named.name, *named.aliases):
+        weak = {w.casefold() for w in named.weak_aliases}
+        for alias in (n for n in (named.name, *named.aliases) if n.casefold() not in weak):
             key = normalize_name(alias)
             if key:
                 self._aliases.setdefault(key, []).append((entry, alias))

@@ -21,8 +21,9 @@ from sponsorcheck.errors import WatchlistError
 
 # A watchlist is a few hundred entries; anything far larger is a mistake or an attack.
 MAX_WATCHLIST_BYTES = 2_000_000
-# YAML anchors/aliases are legitimate, but a file that uses more than this is an expansion bomb.
-MAX_YAML_ALIASES = 200
+# Anchors and aliases are legitimate YAML, but a document that expands to more nodes than this is a
+# "billion laughs" bomb: it is refused by counting, before anything is expanded.
+MAX_EXPANDED_NODES = 200_000
 # The repository copy, used by an editable install; the wheel carries sponsorcheck/data/watchlist.yaml.
 REPO_WATCHLIST = Path(__file__).resolve().parent.parent / "watchlist.yaml"
 
@@ -137,19 +138,36 @@ class Watchlist(_Strict):
         raise KeyError(entity_id)
 
 
-class _CountingLoader(yaml.SafeLoader):
-    """SafeLoader that refuses files with more aliases than any real watchlist needs."""
+def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
+    """Number of nodes the document has once aliases are expanded, counted without expanding them."""
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    memo[key] = 1  # guards against a recursive alias while it is being counted
+    size = 1
+    if isinstance(node, yaml.SequenceNode):
+        size += sum(_expanded_size(child, memo) for child in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        size += sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
+    memo[key] = size
+    return size
 
-    def __init__(self, stream: Any) -> None:
-        super().__init__(stream)
-        self._aliases = 0
 
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            self._aliases += 1
-            if self._aliases > MAX_YAML_ALIASES:
-                raise yaml.YAMLError(f"more than {MAX_YAML_ALIASES} YAML aliases (an expansion bomb?)")
-        return super().compose_node(parent, index)
+def _safe_load(text: str) -> Any:
+    """yaml.safe_load that refuses alias-expansion bombs before constructing anything."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if _expanded_size(node, {}) > MAX_EXPANDED_NODES:
+            raise WatchlistError(
+                f"uses YAML anchors and aliases that expand to more than {MAX_EXPANDED_NODES:,} items "
+                "(an expansion bomb?); write the entries out"
+            )
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
 
 
 def _format_validation(path: str, exc: ValidationError, data: Any) -> str:
@@ -165,6 +183,18 @@ def _format_validation(path: str, exc: ValidationError, data: Any) -> str:
     return f"{path}: {where}: {msg}{more}"
 
 
+_SINGULAR = {
+    "entities": "entity",
+    "brands": "brand",
+    "sources": "source",
+    "demands": "demand",
+    "aliases": "alias",
+    "weak_aliases": "weak alias",
+    "domains": "domain",
+    "exclude": "pattern",
+}
+
+
 def _describe_location(loc: tuple[Any, ...], data: Any) -> str:
     """Turn ('entities', 0, 'brands', 3, 'name') into 'entity "amazon", brand "twitch", key name'."""
     parts: list[str] = []
@@ -172,7 +202,7 @@ def _describe_location(loc: tuple[Any, ...], data: Any) -> str:
     for i, key in enumerate(loc):
         if isinstance(key, int) and isinstance(node, list) and key < len(node):
             item = node[key]
-            label = str(loc[i - 1]).rstrip("s") if i else "item"
+            label = _SINGULAR.get(str(loc[i - 1]), str(loc[i - 1])) if i else "item"
             ident = item.get("id") if isinstance(item, dict) else None
             parts.append(f'{label} "{ident}"' if ident else f"{label} #{key + 1}")
             node = item
@@ -189,7 +219,9 @@ def parse_watchlist(text: str, path: str = "<watchlist>") -> Watchlist:
     if len(text) > MAX_WATCHLIST_BYTES:
         raise WatchlistError(f"{path}: file is larger than {MAX_WATCHLIST_BYTES // 1_000_000} MB; is it a watchlist?")
     try:
-        data = yaml.load(text, Loader=_CountingLoader)
+        data = _safe_load(text)
+    except WatchlistError as exc:
+        raise WatchlistError(f"{path}: {exc.message}") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = f" line {mark.line + 1}" if mark is not None else ""
