@@ -513,6 +513,12 @@ class _Scheduler:
             self.pending -= 1
         self.add(url, cached=False)
 
+    @staticmethod
+    def _rank(host: _Host) -> tuple[int, int]:
+        # Most pages left first (a host's pages are spaced by the delay, so its tail is what runs
+        # late); among equals, the host that came first in the tour.
+        return (len(host.pending), -host.first)
+
     def _pick(self, now: float) -> _Task | float | None:
         """A task, or the seconds until one may be ready, or None when nothing is left."""
         if self.free:
@@ -526,14 +532,16 @@ class _Scheduler:
             if host.next_at > now:
                 soonest = min(soonest, host.next_at - now)
                 continue
-            if best is None or (len(host.pending), -host.first) > (len(best.pending), -best.first):
+            if best is None or self._rank(host) > self._rank(best):
                 best = host
         if best is not None:
             best.active += 1
-            best.next_at = now + max(self.delay, best.robots.crawl_delay if best.robots else 0.0)
             if self.robots and best.robots is None:
+                # robots.txt is one small file read once; the first page may follow it at once
+                # (as browsers and most crawlers do), then pages are spaced by the delay.
                 best.robots_busy = True
                 return _Task("robots", best.origin)
+            best.next_at = now + max(self.delay, best.robots.crawl_delay if best.robots else 0.0)
             self.pending -= 1
             return _Task("page", best.origin, best.pending.popleft())
         if self.pending == 0:
