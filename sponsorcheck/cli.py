@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import json
 import sys
 import traceback
 from collections.abc import Callable, Sequence
+from datetime import date
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, NoReturn, Optional, TypeVar
@@ -20,6 +22,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from sponsorcheck import __version__
+from sponsorcheck.allow import Allowlist, allowlist_paths, load_allowlists
 from sponsorcheck.batch import (
     DEFAULT_HOST_DELAY,
     DEFAULT_PER_HOST,
@@ -40,11 +43,11 @@ from sponsorcheck.batch import (
 from sponsorcheck.cache import DEFAULT_MAX_AGE, CacheError, PageCache, clear_file, default_cache_path
 from sponsorcheck.errors import ExitStatus, InputFileError, SponsorcheckError, UsageError
 from sponsorcheck.fetch import Fetcher, FetchPolicy, is_url, make_session, validate_url
-from sponsorcheck.match import DEFAULT_MIN_SCORE
+from sponsorcheck.match import DEFAULT_MIN_SCORE, Explanation, Matcher
 from sponsorcheck.models import Result, Verdict
 from sponsorcheck.pipeline import CheckOptions, check_names, check_target, matcher_for
-from sponsorcheck.report import VERDICT_STYLE, print_table, summary_fields, to_json
-from sponsorcheck.watchlist import load_watchlists
+from sponsorcheck.report import VERDICT_STYLE, VERDICT_WORDS, finding_dict, print_table, summary_fields, to_json
+from sponsorcheck.watchlist import Watchlist, load_watchlist, load_watchlists
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 all clear; 1 a conflict; 2 usage or input error (bad arguments, unreadable watchlist); "
@@ -77,6 +80,11 @@ class OutputFormat(str, Enum):
 
 def _stdout() -> Console:
     return Console(file=sys.stdout, soft_wrap=False, highlight=False)
+
+
+def _listing() -> Console:
+    """stdout for listings (explain, watchlist show): long lines are not cut, a terminal wraps them."""
+    return Console(file=sys.stdout, soft_wrap=True, highlight=False)
 
 
 def _stderr() -> Console:
@@ -151,6 +159,23 @@ DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks for err
 MinScoreOpt = Annotated[
     int, typer.Option("--min-score", min=0, max=100, help="Lowest fuzzy-match score (0–100) that is reported.")
 ]
+AllowOpt = Annotated[
+    Optional[list[Path]],  # noqa: UP045 — typer needs Optional on Python 3.10
+    typer.Option(
+        "--allow",
+        help="Allowlist YAML (repeatable): findings it names are shown as allowed, not counted. "
+        ".sponsorcheck-allow.yaml in the working directory is read too.",
+    ),
+]
+
+
+def load_allow(paths: Sequence[Path] | None, watchlists: Sequence[Watchlist]) -> Allowlist:
+    """Read the allowlists in force, print their warnings (expired entries) on stderr, check their entity ids."""
+    allow, warnings = load_allowlists(allowlist_paths(paths, Path.cwd()), date.today())
+    for warning in warnings:
+        print(f"sponsorcheck: warning: {warning}", file=sys.stderr)
+    allow.check_entities(watchlists)
+    return allow
 
 
 NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the page cache.")]
@@ -203,6 +228,7 @@ def check(
     max_age: MaxAgeOpt = DEFAULT_MAX_AGE,
     offline: OfflineOpt = False,
     cache_path: CachePathOpt = None,
+    allow: AllowOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Check event pages (URLs or saved files) for sponsors on the watchlist."""
@@ -214,10 +240,11 @@ def check(
         if targets.count("-") > 1:
             raise InputFileError("standard input (-) can be given only once")
         watchlists = load_watchlists(watchlist)
+        allowlist = load_allow(allow, watchlists)
         matcher = matcher_for(watchlists, min_score)
         cache = open_cache(no_cache, offline, max_age, cache_path)
         fetcher = Fetcher(make_session(), FetchPolicy(deadline=timeout), cache, offline)
-        options = CheckOptions(follow=0 if no_follow else follow, min_score=min_score)
+        options = CheckOptions(follow=0 if no_follow else follow, min_score=min_score, allow=allowlist)
         results = [check_target(t, fetcher, matcher, options, sys.stdin.buffer) for t in targets]
         emit(results, watchlists, fmt)
         return results
@@ -258,6 +285,7 @@ def names(
     fmt: FormatOpt = OutputFormat.table,
     watchlist: WatchlistOpt = None,
     min_score: MinScoreOpt = DEFAULT_MIN_SCORE,
+    allow: AllowOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Check a sponsor list given as text (from an offer e-mail or a contract)."""
@@ -267,7 +295,8 @@ def names(
         if not items:
             raise InputFileError("no names given: pass names as arguments or --file FILE")
         watchlists = load_watchlists(watchlist)
-        result = check_names(items, matcher_for(watchlists, min_score))
+        allowlist = load_allow(allow, watchlists)
+        result = check_names(items, matcher_for(watchlists, min_score), allow=allowlist)
         emit([result], watchlists, fmt)
 
     guarded(debug, run)
@@ -389,6 +418,7 @@ def batch(
     follow: Annotated[int, typer.Option("--follow", min=0, help="Extra same-site sponsor pages to read.")] = 3,
     no_follow: Annotated[bool, typer.Option("--no-follow", help="Read only the given page.")] = False,
     min_score: MinScoreOpt = DEFAULT_MIN_SCORE,
+    allow: AllowOpt = None,
     no_cache: NoCacheOpt = False,
     max_age: MaxAgeOpt = DEFAULT_MAX_AGE,
     offline: OfflineOpt = False,
@@ -403,6 +433,7 @@ def batch(
         elif resume:
             raise UsageError("--resume continues the report given with --output; give the same --output again")
         watchlists = load_watchlists(watchlist)
+        allowlist = load_allow(allow, watchlists)
         matcher = matcher_for(watchlists, min_score)
         table = read_table(input_file, url_column)
         cache = open_cache(no_cache, offline, max_age, cache_path)
@@ -412,7 +443,7 @@ def batch(
             per_host=per_host,
             delay=delay,
             robots=not ignore_robots,
-            check=CheckOptions(follow=0 if no_follow else follow, min_score=min_score),
+            check=CheckOptions(follow=0 if no_follow else follow, min_score=min_score, allow=allowlist),
         )
         journal = Journal(Journal.path_for(output)) if output is not None else None
         done = journal.load(table) if journal and resume else {}
@@ -445,6 +476,195 @@ def batch(
             )
             raise typer.Exit(130)
         raise typer.Exit(int(exit_status_for(outcome.results)))
+
+    guarded(debug, run)
+
+
+OUTCOME_MARKS = {
+    "match": "[red]✓ match[/]",
+    "needs-corroboration": "[yellow]? needs corroboration[/]",
+    "excluded": "[green]✗ excluded[/]",
+    "look-alike": "[green]✗ look-alike[/]",
+    "below-threshold": "[dim]✗ below threshold[/]",
+}
+
+
+def explain_document(exp: Explanation, result: Result, matcher: Matcher) -> dict:
+    """The JSON form of `explain` (fields may be added, never renamed)."""
+    chains = []
+    for f in result.findings:
+        chains.append(
+            {
+                "pledge": f.pledge,
+                "entity": f.entity,
+                "entity_name": f.entity_name,
+                "brand": f.brand,
+                "chain": f.chain,
+                "source": exp.sources.get(f"{f.pledge}:{f.entity}/{f.brand or ''}", ""),
+                "entity_source": exp.sources.get(f"{f.pledge}:{f.entity}/", ""),
+            }
+        )
+    return {
+        "sponsorcheck": __version__,
+        "name": exp.name,
+        "normalized": exp.normalized,
+        "verdict": result.verdict.value,
+        "min_score": matcher.min_score,
+        "considered": [
+            {
+                "pledge": c.pledge,
+                "entity": c.entity,
+                "brand": c.brand,
+                "alias": c.alias,
+                "method": c.method,
+                "score": c.score,
+                "outcome": c.outcome,
+                "reason": c.reason,
+            }
+            for c in exp.considered
+        ],
+        "chains": chains,
+        "findings": [finding_dict(f) for f in result.findings],
+        "nearest_aliases": [{"alias": a, "similarity": s} for a, s in exp.nearest],
+    }
+
+
+def print_explanation(doc: dict, console: Console) -> None:
+    """Readable form of `explain`: normal form, aliases weighed, chain with source, verdict and why."""
+    console.print(f"[bold]{escape(doc['name'])}[/]")
+    console.print(f"  normalised: {escape(doc['normalized'] or '(nothing left)')}")
+    if doc["considered"]:
+        console.print("  aliases weighed:")
+        for c in doc["considered"]:
+            who = c["entity"] + (f"/{c['brand']}" if c["brand"] else "")
+            console.print(
+                f"    {OUTCOME_MARKS.get(c['outcome'], c['outcome'])}  {escape(who)}  {escape(repr(c['alias']))}"
+                f"  {c['method']} score {c['score']} — {escape(c['reason'])}"
+            )
+    else:
+        console.print("  aliases weighed: none (no alias, weak alias or domain shares a word with this name)")
+    for ch in doc["chains"]:
+        console.print(f"  chain: {escape(ch['chain'])}" + (f" → {escape(ch['entity_name'])}" if ch["brand"] else ""))
+        if ch["source"]:
+            console.print(f"    source: {escape(ch['source'])}")
+        if ch["brand"] and ch["entity_source"] and ch["entity_source"] != ch["source"]:
+            console.print(f"    source ({escape(ch['entity'])}): {escape(ch['entity_source'])}")
+    verdict = Verdict(doc["verdict"])
+    console.print(f"  as a listed sponsor: [{VERDICT_STYLE[verdict]}]{VERDICT_WORDS[verdict]}[/]")
+    for f in doc["findings"]:
+        console.print(f"    [dim]why:[/] {escape(f['why'])}")
+    if not doc["findings"]:
+        console.print("    [dim]why:[/] no watchlisted entity matched, so it is not a conflict")
+    if doc["nearest_aliases"] and not doc["findings"]:
+        near = ", ".join(f"{a['alias']} ({a['similarity']})" for a in doc["nearest_aliases"])
+        console.print(f"  [dim]nearest aliases by plain similarity (not matches):[/] {escape(near)}")
+
+
+@app.command(
+    epilog='Example: sponsorcheck explain "Amazon Web Service"\n\n'
+    "Exit codes: 0 explained; 2 usage error or unreadable watchlist."
+)
+def explain(
+    name: Annotated[str, typer.Argument(help="A sponsor name as written on a page, or a domain.")],
+    fmt: FormatOpt = OutputFormat.table,
+    watchlist: WatchlistOpt = None,
+    min_score: MinScoreOpt = DEFAULT_MIN_SCORE,
+    debug: DebugOpt = False,
+) -> None:
+    """Show how one name is matched: normal form, aliases and scores, the chain to the entity, and why."""
+
+    def run() -> None:
+        watchlists = load_watchlists(watchlist)
+        matcher = matcher_for(watchlists, min_score)
+        doc = explain_document(matcher.explain(name), check_names([name], matcher), matcher)
+        if fmt is OutputFormat.json:
+            sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+        else:
+            print_explanation(doc, _listing())
+
+    guarded(debug, run)
+
+
+watchlist_app = typer.Typer(
+    help="Show or validate watchlists (one file = one pledge).",
+    epilog="Example: sponsorcheck watchlist validate my-pledge.yaml",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(watchlist_app, name="watchlist")
+
+
+def print_watchlist(wl: Watchlist, console: Console) -> None:
+    """A readable listing: pledge and demands, then entities with aliases, domains, brands and sources."""
+    p = wl.pledge
+    console.print(
+        f"[bold]{escape(wl.name)}[/]  (id {escape(wl.id)}{', version ' + escape(wl.version) if wl.version else ''})"
+    )
+    if wl.path:
+        console.print(f"  file: {escape(wl.path)}")
+    console.print(f"  pledge: {escape(p.name)}" + (f" — {escape(p.organiser)}" if p.organiser else ""))
+    for label, value in (("date", p.date), ("url", p.url), ("summary", p.summary)):
+        if value:
+            console.print(f"    {label}: {escape(str(value).strip())}")
+    if p.demands:
+        console.print("  demands:")
+        for d in p.demands:
+            console.print(f"    {escape(d.id)}: {escape(d.text.strip())}")
+    for e in wl.entities:
+        console.print()
+        console.print(f"  [bold]{escape(e.name)}[/]  (id {escape(e.id)})")
+        console.print(f"    reason: {escape(' '.join(e.reason.split()))}")
+        for label, items in (
+            ("demands", e.demands),
+            ("aliases", e.aliases),
+            ("weak aliases (need corroboration)", e.weak_aliases),
+            ("domains", e.domains),
+            ("brand TLDs", tuple(f".{t}" for t in e.tlds)),
+        ):
+            if items:
+                console.print(f"    {label}: {escape(', '.join(items))}")
+        for src in e.sources:
+            console.print(f"    source: {escape(src.url)}" + (f" (verified {src.verified})" if src.verified else ""))
+        if e.brands:
+            console.print(f"    brands ({len(e.brands)}):")
+        for b in e.brands:
+            since = f", since {b.since}" if b.since else ""
+            console.print(f"      {escape(b.name)}  [dim]{escape(b.kind)}{since}[/]")
+            if b.relation:
+                console.print(f"        {escape(b.relation)}")
+            names = [*b.aliases, *(f"{w} (weak)" for w in b.weak_aliases)]
+            if names:
+                console.print(f"        aliases: {escape(', '.join(names))}")
+            if b.domains:
+                console.print(f"        domains: {escape(', '.join(b.domains))}")
+            for src in b.sources[:2]:
+                console.print(f"        source: {escape(src.url)}")
+
+
+@watchlist_app.command(
+    "show",
+    epilog="Example: sponsorcheck watchlist show --format json > watchlist.json\n\nExit codes: 0 shown; 2 invalid.",
+)
+def watchlist_show(
+    watchlist: WatchlistOpt = None,
+    fmt: FormatOpt = OutputFormat.table,
+    debug: DebugOpt = False,
+) -> None:
+    """List the pledge, its demands, the entities, their brands and sources (the default list unless -w is given)."""
+
+    def run() -> None:
+        watchlists = load_watchlists(watchlist)
+        if fmt is OutputFormat.json:
+            docs = [w.model_dump(mode="json", by_alias=True) for w in watchlists]
+            sys.stdout.write(
+                json.dumps({"sponsorcheck": __version__, "watchlists": docs}, ensure_ascii=False, indent=2) + "\n"
+            )
+            return
+        console = _listing()
+        for i, wl in enumerate(watchlists):
+            if i:
+                console.print()
+            print_watchlist(wl, console)
 
     guarded(debug, run)
 
@@ -485,6 +705,25 @@ def cache_info(cache_path: CachePathOpt = None, max_age: MaxAgeOpt = DEFAULT_MAX
         print(f"cache: {info.path}")
         print(f"pages: {info.entries} ({info.fresh} younger than {max_age:g} s)")
         print(f"size:  {info.size_bytes / 1_000_000:.1f} MB")
+
+    guarded(debug, run)
+
+
+@watchlist_app.command(
+    "validate",
+    epilog="Example: sponsorcheck watchlist validate my-pledge.yaml\n\nExit codes: 0 valid; 2 invalid (one line, why).",
+)
+def watchlist_validate(
+    path: Annotated[Path, typer.Argument(help="The watchlist YAML file to check.")],
+    debug: DebugOpt = False,
+) -> None:
+    """Check a watchlist file: exit 0 if valid, 2 with one line naming the entry and the fault if not."""
+
+    def run() -> None:
+        wl = load_watchlist(path)
+        Matcher([wl])  # compiles every pattern and alias exactly as a check would
+        brands = sum(len(e.brands) for e in wl.entities)
+        print(f"{path}: valid — pledge {wl.id!r} ({wl.name}), {len(wl.entities)} entities, {brands} brands")
 
     guarded(debug, run)
 

@@ -1,30 +1,117 @@
 """Match sponsor names and link domains against watchlists.
 
-Pipeline (after screening tools such as OpenSanctions' nomenklatura): normalise once; domain match
-first (registrable domain, subdomains, `name.*` families, brand TLDs); exact alias on whole tokens;
-weak aliases only as whole words with their case (why: "ICE" the agency is written in capitals,
-"ice" is frozen water); token-level fuzzy matching only for long names with a small edit budget.
+Pipeline (after screening tools such as OpenSanctions' nomenklatura and moov-io/watchman):
+normalise once; domain match first (registrable domain, subdomains, `name.*` families, brand TLDs);
+exact strong alias on whole tokens (plain dict lookups of token n-grams); weak aliases only as whole
+words with their case (why: "ICE" the agency is written in capitals, "ice" is frozen water) and only
+counted with corroboration; token-level fuzzy matching only for strong aliases, with an edit budget
+that grows with length, on a shortlist of aliases that share a first letter with the name.
+
+Look-alikes are refused twice: by each entity's `exclude` patterns in the watchlist, and by
+structure for whole classes of names (`LOOKALIKE_CLASSES`): a name that shares an alias word but
+whose other words say it is a river, a drink, an advocacy group, a band or a borrowed Tolkien word.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA, Levenshtein
 
 from sponsorcheck.models import Candidate, Match
-from sponsorcheck.normalize import host_of, normalize_name, public_suffix, registrable_domain
+from sponsorcheck.normalize import (
+    fold,
+    host_of,
+    is_hosting_domain,
+    normalize_name,
+    public_suffix,
+    registrable_domain,
+)
 from sponsorcheck.watchlist import Brand, Entity, Watchlist
 
-DEFAULT_MIN_SCORE = 85  # fuzzy matches below this are not reported at all
-CONFLICT_SCORE = 95  # a fuzzy match at or above this counts as a conflict; between: review
+# Fuzzy scores are a Levenshtein ratio on normalised names; the edit budget already bounds them
+# (one edit in 6 letters is 83, two in 10 letters 80). Tuned on tests/data/names.yaml: every typo
+# of a strong alias there scores >= 83 and no look-alike reaches the budget at all.
+DEFAULT_MIN_SCORE = 75  # fuzzy matches below this are not reported at all
+CONFLICT_SCORE = 83  # a fuzzy match at or above this counts as a conflict; between: review
 MIN_FUZZY_LENGTH = 5  # no edits for names up to 4 characters
+WEAK_SCORE = 60  # a weak alias without corroboration: a person should look
+CORROBORATED_SCORE = 100
+NEAREST_MIN = 70  # explain lists aliases at least this similar (plain ratio) to orient a person
+# Evidence kinds that carry no letter case: names read from them are matched without case awareness.
+CASELESS_EVIDENCE = frozenset({"img-file", "link", "css-bg", "data-attr", "page-url"})
+URL_CACHE_SIZE = 20_000  # hosts and links remembered per Matcher (pages of one site share most of them)
+
+
+# Words that, standing next to an alias word but outside the alias itself, show the name is a
+# different thing that shares the word. One class per kind of look-alike the pledge's users meet.
+# A word that belongs to the entity's own vocabulary (its aliases, brand names, context phrases)
+# never counts against it, so "Whole Foods" is not a food look-alike of Amazon.
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+ADVOCACY = "an advocacy, rights, refugee or workers' group"
+LOOKALIKE_CLASSES: dict[str, frozenset[str]] = {
+    "a river, rainforest, region or place": _words(
+        "river rivers rainforest rainforests forest forests jungle basin delta estuary region regional amazonia "
+        "amazonas amazonian rio conservation conservancy wildlife tribe tribes indigenous ecology ecological "
+        "expedition expeditions lodge tours tour travel travels cruise cruises trek eco nature reserve park "
+        "garden gardens zoo aquarium fish parrot parrots village biome treaty landscape landscapes sustainable "
+        "sustainability biodiversity ecosystem ecosystems species environmental forestry floresta selva beach "
+        "island lake coast valley falls trail"
+    ),
+    "a food, drink or café": _words(
+        "cream creamery tea coffee cold cube cubes pop pops lolly lollies shaved shave cocktail cocktails beer "
+        "brewing brewery brewers vodka gin drink drinks candy dessert desserts gelato frozen cone cones snow "
+        "bakery cafe restaurant bar pub grill kitchen diner bistro juice water cooler coolers machine maker "
+        "chocolate pizza burger tacos"
+    ),
+    "a sport, show, artist or venue": _words(
+        "hockey skating skate skaters rink age berg breaker breakers palace sculpture sculptures carving "
+        "fishing climbing bucket storm queen t spice vanilla nine kills capades dancing ballet "
+        "wrestling boxing wedding honor opera cycle nibelungen nibelung dance"
+    ),
+    ADVOCACY: _words(
+        "abolish against stop resist resistance rights defense defence defender defenders justice solidarity "
+        "sanctuary coalition alliance welcome advocates advocacy aid lawyers freedom families united together "
+        "refugee refugees asylum migrant migrants immigrant immigrants dreamers undocumented detention detained "
+        "union workers employees strike boycott protest accountability relief campaign movement teamsters "
+        "organizing organising"
+    ),
+    "a band, ensemble or record label": _words(
+        "band orchestra choir quartet trio ensemble dj mc feat ft featuring bunnymen records recordings "
+        "collective tribute"
+    ),
+    "another organisation that borrowed the name": _words(
+        "tolkien hobbit shire mordor middle earth lotr seeing stone stones economic economics consulting "
+        "consultants consultancy advisors advisory realty dental clinic salon church"
+    ),
+}
+USER_GROUP = re.compile(r"\b(?:user ?groups?|usergroups?|ug|meetups?)\b")
+# Short words that join a common word into a longer name ("Rock am Ring", "Echo and the Bunnymen",
+# "Institution of Civil Engineers"): a weak alias inside such a phrase is part of another name.
+FUNCTION_WORDS = _words(
+    "the a an and of am im der die das des de du la le les los el del di da do dos et und y e in on at "
+    "for with by to from no not out"
+)
+# Words around a weak alias that say nothing either way ("Ring logo", "ICE official").
+NEUTRAL_WORDS = _words("official sponsor partner logo inc company")
+_HOST_LIKE = re.compile(r"^(?:https?://)?(?:[a-z0-9-]+\.)+[a-z][a-z0-9-]+(?::\d+)?(?:/\S*)?$", re.IGNORECASE)
+_ACRONYM = re.compile(r"^[A-Z0-9]{2,6}$")
+_WORD = re.compile(r"\w+")
+# Scheme and a plain ASCII host (no user, port or IPv6 literal); anything else goes through urlsplit.
+_PLAIN_URL_HOST = re.compile(r"^https?://([A-Za-z0-9.-]+)(?=[/?#]|$)")
+_YEAR = re.compile(r"^(?:19|20)\d\d$")  # "re:Invent 2019": an edition, not another name
 
 
 def edit_budget(length: int) -> int:
-    """Edits allowed for a normalised alias of this length: none up to 4 characters, then growing."""
+    """Edits allowed for a normalised alias (or token) of this length: none up to 4 characters, then growing."""
     if length < MIN_FUZZY_LENGTH:
         return 0
     if length <= 8:
@@ -32,6 +119,11 @@ def edit_budget(length: int) -> int:
     if length <= 16:
         return 2
     return 3
+
+
+def looks_like_host(name: str) -> bool:
+    """True when a sponsor name is written as a domain ("palantir.net", "https://twitch.tv")."""
+    return bool(_HOST_LIKE.match(name.strip())) and " " not in name.strip()
 
 
 @dataclass(frozen=True)
@@ -43,20 +135,25 @@ class _Entry:
     brand: Brand | None
 
     @property
-    def name(self) -> str:
-        return self.brand.name if self.brand else self.entity.name
+    def named(self) -> Entity | Brand:
+        return self.brand or self.entity
 
     @property
+    def name(self) -> str:
+        return self.named.name
+
+    @cached_property
     def chain(self) -> str:
         if self.brand is None:
             return self.entity.name
         relation = self.brand.relation or f"part of {self.entity.name}"
-        return f"{self.brand.name} — {relation}"
+        since = f" since {self.brand.since}" if self.brand.since and str(self.brand.since) not in relation else ""
+        return f"{self.brand.name} — {relation}{since}"
 
     @property
-    def excludes(self) -> tuple[re.Pattern[str], ...]:
-        pats = tuple(self.entity.exclude) + (tuple(self.brand.exclude) if self.brand else ())
-        return tuple(re.compile(p) for p in pats)
+    def source(self) -> str:
+        sources = self.named.sources or self.entity.sources
+        return sources[0].url if sources else ""
 
     def match(self, matched: str, method: str, score: int, weak: bool = False, corroborated: bool = False) -> Match:
         return Match(
@@ -74,67 +171,181 @@ class _Entry:
         )
 
 
+@dataclass(frozen=True)
+class Considered:
+    """One alias the matcher weighed for a name, and what it decided (for `explain`)."""
+
+    pledge: str
+    entity: str
+    brand: str | None
+    alias: str
+    method: str
+    score: int
+    outcome: str  # match | needs-corroboration | excluded | look-alike | below-threshold
+    reason: str
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """How one name is matched: its normal form, every alias weighed, the matches kept."""
+
+    name: str
+    normalized: str
+    matches: tuple[Match, ...]
+    considered: tuple[Considered, ...]
+    nearest: tuple[tuple[str, int], ...] = ()  # closest aliases by plain similarity, for orientation
+    sources: dict[str, str] = field(default_factory=dict)  # "pledge:entity/brand" -> first source URL
+
+
+@dataclass(frozen=True)
+class _Fuzzy:
+    key: str
+    toks: tuple[str, ...]
+    compact_len: int
+    budget: int
+
+
 class Matcher:
     """Compiled lookup tables for one or more watchlists; build once per run, reuse for every page."""
 
     def __init__(self, watchlists: Sequence[Watchlist], min_score: int = DEFAULT_MIN_SCORE) -> None:
+        """Index every alias, weak alias, domain and brand TLD; raises nothing on a validated watchlist."""
         self.watchlists = tuple(watchlists)
         self.min_score = min_score
         self._aliases: dict[str, list[tuple[_Entry, str]]] = {}
-        self._weak: list[tuple[_Entry, str, re.Pattern[str]]] = []
+        self._compact: dict[str, list[tuple[_Entry, str]]] = {}  # "amazonsmile" for "Amazon Smile"
+        self._weak: dict[str, list[tuple[_Entry, str, re.Pattern[str]]]] = {}
         self._domains: dict[str, list[tuple[_Entry, str]]] = {}
         self._families: dict[str, list[tuple[_Entry, str]]] = {}  # "amazon" for amazon.*
         self._tlds: dict[str, list[tuple[_Entry, str]]] = {}
-        self._context: dict[str, tuple[re.Pattern[str], ...]] = {}
-        self._excludes: dict[int, tuple[re.Pattern[str], ...]] = {}
+        self._context_norms: dict[tuple[str, str], tuple[str, ...]] = {}  # (pledge, entity) -> phrases
+        self._context_acronyms: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._context_re: dict[tuple[str, str, str | None], tuple[re.Pattern[str] | None, ...]] = {}  # lazily
+        self._vocab: dict[tuple[str, str], frozenset[str]] = {}
+        self._excludes: dict[tuple[str, str, str | None], tuple[re.Pattern[str], ...]] = {}
+        self._exclude_any: dict[tuple[str, str, str | None], re.Pattern[str] | None] = {}
+        self._fuzzy_single: dict[tuple[str, int], list[_Fuzzy]] = {}
+        self._fuzzy_multi: dict[tuple[int, str], list[_Fuzzy]] = {}
         self._max_tokens = 1
+        self._url_cache: dict[str, tuple[Match, ...]] = {}
         for wl in self.watchlists:
             for entity in wl.entities:
                 entries = [_Entry(wl.id, entity, None)] + [_Entry(wl.id, entity, b) for b in entity.brands]
                 for entry in entries:
                     self._add(entry)
-                self._context[entity.id] = tuple(
-                    re.compile(r"\b" + re.escape(normalize_name(c)) + r"\b")
-                    for c in entity.context + tuple(entity.aliases)
-                    if normalize_name(c)
-                )
-                for tld in entity.tlds:
-                    self._tlds.setdefault(tld.lower(), []).append((entries[0], f".{tld}"))
-        self._fuzzy_keys = [k for k in self._aliases if len(k) >= MIN_FUZZY_LENGTH]
+                self._add_entity_tables(wl.id, entity, entries[0])
+        self._alias_tokens = frozenset(
+            t for table in (self._aliases, self._compact, self._weak) for key in table for t in key.split()
+        )
+        for key in self._aliases:
+            toks = tuple(key.split())
+            compact_len = len(key) - len(toks) + 1
+            if compact_len < MIN_FUZZY_LENGTH:
+                continue
+            fz = _Fuzzy(key, toks, compact_len, edit_budget(compact_len))
+            if len(toks) == 1:
+                # One-word aliases: shortlist by first letter and length ("twich" meets "twitch").
+                self._fuzzy_single.setdefault((toks[0][0], compact_len), []).append(fz)
+            else:
+                # Longer aliases: shortlist by any token spelled exactly ("Amazn Web Services" has "web").
+                for tok in set(toks):
+                    self._fuzzy_multi.setdefault((len(toks), tok), []).append(fz)
+        self._multi_tokens = frozenset(tok for _n, tok in self._fuzzy_multi)
 
     def _add(self, entry: _Entry) -> None:
-        named = entry.brand or entry.entity
-        self._excludes[id(entry)] = entry.excludes
-        weak = {w.casefold() for w in named.weak_aliases}
-        for alias in (n for n in (named.name, *named.aliases) if n.casefold() not in weak):
+        named = entry.named
+        entry_key = (entry.pledge, entry.entity.id, entry.brand.id if entry.brand else None)
+        patterns = (*entry.entity.exclude, *(entry.brand.exclude if entry.brand else ()))
+        self._excludes[entry_key] = tuple(re.compile(p) for p in patterns)
+        # One alternation for the common "no exclusion applies" answer; the single pattern is looked up
+        # only to explain a refusal.
+        try:
+            self._exclude_any[entry_key] = re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+        except re.error:  # a pattern with its own group numbering cannot be joined; check them one by one
+            self._exclude_any[entry_key] = re.compile(".") if patterns else None
+        # A display name that is also a weak alias ("Ring") stays weak: it is not added as strong.
+        weak_norms = {normalize_name(w) for w in named.weak_aliases}
+        for alias in dict.fromkeys((named.name, *named.aliases)):
             key = normalize_name(alias)
-            if key:
-                self._aliases.setdefault(key, []).append((entry, alias))
-                self._max_tokens = max(self._max_tokens, len(key.split()))
+            if not key or key in weak_norms:
+                continue
+            self._aliases.setdefault(key, []).append((entry, alias))
+            self._compact.setdefault(key.replace(" ", ""), []).append((entry, alias))
+            self._max_tokens = max(self._max_tokens, len(key.split()))
         for alias in named.weak_aliases:
-            # Case-aware: an all-caps acronym must appear in capitals; a capitalised word must start
-            # with its capital (so "ring" the noun or "blink" the verb never match).
-            flags = 0 if any(c.isupper() for c in alias) else re.IGNORECASE
-            pattern = re.compile(r"(?<![\w&-])" + re.escape(alias) + r"(?![\w&-])", flags)
-            self._weak.append((entry, alias, pattern))
+            key = normalize_name(alias)
+            if not key:
+                continue
+            self._weak.setdefault(key, []).append((entry, alias, _weak_pattern(alias)))
+            self._max_tokens = max(self._max_tokens, len(key.split()))
         for domain in named.domains:
             domain = domain.lower()
             if domain.endswith(".*"):
                 self._families.setdefault(domain[:-2], []).append((entry, domain))
             else:
-                self._domains.setdefault(domain, []).append((entry, domain))
+                # "acf.hhs.gov/orr" is looked up by its host; the path is checked on the link itself.
+                self._domains.setdefault(domain.split("/", 1)[0], []).append((entry, domain))
+
+    def _add_entity_tables(self, pledge: str, entity: Entity, root: _Entry) -> None:
+        named_all: list[Entity | Brand] = [entity, *entity.brands]
+        phrases = [p for n in named_all for p in (n.name, *n.aliases, *n.context)]
+        norms = {normalize_name(p) for p in phrases} - {""}
+        # Context corroborates a weak alias: the entity's strong names and its context phrases. An
+        # acronym ("ICE", "DHS") corroborates only in capitals, like a weak alias: "ice" is not ICE.
+        acronyms = {p for p in phrases if _ACRONYM.match(p)}
+        self._context_acronyms[(pledge, entity.id)] = tuple(sorted(acronyms))
+        self._context_norms[(pledge, entity.id)] = tuple(
+            sorted(norms - {normalize_name(a) for a in acronyms}, key=len, reverse=True)
+        )
+        vocab = {t for p in norms | {normalize_name(w) for n in named_all for w in n.weak_aliases} for t in p.split()}
+        self._vocab[(pledge, entity.id)] = frozenset(vocab)
+        for tld in entity.tlds:
+            self._tlds.setdefault(tld.lower().lstrip("."), []).append((root, f".{tld.lstrip('.')}"))
 
     # -- domains ---------------------------------------------------------------------------------
 
+    def clear_caches(self) -> None:
+        """Forget remembered host matches (for benchmarks; results never depend on the cache)."""
+        self._url_cache.clear()
+
     def match_url(self, url_or_host: str) -> list[Match]:
-        """Matches for a link or host: exact domain or subdomain, `name.*` family, brand TLD (most specific first)."""
-        host = host_of(url_or_host) if "/" in url_or_host else url_or_host.lower().strip().rstrip(".")
-        if not host:
+        """Matches for a link or host: exact domain or subdomain, `name.*` family, brand TLD (most specific first).
+
+        Hosts under a shared-hosting suffix (bucket.s3.amazonaws.com, x.cloudfront.net) never match:
+        they serve anyone's files.
+        """
+        cached = self._url_cache.get(url_or_host)
+        if cached is None:
+            if len(self._url_cache) >= URL_CACHE_SIZE:
+                self._url_cache.clear()  # a batch reads thousands of hosts; keep the memory bounded
+            cached = self._url_cache[url_or_host] = tuple(self._match_url(url_or_host))
+        return list(cached)
+
+    def _match_url(self, url_or_host: str) -> list[Match]:
+        text = url_or_host.strip()
+        fast = _PLAIN_URL_HOST.match(text)
+        if fast:  # the common "https://host/path" needs no full URL parse
+            host = fast.group(1).lower().rstrip(".")
+        elif "/" in text or ":" in text:
+            host = host_of(text if "://" in text else "http://" + text)
+        else:
+            host = text.lower().rstrip(".")
+        if not host or "." not in host:
+            return []
+        labels = host.split(".")
+        # Cheap rejection before any public-suffix lookup: no label of the host is watchlisted.
+        if not (
+            any(".".join(labels[i:]) in self._domains for i in range(len(labels)))
+            or any(label in self._families for label in labels[:-1])
+            or labels[-1] in self._tlds
+        ):
+            return []
+        if is_hosting_domain(host):
             return []
         path = ""
-        if "/" in url_or_host:
-            path = url_or_host.split(host, 1)[-1] if host in url_or_host else ""
-        labels = host.split(".")
+        if "/" in text:
+            after = text.split("://", 1)[-1]
+            path = after[after.find("/") :] if "/" in after else ""
         for i in range(len(labels)):
             suffix = ".".join(labels[i:])
             hits = self._domains.get(suffix)
@@ -142,94 +353,371 @@ class Matcher:
                 found = [
                     e.match(d, "domain", 100, corroborated=True)
                     for e, d in hits
-                    if "/" not in d or (host + path).startswith(d)
+                    if "/" not in d or _under_path(suffix + path, d)
                 ]
                 if found:
                     return found
+        suffix = public_suffix(host)
         reg = registrable_domain(host)
-        label = reg.split(".", 1)[0]
-        hits = self._families.get(label)
-        if hits and reg != public_suffix(host):
-            return [e.match(d, "domain", 100, corroborated=True) for e, d in hits]
-        hits = self._tlds.get(public_suffix(host))
+        if reg != suffix:
+            hits = self._families.get(reg.split(".", 1)[0])
+            if hits:
+                return [e.match(d, "domain", 100, corroborated=True) for e, d in hits]
+        hits = self._tlds.get(suffix)
         if hits:
             return [e.match(d, "tld", 100, corroborated=True) for e, d in hits]
         return []
 
     # -- names -----------------------------------------------------------------------------------
 
-    def _excluded(self, entry: _Entry, norm: str) -> bool:
-        return any(p.search(norm) for p in self._excludes.get(id(entry), ()))
+    def match_name(self, name: str, context: str = "", caseless: bool = False) -> list[Match]:
+        """Matches for a sponsor name: strong alias on whole tokens, weak alias (case-aware, corroborated), fuzzy."""
+        return self._match_name(name, context, None, caseless)
 
-    def match_name(self, name: str, context: str = "") -> list[Match]:
-        """Matches for a sponsor name: exact strong alias on whole tokens, weak alias (case-aware), fuzzy."""
+    def explain(self, name: str, context: str = "") -> Explanation:
+        """Every alias weighed for a name, with scores and the reason each was kept or refused."""
+        trace: list[Considered] = []
+        matches = tuple(self._match_name(name, context, trace))
+        norm = normalize_name(name)
+        nearest: tuple[tuple[str, int], ...] = ()
+        if norm:
+            keys = list(self._aliases)
+            nearest = tuple(
+                (k, round(s)) for k, s, _ in process.extract(norm, keys, scorer=fuzz.ratio, limit=3) if s >= NEAREST_MIN
+            )
+        sources: dict[str, str] = {}
+        for wl in self.watchlists:
+            for entity in wl.entities:
+                for entry in [_Entry(wl.id, entity, None)] + [_Entry(wl.id, entity, b) for b in entity.brands]:
+                    sources[f"{wl.id}:{entry.entity.id}/{entry.brand.id if entry.brand else ''}"] = entry.source
+        return Explanation(name, norm, matches, tuple(trace), nearest, sources)
+
+    def _match_name(
+        self, name: str, context: str, trace: list[Considered] | None, caseless: bool = False
+    ) -> list[Match]:
+        if looks_like_host(name):
+            # A name written as a domain is a domain: "palantir.net" is not "Palantir".
+            by_domain = self.match_url(name)
+            if trace is not None:
+                for m in by_domain:
+                    trace.append(_considered(m, "match", "the name is written as a domain on the watchlist"))
+                if not by_domain:
+                    trace.append(
+                        Considered("", "", None, name, "domain", 0, "look-alike", "a domain not on any watchlist")
+                    )
+            return by_domain
         norm = normalize_name(name)
         if not norm:
             return []
         toks = norm.split()
-        found: dict[tuple[str, str, str | None], Match] = {}
+        found: dict[tuple[str, str, str | None], tuple[Match, int]] = {}
 
-        def keep(m: Match) -> None:
+        def keep(m: Match, span: int) -> None:
             key = (m.pledge, m.entity, m.brand)
-            if key not in found or (m.score, not m.weak) > (found[key].score, not found[key].weak):
-                found[key] = m
+            if key not in found or _rank(m, span) < _rank(*found[key]):
+                found[key] = (m, span)
 
-        # Exact strong alias on whole tokens (n-grams, longest first).
+        # Most names on a page share no word with any alias: two set lookups rule them out of the exact
+        # and weak passes (fuzzy still runs on its own shortlist).
+        shares_word = not self._alias_tokens.isdisjoint(toks)
+        for gram, start, end, table in self._grams(toks) if shares_word else ():
+            for entry, alias in table.get(gram, ()):
+                refused = self._refusal(entry, norm, toks, start, end, alias=alias) or _styling_refusal(
+                    alias, name, len(toks) > end - start
+                )
+                if trace is not None:
+                    m = entry.match(alias, "alias", 100)
+                    trace.append(_considered(m, "excluded" if refused else "match", refused or "exact alias"))
+                if not refused:
+                    keep(entry.match(alias, "alias", 100), end - start)
+        if shares_word:
+            self._weak_matches(name.upper() if caseless else name, norm, toks, context, keep, trace)
+        # Fuzzy runs even after an exact hit: "Amazon Web Service" is AWS, not only the word "Amazon".
+        for m, start, end in self._fuzzy(toks, trace):
+            entry = self._entry_for(m)
+            refused = self._refusal(entry, norm, toks, start, end)
+            if trace is not None:
+                trace.append(_considered(m, "excluded" if refused else "match", refused or "within the edit budget"))
+            if not refused:
+                keep(m, end - start)
+        return [m for m, span in sorted(found.values(), key=lambda pair: _rank(*pair))]
+
+    def _grams(self, toks: list[str]):
+        """Token n-grams (longest first) looked up in the strong table, plain and with spaces removed."""
         for n in range(min(self._max_tokens, len(toks)), 0, -1):
             for i in range(len(toks) - n + 1):
                 gram = " ".join(toks[i : i + n])
-                for entry, alias in self._aliases.get(gram, ()):
-                    if not self._excluded(entry, norm):
-                        keep(entry.match(alias, "alias", 100))
-        # Weak aliases: whole word, case-aware, on the text as written.
-        for entry, alias, pattern in self._weak:
-            if pattern.search(name) and not self._excluded(entry, norm):
-                corroborated = self._corroborated(entry, norm, context)
-                keep(
-                    entry.match(alias, "weak-alias", 100 if corroborated else 70, weak=True, corroborated=corroborated)
-                )
-        if not found:
-            for m in self._fuzzy(norm, toks):
-                keep(m)
-        return sorted(found.values(), key=lambda m: -m.score)
+                yield gram, i, i + n, self._aliases
+                compact = gram.replace(" ", "")
+                if n > 1 or compact not in self._aliases:
+                    yield compact, i, i + n, self._compact
 
-    def _corroborated(self, entry: _Entry, norm: str, context: str) -> bool:
-        """A weak alias counts when a strong alias or context word of its entity stands nearby."""
-        text = norm + " " + normalize_name(context) if context else norm
-        return any(p.search(text) for p in self._context.get(entry.entity.id, ()))
+    def _entry_for(self, m: Match) -> _Entry:
+        for entry, _alias in self._aliases.get(normalize_name(m.matched), ()):
+            if entry.entity.id == m.entity and (entry.brand.id if entry.brand else None) == m.brand:
+                return entry
+        raise KeyError(m.matched)  # pragma: no cover — fuzzy matches are built from indexed aliases
 
-    def _fuzzy(self, norm: str, toks: list[str]) -> Iterable[Match]:
-        if len(norm) < MIN_FUZZY_LENGTH:
-            return []
-        out: list[Match] = []
-        for key in self._fuzzy_keys:
-            n = key.count(" ") + 1
-            budget = edit_budget(len(key))
-            for i in range(len(toks) - n + 1):
-                gram = " ".join(toks[i : i + n])
-                if abs(len(gram) - len(key)) > budget or gram[0] != key[0]:
+    def _weak_matches(self, name, norm, toks, context, keep, trace) -> None:
+        for gram, start, end in _all_grams(toks, self._max_tokens):
+            for entry, alias, pattern in self._weak.get(gram, ()):
+                hit = pattern.search(name)
+                if hit is None:
+                    if trace is not None:
+                        trace.append(
+                            _considered(
+                                entry.match(alias, "weak-alias", 0, weak=True),
+                                "look-alike",
+                                f"{alias!r} is a short or common name and must be written with its case",
+                            )
+                        )
                     continue
-                dist = Levenshtein.distance(gram, key, score_cutoff=budget)
-                if dist <= budget:
-                    score = round(100 * (1 - dist / max(len(key), len(gram))))
-                    if score >= self.min_score:
-                        for entry, alias in self._aliases[key]:
-                            if not self._excluded(entry, norm):
-                                out.append(entry.match(alias, "fuzzy", score))
+                corroborated = self._corroborated(entry, name, norm, context)
+                refused = self._refusal(entry, norm, toks, start, end, weak=not corroborated, alias=alias)
+                m = entry.match(
+                    alias,
+                    "weak-alias",
+                    CORROBORATED_SCORE if corroborated else WEAK_SCORE,
+                    weak=True,
+                    corroborated=corroborated,
+                )
+                if trace is not None:
+                    outcome = "excluded" if refused else ("match" if corroborated else "needs-corroboration")
+                    reason = refused or (
+                        "a short or common name, corroborated by a strong name or context word of the entity"
+                        if corroborated
+                        else "a short or common name with nothing else pointing to the entity"
+                    )
+                    trace.append(_considered(m, outcome, reason))
+                if not refused:
+                    keep(m, end - start)
+
+    def _refusal(
+        self,
+        entry: _Entry,
+        norm: str,
+        toks: list[str],
+        start: int,
+        end: int,
+        weak: bool = False,
+        alias: str = "",
+    ) -> str:
+        """Why a name that contains an alias is a look-alike ("" when it is not)."""
+        key = (entry.pledge, entry.entity.id, entry.brand.id if entry.brand else None)
+        any_exclude = self._exclude_any.get(key)
+        if any_exclude is not None and any_exclude.search(norm):
+            for pattern in self._excludes[key]:
+                if pattern.search(norm):
+                    return f"excluded by the watchlist pattern '{pattern.pattern}'"
+        vocab = self._vocab.get((entry.pledge, entry.entity.id), frozenset())
+        extras = [t for t in toks[:start] + toks[end:] if t not in vocab]
+        # A one-word alias can be a common word or a place; a longer alias, or a strong acronym (AWS), is
+        # specific enough that only the advocacy class (a group campaigning against it) can still refuse it.
+        word_like = end - start == 1 and not (alias.isupper() and not weak)
+        classes = LOOKALIKE_CLASSES.items() if word_like or weak else [(ADVOCACY, LOOKALIKE_CLASSES[ADVOCACY])]
+        for label, words in classes:
+            hit = next((t for t in extras if t in words), None)
+            if hit:
+                return f"the word {hit!r} says this is {label}, not {entry.name}"
+        # Volunteer user groups and meetups named after a product ("AWS User Group Berlin") are run by
+        # their members, not by the company: whatever the alias, like the advocacy class.
+        group = USER_GROUP.search(" ".join(extras))
+        if group:
+            return f"{group.group(0)!r} says this is a volunteer user group or meetup, not {entry.name}"
+        if weak:
+            meaningful = [t for t in extras if t not in NEUTRAL_WORDS and not _YEAR.match(t)]
+            if any(t in FUNCTION_WORDS or t.isdigit() for t in meaningful):
+                return f"{alias!r} is one word of a longer name"
+            if _ACRONYM.match(alias) and len(meaningful) >= 2:
+                initials = "".join(t[0] for t in meaningful if t not in FUNCTION_WORDS)
+                if initials == alias.lower():
+                    return f"{alias!r} stands for another organisation here ({' '.join(meaningful)})"
+            if meaningful:
+                # Without corroboration a short or common word inside a longer name is that other name
+                # ("Blink Fitness", "ICE London", "Alexa Chung").
+                return f"{alias!r} is one word of a longer name ({' '.join(meaningful)})"
+        return ""
+
+    def _corroborated(self, entry: _Entry, name: str, norm: str, context: str) -> bool:
+        """A weak alias counts when a strong name or context phrase of its entity stands nearby."""
+        key = (entry.pledge, entry.entity.id, entry.brand.id if entry.brand else None)
+        if key not in self._context_re:
+            # The entry's own weak names do not corroborate themselves ("Ring" is not evidence for Ring).
+            weak = {normalize_name(w) for w in entry.named.weak_aliases}
+            phrases = [re.escape(n) for n in self._context_norms.get(key[:2], ()) if n not in weak]
+            acronyms = [re.escape(a) for a in self._context_acronyms.get(key[:2], ()) if normalize_name(a) not in weak]
+            self._context_re[key] = (
+                re.compile(r"(?<!\w)(?:" + "|".join(phrases) + r")(?!\w)") if phrases else None,
+                re.compile(r"(?<![\w-])(?:" + "|".join(acronyms) + r")(?![\w-])") if acronyms else None,
+            )
+        words_re, acronyms_re = self._context_re[key]
+        if acronyms_re is not None and (acronyms_re.search(name) or (context and acronyms_re.search(context))):
+            return True
+        if words_re is None:
+            return False
+        return bool(words_re.search(norm) or (context and words_re.search(normalize_name(context))))
+
+    def _shortlist(self, gram_toks: list[str]) -> list[_Fuzzy]:
+        n = len(gram_toks)
+        if n == 1:
+            tok = gram_toks[0]
+            budget = edit_budget(len(tok) + 1)
+            return [
+                fz
+                for length in range(len(tok) - budget, len(tok) + budget + 1)
+                for fz in self._fuzzy_single.get((tok[0], length), ())
+            ]
+        return list({id(fz): fz for tok in gram_toks for fz in self._fuzzy_multi.get((n, tok), ())}.values())
+
+    def _fuzzy(self, toks: list[str], trace: list[Considered] | None) -> list[tuple[Match, int, int]]:
+        """Token-level fuzzy matches of strong aliases, each token within its own edit budget, on a shortlist."""
+        out: list[tuple[Match, int, int]] = []
+        for n in range(1, min(self._max_tokens, len(toks)) + 1):
+            for i in range(len(toks) - n + 1):
+                gram_toks = toks[i : i + n]
+                if n == 1 and len(gram_toks[0]) < MIN_FUZZY_LENGTH - 1:
+                    continue  # too short to be within one edit of any fuzzy-matchable alias
+                if n > 1 and self._multi_tokens.isdisjoint(gram_toks):
+                    continue  # longer aliases need one word spelled exactly (the token shortlist)
+                gram = " ".join(gram_toks)
+                if gram in self._weak or gram in self._aliases:
+                    continue  # exact already; weak aliases are never fuzzy, nor a door to a strong alias
+                gram_len = len(gram) - n + 1
+                for fz in self._shortlist(gram_toks):
+                    if abs(gram_len - fz.compact_len) > fz.budget:
+                        continue
+                    dist = _token_distance(gram_toks, fz.toks, fz.budget)
+                    if not dist:
+                        continue
+                    # Scored like a Levenshtein ratio on the normalised strings (spaces count).
+                    score = round(100 * (1 - dist / (max(fz.compact_len, gram_len) + n - 1)))
+                    if len(fz.toks) == 1 and not _typo_like(gram, fz.key):
+                        # One word with a different or an extra letter is often another real word
+                        # ("Twitchy", "Amazin'", "Shopbox"): at most review. A missing or swapped letter
+                        # ("Amazn", "Audbile") is how people mistype a name.
+                        score = min(score, CONFLICT_SCORE - 1)
+                    for entry, alias in self._aliases[fz.key]:
+                        m = entry.match(alias, "fuzzy", score)
+                        if score >= self.min_score:
+                            out.append((m, i, i + n))
+                        elif trace is not None:
+                            trace.append(_considered(m, "below-threshold", f"score {score} is below --min-score"))
         return out
 
     def match_candidate(self, candidate: Candidate) -> list[Match]:
-        """All matches for a candidate: its links' domains first, then its name and text evidence."""
+        """All matches for a candidate: its links' domains first, then its name, corroborated by its evidence."""
         found: dict[tuple[str, str, str | None], Match] = {}
         for host in candidate.domains:
             for m in self.match_url(host):
                 found.setdefault((m.pledge, m.entity, m.brand), m)
-        context = " ".join(e.text for e in candidate.evidence if e.kind in ("text", "img-file", "link"))
-        for m in self.match_name(candidate.name, context):
+        # Logo files and links on an entity's own domain corroborate a weak name (never a match alone:
+        # a CDN may serve anyone's logo).
+        backed = {k[:2] for k in found}
+        for ev in candidate.evidence:
+            if ev.kind in ("img-file", "link", "page-url") and "://" in ev.text:
+                for m in self.match_url(ev.text):
+                    backed.add((m.pledge, m.entity))
+                    if ev.kind != "img-file":  # a link or page address is the candidate's own, path included
+                        found.setdefault((m.pledge, m.entity, m.brand), m)
+        context = " | ".join(
+            e.text for e in candidate.evidence if e.kind in ("text", "img-file", "img-alt", "link", "title", "jsonld")
+        )
+        # A name read only from a file name or address has no case to be aware of ("alexa.png"): its weak
+        # aliases are compared in capitals, and stay weak (review) unless something corroborates them.
+        caseless = candidate.name.islower() and all(e.kind in CASELESS_EVIDENCE for e in candidate.evidence)
+        for m in self.match_name(candidate.name, context[:2000], caseless):
             key = (m.pledge, m.entity, m.brand)
-            if key in found:
+            if key in found and not (m.method == "alias" and found[key].method != "alias"):
                 continue
-            if m.weak and not m.corroborated and any(k[1] == m.entity for k in found):
-                m = replace(m, corroborated=True, score=100)
+            if m.weak and not m.corroborated and (m.pledge, m.entity) in backed:
+                m = replace(m, corroborated=True, score=CORROBORATED_SCORE)
             found[key] = m
-        return sorted(found.values(), key=lambda m: (-m.score, m.method != "domain"))
+        # Domain matches first (the most reliable signal), then name matches in the matcher's rank order.
+        return sorted(found.values(), key=lambda m: (m.method not in ("domain", "tld"), not is_strong(m)))
+
+
+def is_strong(m: Match) -> bool:
+    """A match that is a conflict in a sponsor list: not an uncorroborated weak alias, not a low fuzzy score."""
+    return (not m.weak or m.corroborated) and (m.method != "fuzzy" or m.score >= CONFLICT_SCORE)
+
+
+def _rank(m: Match, span: int) -> tuple[bool, int, int, bool]:
+    """Sort key: strong matches first, then the longest alias (the most specific brand), score, brands first."""
+    return (not is_strong(m), -span, -m.score, m.brand is None)
+
+
+def _styling_refusal(alias: str, name: str, longer: bool) -> str:
+    """Spelling a brand never uses is another word.
+
+    A one-word alias written with accents the brand does not have ("Palantír", the Tolkien spelling;
+    "Amazônia") is another word; a brand styled in lower case ("eero") written otherwise inside a
+    longer name ("Eero Saarinen") is a person or a place.
+    """
+    if " " in alias or not alias.isascii() or name.isascii():
+        accented = ""
+    else:
+        accented = next(
+            (w for w in _WORD.findall(name) if not w.isascii() and fold(w) == alias.casefold() and _has_accent(w)), ""
+        )
+    if accented:
+        return f"spelled {accented!r}, with accents the brand {alias!r} never uses: another word"
+    if not longer or not alias.isalpha() or not alias.islower():
+        return ""
+    if re.search(r"(?<!\w)(?:" + re.escape(alias) + "|" + re.escape(alias.upper()) + r")(?!\w)", name):
+        return ""
+    return f"written differently from the brand's own styling {alias!r}, so it is another word (a name, a place)"
+
+
+def _has_accent(word: str) -> bool:
+    return any(unicodedata.combining(c) for c in unicodedata.normalize("NFKD", word))
+
+
+def _under_path(url: str, domain_path: str) -> bool:
+    """True when host+path is the listed path or below it ("acf.hhs.gov/orr/x" is under "acf.hhs.gov/orr")."""
+    return url.startswith(domain_path) and url[len(domain_path) : len(domain_path) + 1] in ("", "/", "?", "#")
+
+
+def _weak_pattern(alias: str) -> re.Pattern[str]:
+    """Case-aware whole-word pattern: an acronym must be in capitals, a capitalised word may be in capitals too."""
+    body = re.escape(alias)
+    if alias.isupper() or not any(c.isupper() for c in alias):
+        flags = 0 if alias.isupper() else re.IGNORECASE
+        return re.compile(r"(?<![\w&-])" + body + r"(?![\w&-])", flags)
+    # "Ring" or "RING", never "ring" (the noun) — a hyphen joins it into another name ("Blink-182").
+    return re.compile(r"(?<![\w&-])(?:" + body + "|" + re.escape(alias.upper()) + r")(?![\w&-])")
+
+
+def _all_grams(toks: list[str], max_n: int):
+    for n in range(min(max_n, len(toks)), 0, -1):
+        for i in range(len(toks) - n + 1):
+            yield " ".join(toks[i : i + n]), i, i + n
+
+
+def _typo_like(gram: str, key: str) -> bool:
+    """True when a one-word variant only drops, swaps or doubles letters of the alias (a typo, not another word)."""
+    if len(gram) < len(key):
+        return Levenshtein.distance(gram, key) == len(key) - len(gram)  # deletions only
+    if len(gram) == len(key) + 1:  # a doubled letter ("Pallantir") is a slip of the finger, not a new word
+        return any(gram[i] == gram[i - 1] and gram[:i] + gram[i + 1 :] == key for i in range(1, len(gram)))
+    return len(gram) == len(key) and Levenshtein.distance(gram, key) > OSA.distance(gram, key)  # a swap
+
+
+def _token_distance(gram: Sequence[str], key: Sequence[str], total_budget: int) -> int | None:
+    """Sum of per-token edit distances, or None if any token exceeds its own budget (none up to 4 letters)."""
+    total = 0
+    for a, b in zip(gram, key, strict=True):
+        if a == b:
+            continue
+        budget = edit_budget(len(b))
+        # A first letter is rarely mistyped in a short word; a different one makes a different word.
+        if budget == 0 or (a[0] != b[0] and len(b) < 9):
+            return None
+        d = OSA.distance(a, b, score_cutoff=budget)
+        if d > budget:
+            return None
+        total += d
+    return total if total <= total_budget else None
+
+
+def _considered(m: Match, outcome: str, reason: str) -> Considered:
+    return Considered(m.pledge, m.entity, m.brand, m.matched, m.method, m.score, outcome, reason)

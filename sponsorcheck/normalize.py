@@ -37,7 +37,6 @@ LEGAL_FORMS = (
     "sas",
     "sarl",
     "s a r l",
-    "sàrl",
     "srl",
     "s r l",
     "spa",
@@ -71,6 +70,14 @@ NOISE_WORDS = ("logo", "logotype", "logotipo", "icon", "image", "img", "banner",
 # Sponsor phrasing before a name ("Presented by Amazon Music" → "amazon music"); multilingual lists
 # of section keywords live in extract.py, these are only the phrases that prefix a single name.
 SPONSOR_PREFIXES = (
+    "proudly presented by",
+    "proudly sponsored by",
+    "proudly supported by",
+    "proudly powered by",
+    "courtesy of",
+    "in collaboration with",
+    "hosted by",
+    "thank you to",
     "presented by",
     "powered by",
     "sponsored by",
@@ -95,6 +102,19 @@ SPONSOR_PREFIXES = (
     "partner",
     "sponsor",
     "präsentiert von",
+    "gesponsert von",
+    "mit unterstützung von",
+    "mit freundlicher unterstützung von",
+    "sponsorisé par",
+    "avec le soutien de",
+    "en partenariat avec",
+    "con el apoyo de",
+    "en colaboración con",
+    "com o apoio de",
+    "sponsorizzato da",
+    "in collaborazione con",
+    "gesponsord door",
+    "in samenwerking met",
     "unterstützt von",
     "présenté par",
     "presentado por",
@@ -104,14 +124,32 @@ SPONSOR_PREFIXES = (
     "mogelijk gemaakt door",
 )
 
+# Letters that Unicode does not decompose into a base letter plus accent; transliterated by hand
+# (why: "Øresund" and "Oresund", "Amazon Łódź" and "Amazon Lodz" must meet). Cyrillic and Greek
+# cover the scripts sponsor names from Europe are most often written in.
+TRANSLITERATION = {
+    "ø": "o", "æ": "ae", "œ": "oe", "đ": "d", "ð": "d", "þ": "th", "ł": "l", "ı": "i", "ħ": "h",
+    "ŧ": "t", "ŋ": "ng", "ĸ": "k", "ſ": "s", "ß": "ss",
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z",
+    "и": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
+    "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch",
+    "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya", "є": "ye", "і": "i", "ї": "yi",
+    "α": "a", "β": "b", "γ": "g", "δ": "d", "ε": "e", "ζ": "z", "η": "i", "θ": "th", "ι": "i",
+    "κ": "k", "λ": "l", "μ": "m", "ν": "n", "ξ": "x", "ο": "o", "π": "p", "ρ": "r", "σ": "s",
+    "ς": "s", "τ": "t", "υ": "y", "φ": "f", "χ": "ch", "ψ": "ps", "ω": "o",
+}  # fmt: skip
+_TRANSLIT_TABLE = str.maketrans(TRANSLITERATION)
+
 _PSL_ICANN = PublicSuffixList(only_icann=True)
 _PSL_ALL = PublicSuffixList()
 
-_DOTTED_INITIALS = re.compile(r"\b(?:[A-Za-z]\.){2,}(?![A-Za-z])")
+# "A.W.S." and "U.S." (letters each followed by a dot) are one word; Unicode letters too ("S.à.r.l.").
+_DOTTED_INITIALS = re.compile(r"(?<!\w)(?:[^\W\d_]\.){2,}(?![^\W\d_])")
+_POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
-_LEGAL_TAIL = re.compile(
-    r"(?:\s(?:" + "|".join(sorted((re.escape(f) for f in LEGAL_FORMS), key=len, reverse=True)) + r"))+$"
-)
+# Legal forms compared with their spaces removed, so "S.à r.l.", "s a r l" and "SARL" are one form.
+_LEGAL_COMPACT = frozenset(f.replace(" ", "") for f in LEGAL_FORMS)
+_MAX_LEGAL_TOKENS = 4
 _PREFIX = re.compile(
     r"^(?:" + "|".join(sorted((re.escape(p) for p in SPONSOR_PREFIXES), key=len, reverse=True)) + r")\b\s*"
 )
@@ -119,24 +157,38 @@ _NOISE = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in NOISE_WORDS) + r")
 
 
 def fold(text: str) -> str:
-    """NFKC, casefold and strip accents ("Zürich" → "zurich"); keeps punctuation."""
+    """NFKC, casefold, strip accents, transliterate ("Zürich" → "zurich", "Øresund" → "oresund"); keeps punctuation."""
+    if text.isascii():
+        return text.lower()  # the common case: nothing to fold beyond case
     text = unicodedata.normalize("NFKC", text).casefold()
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("ß", "ss")
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).translate(_TRANSLIT_TABLE)
+
+
+def _strip_legal_tail(toks: list[str]) -> list[str]:
+    """Drop trailing legal forms, however they are spaced ("amazon eu s a r l" → "amazon eu")."""
+    changed = True
+    while changed and len(toks) > 1:
+        changed = False
+        for k in range(min(_MAX_LEGAL_TOKENS, len(toks) - 1), 0, -1):
+            if "".join(toks[-k:]) in _LEGAL_COMPACT:
+                toks = toks[:-k]
+                changed = True
+                break
+    return toks
 
 
 @lru_cache(maxsize=65536)
 def normalize_name(name: str) -> str:
     """Canonical form of an organisation name: folded, initials joined, punctuation, legal forms and noise removed."""
     text = _DOTTED_INITIALS.sub(lambda m: m.group(0).replace(".", "") + " ", name[:500])
+    text = _POSSESSIVE.sub("", text)
     text = fold(text).replace("&", " and ").replace("@", " at ")
-    text = _NON_WORD.sub(" ", text).replace("_", " ").strip()
-    text = re.sub(r"\s+", " ", text)
+    text = _NON_WORD.sub(" ", text).replace("_", " ")
     text = _NOISE.sub(" ", text)
-    text = re.sub(r"\s+", " ", text).strip()
+    text = " ".join(text.split())
     text = _PREFIX.sub("", text)
-    stripped = _LEGAL_TAIL.sub("", " " + text).strip()
-    return stripped or text
+    return " ".join(_strip_legal_tail(text.split()))
 
 
 def tokens(name: str) -> list[str]:

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import IO
 
+from sponsorcheck.allow import Allowlist
 from sponsorcheck.errors import TargetError
 from sponsorcheck.extract import extract
 from sponsorcheck.fetch import Fetcher, load_target
@@ -25,6 +26,7 @@ class CheckOptions:
 
     follow: int = 3  # extra same-site sponsor pages to read when the page has none or links to one
     min_score: int = DEFAULT_MIN_SCORE
+    allow: Allowlist | None = None  # findings a person decided do not count
 
 
 _MATCHERS: dict[tuple[int, ...], Matcher] = {}
@@ -40,9 +42,11 @@ def matcher_for(watchlists: Sequence[Watchlist] | Matcher, min_score: int = DEFA
     return _MATCHERS[key]
 
 
-def result_from(target: str, url: str, extraction: Extraction, matcher: Matcher) -> Result:
+def result_from(
+    target: str, url: str, extraction: Extraction, matcher: Matcher, allow: Allowlist | None = None
+) -> Result:
     """Match an extraction and decide its verdict."""
-    findings = evaluate(extraction.candidates, matcher)
+    findings = evaluate(extraction.candidates, matcher, allow)
     sponsors = tuple(c for c in extraction.candidates if c.role is Role.SPONSOR)
     mentions = tuple(c for c in extraction.candidates if c.role is Role.MENTION)
     identity_hits = {f.sponsor for f in findings}
@@ -82,7 +86,7 @@ def check_target(
     except TargetError as exc:
         return error_result(target, exc.kind, exc.message)
     extraction = extract(page)
-    return result_from(target, page.url, extraction, matcher)
+    return result_from(target, page.url, extraction, matcher, options.allow)
 
 
 def error_result(target: str, kind: str, message: str, url: str = "") -> Result:
@@ -90,7 +94,12 @@ def error_result(target: str, kind: str, message: str, url: str = "") -> Result:
     return Result(target=target, url=url or target, verdict=Verdict.ERROR, error=ErrorInfo(kind, message))
 
 
-def check_names(names: Iterable[str], watchlists: Sequence[Watchlist] | Matcher, target: str = "names") -> Result:
+def check_names(
+    names: Iterable[str],
+    watchlists: Sequence[Watchlist] | Matcher,
+    target: str = "names",
+    allow: Allowlist | None = None,
+) -> Result:
     """Check a sponsor list given as text: every name is a sponsor in a sponsor context."""
     candidates = tuple(
         Candidate(name=n, evidence=(Evidence("text", n, "given name"),), in_sponsor_context=True, page=target)
@@ -98,4 +107,4 @@ def check_names(names: Iterable[str], watchlists: Sequence[Watchlist] | Matcher,
         if n
     )
     extraction = Extraction(candidates, bool(candidates), ())
-    return result_from(target, target, extraction, matcher_for(watchlists))
+    return result_from(target, target, extraction, matcher_for(watchlists), allow)

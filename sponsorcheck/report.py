@@ -196,7 +196,7 @@ def print_table(results: Sequence[Result], console: Console, verbose: bool = Fal
                 f"  {marks[f.level]} [bold]{escape(f.sponsor)}[/] → {escape(f.entity_name)}"
                 + (f"  [dim]({escape(f.chain)})[/]" if f.brand else "")
             )
-            console.print(f"      matched by {escape(method)}: {escape(f.matched)}")
+            console.print(f"      matched by {escape(method)}: {escape(f.matched)}  [dim]pledge: {escape(f.pledge)}[/]")
             for e in f.evidence[:4]:
                 console.print(f"      {escape(_evidence_line(e))}")
             console.print(f"      [dim]why:[/] {escape(f.why)}")

@@ -1,17 +1,19 @@
 """Verdict: turn candidates and their matches into findings and one honest answer per target.
 
 Rules, in order: a strong (or corroborated) match of a sponsor in a sponsor context, or of the
-event's own identity, is a conflict; a weak alias without corroboration, a fuzzy match below the
-conflict score, or a match outside any sponsor context is review; mentions that are not
-sponsorship (prizes, shop and stream links, hosting) never make a finding. A page with no sponsor
-information is unknown, never clear.
+event's own identity (the site it is served from, its organiser or host, a venue named for an
+entity), is a conflict; a weak alias without corroboration, a fuzzy match below the conflict
+score, or a match outside any sponsor context is review; mentions that are not sponsorship
+(prizes, shop and stream links, hosting) never make a finding. An allowlist entry turns a finding
+into "allowed": shown, never counted. A page with no sponsor information is unknown, never clear.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sponsorcheck.match import CONFLICT_SCORE, Matcher
+from sponsorcheck.allow import Allowlist, hosts_of
+from sponsorcheck.match import Matcher, is_strong
 from sponsorcheck.models import Candidate, Evidence, Extraction, Finding, Level, Match, Role, Verdict
 
 METHOD_WORDS = {
@@ -23,8 +25,15 @@ METHOD_WORDS = {
 }
 
 
+# How the event's own identity was recognised, by the kind of evidence extraction recorded.
+IDENTITY_WORDS = {
+    "page-url": "the page is served from a site of",
+    "jsonld": "the event is organised or hosted by",
+}
+
+
 def _level(candidate: Candidate, match: Match) -> Level:
-    strong = (not match.weak or match.corroborated) and (match.method != "fuzzy" or match.score >= CONFLICT_SCORE)
+    strong = is_strong(match)
     if candidate.role is Role.IDENTITY:
         return Level.CONFLICT if strong else Level.REVIEW
     if strong and candidate.in_sponsor_context:
@@ -33,10 +42,20 @@ def _level(candidate: Candidate, match: Match) -> Level:
 
 
 def _why(candidate: Candidate, match: Match, level: Level) -> str:
-    owner = (match.brand_name and f"{match.brand_name} ({match.chain.split(' — ', 1)[-1]})") or match.entity_name
+    owner = match.entity_name
+    if match.brand_name:
+        relation = match.chain.split(" — ", 1)[-1]
+        parent = match.entity_name.split()[0].rstrip(".,")  # "Amazon.com, Inc." is named "Amazon…" in relations
+        owner = f"{match.brand_name} ({relation})"
+        if parent.split(".")[0].casefold() not in relation.casefold():
+            owner += f", part of {match.entity_name}"
     how = f"{METHOD_WORDS.get(match.method, match.method)} {match.matched!r}"
     if candidate.role is Role.IDENTITY:
-        where = "the event itself belongs to or is hosted by"
+        kinds = [e.kind for e in candidate.evidence]
+        where = next(
+            (IDENTITY_WORDS[k] for k in kinds if k in IDENTITY_WORDS),
+            "the event itself (its organiser, host or venue) belongs to",
+        )
     elif candidate.past:
         where = "a past sponsor of this event is"
     elif candidate.in_sponsor_context:
@@ -51,7 +70,12 @@ def _why(candidate: Candidate, match: Match, level: Level) -> str:
     return sentence + "."
 
 
-def findings_for(candidate: Candidate, matches: Sequence[Match], demands: dict[str, tuple[str, ...]]) -> list[Finding]:
+def findings_for(
+    candidate: Candidate,
+    matches: Sequence[Match],
+    demands: dict[str, tuple[str, ...]],
+    allow: Allowlist | None = None,
+) -> list[Finding]:
     """Findings for one candidate: at most one per watchlisted entity, the strongest match kept."""
     if candidate.role is Role.MENTION:
         return []
@@ -62,8 +86,12 @@ def findings_for(candidate: Candidate, matches: Sequence[Match], demands: dict[s
         prev = out.get(key)
         if prev is not None and not (prev.level is Level.REVIEW and level is Level.CONFLICT):
             continue
+        allowed = None
+        if allow is not None:
+            hosts = [*candidate.domains, *hosts_of(e.text for e in candidate.evidence)]
+            allowed = allow.reason_for(match.pledge, match.entity, candidate.name, hosts)
         out[key] = Finding(
-            level=level,
+            level=Level.ALLOWED if allowed else level,
             pledge=match.pledge,
             entity=match.entity,
             entity_name=match.entity_name,
@@ -71,12 +99,13 @@ def findings_for(candidate: Candidate, matches: Sequence[Match], demands: dict[s
             matched=match.matched,
             method=match.method,
             score=match.score,
-            why=_why(candidate, match, level),
+            why=_why(candidate, match, level) + (f" Allowed by the allowlist: {allowed}" if allowed else ""),
             evidence=_evidence(candidate),
             chain=match.chain,
             brand=match.brand,
             demands=demands.get(f"{match.pledge}:{match.entity}", ()),
             role=candidate.role,
+            allowed_reason=allowed,
         )
     return list(out.values())
 
@@ -99,11 +128,11 @@ def decide(findings: Sequence[Finding], extraction: Extraction | None, sponsors:
     return Verdict.UNKNOWN
 
 
-def evaluate(candidates: Sequence[Candidate], matcher: Matcher) -> list[Finding]:
-    """Match every candidate and return its findings, conflicts first."""
+def evaluate(candidates: Sequence[Candidate], matcher: Matcher, allow: Allowlist | None = None) -> list[Finding]:
+    """Match every candidate and return its findings: conflicts, then reviews, then allowed ones."""
     demands = {f"{wl.id}:{e.id}": tuple(e.demands) for wl in matcher.watchlists for e in wl.entities}
     findings: list[Finding] = []
     for candidate in candidates:
-        findings.extend(findings_for(candidate, matcher.match_candidate(candidate), demands))
+        findings.extend(findings_for(candidate, matcher.match_candidate(candidate), demands, allow))
     findings.sort(key=lambda f: (f.level is not Level.CONFLICT, f.level is not Level.REVIEW))
     return findings
