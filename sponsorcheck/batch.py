@@ -42,7 +42,14 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 from protego import Protego
 
-from sponsorcheck.errors import InputFileError, OutputError, RobotsDisallowed, TargetError, UsageError
+from sponsorcheck.errors import (
+    InputFileError,
+    OutputError,
+    RobotsDisallowed,
+    SponsorcheckError,
+    TargetError,
+    UsageError,
+)
 from sponsorcheck.fetch import Fetcher, make_session, validate_url
 from sponsorcheck.match import Matcher
 from sponsorcheck.models import Page, Result, Verdict
@@ -408,7 +415,7 @@ def fetch_robots(session: requests.Session, origin: str, user_agent: str) -> Rob
     """Fetch and parse origin/robots.txt (RFC 9309: 4xx → allow all, 5xx → disallow all); never raises."""
     try:
         response = session.get(origin + "/robots.txt", timeout=ROBOTS_TIMEOUT, stream=True, allow_redirects=True)
-    except requests.RequestException:
+    except Exception:  # requests' family, and urllib3/idna surprises on odd host names
         # The page fetch will fail too and say why more usefully than a robots message would.
         return RobotsRules()
     with response:
@@ -836,8 +843,11 @@ def run_batch(
                 page: Page | None = None
                 error: TargetError | None = None
                 if task.kind == "cached":
-                    page = None if fetcher.offline or cache is None else cache.get(task.url)
-                    if page is None and not fetcher.offline:
+                    try:
+                        page = None if fetcher.offline or cache is None else cache.get(task.url)
+                    except SponsorcheckError as exc:  # a damaged cache costs this row, not the run
+                        error = TargetError(f"{task.url}: {exc.message}")
+                    if page is None and error is None and not fetcher.offline:
                         scheduler.requeue(task.url)
                         continue
                 else:
@@ -917,6 +927,12 @@ def run_batch(
                 break
             for row in rows_for[key]:
                 record(row, replace(result, target=row.url, row=row.cells))
+    if not interrupted:
+        # Every row gets an answer: a row no worker could finish (a bug) says so instead of vanishing.
+        for row in table.rows:
+            if row.index not in finished:
+                message = f"{row.url}: was not checked (an internal error stopped its worker); run again with --resume"
+                record(row, replace(error_result(row.url, "internal", message), row=row.cells))
     ordered = tuple(finished[r.index] for r in table.rows if r.index in finished)
     return BatchOutcome(ordered, len(table.rows), interrupted and len(ordered) < len(table.rows), resumed)
 

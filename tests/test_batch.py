@@ -551,6 +551,7 @@ def test_cli_batch_writes_report_and_exits_with_combined_status(tmp_path, httpse
     assert [r["verdict"] for r in csv.DictReader(io.StringIO(out.read_text("utf-8-sig")))] == ["conflict", "clear"]
     assert not Journal.path_for(out).exists()  # the journal goes once the full report is written
     assert "2 rows checked: 1 conflict, 1 clear" in result.stderr
+    assert "conflict row 1 (1, a)" in result.stderr and "Acme Corp" in result.stderr
 
 
 def test_cli_batch_table_on_stdout(tmp_path, httpserver, wl_path):
@@ -618,3 +619,30 @@ def test_sigint_writes_finished_rows_and_resume_completes(tmp_path, wl_path):
         full = json.loads(out.read_text("utf-8"))["results"]
         assert [r["row"]["city"] for r in full] == [f"city{n}" for n in range(8)]
         assert not journal.exists()
+
+
+class _BrokenCache:
+    """A cache whose reads fail, as a damaged cache file does."""
+
+    def contains_key(self, url):
+        return True
+
+    def get(self, url):
+        from sponsorcheck.cache import CacheError
+
+        raise CacheError("the cache pages.sqlite is damaged")
+
+    def put(self, url, page):
+        pass
+
+
+def test_a_failing_cache_costs_its_rows_not_the_run(tmp_path, httpserver, matcher):
+    serve(httpserver)
+    path = write_tour(
+        tmp_path / "t.csv", [("1", "a", httpserver.url_for("/conflict")), ("2", "b", httpserver.url_for("/clear"))]
+    )
+    fetcher = Fetcher(make_session(), FetchPolicy(deadline=5, retries=0), _BrokenCache())
+    outcome = run_batch(read_table(path), fetcher, matcher, FAST)
+    assert [r.verdict for r in outcome.results] == [Verdict.ERROR, Verdict.ERROR]
+    assert all("damaged" in r.error.message for r in outcome.results)
+    assert not outcome.interrupted
