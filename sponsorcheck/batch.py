@@ -1000,6 +1000,15 @@ def write_atomic(path: str | Path, data: bytes) -> None:
     parent = p.parent if str(p.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{p.name}.", suffix=".tmp")
     try:
+        # mkstemp makes the file private (0600); a report gets the mode of the file it replaces, or
+        # the usual mode for a new file (0666 less the umask).
+        try:
+            mode = p.stat().st_mode & 0o777
+        except OSError:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(tmp, mode)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()

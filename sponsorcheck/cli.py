@@ -9,9 +9,10 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
+import signal
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from enum import Enum
 from pathlib import Path
@@ -337,6 +338,24 @@ class _ProgressObserver:
         self.progress.update(self.task, advance=1, conflicts=self.conflicts, errors=self.errors)
 
 
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """While a batch runs, SIGTERM (kill, a scheduler's timeout) stops it like Ctrl-C: finished rows are kept."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except (ValueError, OSError):  # not the main thread, or a platform without SIGTERM
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def print_batch_table(results: Sequence[Result], table: Table, console: Console) -> None:
     """The batch report as a terminal table: row, the first other columns, URL, verdict, findings or error."""
     from rich.table import Table as RichTable
@@ -457,6 +476,7 @@ def batch(
         err = _stderr()
         show_progress = not quiet and sys.stderr.isatty()
         with contextlib.ExitStack() as stack:
+            stack.enter_context(_terminate_as_interrupt())
             observer = stack.enter_context(_ProgressObserver(err)) if show_progress else None
             outcome = run_batch(table, fetcher, matcher, options, journal, observer, done=done)
         if output is not None:

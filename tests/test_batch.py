@@ -517,9 +517,16 @@ def test_report_is_replaced_atomically_and_leaves_no_temporary_files(tmp_path, f
     target = tmp_path / "out" / "r.csv"
     target.parent.mkdir()
     target.write_text("old report", "utf-8")
+    target.chmod(0o640)
     write_report(target, results, table, watchlists)
     assert "Zürich" in target.read_text("utf-8-sig")
     assert [p.name for p in target.parent.iterdir()] == ["r.csv"]
+    assert target.stat().st_mode & 0o777 == 0o640  # the replaced file's mode is kept
+    fresh = tmp_path / "out" / "new.json"
+    write_report(fresh, results, table, watchlists)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert fresh.stat().st_mode & 0o777 == 0o666 & ~umask  # not the temporary file's private 0600
 
 
 def test_unwritable_or_unknown_outputs_are_refused_up_front(tmp_path):
@@ -646,3 +653,28 @@ def test_a_failing_cache_costs_its_rows_not_the_run(tmp_path, httpserver, matche
     assert [r.verdict for r in outcome.results] == [Verdict.ERROR, Verdict.ERROR]
     assert all("damaged" in r.error.message for r in outcome.results)
     assert not outcome.interrupted
+
+
+def test_sigterm_stops_like_ctrl_c(tmp_path, wl_path):
+    with _CountingServer(latency=0.6) as server:
+        rows = [(str(n), f"city{n}", f"http://127.0.0.{2 + n}:{server.port}/p{n}") for n in range(5)]
+        path = write_tour(tmp_path / "t.csv", rows)
+        out = tmp_path / "report.csv"
+        journal = Journal.path_for(out)
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        command = [sys.executable, "-m", "sponsorcheck", "batch", str(path), "-o", str(out), "-w", str(wl_path)]
+        command += ["--workers", "1", "--delay", "0", "--quiet"]
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            for _ in range(300):
+                if journal.exists() and journal.read_text("utf-8").strip():
+                    break
+                time.sleep(0.1)
+            process.terminate()
+            _, stderr = process.communicate(timeout=20)
+        finally:
+            if process.poll() is None:
+                process.kill()
+        assert process.returncode == 130, stderr
+        rows_written = list(csv.DictReader(io.StringIO(out.read_text("utf-8-sig"))))
+        assert 1 <= len(rows_written) < 5
