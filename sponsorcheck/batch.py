@@ -642,11 +642,12 @@ class _PoliteFetcher(Fetcher):
             return super().fetch(url, target)
         origin = origin_of(url)
         if self._robots:
+            user_agent = self._scheduler.user_agent
             rules = self._scheduler.robots_for(origin)
             if rules is None:
-                rules = fetch_robots(self.session, origin, self.session.headers.get("User-Agent", ""))
+                rules = fetch_robots(self.session, origin, user_agent)
                 self._scheduler.remember_robots(origin, rules)
-            if not rules.allows(url, str(self.session.headers.get("User-Agent", ""))):
+            if not rules.allows(url, user_agent):
                 raise RobotsDisallowed(f"{url}: robots.txt does not allow this page to be fetched")
         self._scheduler.wait_turn(origin)
         return super().fetch(url, target)
