@@ -740,6 +740,7 @@ class BatchOptions:
     delay: float = DEFAULT_HOST_DELAY
     robots: bool = True
     analysers: int = DEFAULT_ANALYSERS
+    jobs: int = 0  # > 0: parse and match in that many worker processes instead of analyser threads
     check: CheckOptions = field(default_factory=CheckOptions)
 
 
@@ -876,18 +877,24 @@ def run_batch(
             if item is None or stop.is_set():
                 return
             url, page, error = item
-            polite.begin(url, page, error)
             try:
-                result = check_target(url, polite, matcher, options.check)
+                if pool is not None and page is not None:
+                    result = pool.submit(_child_check, url, page).result()
+                else:
+                    polite.begin(url, page, error)
+                    result = check_target(url, polite, matcher, options.check)
             except Exception as exc:  # one hostile page must never cost the other rows
+                if stop.is_set():
+                    return  # the process pool is being shut down: this row is left for --resume
                 result = error_result(url, "internal", f"{url}: could not be checked: {type(exc).__name__}: {exc}")
             results.put((dedup_key(url), result))
 
+    pool = _process_pool(options, matcher) if options.jobs > 0 and url_for else None
     n_fetchers = max(1, min(options.workers, len(url_for)))
     fetchers_left[0] = n_fetchers
     analysers = [
         threading.Thread(target=analyse_worker, name=f"sponsorcheck-analyse-{i}", daemon=True)
-        for i in range(max(1, options.analysers))
+        for i in range(options.jobs if pool is not None else max(1, options.analysers))
     ]
     threads = [
         threading.Thread(target=fetch_worker, name=f"sponsorcheck-fetch-{i}", daemon=True) for i in range(n_fetchers)
@@ -928,6 +935,8 @@ def run_batch(
                 break
             for row in rows_for[key]:
                 record(row, replace(result, target=row.url, row=row.cells))
+    if pool is not None:
+        pool.shutdown(wait=not interrupted, cancel_futures=True)
     if not interrupted:
         # Every row gets an answer: a row no worker could finish (a bug) says so instead of vanishing.
         for row in table.rows:
@@ -936,6 +945,67 @@ def run_batch(
                 record(row, replace(error_result(row.url, "internal", message), row=row.cells))
     ordered = tuple(finished[r.index] for r in table.rows if r.index in finished)
     return BatchOutcome(ordered, len(table.rows), interrupted and len(ordered) < len(table.rows), resumed)
+
+
+# ---------------------------------------------------------------------------------------------
+# --jobs: analysis in worker processes (opt-in: it needs a free core per process to pay off)
+
+_CHILD: tuple[Matcher, CheckOptions, Fetcher, dict[str, RobotsRules]] | None = None
+
+
+def _process_pool(options: BatchOptions, matcher: Matcher) -> Any:
+    """A process pool whose workers each build the matcher once; spawned, never forked from threads."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(
+        max_workers=options.jobs,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_child_init,
+        initargs=(matcher.watchlists, matcher.min_score, options.check, options.robots),
+    )
+
+
+def _child_init(watchlists: Sequence[Watchlist], min_score: int, check: CheckOptions, robots: bool) -> None:
+    """In a --jobs process: ignore Ctrl-C (the parent decides what an interrupt means); build the matcher."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    global _CHILD
+    rules: dict[str, RobotsRules] = {}
+    _CHILD = (Matcher(watchlists, min_score), check, Fetcher(batch_session(2, 1)), rules if robots else {})
+    if not robots:
+        _CHILD[3]["*"] = RobotsRules()
+
+
+def _child_check(url: str, page: Page) -> Result:
+    """check_target on a page the parent fetched; pages beyond it are read here, robots.txt honoured."""
+    assert _CHILD is not None
+    matcher, check, fetcher, robots = _CHILD
+    return check_target(url, _PrefetchedFetcher(fetcher, url, page, robots), matcher, check)
+
+
+class _PrefetchedFetcher(Fetcher):
+    """In a --jobs process: the row's page as fetched by the parent; other pages fetched after a robots check.
+
+    The per-host delay is the parent's business and is not shared across processes, which is why
+    --jobs is opt-in."""
+
+    def __init__(self, base: Fetcher, url: str, page: Page, robots: dict[str, RobotsRules]) -> None:
+        super().__init__(base.session, base.policy, base.cache, base.offline, base._sleep)
+        self._url, self._page, self._robots = url, page, robots
+
+    def fetch(self, url: str, target: str | None = None) -> Page:
+        if url == self._url:
+            return replace(self._page, target=target or url)
+        if "*" not in self._robots:
+            origin = origin_of(url)
+            user_agent = str(self.session.headers.get("User-Agent", ""))
+            if origin not in self._robots:
+                self._robots[origin] = fetch_robots(self.session, origin, user_agent)
+            if not self._robots[origin].allows(url, user_agent):
+                raise RobotsDisallowed(f"{url}: robots.txt does not allow this page to be fetched")
+        return super().fetch(url, target)
 
 
 def _in_cache(cache: Any, url: str) -> bool:

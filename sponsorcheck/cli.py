@@ -425,6 +425,16 @@ def batch(
             "a tour spans many sites: workers serve other hosts meanwhile).",
         ),
     ] = DEFAULT_HOST_DELAY,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs",
+            min=0,
+            max=64,
+            help="Parse and match in this many worker processes (0: in this process). Pays off only with "
+            "free CPU cores.",
+        ),
+    ] = 0,
     ignore_robots: Annotated[
         bool, typer.Option("--ignore-robots", help="Fetch pages robots.txt disallows (pages you may read).")
     ] = False,
@@ -462,6 +472,7 @@ def batch(
             per_host=per_host,
             delay=delay,
             robots=not ignore_robots,
+            jobs=jobs,
             check=CheckOptions(follow=0 if no_follow else follow, min_score=min_score, allow=allowlist),
         )
         journal = Journal(Journal.path_for(output)) if output is not None else None

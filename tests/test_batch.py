@@ -694,3 +694,16 @@ def test_further_pages_the_pipeline_reads_are_checked_against_robots(httpserver,
         polite.fetch(httpserver.url_for("/clear"))
     assert requests_for(httpserver, "/clear") == 0
     assert requests_for(httpserver, "/robots.txt") == 1
+
+
+def test_jobs_analyse_in_worker_processes_with_the_same_results(tmp_path, httpserver, fetcher, matcher):
+    serve(httpserver)
+    path = write_tour(
+        tmp_path / "t.csv",
+        [("1", "a", httpserver.url_for("/conflict")), ("2", "b", httpserver.url_for("/clear")), ("3", "c", "TBA")],
+    )
+    table = read_table(path)
+    in_process = run_batch(table, fetcher, matcher, FAST)
+    in_workers = run_batch(table, fetcher, matcher, BatchOptions(workers=4, delay=0, jobs=1))
+    assert in_workers.results == in_process.results
+    assert [r.verdict for r in in_workers.results] == [Verdict.CONFLICT, Verdict.CLEAR, Verdict.ERROR]
