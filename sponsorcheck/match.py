@@ -44,6 +44,7 @@ WEAK_SCORE = 60  # a weak alias without corroboration: a person should look
 CORROBORATED_SCORE = 100
 NEAREST_MIN = 70  # explain lists aliases at least this similar (plain ratio) to orient a person
 # Evidence kinds that carry no letter case: names read from them are matched without case awareness.
+LOGO_EVIDENCE = frozenset({"img-file", "img-alt", "css-bg", "svg-title"})  # signals that come from a logo image
 CASELESS_EVIDENCE = frozenset({"img-file", "link", "css-bg", "data-attr", "page-url"})
 URL_CACHE_SIZE = 20_000  # hosts and links remembered per Matcher (pages of one site share most of them)
 
@@ -227,6 +228,7 @@ class Matcher:
         self._fuzzy_single: dict[tuple[str, int], list[_Fuzzy]] = {}
         self._fuzzy_multi: dict[tuple[int, str], list[_Fuzzy]] = {}
         self._max_tokens = 1
+        self._logo_names: set[tuple[str, str, str | None, str]] = set()  # weak aliases a logo alone identifies
         self._url_cache: dict[str, tuple[Match, ...]] = {}
         for wl in self.watchlists:
             for entity in wl.entities:
@@ -277,6 +279,8 @@ class Matcher:
             if not key:
                 continue
             self._weak.setdefault(key, []).append((entry, alias, _weak_pattern(alias)))
+            if entry.brand is not None and entry.brand.logo_identifies:
+                self._logo_names.add((*entry_key, key))
             self._max_tokens = max(self._max_tokens, len(key.split()))
         for domain in named.domains:
             domain = domain.lower()
@@ -631,9 +635,21 @@ class Matcher:
                 continue
             if m.weak and not m.corroborated and (m.pledge, m.entity) in backed:
                 m = replace(m, corroborated=True, score=CORROBORATED_SCORE)
+            elif m.weak and not m.corroborated and self._logo_alone_identifies(candidate, m):
+                m = replace(m, corroborated=True, score=CORROBORATED_SCORE, method="logo")
             found[key] = m
         # Domain matches first (the most reliable signal), then name matches in the matcher's rank order.
         return sorted(found.values(), key=lambda m: (m.method not in ("domain", "tld"), not is_strong(m)))
+
+    def _logo_alone_identifies(self, candidate: Candidate, m: Match) -> bool:
+        """A logo in a sponsor list named exactly after a brand whose watchlist entry says a logo identifies it."""
+        key = normalize_name(candidate.name)
+        return (
+            candidate.in_sponsor_context
+            and key == normalize_name(m.matched)
+            and (m.pledge, m.entity, m.brand, key) in self._logo_names
+            and any(e.kind in LOGO_EVIDENCE for e in candidate.evidence)
+        )
 
 
 def is_strong(m: Match) -> bool:

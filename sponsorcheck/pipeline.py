@@ -7,15 +7,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import IO
 
 from sponsorcheck.allow import Allowlist
-from sponsorcheck.errors import TargetError
+from sponsorcheck.errors import SponsorcheckError, TargetError
 from sponsorcheck.extract import extract
 from sponsorcheck.fetch import Fetcher, load_target
 from sponsorcheck.match import DEFAULT_MIN_SCORE, Matcher
 from sponsorcheck.models import Candidate, ErrorInfo, Evidence, Extraction, Page, Result, Role, Verdict
+from sponsorcheck.normalize import normalize_name
 from sponsorcheck.verdict import decide, evaluate
 from sponsorcheck.watchlist import Watchlist
 
@@ -86,7 +87,82 @@ def check_target(
     except TargetError as exc:
         return error_result(target, exc.kind, exc.message)
     extraction = extract(page)
+    if options.follow > 0 and extraction.sponsor_links:
+        extraction = discover(extraction, fetcher, options.follow, target)
     return result_from(target, page.url, extraction, matcher, options.allow)
+
+
+def discover(first: Extraction, fetcher: Fetcher, budget: int, target: str = "") -> Extraction:
+    """Read up to `budget` same-site sponsor/partner pages the first page links to (breadth first) and merge.
+
+    Every page read is listed in `pages_read`; a page that cannot be read adds a hint and the check goes on.
+    Evidence from a followed page names that page, so a person can find it.
+    """
+    read = list(first.pages_read)
+    queue = [u for u in first.sponsor_links if u not in read]
+    extractions = [first]
+    failures: list[str] = []
+    while queue and budget > 0:
+        url = queue.pop(0)
+        if url in read:
+            continue
+        budget -= 1
+        read.append(url)
+        try:
+            page = fetcher.fetch(url, target or url)
+        except SponsorcheckError as exc:
+            failures.append(f"could not read the linked sponsor page {url}: {exc}")
+            continue
+        if page.url != url and page.url not in read:
+            read.append(page.url)
+        found = extract(page)
+        extractions.append(_with_page(found, page.url))
+        queue.extend(u for u in found.sponsor_links if u not in read and u not in queue)
+    return merge_extractions(extractions, tuple(read), tuple(failures))
+
+
+def _with_page(extraction: Extraction, url: str) -> Extraction:
+    """The same extraction with the page URL added to every piece of evidence's `where`."""
+    candidates = tuple(
+        replace(
+            c,
+            evidence=tuple(replace(e, where=f"{e.where} — {url}" if e.where else url) for e in c.evidence),
+        )
+        for c in extraction.candidates
+    )
+    return replace(extraction, candidates=candidates)
+
+
+def merge_extractions(
+    extractions: Sequence[Extraction], pages_read: tuple[str, ...], extra_hints: tuple[str, ...] = ()
+) -> Extraction:
+    """One Extraction for several pages of a target: a sponsor found on two pages is listed once."""
+    merged: dict[str, Candidate] = {}
+    for extraction in extractions:
+        for c in extraction.candidates:
+            key = normalize_name(c.name) or c.name.casefold()
+            prev = merged.get(key)
+            if prev is None:
+                merged[key] = c
+            elif c.in_sponsor_context and not prev.in_sponsor_context:
+                merged[key] = replace(c, evidence=prev.evidence + c.evidence)
+            else:
+                extra = tuple(e for e in c.evidence if e not in prev.evidence)
+                merged[key] = replace(prev, evidence=prev.evidence + extra)
+    candidates = tuple(merged.values())
+    found = any(c.in_sponsor_context and c.role is Role.SPONSOR for c in candidates)
+    hints: list[str] = []
+    if not found:
+        for extraction in extractions:
+            hints.extend(h for h in extraction.hints if h not in hints)
+    hints.extend(extra_hints)
+    return Extraction(
+        candidates,
+        any(e.sponsor_context for e in extractions),
+        pages_read,
+        tuple(hints),
+        tuple(dict.fromkeys(u for e in extractions for u in e.sponsor_links)),
+    )
 
 
 def error_result(target: str, kind: str, message: str, url: str = "") -> Result:

@@ -22,6 +22,7 @@ METHOD_WORDS = {
     "alias": "the name",
     "weak-alias": "the short name",
     "fuzzy": "a spelling close to",
+    "logo": "a logo in the sponsor list named",
 }
 
 

@@ -106,6 +106,9 @@ class Brand(_Named):
     kind: Literal["brand", "subsidiary", "venue", "event", "program"] = "brand"
     relation: str = ""
     since: int | None = None
+    # A weak alias that is the whole name of a logo in a sponsor list identifies this brand: true only for
+    # product brands whose name no other sponsor is likely to carry as its logo (Alexa, Kindle, Fire TV).
+    logo_identifies: bool = False
 
 
 class Entity(_Named):

@@ -267,3 +267,26 @@ def test_explain_shows_fuzzy_candidate_with_score_and_source():
     fuzzy = [c for c in exp.considered if c.method == "fuzzy"]
     assert fuzzy and fuzzy[0].brand == "aws" and 80 <= fuzzy[0].score < 100
     assert exp.sources["test-pledge:amazon/aws"] == "https://example.org/aws"
+
+
+# A logo in a sponsor list named only after a weak alias: the watchlist says for which brands the logo alone
+# identifies them (distinctive product names), so alexa.png is Amazon's Alexa while ring.png stays a question.
+@pytest.mark.parametrize(
+    ("src", "in_context", "expect_strong", "brand"),
+    [
+        ("images/sponsors/logos/alexa.png", True, True, "alexa"),
+        ("img/partners/kindle@2x.png", True, True, "kindle"),
+        ("images/sponsors/logos/alexa.png", False, False, "alexa"),  # outside a sponsor list: review
+        ("img/sponsors/ring.png", True, False, "ring"),  # Ring is a common word and a festival name
+        ("img/sponsors/prime.png", True, False, "amazon-prime"),  # Prime Hydration sponsors events too
+    ],
+)
+def test_logo_named_after_a_weak_alias(matcher, src, in_context, expect_strong, brand):
+    from sponsorcheck.extract import name_from_filename
+    from sponsorcheck.match import is_strong
+
+    name = name_from_filename(src)
+    cand = Candidate(name=name, evidence=(Evidence("img-file", src),), in_sponsor_context=in_context)
+    matches = [m for m in matcher.match_candidate(cand) if m.brand == brand]
+    assert matches, f"{src} should at least be a possible {brand}"
+    assert is_strong(matches[0]) is expect_strong

@@ -1,0 +1,311 @@
+"""Extraction on small pages written for each pattern seen on real sponsor pages (tests/pages/)."""
+
+from __future__ import annotations
+
+import pytest
+
+from sponsorcheck.extract import (
+    JS_HINT,
+    extract,
+    name_from_domain,
+    name_from_filename,
+    prepare_tree,
+    readable,
+)
+from sponsorcheck.models import Candidate, Extraction, Page, Role, Verdict
+from sponsorcheck.pipeline import analyse_html
+from sponsorcheck.watchlist import parse_watchlist
+
+from .conftest import PAGES
+
+# A small watchlist written for these tests, so they do not depend on the shipped one.
+WATCHLIST_YAML = """
+id: test-pledge
+name: Test pledge
+pledge: {name: Test, demands: [{id: d1, text: Demand one}]}
+entities:
+  - id: amazon
+    name: Amazon
+    reason: testing
+    demands: [d1]
+    sources: [{url: "https://example.org/amazon"}]
+    aliases: [Amazon, Amazon Web Services, AWS, AmazonSmile, Amazon Smile]
+    domains: [amazon.com, amazonaws.com]
+    brands:
+      - id: twitch
+        name: Twitch
+        relation: owned by Amazon since 2014
+        domains: [twitch.tv]
+        sources: [{url: "https://example.org/twitch"}]
+  - id: palantir
+    name: Palantir
+    reason: testing
+    sources: [{url: "https://example.org/palantir"}]
+    aliases: [Palantir]
+    domains: [palantir.com]
+"""
+
+
+@pytest.fixture(scope="module")
+def test_watchlist():
+    return parse_watchlist(WATCHLIST_YAML, "test-watchlist.yaml")
+
+
+def read(name: str, url: str | None = None) -> Extraction:
+    path = PAGES / name
+    return extract(Page(str(path), url or str(path), path.read_text(encoding="utf-8")))
+
+
+def by_name(extraction: Extraction) -> dict[str, Candidate]:
+    return {c.name: c for c in extraction.candidates}
+
+
+def sponsors(extraction: Extraction) -> list[str]:
+    return [c.name for c in extraction.candidates if c.role is Role.SPONSOR]
+
+
+def check(name: str, watchlist, url: str | None = None):
+    path = PAGES / name
+    return analyse_html(path.read_text(encoding="utf-8"), url or str(path), [watchlist])
+
+
+# -- names from every signal ------------------------------------------------------------------------
+
+
+def test_logo_file_names_give_readable_names_in_a_past_sponsors_section():
+    found = read("filename-only.html")
+    assert sponsors(found) == ["AWS", "Red Bull", "Northwind Traders", "Contoso"]
+    aws = by_name(found)["AWS"]
+    assert aws.in_sponsor_context and aws.past and aws.tier == "Previous Sponsors"
+    assert aws.evidence[0].kind == "img-file" and aws.evidence[0].text == "images/sponsors/logos/aws.png"
+    # The event's own logo among the sponsors is the event itself, not a sponsor.
+    assert by_name(found)["Hackfest"].role is Role.IDENTITY
+    assert "Question Mark" not in by_name(found)  # an image under the FAQ heading is not a sponsor
+
+
+def test_a_sponsor_named_inside_the_page_title_stays_a_sponsor():
+    html = (
+        "<html><head><title>Sponsors | Google Developer Group Berlin</title></head><body><h2>Sponsors</h2>"
+        '<img src="img/sponsors/google.png"><img src="img/gdg-berlin.png"></body></html>'
+    )
+    found = by_name(extract(Page("t", "t", html)))
+    assert found["Google"].role is Role.SPONSOR
+
+
+@pytest.mark.parametrize(
+    ("src", "name"),
+    [
+        ("img/sponsors/aws.png", "AWS"),
+        ("img/sponsors/amazon-web-services_logo@2x.png", "Amazon Web Services"),
+        ("https://cdn.example/sponsors/Acme-Corp-300x150.webp?v=3", "Acme-Corp".replace("-", " ")),
+        ("/uploads/2019/05/northwind-traders-v2-1a2b3c4d5e.png", "Northwind Traders"),
+        ("files/amoebamusiclogotransparent.png", "Amoebamusic"),
+        ("img/partners/FoodShouldTasteGood.png", "Food Should Taste Good"),
+        ("img/sponsors/tailspin/logo.svg", "Tailspin"),
+        ("img/sponsors/logo.png", ""),
+        ("{{ sponsor.logo }}", ""),
+    ],
+)
+def test_name_from_filename(src, name):
+    assert name_from_filename(src) == name
+
+
+def test_readable_names_from_domains_and_short_files():
+    assert name_from_domain("www.twitch.tv") == "Twitch"
+    assert name_from_domain("www.berlin-partner.de") == "Berlin Partner"
+    assert name_from_domain("aws.amazon.co.uk") == "Amazon"
+    assert readable("aws") == "AWS"
+    assert readable("red bull") == "Red Bull"
+
+
+def test_links_name_logos_without_alt_text_and_logo_words_are_dropped():
+    found = by_name(read("link-only.html"))
+    assert found["Amazon"].domains == ("aws.amazon.com",)
+    assert "Fabrikam Brewing" in found  # alt=" " and a meaningless file name: the link's domain names it
+    assert "Tailspin Toys" in found  # alt "Tailspin Toys Logo"
+    assert all(c.tier == "Thanks to our partners" for c in found.values())
+    assert found["Wingtip Toys"].domains == ()  # a short link names no one: the alt does
+    assert found["Contoso"].domains == ("www.contoso.example",)  # a redirect link's real destination
+
+
+def test_every_signal_is_read_and_merged_per_logo():
+    found = by_name(read("signals.html"))
+    kinds = {name: {e.kind for e in c.evidence} for name, c in found.items()}
+    assert "title" in kinds["Alpha Logistics"] and "img-file" in kinds["Alpha Logistics"]  # title + lazy data-src
+    assert kinds["Beta Bank"] == {"aria-label", "link"}
+    assert "img-file" in kinds["Gamma Labs"]  # srcset only
+    assert kinds["Delta Air"] == {"css-bg"}  # inline background-image
+    assert "svg-title" in kinds["Epsilon Energy"]
+    assert "data-attr" in kinds["Zeta Foundation"]  # data-fname + data-lname, with a LinkedIn profile link
+    assert found["Zeta Foundation"].domains == ()  # a profile on a platform does not make LinkedIn the sponsor
+    assert {"Eta Printing", "Theta Coffee Roasters"} <= set(found)  # plain list items
+    assert len(found) == 8
+
+
+def test_alt_text_that_disagrees_with_the_link_is_kept_but_the_link_decides(test_watchlist):
+    found = by_name(read("alt-disagrees.html"))
+    trust = next(c for c in found.values() if c.domains == ("culturaltrust.example",))
+    assert "Amazon" not in trust.name
+    alt = next(e for e in trust.evidence if e.kind == "img-alt")
+    assert alt.text == "Amazon Smile logo" and "disagrees" in alt.where
+    result = check("alt-disagrees.html", test_watchlist)
+    assert result.verdict is Verdict.CLEAR and not result.findings
+
+
+def test_template_expressions_are_not_names():
+    found = read("template-loop.html")
+    assert sponsors(found) == ["Lakeside Bank"]
+
+
+def test_jsonld_sponsor_and_presented_by_phrase():
+    found = by_name(read("jsonld-presented.html"))
+    assert found["Lakeside Bank"].evidence[0].kind == "jsonld"
+    assert found["Fabrikam Brewing"].tier == "presented by"
+
+
+# -- sponsor context ---------------------------------------------------------------------------------
+
+
+def test_tier_headings_in_every_language_and_shape():
+    found = by_name(read("tiers-multilingual.html"))
+    assert {name: c.tier for name, c in found.items()} == {
+        "Radio Rock": "Partenaires",  # <h1> inside <header>, the list after it
+        "Banco Sol": "Patrocinadores Ouro",
+        "Northwind": "Gold Sponsors",  # <p><b>Gold Sponsors</b></p>
+        "Café Lua": "Empresas Apoiadoras",  # <div class="main-heading-ttl">
+        "Stadtwerke": "Hauptsponsor",
+        "Cervecería Andina": "Auspician",
+        "Le Journal": "Médias partenaires",
+    }
+    assert all(c.in_sponsor_context for c in found.values())
+
+
+def test_a_short_label_over_a_logo_is_a_heading_for_its_box():
+    found = read("hero-label.html")
+    assert sponsors(found) == ["Lakeside Bank"]  # the ticket link after the label's box is not a sponsor
+    assert found.candidates[0].tier == "Presented by"
+
+
+def test_id_and_class_mark_sponsor_blocks_under_plain_headings():
+    found = by_name(read("class-hint.html"))
+    assert found["Contoso"].tier == "Boosters"
+    assert found["Hotelamsee"].tier == "Accommodation"
+    assert all(c.in_sponsor_context for c in found.values())
+
+
+def test_a_sponsor_section_ends_where_the_next_section_begins():
+    found = read("sections-end.html")
+    assert sponsors(found) == ["Lakeside Bank"]  # organisers and speakers (one with an Amazon job) are not sponsors
+
+
+def test_a_run_of_outbound_logos_in_the_footer_is_a_sponsor_strip(test_watchlist):
+    found = by_name(read("footer-strip.html"))
+    assert {c.tier for c in found.values()} == {"logos in the page footer"}
+    assert "Twitter" not in found  # the event's own social icon
+    assert check("footer-strip.html", test_watchlist).verdict is Verdict.CONFLICT
+
+
+def test_social_icons_in_a_footer_are_not_sponsors():
+    found = read("social-footer.html")
+    assert not found.candidates and not found.sponsor_context
+
+
+def test_markdown_page_with_front_matter():
+    found = by_name(read("markdown-sponsors.md"))
+    assert found["Harbour City Council"].tier == "Gold"
+    assert found["Lakeside Bank"].in_sponsor_context
+    assert found["Fabrikam Brewing"].domains == ("www.fabrikam-brewing.example",)
+    assert not any("help" in name.lower() for name in found)
+
+
+def test_cards_lines_and_logos_in_headings():
+    found = by_name(read("cards-and-lines.html"))
+    assert found["Harbour City Council"].tier == "Our sponsors"  # an image heading; the card's <h4> names it
+    assert found["Lakeside Bank"].tier == "Our sponsors"  # another card's title is no tier
+    assert {"Pier Bakery", "Fabrikam Brewing", "Tailspin Toys"} <= set(found)  # one name per <br> line
+    assert found["Wingtip Toys"].domains == ("www.wingtip.example",)  # aria-label "Visit Wingtip Toys website"
+    assert found["Northwind Traders"].tier == "Friends of the festival"  # a logo wrapped in <h4>
+    assert "Our" not in found and "Our Sponsors" not in found
+
+
+# -- not sponsorship ---------------------------------------------------------------------------------
+
+
+def test_prizes_shop_stream_hosting_and_user_groups_are_mentions(test_watchlist):
+    found = read("mentions.html")
+    assert sponsors(found) == ["Harbour City Council", "Synth Shop"]  # a shop's name is no shop link
+    notes = {c.name: c.note for c in found.candidates if c.role is Role.MENTION}
+    assert notes["Twitch"] == "listen/stream link"
+    assert notes["AWS User Group Springfield"].startswith("community group")
+    assert any(n == "shop or donation link" for n in notes.values())
+    assert any(n == "asset hosted on a provider" for n in notes.values())
+    result = check("mentions.html", test_watchlist)
+    assert result.verdict is Verdict.CLEAR and not result.findings  # mentions never make a conflict
+    assert {m.name for m in result.mentions} >= {"Twitch", "AWS User Group Springfield"}
+
+
+def test_technology_badges_are_credits_not_sponsors(test_watchlist):
+    found = read("cards-and-lines.html")
+    credits = [c for c in found.candidates if c.note == "technology or hosting credit"]
+    assert len(credits) == 3 and all(c.role is Role.MENTION for c in credits)  # "Powered by AWS" among them
+    assert check("cards-and-lines.html", test_watchlist).verdict is Verdict.CLEAR
+
+
+def test_a_bare_logo_explained_as_a_shopping_donation_programme_is_a_mention(test_watchlist):
+    found = read("shop-programme.html")
+    smile = next(c for c in found.candidates if c.domains == ("smile.amazon.com",))
+    assert smile.role is Role.MENTION and smile.note == "shop or donation link"
+    assert sponsors(found) == ["Harbour Council"]
+    assert check("shop-programme.html", test_watchlist).verdict is Verdict.CLEAR
+
+
+def test_hidden_content_does_not_count_and_responsive_copies_count_once(test_watchlist):
+    found = read("hidden.html")
+    assert sponsors(found) == ["Pier Bakery", "Harbour City Council"]  # "hidden md:block" is shown on wide screens
+    harbour = by_name(found)["Harbour City Council"]
+    assert [e.kind for e in harbour.evidence].count("img-file") == 2  # both copies' evidence, one sponsor
+    assert check("hidden.html", test_watchlist).verdict is Verdict.CLEAR
+
+
+def test_prepare_tree_drops_comments_templates_and_hidden_elements():
+    root = prepare_tree((PAGES / "hidden.html").read_text(encoding="utf-8"))
+    assert root is not None
+    text = "".join(root.itertext())
+    assert "palantir" not in text.lower() and not root.xpath("//template|//*[@hidden]")
+    assert not any("amazon.png" in (img.get("src") or "") for img in root.iter("img"))
+
+
+# -- honest unknown ----------------------------------------------------------------------------------
+
+
+def test_no_sponsor_section_is_unknown_with_a_hint(test_watchlist):
+    found = read("coming-soon.html")
+    assert not found.candidates  # "Powered by coffee" and a call for sponsors are not sponsors
+    result = check("coming-soon.html", test_watchlist)
+    assert result.verdict is Verdict.UNKNOWN
+    assert any("no sponsor" in h for h in result.hints)
+
+
+def test_page_built_by_javascript_says_so():
+    assert JS_HINT in read("js-app.html").hints
+
+
+def test_same_site_sponsor_links_are_offered_for_discovery():
+    html = (
+        '<html><body><nav><a href="/">Home</a><a href="/partners/">Our partners</a>'
+        '<a href="/program">Programme</a><a href="https://other.example/sponsors">Elsewhere</a></nav></body></html>'
+    )
+    found = extract(Page("https://fest.example/", "https://fest.example/", html))
+    assert found.sponsor_links == ("https://fest.example/partners/",)  # same site only
+
+
+def test_a_link_whose_text_says_sponsors_is_offered_when_no_address_does():
+    html = '<html><body><nav><a href="/info?id=7">Sponsoren</a><a href="/info?id=8">Programm</a></nav></body></html>'
+    found = extract(Page("https://fest.example/", "https://fest.example/", html))
+    assert found.sponsor_links == ("https://fest.example/info?id=7",)
+
+
+def test_broken_and_empty_input_never_raises():
+    for text in ("", "   ", "<<<>>>", "<html><h1>Sponsors</h1><a href='http://[bad'>x</a>", "\x00\x01"):
+        result = extract(Page("t", "t", text))
+        assert isinstance(result, Extraction)
