@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
 import json
 import os
 import signal
@@ -18,6 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from protego import Protego
 from typer.testing import CliRunner
 
 from sponsorcheck.batch import (
@@ -356,7 +356,7 @@ class _CountingServer:
         self.server.server_close()
 
 
-def test_per_host_limit_and_delay_are_honoured_while_hosts_run_in_parallel(tmp_path, fetcher, matcher):
+def test_per_host_limit_is_honoured_while_hosts_run_in_parallel(tmp_path, fetcher, matcher):
     with _CountingServer() as server:
         hosts = [f"127.0.0.{i}:{server.port}" for i in range(2, 6)]
         rows = [(str(n), h, f"http://{h}/page{n}") for n in range(6) for h in hosts]
@@ -369,15 +369,40 @@ def test_per_host_limit_and_delay_are_honoured_while_hosts_run_in_parallel(tmp_p
         assert server.max_total > 2  # other hosts were served meanwhile
         assert all(len(server.starts[h]) == 6 for h in hosts)
 
-        delayed = BatchOptions(workers=8, per_host=2, delay=0.3)
-        server.starts.clear()
-        fresh = Fetcher(make_session(), FetchPolicy(deadline=5, retries=0))
-        run_batch(read_table(path), fresh, matcher, delayed)
-        for host in hosts:
-            starts = sorted(server.starts[host])
-            gaps = [b - a for a, b in itertools.pairwise(starts)]
-            # Pages (robots.txt aside) are spaced by the delay; a lower bound: a slow machine only widens the gaps.
-            assert min(gaps) >= 0.25, (host, gaps)
+
+def test_scheduler_spaces_requests_to_one_host_and_serves_others_meanwhile():
+    """The politeness rules on a clock the test controls (no timing in the test)."""
+    from sponsorcheck.batch import RobotsRules, _Scheduler
+
+    now = [100.0]
+    scheduler = _Scheduler(2, 0.5, True, "ua", threading.Event(), clock=lambda: now[0])
+    for n in range(3):
+        scheduler.add(f"http://a.example/{n}", cached=False)
+    scheduler.add("http://b.example/0", cached=False)
+
+    robots_a = scheduler._pick(now[0])
+    assert (robots_a.kind, robots_a.origin) == ("robots", "http://a.example")  # the host with most pages first
+    robots_b = scheduler._pick(now[0])
+    assert robots_b.kind == "robots" and robots_b.origin == "http://b.example"
+    assert isinstance(scheduler._pick(now[0]), float)  # nothing may start until robots.txt is known
+    scheduler.finish(robots_a, RobotsRules())
+    scheduler.finish(robots_b, RobotsRules(Protego.parse("User-agent: *\nDisallow: /0")))
+
+    refused = scheduler._pick(now[0])
+    assert (refused.kind, refused.url) == ("refused", "http://b.example/0")  # no request, no slot
+    first = scheduler._pick(now[0])
+    assert (first.kind, first.url) == ("page", "http://a.example/0")  # right after robots.txt
+    wait = scheduler._pick(now[0])
+    assert wait == pytest.approx(0.5)  # a's next page must wait for the delay
+    now[0] += 0.5
+    second = scheduler._pick(now[0])
+    assert second.url == "http://a.example/1"  # two in flight on a: the limit
+    now[0] += 0.5
+    assert isinstance(scheduler._pick(now[0]), float)  # a is at its limit of 2
+    scheduler.finish(first)
+    assert scheduler._pick(now[0]).url == "http://a.example/2"
+    scheduler.finish(second)
+    assert scheduler._pick(now[0]) is None  # all handed out
 
 
 # ---------------------------------------------------------------------------------------------
