@@ -6,10 +6,13 @@ line on stderr and an exit code from `ExitStatus`; a traceback is shown only wit
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
+import signal
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from enum import Enum
 from pathlib import Path
@@ -21,12 +24,30 @@ from rich.markup import escape
 
 from sponsorcheck import __version__
 from sponsorcheck.allow import Allowlist, allowlist_paths, load_allowlists
-from sponsorcheck.errors import ExitStatus, InputFileError, SponsorcheckError
+from sponsorcheck.batch import (
+    DEFAULT_HOST_DELAY,
+    DEFAULT_PER_HOST,
+    DEFAULT_WORKERS,
+    BatchOptions,
+    BatchOutcome,
+    InputRow,
+    Journal,
+    Table,
+    batch_session,
+    check_writable,
+    read_table,
+    run_batch,
+    tune_allocator,
+    verdict_counts,
+    write_report,
+)
+from sponsorcheck.cache import DEFAULT_MAX_AGE, CacheError, PageCache, clear_file, default_cache_path
+from sponsorcheck.errors import ExitStatus, InputFileError, SponsorcheckError, UsageError
 from sponsorcheck.fetch import Fetcher, FetchPolicy, is_url, make_session, validate_url
 from sponsorcheck.match import DEFAULT_MIN_SCORE, Explanation, Matcher
 from sponsorcheck.models import Result, Verdict
 from sponsorcheck.pipeline import CheckOptions, check_names, check_target, matcher_for
-from sponsorcheck.report import VERDICT_STYLE, VERDICT_WORDS, finding_dict, print_table, to_json
+from sponsorcheck.report import VERDICT_STYLE, VERDICT_WORDS, finding_dict, print_table, summary_fields, to_json
 from sponsorcheck.watchlist import Watchlist, load_watchlist, load_watchlists
 
 EXIT_CODES_HELP = (
@@ -164,6 +185,32 @@ def load_allow(paths: Sequence[Path] | None, watchlists: Sequence[Watchlist]) ->
     return allow
 
 
+NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the page cache.")]
+MaxAgeOpt = Annotated[
+    float, typer.Option("--max-age", min=0, help="Seconds a cached page stays good (default 24 h).", show_default=False)
+]
+OfflineOpt = Annotated[
+    bool, typer.Option("--offline", help="Answer only from the page cache; fetch nothing (uncached pages: error).")
+]
+CachePathOpt = Annotated[
+    Optional[Path],  # noqa: UP045 — typer needs Optional on Python 3.10
+    typer.Option(
+        "--cache-path",
+        help="The cache file (default: pages.sqlite in the user cache directory, or $SPONSORCHECK_CACHE).",
+        show_default=False,
+    ),
+]
+
+
+def open_cache(no_cache: bool, offline: bool, max_age: float, path: Path | None) -> PageCache | None:
+    """The page cache the options ask for (None with --no-cache); --offline needs a cache."""
+    if no_cache:
+        if offline:
+            raise UsageError("--offline answers from the cache, so it cannot be combined with --no-cache")
+        return None
+    return PageCache(path or default_cache_path(), max_age)
+
+
 def emit(results: Sequence[Result], watchlists: Sequence, fmt: OutputFormat) -> None:
     """Print results in the chosen format, one stderr line per target that failed, and exit with the status."""
     if fmt is OutputFormat.json:
@@ -188,6 +235,10 @@ def check(
     follow: Annotated[int, typer.Option("--follow", min=0, help="Extra same-site sponsor pages to read.")] = 3,
     no_follow: Annotated[bool, typer.Option("--no-follow", help="Read only the given page.")] = False,
     min_score: MinScoreOpt = DEFAULT_MIN_SCORE,
+    no_cache: NoCacheOpt = False,
+    max_age: MaxAgeOpt = DEFAULT_MAX_AGE,
+    offline: OfflineOpt = False,
+    cache_path: CachePathOpt = None,
     allow: AllowOpt = None,
     debug: DebugOpt = False,
 ) -> None:
@@ -202,7 +253,8 @@ def check(
         watchlists = load_watchlists(watchlist)
         allowlist = load_allow(allow, watchlists)
         matcher = matcher_for(watchlists, min_score)
-        fetcher = Fetcher(make_session(), FetchPolicy(deadline=timeout))
+        cache = open_cache(no_cache, offline, max_age, cache_path)
+        fetcher = Fetcher(make_session(), FetchPolicy(deadline=timeout), cache, offline)
         options = CheckOptions(follow=0 if no_follow else follow, min_score=min_score, allow=allowlist)
         results = [check_target(t, fetcher, matcher, options, sys.stdin.buffer) for t in targets]
         emit(results, watchlists, fmt)
@@ -280,6 +332,214 @@ def names(
         allowlist = load_allow(allow, watchlists)
         result = check_names(items, matcher_for(watchlists, min_score), allow=allowlist)
         emit([result], watchlists, fmt)
+
+    guarded(debug, run)
+
+
+class _ProgressObserver:
+    """Draws batch progress on stderr with rich: rows done, conflicts so far, errors."""
+
+    def __init__(self, console: Console) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.progress = Progress(
+            TextColumn("checking"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("[red]{task.fields[conflicts]} conflicts[/] · [magenta]{task.fields[errors]} errors[/]"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        )
+        self.task = self.progress.add_task("batch", total=None, conflicts=0, errors=0)
+        self.conflicts = 0
+        self.errors = 0
+
+    def __enter__(self) -> _ProgressObserver:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
+
+    def started(self, total: int, already_done: int) -> None:
+        self.progress.update(self.task, total=total, completed=already_done)
+
+    def row_done(self, row: InputRow, result: Result) -> None:
+        self.conflicts += result.verdict is Verdict.CONFLICT
+        self.errors += result.verdict is Verdict.ERROR
+        self.progress.update(self.task, advance=1, conflicts=self.conflicts, errors=self.errors)
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """While a batch runs, SIGTERM (kill, a scheduler's timeout) stops it like Ctrl-C: finished rows are kept."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except (ValueError, OSError):  # not the main thread, or a platform without SIGTERM
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def print_batch_table(results: Sequence[Result], table: Table, console: Console) -> None:
+    """The batch report as a terminal table: row, the first other columns, URL, verdict, findings or error."""
+    from rich.table import Table as RichTable
+
+    others = [c for c in table.columns if c != table.url_column][:2]
+    grid = RichTable(show_lines=False)
+    for name in ["#", *others, table.url_column, "verdict", "watchlisted sponsors / error"]:
+        grid.add_column(name, overflow="fold")
+    for number, r in enumerate(results, 1):
+        row = dict(r.row)
+        fields = summary_fields(r)
+        detail = fields["matched_sponsors"] or fields["error"] or ""
+        grid.add_row(
+            str(number),
+            *(escape(row.get(c, "")) for c in others),
+            escape(row.get(table.url_column, r.target)),
+            f"[{VERDICT_STYLE[r.verdict]}]{r.verdict.value}[/]",
+            escape(detail),
+        )
+    console.print(grid)
+
+
+def print_batch_summary(outcome: BatchOutcome, console: Console) -> None:
+    """Counts per verdict and the conflict rows with their sponsors."""
+    counts = verdict_counts(outcome.results)
+    done = len(outcome.results)
+    head = f"{done} of {outcome.total} rows checked" if outcome.interrupted else f"{done} rows checked"
+    console.print(head + ": " + ", ".join(f"{n} {v.value}" for v, n in counts.items() if n))
+    for number, r in enumerate(outcome.results, 1):
+        if r.verdict is Verdict.CONFLICT:
+            sponsors = summary_fields(r)["matched_sponsors"]
+            context = ", ".join(v for _, v in r.row if v and v != r.target)[:60]
+            label = f"row {number}" + (f" ({context})" if context else "")
+            console.print(f"  [red]conflict[/] {escape(label)} {escape(r.target)}: {escape(sponsors)}")
+
+
+@app.command(
+    epilog=(
+        "Example: sponsorcheck batch tour.csv --output report.csv\n\n"
+        "The input is CSV/TSV (delimiter and encoding detected) or .xlsx with a header row; the URL column is "
+        "found by name (url, link, website, event url...) or given with --url-column. The report format follows "
+        "the output extension: .csv, .json (the same document as check --format json), .md, .xlsx. "
+        "Finished rows are journaled beside the output (OUTPUT.journal.jsonl): after Ctrl-C, run the same "
+        "command with --resume.\n\n" + EXIT_CODES_HELP + " An interrupted run exits 130."
+    )
+)
+def batch(
+    input_file: Annotated[Path, typer.Argument(metavar="INPUT", help="Tour spreadsheet: .csv, .tsv or .xlsx.")],
+    output: Annotated[
+        Optional[Path],  # noqa: UP045 — typer needs Optional on Python 3.10
+        typer.Option("--output", "-o", help="Report file: .csv, .json, .md or .xlsx (default: a table on stdout)."),
+    ] = None,
+    url_column: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--url-column", help="Name of the column holding the URLs."),
+    ] = None,
+    workers: Annotated[int, typer.Option("--workers", min=1, max=128, help="Pages fetched at once.")] = DEFAULT_WORKERS,
+    per_host: Annotated[
+        int, typer.Option("--per-host", min=1, max=16, help="Requests at once to one host.")
+    ] = DEFAULT_PER_HOST,
+    delay: Annotated[
+        float,
+        typer.Option(
+            "--delay",
+            min=0,
+            help="Minimum seconds between the starts of two requests to one host (polite, and free in wall time when "
+            "a tour spans many sites: workers serve other hosts meanwhile).",
+        ),
+    ] = DEFAULT_HOST_DELAY,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs",
+            min=0,
+            max=64,
+            help="Parse and match in this many worker processes (0: in this process). Pays off only with "
+            "free CPU cores.",
+        ),
+    ] = 0,
+    ignore_robots: Annotated[
+        bool, typer.Option("--ignore-robots", help="Fetch pages robots.txt disallows (pages you may read).")
+    ] = False,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Skip the rows already finished by an interrupted run (needs --output).")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")] = False,
+    watchlist: WatchlistOpt = None,
+    timeout: Annotated[float, typer.Option("--timeout", min=1, help="Total seconds allowed per page.")] = 30.0,
+    follow: Annotated[int, typer.Option("--follow", min=0, help="Extra same-site sponsor pages to read.")] = 3,
+    no_follow: Annotated[bool, typer.Option("--no-follow", help="Read only the given page.")] = False,
+    min_score: MinScoreOpt = DEFAULT_MIN_SCORE,
+    allow: AllowOpt = None,
+    no_cache: NoCacheOpt = False,
+    max_age: MaxAgeOpt = DEFAULT_MAX_AGE,
+    offline: OfflineOpt = False,
+    cache_path: CachePathOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Check every event in a tour spreadsheet and write one report."""
+
+    def run() -> None:
+        if output is not None:
+            check_writable(output)  # before any work: a report that cannot be saved wastes the whole run
+        elif resume:
+            raise UsageError("--resume continues the report given with --output; give the same --output again")
+        watchlists = load_watchlists(watchlist)
+        allowlist = load_allow(allow, watchlists)
+        matcher = matcher_for(watchlists, min_score)
+        table = read_table(input_file, url_column)
+        cache = open_cache(no_cache, offline, max_age, cache_path)
+        fetcher = Fetcher(batch_session(workers, per_host), FetchPolicy(deadline=timeout), cache, offline)
+        options = BatchOptions(
+            workers=workers,
+            per_host=per_host,
+            delay=delay,
+            robots=not ignore_robots,
+            jobs=jobs,
+            check=CheckOptions(follow=0 if no_follow else follow, min_score=min_score, allow=allowlist),
+        )
+        journal = Journal(Journal.path_for(output)) if output is not None else None
+        done = journal.load(table) if journal and resume else {}
+        if journal:
+            journal.open(fresh=not resume)
+        tune_allocator()
+        # Everything loaded so far (watchlist, matcher, input) lives for the whole run: keep the cyclic
+        # garbage collector from re-scanning it on every collection (about 0.15 s per 1,000 rows, profiled).
+        gc.collect()
+        gc.freeze()
+        err = _stderr()
+        show_progress = not quiet and sys.stderr.isatty()
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(_terminate_as_interrupt())
+            observer = stack.enter_context(_ProgressObserver(err)) if show_progress else None
+            outcome = run_batch(table, fetcher, matcher, options, journal, observer, done=done)
+        if output is not None:
+            write_report(output, outcome.results, table, watchlists)
+        else:
+            print_batch_table(outcome.results, table, _stdout())
+        if journal:
+            journal.close(remove=not outcome.interrupted)
+        if not quiet:
+            print_batch_summary(outcome, err)
+        if outcome.interrupted:
+            where = f" in {output}" if output is not None else ""
+            hint = " run the same command with --resume to finish" if output is not None else ""
+            print(
+                f"sponsorcheck: interrupted: {len(outcome.results)} of {outcome.total} rows written{where};{hint}",
+                file=sys.stderr,
+            )
+            raise typer.Exit(130)
+        raise typer.Exit(int(exit_status_for(outcome.results)))
 
     guarded(debug, run)
 
@@ -469,6 +729,46 @@ def watchlist_show(
             if i:
                 console.print()
             print_watchlist(wl, console)
+
+    guarded(debug, run)
+
+
+cache_app = typer.Typer(help="Look after the page cache (check and batch keep fetched pages for --max-age).")
+app.add_typer(cache_app, name="cache")
+
+
+@cache_app.command("clear", epilog="Example: sponsorcheck cache clear")
+def cache_clear(cache_path: CachePathOpt = None, debug: DebugOpt = False) -> None:
+    """Delete every cached page."""
+
+    def run() -> None:
+        path = cache_path or default_cache_path()
+        if not path.exists():
+            print(f"no cache at {path}")
+            return
+        try:
+            count = PageCache(path).clear()
+        except CacheError:
+            clear_file(path)  # too damaged to open: the file itself goes
+            count = 0
+        print(f"cleared {count} cached pages from {path}")
+
+    guarded(debug, run)
+
+
+@cache_app.command("info", epilog="Example: sponsorcheck cache info")
+def cache_info(cache_path: CachePathOpt = None, max_age: MaxAgeOpt = DEFAULT_MAX_AGE, debug: DebugOpt = False) -> None:
+    """Where the cache is, how many pages it holds and how many are still fresh."""
+
+    def run() -> None:
+        path = cache_path or default_cache_path()
+        if not path.exists():
+            print(f"cache: {path} (empty: nothing fetched yet)")
+            return
+        info = PageCache(path, max_age).info()
+        print(f"cache: {info.path}")
+        print(f"pages: {info.entries} ({info.fresh} younger than {max_age:g} s)")
+        print(f"size:  {info.size_bytes / 1_000_000:.1f} MB")
 
     guarded(debug, run)
 

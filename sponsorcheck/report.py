@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from sponsorcheck import __version__
-from sponsorcheck.models import Candidate, Evidence, Finding, Level, Result, Verdict
+from sponsorcheck.models import Candidate, ErrorInfo, Evidence, Finding, Level, Result, Role, Verdict
 from sponsorcheck.watchlist import Watchlist
 
 VERDICT_STYLE = {
@@ -102,6 +102,61 @@ def result_dict(r: Result) -> dict[str, Any]:
     if r.row:
         doc["row"] = dict(r.row)
     return doc
+
+
+def _evidence_from(d: dict[str, Any]) -> Evidence:
+    return Evidence(d["kind"], d["text"], d.get("where", ""))
+
+
+def _candidate_from(d: dict[str, Any]) -> Candidate:
+    return Candidate(
+        name=d["name"],
+        evidence=tuple(_evidence_from(e) for e in d.get("evidence", ())),
+        domains=tuple(d.get("domains", ())),
+        role=Role(d.get("role", Role.SPONSOR.value)),
+        in_sponsor_context=bool(d.get("in_sponsor_context", False)),
+        tier=d.get("tier"),
+        past=bool(d.get("past", False)),
+        note=d.get("note"),
+        page=d.get("page", ""),
+    )
+
+
+def _finding_from(d: dict[str, Any]) -> Finding:
+    return Finding(
+        level=Level(d["level"]),
+        pledge=d.get("pledge", ""),
+        entity=d["entity"],
+        entity_name=d["entity_name"],
+        sponsor=d["sponsor"],
+        matched=d["matched"],
+        method=d["method"],
+        score=int(d["score"]),
+        why=d["why"],
+        evidence=tuple(_evidence_from(e) for e in d.get("evidence", ())),
+        chain=d.get("chain", ""),
+        brand=d.get("brand"),
+        demands=tuple(d.get("demands", ())),
+        role=Role(d.get("role", Role.SPONSOR.value)),
+        allowed_reason=d.get("allowed_reason"),
+    )
+
+
+def result_from_dict(d: dict[str, Any]) -> Result:
+    """The Result that `result_dict` serialised (batch journals are read back with it); raises KeyError/ValueError."""
+    error = d.get("error")
+    return Result(
+        target=d["target"],
+        url=d["url"],
+        verdict=Verdict(d["verdict"]),
+        sponsors=tuple(_candidate_from(c) for c in d.get("sponsors", ())),
+        findings=tuple(_finding_from(f) for f in d.get("findings", ())),
+        mentions=tuple(_candidate_from(c) for c in d.get("mentions", ())),
+        error=ErrorInfo(error["kind"], error["message"]) if error else None,
+        pages_read=tuple(d.get("pages_read", ())),
+        hints=tuple(d.get("hints", ())),
+        row=tuple((str(k), str(v)) for k, v in (d.get("row") or {}).items()),
+    )
 
 
 def document(results: Sequence[Result], watchlists: Sequence[Watchlist]) -> dict[str, Any]:
@@ -197,3 +252,26 @@ def to_markdown(results: Sequence[Result], input_columns: Sequence[str]) -> str:
         row = {**dict(r.row), **summary_fields(r)}
         lines.append("| " + " | ".join(cell(row.get(c, "")) for c in cols) + " |")
     return "\n".join(lines) + "\n"
+
+
+def to_xlsx(results: Sequence[Result], input_columns: Sequence[str]) -> bytes:
+    """An .xlsx workbook (needs openpyxl): the same columns as the CSV report, header row frozen."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "sponsorcheck"
+    extra = [c for c in CSV_COLUMNS if c not in input_columns]
+    columns = [*input_columns, *extra]
+    sheet.append(columns)
+    for r in results:
+        row = {**dict(r.row), **summary_fields(r)}
+        sheet.append([row.get(c, "") for c in columns])
+        for cell in sheet[sheet.max_row]:
+            # openpyxl stores a string starting with "=" as a formula; a page's text must stay text.
+            if cell.data_type == "f":
+                cell.data_type = "s"
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

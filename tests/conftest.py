@@ -30,3 +30,9 @@ def fetcher():
     """A fetcher with short limits and no real sleeping, for a loopback pytest-httpserver."""
     policy = FetchPolicy(deadline=5, connect_timeout=2, read_timeout=2, retries=2, backoff=0.01, max_retry_after=1)
     return Fetcher(make_session(), policy, sleep=lambda s: None)
+
+
+@pytest.fixture(autouse=True)
+def _private_page_cache(tmp_path_factory, monkeypatch):
+    """Every test gets its own page cache file, so no test reads another's pages or the user's cache."""
+    monkeypatch.setenv("SPONSORCHECK_CACHE", str(tmp_path_factory.mktemp("cache") / "pages.sqlite"))

@@ -1,0 +1,174 @@
+"""The page cache: a real SQLite file in requests-cache's format, expiry, offline, and the CLI."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+import requests_cache
+from typer.testing import CliRunner
+
+from sponsorcheck.cache import CacheError, PageCache, default_cache_path
+from sponsorcheck.cli import app
+from sponsorcheck.errors import ExitStatus, FetchError
+from sponsorcheck.fetch import Fetcher, FetchPolicy, make_session
+from sponsorcheck.models import Page
+
+PAGE = "<html><body><h2>Sponsors</h2><img alt='Café Zürich' src='/l/cafe.png'></body></html>"
+HTML = "text/html; charset=utf-8"
+runner = CliRunner()
+WATCHLIST = """
+id: test-pledge
+name: Test pledge
+pledge: {name: Test, demands: [{id: d1, text: Demand one}]}
+entities:
+  - id: acme
+    name: Acme Corp
+    reason: testing
+    demands: [d1]
+    sources: [{url: "https://example.org/acme", verified: 2026-11-24}]
+    aliases: [Acme Corp]
+"""
+
+
+@pytest.fixture
+def cli(tmp_path):
+    """Invoke the CLI with a small watchlist written for the test."""
+    wl = tmp_path / "watchlist.yaml"
+    wl.write_text(WATCHLIST, encoding="utf-8")
+
+    def invoke(*args: str):
+        extra = ["-w", str(wl)] if args[0] in ("check", "batch") else []
+        return runner.invoke(app, [*args, *extra])
+
+    return invoke
+
+
+def fetcher_with(cache, offline=False):
+    return Fetcher(make_session(), FetchPolicy(deadline=5, retries=0), cache, offline)
+
+
+def test_put_then_get_keeps_text_final_url_and_type(tmp_path):
+    cache = PageCache(tmp_path / "c.sqlite")
+    cache.put("http://fest.example/old", Page("t", "http://fest.example/new", PAGE, "text/html", 200))
+    page = cache.get("http://fest.example/old")
+    assert page is not None and page.from_cache
+    assert page.url == "http://fest.example/new"
+    assert page.text == PAGE
+    assert cache.get("http://fest.example/other") is None
+
+
+def test_file_is_a_requests_cache_database(tmp_path):
+    PageCache(tmp_path / "c.sqlite").put("http://fest.example/", Page("t", "http://fest.example/", PAGE))
+    backend = requests_cache.SQLiteCache(tmp_path / "c.sqlite")
+    key = requests_cache.create_key(requests.Request("GET", "http://fest.example/"))
+    assert backend.responses[key].content.decode() == PAGE
+
+
+def test_entries_older_than_max_age_are_not_returned(tmp_path):
+    PageCache(tmp_path / "c.sqlite").put("http://fest.example/", Page("t", "http://fest.example/", PAGE))
+    assert PageCache(tmp_path / "c.sqlite", max_age=3600).get("http://fest.example/") is not None
+    assert PageCache(tmp_path / "c.sqlite", max_age=0).get("http://fest.example/") is None
+
+
+def test_fetcher_reads_through_the_cache(tmp_path, httpserver):
+    httpserver.expect_request("/").respond_with_data(PAGE, content_type=HTML)
+    cache = PageCache(tmp_path / "c.sqlite")
+    first = fetcher_with(cache).fetch(httpserver.url_for("/"))
+    second = fetcher_with(PageCache(tmp_path / "c.sqlite")).fetch(httpserver.url_for("/"))
+    assert not first.from_cache and second.from_cache
+    assert second.text == first.text
+    assert len(httpserver.log) == 1
+
+
+def test_failed_fetches_are_not_cached(tmp_path, httpserver):
+    httpserver.expect_request("/").respond_with_data("no", status=404)
+    cache = PageCache(tmp_path / "c.sqlite")
+    with pytest.raises(FetchError):
+        fetcher_with(cache).fetch(httpserver.url_for("/"))
+    assert cache.get(httpserver.url_for("/")) is None
+
+
+def test_offline_answers_only_from_the_cache(tmp_path, httpserver):
+    httpserver.expect_request("/a").respond_with_data(PAGE, content_type=HTML)
+    cache = PageCache(tmp_path / "c.sqlite")
+    fetcher_with(cache).fetch(httpserver.url_for("/a"))
+    httpserver.clear_log()
+    offline = fetcher_with(cache, offline=True)
+    assert offline.fetch(httpserver.url_for("/a")).from_cache
+    with pytest.raises(FetchError, match="--offline") as info:
+        offline.fetch(httpserver.url_for("/b"))
+    assert info.value.kind == "offline"
+    assert len(httpserver.log) == 0
+
+
+def test_damaged_file_is_a_readable_error(tmp_path):
+    (tmp_path / "c.sqlite").write_bytes(b"this is not a database" * 100)
+    with pytest.raises(CacheError, match="cache"):
+        PageCache(tmp_path / "c.sqlite").get("http://fest.example/")
+
+
+def test_default_path_is_under_the_user_cache_dir(monkeypatch):
+    monkeypatch.delenv("SPONSORCHECK_CACHE")
+    path = default_cache_path()
+    assert path.name == "pages.sqlite" and "sponsorcheck" in str(path)
+
+
+def test_check_uses_the_cache_and_no_cache_bypasses_it(tmp_path, httpserver, cli):
+    httpserver.expect_request("/").respond_with_data(PAGE, content_type=HTML)
+    url = httpserver.url_for("/")
+    path = str(tmp_path / "c.sqlite")
+    for _ in range(2):
+        result = cli("check", url, "-f", "json", "--cache-path", path)
+        assert json.loads(result.stdout)["results"][0]["verdict"] != "error", result.output
+    assert len(httpserver.log) == 1
+    cli("check", url, "--no-cache", "--cache-path", path)
+    assert len(httpserver.log) == 2
+    cli("check", url, "--max-age", "0", "--cache-path", path)
+    assert len(httpserver.log) == 3
+
+
+def test_check_offline(tmp_path, httpserver, cli):
+    url = httpserver.url_for("/never")
+    result = cli("check", url, "--offline", "-f", "json")
+    assert result.exit_code == ExitStatus.TARGET_ERROR
+    assert json.loads(result.stdout)["results"][0]["error"]["kind"] == "offline"
+    assert len(httpserver.log) == 0
+    result = cli("check", url, "--offline", "--no-cache")
+    assert result.exit_code == ExitStatus.USAGE
+
+
+def test_batch_offline_uses_cached_pages_and_fetches_nothing(tmp_path, httpserver, cli):
+    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n")
+    httpserver.expect_request("/a").respond_with_data(PAGE, content_type=HTML)
+    tour = tmp_path / "t.csv"
+    tour.write_text(f"city,url\nOslo,{httpserver.url_for('/a')}\nBergen,{httpserver.url_for('/b')}\n", "utf-8")
+    out = tmp_path / "r.json"
+    first = cli("batch", str(tour), "-o", str(out), "-q", "--delay", "0")
+    assert first.exit_code != ExitStatus.USAGE, first.output
+    httpserver.clear_log()
+    second = cli("batch", str(tour), "-o", str(out), "-q", "--offline")
+    results = json.loads(out.read_text("utf-8"))["results"]
+    assert results[0]["verdict"] != "error" and results[1]["error"]["kind"] == "offline"
+    assert second.exit_code == ExitStatus.TARGET_ERROR
+    assert len(httpserver.log) == 0
+
+
+def test_cache_info_and_clear(tmp_path, httpserver, cli):
+    httpserver.expect_request("/").respond_with_data(PAGE, content_type=HTML)
+    path = str(tmp_path / "c.sqlite")
+    cli("check", httpserver.url_for("/"), "--cache-path", path)
+    info = cli("cache", "info", "--cache-path", path)
+    assert info.exit_code == 0 and "pages: 1 (1 younger" in info.stdout
+    cleared = cli("cache", "clear", "--cache-path", path)
+    assert cleared.exit_code == 0 and "cleared 1" in cleared.stdout
+    assert PageCache(path).get(httpserver.url_for("/")) is None
+
+
+def test_cache_clear_removes_a_damaged_file(tmp_path, cli):
+    path = tmp_path / "c.sqlite"
+    path.write_bytes(b"garbage" * 1000)
+    result = cli("cache", "clear", "--cache-path", str(path))
+    assert result.exit_code == 0, result.output
+    assert not path.exists() or PageCache(path).info().entries == 0
