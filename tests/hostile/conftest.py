@@ -96,7 +96,11 @@ def run_cli(
             "argv": [sys.executable, "-m", "sponsorcheck", *args],
             "cwd": str(ROOT),
             # A fresh cache directory per run: no hostile case may be answered from another's cached page.
-            "env": {**(env or child_env()), "XDG_CACHE_HOME": os.path.join(folder, "cache")},
+            "env": {
+                **(env or child_env()),
+                "XDG_CACHE_HOME": os.path.join(folder, "cache"),
+                "SPONSORCHECK_CACHE": os.path.join(folder, "pages.sqlite"),
+            },
             "stdin": files["stdin"] if stdin is not None else None,
             "stdout": files["stdout"],
             "stderr": files["stderr"],
