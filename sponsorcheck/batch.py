@@ -50,7 +50,7 @@ from sponsorcheck.errors import (
     TargetError,
     UsageError,
 )
-from sponsorcheck.fetch import Fetcher, make_session, validate_url
+from sponsorcheck.fetch import Fetcher, deadline, make_session, validate_url
 from sponsorcheck.match import Matcher
 from sponsorcheck.models import Page, Result, Verdict
 from sponsorcheck.pipeline import CheckOptions, check_target, error_result
@@ -109,6 +109,7 @@ DEFAULT_HOST_DELAY = 0.5
 MAX_CRAWL_DELAY = 10.0
 ROBOTS_MAX_BYTES = 500_000  # RFC 9309 lets crawlers stop at 500 KiB
 ROBOTS_TIMEOUT = (5.0, 10.0)
+ROBOTS_DEADLINE = 15.0  # total seconds for one robots.txt, however slowly it arrives (never above --timeout)
 # How long an interrupted run waits for rows already being fetched before it writes the report.
 INTERRUPT_GRACE = 1.0
 # Connection pools kept at once: one per host of a tour, so robots.txt and the pages share a connection.
@@ -411,21 +412,32 @@ class RobotsRules:
         return self.parser is None or self.parser.can_fetch(url, user_agent)
 
 
-def fetch_robots(session: requests.Session, origin: str, user_agent: str) -> RobotsRules:
-    """Fetch and parse origin/robots.txt (RFC 9309: 4xx → allow all, 5xx → disallow all); never raises."""
-    try:
-        response = session.get(origin + "/robots.txt", timeout=ROBOTS_TIMEOUT, stream=True, allow_redirects=True)
-    except Exception:  # requests' family, and urllib3/idna surprises on odd host names
-        # The page fetch will fail too and say why more usefully than a robots message would.
-        return RobotsRules()
-    with response:
-        if response.status_code >= 500:
-            return RobotsRules(refusal=f"robots.txt answered HTTP {response.status_code}, so the site is off-limits")
-        if response.status_code >= 400:
-            return RobotsRules()
+def fetch_robots(
+    session: requests.Session, origin: str, user_agent: str, seconds: float = ROBOTS_DEADLINE
+) -> RobotsRules:
+    """Fetch and parse origin/robots.txt within `seconds` (RFC 9309: 4xx → allow all, 5xx → disallow all).
+
+    Never raises. Socket timeouts bound silences only, so a server dripping robots.txt a byte a
+    second held a worker for ever (the whole batch, measured); fetch.deadline cuts it, and the page
+    fetch that follows reports the slow server.
+    """
+    with deadline(seconds) as watchdog:
         try:
-            data = response.raw.read(ROBOTS_MAX_BYTES, decode_content=True)
-        except Exception:
+            response = session.get(origin + "/robots.txt", timeout=ROBOTS_TIMEOUT, stream=True, allow_redirects=True)
+        except Exception:  # requests' family, and urllib3/idna surprises on odd host names
+            # The page fetch will fail too and say why more usefully than a robots message would.
+            return RobotsRules()
+        with response:
+            if response.status_code >= 500:
+                status = response.status_code
+                return RobotsRules(refusal=f"robots.txt answered HTTP {status}, so the site is off-limits")
+            if response.status_code >= 400:
+                return RobotsRules()
+            try:
+                data = response.raw.read(ROBOTS_MAX_BYTES, decode_content=True)
+            except Exception:
+                return RobotsRules()
+        if watchdog.fired:  # cut short: what arrived is not the whole file
             return RobotsRules()
     text = data.decode("utf-8", errors="replace")
     try:
@@ -645,7 +657,7 @@ class _PoliteFetcher(Fetcher):
             user_agent = self._scheduler.user_agent
             rules = self._scheduler.robots_for(origin)
             if rules is None:
-                rules = fetch_robots(self.session, origin, user_agent)
+                rules = fetch_robots(self.session, origin, user_agent, min(ROBOTS_DEADLINE, self.policy.deadline))
                 self._scheduler.remember_robots(origin, rules)
             if not rules.allows(url, user_agent):
                 raise RobotsDisallowed(f"{url}: robots.txt does not allow this page to be fetched")
@@ -838,7 +850,8 @@ def run_batch(
                 if task.kind == "robots":
                     rules = None
                     try:
-                        rules = fetch_robots(fetcher.session, task.origin, user_agent)
+                        seconds = min(ROBOTS_DEADLINE, fetcher.policy.deadline)
+                        rules = fetch_robots(fetcher.session, task.origin, user_agent, seconds)
                     finally:
                         scheduler.finish(task, rules)
                     continue
@@ -1002,7 +1015,8 @@ class _PrefetchedFetcher(Fetcher):
             origin = origin_of(url)
             user_agent = str(self.session.headers.get("User-Agent", ""))
             if origin not in self._robots:
-                self._robots[origin] = fetch_robots(self.session, origin, user_agent)
+                seconds = min(ROBOTS_DEADLINE, self.policy.deadline)
+                self._robots[origin] = fetch_robots(self.session, origin, user_agent, seconds)
             if not self._robots[origin].allows(url, user_agent):
                 raise RobotsDisallowed(f"{url}: robots.txt does not allow this page to be fetched")
         return super().fetch(url, target)
