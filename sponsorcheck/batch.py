@@ -300,8 +300,11 @@ def read_table(path: str | Path, url_column: str | None = None) -> Table:
     except OSError as exc:
         raise InputFileError(f"{path}: cannot read: {exc.strerror}") from None
     text, encoding = decode_input(data)
-    delimiter = sniff_delimiter(text, prefer_tab=p.suffix.lower() in (".tsv", ".tab"))
+    # csv refuses cells over 131,072 characters by default, which lost the whole tour to one pasted
+    # cell ("internal error"); a cell may be as large as the file, itself capped by MAX_INPUT_BYTES.
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_INPUT_BYTES))
     try:
+        delimiter = sniff_delimiter(text, prefer_tab=p.suffix.lower() in (".tsv", ".tab"))
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         return _table_from_rows(str(path), list(reader), url_column, encoding, delimiter)
     except csv.Error as exc:
