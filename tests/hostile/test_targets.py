@@ -10,7 +10,7 @@ import pytest
 from sponsorcheck.errors import ExitStatus
 
 from . import servers
-from .conftest import assert_handled, assert_refused, child_env, run_cli
+from .conftest import assert_handled, assert_refused, child_env, run_cli, run_cli_many
 
 PAGE = (
     b'<html><body><section id="sponsors"><h2>Sponsors</h2>'
@@ -64,22 +64,32 @@ def test_a_bad_target_does_not_stop_the_good_ones(watchlist_path, tmp_path):
     assert verdicts == ["error", "conflict"]
 
 
-@pytest.mark.parametrize(
-    ("url", "says"),
-    [
-        ("http://", "has no host name"),
-        ("https:///sponsors", "has no host name"),
-        ("http://:8080/", "has no host name"),
-        ("http://[::1/", "not a valid URL"),
-        ("ftp://festival.example/sponsors.html", "only http:// and https://"),
-        ("file:///etc/passwd", "only http:// and https://"),
-        ("gopher://festival.example/", "only http:// and https://"),
-        ("http://b\u00fc" + "x" * 70 + ".example/", "not a valid international domain name"),
-    ],
-)
-def test_urls_that_cannot_work_are_usage_errors(check, url, says):
-    run = check(url, label=f"target: {url[:40]}")
-    assert_refused(run, ExitStatus.USAGE, 2, says)
+BAD_URLS = {
+    "http://": "has no host name",
+    "https:///sponsors": "has no host name",
+    "http://:8080/": "has no host name",
+    "http://[::1/": "not a valid URL",
+    "ftp://festival.example/sponsors.html": "only http:// and https://",
+    "file:///etc/passwd": "only http:// and https://",
+    "gopher://festival.example/": "only http:// and https://",
+    "http://b\u00fc" + "x" * 70 + ".example/": "not a valid international domain name",
+}
+
+
+@pytest.fixture(scope="module")
+def url_runs(watchlist_path):
+    """Every BAD_URLS target checked once, two children at a time."""
+    jobs = {
+        url: (("check", url, "--format", "json", "--watchlist", watchlist_path), {"label": f"target: {url[:40]}"})
+        for url in BAD_URLS
+    }
+    return run_cli_many(jobs)
+
+
+@pytest.mark.parametrize("url", list(BAD_URLS))
+def test_urls_that_cannot_work_are_usage_errors(url_runs, url):
+    run = url_runs[url]
+    assert_refused(run, ExitStatus.USAGE, 2, BAD_URLS[url])
     assert run.stdout == ""  # refused before any work
 
 

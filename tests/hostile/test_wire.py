@@ -74,19 +74,32 @@ def test_a_slow_server_is_cut_at_the_deadline(slow_runs, name):
     assert run.json()["results"][0]["error"]["kind"] == "timeout"
 
 
-@pytest.mark.parametrize("behaviour", [servers.reset, servers.reset_mid_body])
-def test_a_connection_reset_is_retried_then_reported(check, behaviour):
-    with servers.RawServer(behaviour) as server:
-        run = check(server.url(), label=f"wire: {behaviour.__name__}")
-        assert server.connections == 3  # the first try and two bounded retries
-    assert_refused(run, ExitStatus.TARGET_ERROR, 5, "connection", "try again later")
+@pytest.fixture(scope="module")
+def refused_connections(watchlist_path):
+    """Resets and a closed port, checked at once: the children mostly sleep between bounded retries."""
+    with servers.RawServer(servers.never_answer) as closed:
+        closed_url = closed.url()
+    with servers.RawServer(servers.reset) as reset, servers.RawServer(servers.reset_mid_body) as reset_mid:
+        urls = {"reset": reset.url(), "reset_mid_body": reset_mid.url(), "connection refused": closed_url}
+        jobs = {
+            name: (("check", url, "--format", "json", "-w", watchlist_path), {"label": f"wire: {name}"})
+            for name, url in urls.items()
+        }
+        runs = run_cli_many(jobs, workers=len(jobs))
+        connections = {"reset": reset.connections, "reset_mid_body": reset_mid.connections}
+    return runs, connections
 
 
-def test_a_closed_port_is_a_connection_error(check):
-    with servers.RawServer(servers.never_answer) as server:
-        url = server.url()
-    run = check(url, label="wire: connection refused")
-    assert_refused(run, ExitStatus.TARGET_ERROR, 5, "cannot connect", "check the address")
+@pytest.mark.parametrize("name", ["reset", "reset_mid_body"])
+def test_a_connection_reset_is_retried_then_reported(refused_connections, name):
+    runs, connections = refused_connections
+    assert connections[name] == 3  # the first try and two bounded retries
+    assert_refused(runs[name], ExitStatus.TARGET_ERROR, 5, "connection", "try again later")
+
+
+def test_a_closed_port_is_a_connection_error(refused_connections):
+    runs, _ = refused_connections
+    assert_refused(runs["connection refused"], ExitStatus.TARGET_ERROR, 5, "cannot connect", "check the address")
 
 
 def test_an_endless_body_stops_at_the_size_cap(check):
