@@ -37,7 +37,7 @@ from lxml import etree
 
 from sponsorcheck.models import Candidate, Evidence, Extraction, Page, Role
 from sponsorcheck.normalize import LEGAL_FORMS, fold, host_of, is_hosting_domain, normalize_name, registrable_domain
-from sponsorcheck.parse import parse_html, strip_template_comments
+from sponsorcheck.parse import drop_unparsable, parse_html, strip_template_comments
 
 # --------------------------------------------------------------------------------------------------
 # Keywords (folded: lower case, accents removed). One place for every language: en, de, fr, es, pt, it, nl.
@@ -271,10 +271,20 @@ RESPONSIVE_SHOW_RE = re.compile(r"(?:^|[:-])(?:block|flex|inline|inline-block|gr
 # Elements whose content is never shown. (<noscript> is shown without JavaScript, so it stays.)
 INVISIBLE_TAGS = ("script", "style", "template", "head", "iframe", "object", "embed")
 # XPath unions ("//@class|//@id") are quadratic in libxml2: 20,000 class and 20,000 id attributes took
-# 3.5 s, 20,000 <h2> and <h3> 27 s. One path with a predicate returns the same nodes in linear time,
-# so no XPath here uses "|".
-CLASS_ID_ATTRS_XPATH = "//@*[name()='class' or name()='id']"
-HIDDEN_ATTRS_XPATH = "//@*[name()='hidden' or name()='aria-hidden']"
+# 3.5 s, 20,000 <h2> and <h3> 27 s. So no XPath here uses "|": attribute sets are read with one path
+# per name and joined in Python (their users do not depend on document order), element sets with a
+# predicate (".//*[self::img or self::svg]").
+_CLASS_VALUES = etree.XPath("//@class")
+_ID_VALUES = etree.XPath("//@id")
+_HIDDEN_VALUES = etree.XPath("//@hidden")
+_ARIA_HIDDEN_VALUES = etree.XPath("//@aria-hidden")
+
+
+def _class_id_values(root: etree._Element) -> list[Any]:
+    """Every class and id attribute value of the tree (classes first), in linear time."""
+    return _CLASS_VALUES(root) + _ID_VALUES(root)
+
+
 # A quick test for template comments (kinds in parse.TEMPLATE_COMMENTS) before stripping them.
 TEMPLATE_BRACE_MARKER_RE = re.compile(r"\{(?:%-?\s*comment|\{!|\*|#)", re.IGNORECASE)
 # A value written by a template, not by a person ("{{ sponsor.name }}", "<?= $name ?>").
@@ -773,12 +783,12 @@ def _parse(text: str, url: str = "", content_type: str = "text/html") -> _Parsed
         if el.tag != "head":
             _drop(el)
     # Attribute XPath is C-speed; a predicate over every element (contains(@style, …)) costs milliseconds.
-    hidden = {value.getparent() for value in root.xpath(HIDDEN_ATTRS_XPATH)}
+    hidden = {value.getparent() for value in (*_HIDDEN_VALUES(root), *_ARIA_HIDDEN_VALUES(root))}
     if any("none" in v or "hidden" in v for v in _PLAIN_STYLES(root)):
         hidden.update(v.getparent() for v in _values_containing(root.xpath("//@style"), ("none", "hidden")))
     # Every class/id value, read once and reused by _structure. The list also keeps those elements'
     # Python proxies alive for the whole extraction, so the walk does not pay to re-create them.
-    attrs = root.xpath(CLASS_ID_ATTRS_XPATH)
+    attrs = _class_id_values(root)
     for value in _values_containing(attrs, ("hidden", "d-none", "invisible")):
         if value.attrname == "class" and _hidden_by_class(value):
             hidden.add(value.getparent())
@@ -788,7 +798,7 @@ def _parse(text: str, url: str = "", content_type: str = "text/html") -> _Parsed
             _drop(el)
             dropped = True
     if dropped:
-        attrs = root.xpath(CLASS_ID_ATTRS_XPATH)  # some were in what was dropped
+        attrs = _class_id_values(root)  # some were in what was dropped
     return _Parsed(root, jsonld, script_chars, script_count, attrs)
 
 
@@ -817,10 +827,18 @@ def _drop(el: etree._Element) -> None:
         prev = el.getprevious()
         parent.remove(el)
         if tail:
-            if prev is not None:
-                prev.tail = (prev.tail or "") + tail
-            else:
-                parent.text = (parent.text or "") + tail
+            joined = ((prev.tail if prev is not None else parent.text) or "") + tail
+            try:
+                _set_text(prev, parent, joined)
+            except ValueError:  # lxml refuses control characters libxml2 let into the text (hypothesis)
+                _set_text(prev, parent, drop_unparsable(joined))
+
+
+def _set_text(prev: etree._Element | None, parent: etree._Element, text: str) -> None:
+    if prev is not None:
+        prev.tail = text
+    else:
+        parent.text = text
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1000,7 +1018,7 @@ def _structure(root: etree._Element, attrs: list[Any] | None = None, body: _Body
     unit_hints: set[etree._Element] = set()
     footers: set[etree._Element] = set(root.iter("footer"))
     # Thousands of class/id values: find the few that matter with str.find on all of them joined.
-    values = attrs if attrs is not None else root.xpath(CLASS_ID_ATTRS_XPATH)
+    values = attrs if attrs is not None else _class_id_values(root)
     for value in _values_containing(values, (*SECTION_ID_CLASS_HINTS, "footer", *TITLE_CLASS_FRAGMENTS)):
         el = value.getparent()
         lowered = value.lower()
