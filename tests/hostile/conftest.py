@@ -190,9 +190,11 @@ def pytest_terminal_summary(terminalreporter) -> None:
         return
     slowest = max(RECORDS, key=lambda r: r["seconds"])
     largest = max(RECORDS, key=lambda r: r["peak_mb"])
+    failed = [r for r in terminalreporter.stats.get("failed", []) if "tests/hostile/" in r.nodeid]
+    verdict = "all handled" if not failed else f"{len(failed)} hostile tests FAILED"
     terminalreporter.write_sep("-", "hostile inputs")
     terminalreporter.write_line(
-        f"{len(RECORDS)} hostile inputs run as subprocesses; "
+        f"{len(RECORDS)} hostile inputs run as subprocesses, {verdict}; "
         f"slowest {slowest['seconds']:.1f} s ({slowest['label']}); "
         f"largest peak RSS {largest['peak_mb']:.0f} MB ({largest['label']})"
     )
