@@ -229,6 +229,16 @@ def summary_fields(r: Result) -> dict[str, str]:
     }
 
 
+# A cell starting with one of these is a formula to a spreadsheet; text read off a web page must not run
+# when an agent opens the report (OWASP "CSV injection"). The user's own input columns are left as given.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: str) -> str:
+    """The value as text a spreadsheet will not evaluate: a leading formula character gets a quote."""
+    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+
+
 def to_csv(results: Sequence[Result], input_columns: Sequence[str]) -> str:
     """CSV text: the input columns unchanged, then verdict, entities, sponsors, evidence, error, pages read."""
     out = io.StringIO()
@@ -236,7 +246,8 @@ def to_csv(results: Sequence[Result], input_columns: Sequence[str]) -> str:
     writer = csv.DictWriter(out, fieldnames=[*input_columns, *extra], extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for r in results:
-        writer.writerow({**dict(r.row), **summary_fields(r)})
+        added = {k: spreadsheet_safe(v) for k, v in summary_fields(r).items()}
+        writer.writerow({**dict(r.row), **added})
     return out.getvalue()
 
 
