@@ -1308,6 +1308,7 @@ def _build_unit(unit: etree._Element, state: _State, base: str, base_site: str |
     files: list[str] = []
     data_names: list[str] = []
     identity: tuple[str, str, str] | None = None  # (href, host, path) of the link that decides identity
+    link_text = ""  # the visible text of that link, a name when the unit around it is a sentence
     profile_links: list[str] = []
     hosting: list[str] = []
     affiliate = False
@@ -1370,6 +1371,7 @@ def _build_unit(unit: etree._Element, state: _State, base: str, base_site: str |
                     evidence.append(Evidence("link", href, f"{where} (a short link: it names no one)".strip()))
                 elif identity is None:
                     identity = (href, host, parts.path)
+                    link_text = _clean(_text_of(el))
                     evidence.append(Evidence("link", href, where))
         style = attrib.get("style")
         if style and "url(" in style:
@@ -1380,7 +1382,7 @@ def _build_unit(unit: etree._Element, state: _State, base: str, base_site: str |
                     evidence.append(Evidence("css-bg", url, where))
     text = _clean(" ".join(unit.itertext()))
     emphasis = _emphasis_text(unit)
-    name = _choose_name(data_names, emphasis, alts, text, files, identity)
+    name = _choose_name(data_names, emphasis, alts, text, files, identity, link_text)
     if not name and profile_links and (STREAM_RE.search(text) or SHOP_RE.search(text)):
         name = name_from_domain(host_of(profile_links[0]) or "")  # "Hosted live on Twitch!" → Twitch, a mention
     if not name:
@@ -1466,9 +1468,11 @@ def _choose_name(
     text: str,
     files: list[str],
     identity: tuple[str, str, str] | None,
+    link_text: str = "",
 ) -> str:
     """Name priority: data attribute, emphasised visible text, alt that agrees with the link, short visible
-    text, file name that agrees with the link, the link's domain; disagreeing alt/file only as a last resort."""
+    text, the link's own text when the entry is a sentence, file name that agrees with the link, the link's
+    domain; disagreeing alt/file only as a last resort."""
     host, path = (identity[1], identity[2]) if identity else ("", "")
 
     def ok(candidate: str) -> bool:
@@ -1484,6 +1488,8 @@ def _choose_name(
             return alt
     if _is_name_like(text) and not STREAM_RE.search(text) and len(text) >= 2:
         return text
+    if link_text and _is_name_like(link_text) and not STREAM_RE.search(link_text):
+        return link_text  # "Drinks by <a>Ice House Cold Brew</a>, proudly local": the link names the sponsor
     for file_name in files:
         if ok(file_name):
             return file_name

@@ -309,3 +309,9 @@ def test_broken_and_empty_input_never_raises():
     for text in ("", "   ", "<<<>>>", "<html><h1>Sponsors</h1><a href='http://[bad'>x</a>", "\x00\x01"):
         result = extract(Page("t", "t", text))
         assert isinstance(result, Extraction)
+
+
+def test_a_link_inside_a_sentence_names_the_sponsor_by_its_text():
+    names = by_name(read("link-in-sentence.html"))
+    assert {"Ice House Cold Brew", "SoundCo Hire"} <= set(names)
+    assert names["SoundCo Hire"].domains == ("hire.soundco.example",)
