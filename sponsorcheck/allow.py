@@ -19,8 +19,12 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sponsorcheck.errors import WatchlistError
+from sponsorcheck.files import read_user_text
 from sponsorcheck.normalize import host_of, normalize_name
 from sponsorcheck.watchlist import MAX_WATCHLIST_BYTES, Watchlist
+
+# An allowlist holds a handful of entries written by a person; a larger file is a mistake.
+MAX_ALLOWLIST_BYTES = 1_000_000
 
 DEFAULT_ALLOW_FILE = ".sponsorcheck-allow.yaml"  # read from the working directory when present
 TOP_LEVEL_KEY = "allow"
@@ -152,14 +156,7 @@ def load_allowlists(paths: Iterable[str | Path], today: date) -> tuple[Allowlist
     warnings: list[str] = []
     for raw in dict.fromkeys(str(p) for p in paths):
         p = Path(raw)
-        try:
-            text = p.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise WatchlistError(f"{p}: allowlist file not found") from None
-        except UnicodeDecodeError:
-            raise WatchlistError(f"{p}: not a UTF-8 text file") from None
-        except OSError as exc:
-            raise WatchlistError(f"{p}: cannot read allowlist: {exc.strerror}") from None
+        text = read_user_text(p, error=WatchlistError, what="an allowlist file", max_bytes=MAX_ALLOWLIST_BYTES)
         allow, warns = parse_allowlist(text, str(p), today)
         entries.extend(allow.entries)
         used.append(str(p))

@@ -51,6 +51,7 @@ from sponsorcheck.errors import (
     UsageError,
 )
 from sponsorcheck.fetch import Fetcher, deadline, make_session, validate_url
+from sponsorcheck.files import check_user_file, read_user_file
 from sponsorcheck.match import Matcher
 from sponsorcheck.models import Page, Result, Verdict
 from sponsorcheck.pipeline import CheckOptions, check_target, error_result
@@ -284,21 +285,11 @@ def _table_from_rows(
 
 def read_table(path: str | Path, url_column: str | None = None) -> Table:
     """Read a CSV/TSV (sniffed) or .xlsx tour; raise InputFileError with a readable reason if it cannot."""
-    p = Path(path)
-    try:
-        if p.is_dir():
-            raise InputFileError(f"{path}: is a directory, not a spreadsheet")
-        if p.stat().st_size > MAX_INPUT_BYTES:
-            raise InputFileError(f"{path}: larger than {MAX_INPUT_BYTES // 1_000_000} MB; is it a tour?")
-        if p.suffix.lower() in XLSX_SUFFIXES:
-            return _read_xlsx(p, url_column)
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise InputFileError(f"{path}: no such file") from None
-    except PermissionError:
-        raise InputFileError(f"{path}: permission denied") from None
-    except OSError as exc:
-        raise InputFileError(f"{path}: cannot read: {exc.strerror}") from None
+    what = "a tour spreadsheet (CSV, TSV or .xlsx)"
+    p = check_user_file(path, error=InputFileError, what=what, max_bytes=MAX_INPUT_BYTES)
+    if p.suffix.lower() in XLSX_SUFFIXES:
+        return _read_xlsx(p, url_column)
+    data = read_user_file(p, error=InputFileError, what=what, max_bytes=MAX_INPUT_BYTES)
     text, encoding = decode_input(data)
     # csv refuses cells over 131,072 characters by default, which lost the whole tour to one pasted
     # cell ("internal error"); a cell may be as large as the file, itself capped by MAX_INPUT_BYTES.

@@ -162,6 +162,9 @@ WatchlistOpt = Annotated[
 FormatOpt = Annotated[
     OutputFormat, typer.Option("--format", "-f", help="table (for people) or json (one document on stdout).")
 ]
+TimeoutOpt = Annotated[float, typer.Option("--timeout", min=1, help="Total seconds allowed per page.")]
+FollowOpt = Annotated[int, typer.Option("--follow", min=0, help="Extra same-site sponsor pages to read.")]
+NoFollowOpt = Annotated[bool, typer.Option("--no-follow", help="Read only the given page.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")]
 MinScoreOpt = Annotated[
     int, typer.Option("--min-score", min=0, max=100, help="Lowest fuzzy-match score (0–100) that is reported.")
@@ -231,9 +234,9 @@ def check(
     ],
     fmt: FormatOpt = OutputFormat.table,
     watchlist: WatchlistOpt = None,
-    timeout: Annotated[float, typer.Option("--timeout", min=1, help="Total seconds allowed per page.")] = 30.0,
-    follow: Annotated[int, typer.Option("--follow", min=0, help="Extra same-site sponsor pages to read.")] = 3,
-    no_follow: Annotated[bool, typer.Option("--no-follow", help="Read only the given page.")] = False,
+    timeout: TimeoutOpt = 30.0,
+    follow: FollowOpt = 3,
+    no_follow: NoFollowOpt = False,
     min_score: MinScoreOpt = DEFAULT_MIN_SCORE,
     no_cache: NoCacheOpt = False,
     max_age: MaxAgeOpt = DEFAULT_MAX_AGE,
@@ -476,9 +479,9 @@ def batch(
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")] = False,
     watchlist: WatchlistOpt = None,
-    timeout: Annotated[float, typer.Option("--timeout", min=1, help="Total seconds allowed per page.")] = 30.0,
-    follow: Annotated[int, typer.Option("--follow", min=0, help="Extra same-site sponsor pages to read.")] = 3,
-    no_follow: Annotated[bool, typer.Option("--no-follow", help="Read only the given page.")] = False,
+    timeout: TimeoutOpt = 30.0,
+    follow: FollowOpt = 3,
+    no_follow: NoFollowOpt = False,
     min_score: MinScoreOpt = DEFAULT_MIN_SCORE,
     allow: AllowOpt = None,
     no_cache: NoCacheOpt = False,

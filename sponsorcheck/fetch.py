@@ -20,7 +20,6 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import IO, Any, Protocol
 from urllib.parse import urlsplit
 
@@ -32,6 +31,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from sponsorcheck import PROJECT_URL, __version__
 from sponsorcheck.errors import FetchError, TargetError, UsageError
+from sponsorcheck.files import read_user_file
 from sponsorcheck.models import Page
 from sponsorcheck.parse import drop_unparsable
 
@@ -525,20 +525,13 @@ MAX_FILE_BYTES = 50_000_000
 
 def read_file(path: str, max_bytes: int = MAX_FILE_BYTES) -> Page:
     """Read a saved page from disk; raise TargetError for a missing file, a directory or a huge file."""
-    p = Path(path)
-    try:
-        if p.is_dir():
-            raise TargetError(f"{path}: is a directory; give a saved HTML file or a URL")
-        size = p.stat().st_size
-        if size > max_bytes:
-            raise TargetError(f"{path}: file is larger than {max_bytes // 1_000_000} MB; is it a web page?")
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise TargetError(f"{path}: no such file (give a URL with http:// or https://, or a saved page)") from None
-    except PermissionError:
-        raise TargetError(f"{path}: permission denied") from None
-    except OSError as exc:
-        raise TargetError(f"{path}: cannot read: {exc.strerror}") from None
+    data = read_user_file(
+        path,
+        error=TargetError,
+        what="a saved web page",
+        max_bytes=max_bytes,
+        advice="give a URL with http:// or https://, or a saved HTML file",
+    )
     if not data.strip():
         raise TargetError(f"{path}: the file is empty; save the page again from the browser")
     return Page(path, path, page_text(data, path), "text/html", None)

@@ -26,6 +26,7 @@ else:  # pragma: no cover - Python 3.10
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from sponsorcheck.errors import WatchlistError
+from sponsorcheck.files import read_user_text
 
 # A watchlist is a few hundred entries; anything far larger is a mistake or an attack.
 MAX_WATCHLIST_BYTES = 2_000_000
@@ -369,20 +370,8 @@ def _check_consistency(watchlist: Watchlist, path: str) -> None:
 
 def load_watchlist(path: str | Path) -> Watchlist:
     """Read and validate one watchlist file; raises WatchlistError if it is missing or invalid."""
-    p = Path(path)
-    try:
-        if p.is_dir():
-            raise WatchlistError(f"{p}: is a directory, not a watchlist file")
-        if p.stat().st_size > MAX_WATCHLIST_BYTES:
-            raise WatchlistError(f"{p}: file is larger than {MAX_WATCHLIST_BYTES // 1_000_000} MB; is it a watchlist?")
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise WatchlistError(f"{p}: watchlist file not found") from None
-    except UnicodeDecodeError:
-        raise WatchlistError(f"{p}: not a UTF-8 text file") from None
-    except OSError as exc:
-        raise WatchlistError(f"{p}: cannot read watchlist: {exc.strerror}") from None
-    return parse_watchlist(text, str(p))
+    text = read_user_text(path, error=WatchlistError, what="a watchlist file", max_bytes=MAX_WATCHLIST_BYTES)
+    return parse_watchlist(text, str(path))
 
 
 def default_watchlist_text() -> tuple[str, str]:

@@ -7,6 +7,23 @@ from pathlib import Path
 from sponsorcheck.match import Matcher
 from sponsorcheck.watchlist import Watchlist, parse_watchlist
 
+# One entity under a made-up name, for tests of batch, cache and CLI plumbing that must not depend on the
+# shipped watchlist's content.
+ACME_WATCHLIST = """
+id: test-pledge
+name: Test pledge
+pledge: {name: Test, demands: [{id: d1, text: Demand one}]}
+entities:
+  - id: acme
+    name: Acme Corp
+    reason: testing
+    demands: [d1]
+    sources: [{url: "https://example.org/acme", verified: 2026-11-24}]
+    aliases: [Acme Corp]
+    domains: [acme.example]
+"""
+
+
 SMALL = """
 id: test-pledge
 name: Test pledge

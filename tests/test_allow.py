@@ -83,7 +83,7 @@ def test_files_from_option_and_working_directory(tmp_path):
 
 
 def test_missing_file_is_an_error(tmp_path):
-    with pytest.raises(WatchlistError, match="not found"):
+    with pytest.raises(WatchlistError, match="no such file"):
         load_allowlists([tmp_path / "nope.yaml"], TODAY)
 
 

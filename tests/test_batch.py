@@ -38,20 +38,8 @@ from sponsorcheck.models import Verdict
 from sponsorcheck.watchlist import load_watchlist
 
 from .conftest import ROOT
+from .small_watchlist import ACME_WATCHLIST as WATCHLIST
 
-WATCHLIST = """
-id: test-pledge
-name: Test pledge
-pledge: {name: Test, demands: [{id: d1, text: Demand one}]}
-entities:
-  - id: acme
-    name: Acme Corp
-    reason: testing
-    demands: [d1]
-    sources: [{url: "https://example.org/acme", verified: 2026-11-24}]
-    aliases: [Acme Corp]
-    domains: [acme.example]
-"""
 CONFLICT_PAGE = (
     "<html><body><section id='sponsors'><h2>Our sponsors</h2>"
     "<img src='/logos/acme.png' alt='Acme Corp'><img src='/logos/bakery.png' alt='Harbour Bakery'>"

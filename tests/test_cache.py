@@ -15,21 +15,11 @@ from sponsorcheck.errors import ExitStatus, FetchError
 from sponsorcheck.fetch import Fetcher, FetchPolicy, make_session
 from sponsorcheck.models import Page
 
+from .small_watchlist import ACME_WATCHLIST as WATCHLIST
+
 PAGE = "<html><body><h2>Sponsors</h2><img alt='Café Zürich' src='/l/cafe.png'></body></html>"
 HTML = "text/html; charset=utf-8"
 runner = CliRunner()
-WATCHLIST = """
-id: test-pledge
-name: Test pledge
-pledge: {name: Test, demands: [{id: d1, text: Demand one}]}
-entities:
-  - id: acme
-    name: Acme Corp
-    reason: testing
-    demands: [d1]
-    sources: [{url: "https://example.org/acme", verified: 2026-11-24}]
-    aliases: [Acme Corp]
-"""
 
 
 @pytest.fixture

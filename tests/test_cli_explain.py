@@ -79,7 +79,7 @@ def test_watchlist_validate_valid_and_invalid(tmp_path, wl):
     assert "bad.yaml" in r.stderr and "reason" in r.stderr and r.stderr.count("\n") == 1
     assert "Traceback" not in r.stderr
     r = run("watchlist", "validate", str(tmp_path / "missing.yaml"))
-    assert r.exit_code == ExitStatus.USAGE and "not found" in r.stderr
+    assert r.exit_code == ExitStatus.USAGE and "no such file" in r.stderr
 
 
 def test_allow_option_makes_finding_allowed_and_expired_entry_warns(tmp_path, wl):

@@ -78,7 +78,7 @@ def test_billion_laughs_is_refused_fast():
 
 
 def test_missing_file_and_directory(tmp_path):
-    with pytest.raises(WatchlistError, match="not found"):
+    with pytest.raises(WatchlistError, match="no such file"):
         load_watchlist(tmp_path / "nope.yaml")
     with pytest.raises(WatchlistError, match="directory"):
         load_watchlist(tmp_path)

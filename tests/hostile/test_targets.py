@@ -25,7 +25,7 @@ def test_a_missing_file(check, tmp_path):
 
 def test_a_directory(check, tmp_path):
     run = check(str(tmp_path), label="target: a directory")
-    assert_refused(run, ExitStatus.TARGET_ERROR, 2, "is a directory", "give a saved HTML file or a URL")
+    assert_refused(run, ExitStatus.TARGET_ERROR, 2, "is a directory", "give a URL with http://")
 
 
 def test_random_bytes(check, tmp_path):
