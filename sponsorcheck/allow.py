@@ -15,13 +15,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sponsorcheck.errors import WatchlistError
 from sponsorcheck.files import read_user_text
 from sponsorcheck.normalize import host_of, normalize_name
-from sponsorcheck.watchlist import MAX_WATCHLIST_BYTES, Watchlist
+from sponsorcheck.watchlist import MAX_WATCHLIST_BYTES, Watchlist, load_yaml
 
 # An allowlist holds a handful of entries written by a person; a larger file is a mistake.
 MAX_ALLOWLIST_BYTES = 1_000_000
@@ -98,14 +97,7 @@ def parse_allowlist(text: str, path: str, today: date) -> tuple[Allowlist, tuple
     """Validate allowlist YAML; returns the entries in force and warnings for expired ones."""
     if len(text) > MAX_WATCHLIST_BYTES:
         raise WatchlistError(f"{path}: file is too large to be an allowlist")
-    try:
-        data: Any = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        line = f" line {mark.line + 1}" if mark is not None else ""
-        raise WatchlistError(f"{path}:{line}: YAML syntax error: {exc.problem}") from None
-    except yaml.YAMLError as exc:
-        raise WatchlistError(f"{path}: not valid YAML: {exc}") from None
+    data: Any = load_yaml(text, path, "an allowlist")
     if data is None:
         return Allowlist((), (path,)), ()
     if isinstance(data, list):

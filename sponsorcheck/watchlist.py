@@ -320,12 +320,10 @@ def _describe_location(loc: tuple[Any, ...], data: Any) -> str:
     return ", ".join(parts) or "top level"
 
 
-def parse_watchlist(text: str, path: str = "<watchlist>") -> Watchlist:
-    """Parse and validate watchlist YAML text; raises WatchlistError naming the file, entry and fault."""
-    if len(text) > MAX_WATCHLIST_BYTES:
-        raise WatchlistError(f"{path}: file is larger than {MAX_WATCHLIST_BYTES // 1_000_000} MB; is it a watchlist?")
+def load_yaml(text: str, path: str, what: str) -> Any:
+    """YAML text as data, safely (no expansion bombs, no deep nesting); faults as one-line WatchlistErrors."""
     try:
-        data = _safe_load(text)
+        return _safe_load(text)
     except WatchlistError as exc:
         raise WatchlistError(f"{path}: {exc.message}") from None
     except yaml.MarkedYAMLError as exc:
@@ -335,7 +333,14 @@ def parse_watchlist(text: str, path: str = "<watchlist>") -> Watchlist:
     except yaml.YAMLError as exc:
         raise WatchlistError(f"{path}: not valid YAML: {exc}") from None
     except RecursionError:  # PyYAML composes nested collections recursively
-        raise WatchlistError(f"{path}: lists or mappings nested too deeply to be a watchlist") from None
+        raise WatchlistError(f"{path}: lists or mappings nested too deeply to be {what}") from None
+
+
+def parse_watchlist(text: str, path: str = "<watchlist>") -> Watchlist:
+    """Parse and validate watchlist YAML text; raises WatchlistError naming the file, entry and fault."""
+    if len(text) > MAX_WATCHLIST_BYTES:
+        raise WatchlistError(f"{path}: file is larger than {MAX_WATCHLIST_BYTES // 1_000_000} MB; is it a watchlist?")
+    data = load_yaml(text, path, "a watchlist")
     if not isinstance(data, dict):
         raise WatchlistError(f"{path}: expected a mapping with keys id, name, pledge, entities")
     try:

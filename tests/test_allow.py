@@ -90,3 +90,13 @@ def test_missing_file_is_an_error(tmp_path):
 def test_empty_file_allows_nothing():
     allow, warnings = parse_allowlist("", "empty.yaml", TODAY)
     assert allow.entries == () and warnings == ()
+
+
+def test_an_allowlist_expansion_bomb_is_refused_like_a_watchlist_one():
+    lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]']
+    for i in range(1, 9):
+        prev, cur = chr(ord("a") + i - 1), chr(ord("a") + i)
+        lines.append(f"{cur}: &{cur} [" + ",".join([f"*{prev}"] * 9) + "]")
+    lines.append("allow: *i")
+    with pytest.raises(WatchlistError, match="expansion bomb"):
+        parse_allowlist("\n".join(lines), "bomb-allow.yaml", date(2026, 11, 24))
