@@ -303,7 +303,10 @@ FILENAME_NOISE_RE = re.compile(
     r"horizontal|vertical|horiz|vert|rgb|cmyk|main|icon|full|min|retina|hd|hires|lores|mono|grey|gray|"
     r"positive|negative|inverse|inverted|bw|copy|original|resized|scaled|cropped|crop|default|primary|alt|"
     r"stacked|wide|square|round|rect|banner|badge|lg|sm|md|xs|xl|alpha|flat|rev|only|text|wordmark|mark|"
-    r"screenshot|screen|shot|unnamed|download|untitled|file|upload)$",
+    r"screenshot|screen|shot|unnamed|download|untitled|file|upload|"
+    # the same colour words in the other languages we read: es, pt, fr, de, it, nl
+    # (not "blanc", "noir", "nero" or "wit": they end real names such as Mont Blanc)
+    r"blanco|negro|branco|preto|couleur|weiss|schwarz|farbe|bianco|colore|zwart)$",
     re.IGNORECASE,
 )
 SIZE_OR_HASH_RE = re.compile(
@@ -364,6 +367,13 @@ LAZY_SRC_ATTRS = ("data-src", "data-lazy-src", "data-original", "data-lazy", "da
 # data-* attribute names that hold an organisation's name ("data-name", "data-fname"/"data-lname", "data-company").
 DATA_NAME_KEY_RE = re.compile(r"^data-(?:[\w-]*(?:name|title|company|sponsor|partner|brand|organi[sz]ation|org)\b)")
 CSS_URL_RE = re.compile(r"url\(\s*['\"]?([^'\")]+)", re.IGNORECASE)
+# Social networks whose logo on an event page is a "follow us" icon wherever it stands (unlike a streaming
+# platform's logo under a sponsor tier, which may be the platform as a partner).
+SOCIAL_ICON_DOMAINS = frozenset(
+    {"twitter.com", "x.com", "facebook.com", "fb.com", "instagram.com", "linkedin.com", "youtube.com", "youtu.be"}
+    | {"tiktok.com", "threads.net", "mastodon.social", "pinterest.com", "tumblr.com", "t.me", "flickr.com"}
+    | {"discord.gg", "discord.com", "bsky.app", "snapchat.com", "whatsapp.com"}
+)
 # Platforms where a link with a path is someone's profile or channel, not the platform as a sponsor.
 PLATFORM_DOMAINS = frozenset(
     {
@@ -637,13 +647,23 @@ def name_from_domain(host: str) -> str:
     return readable(label.replace("-", " "))
 
 
+ALT_SPONSOR_PHRASE_RE = re.compile(
+    r"^(?:presented by|powered by|sponsored by|supported by|in partnership with|brought to you by|"
+    r"präsentiert von|unterstützt von|présenté par|presentado por|patrocinado por|apresentado por|"
+    r"presentato da)\s+",
+    re.IGNORECASE,
+)
+
+
 @lru_cache(maxsize=8192)
 def _name_from_alt(alt: str) -> str:
     if not alt or TEMPLATE_VALUE_RE.search(alt):
         return ""
     if IMAGE_EXTENSIONS_RE.search(alt.strip()):
         return name_from_filename(alt.strip())
-    return _clean(ALT_NOISE_RE.sub(" ", alt)).strip(" -–—|:,.")
+    name = _clean(ALT_NOISE_RE.sub(" ", alt)).strip(" -–—|:,.")
+    # "Powered by Amazon Music" / "Presented by Acme": the phrase says it is a sponsor, the rest is the name.
+    return ALT_SPONSOR_PHRASE_RE.sub("", name).strip(" -–—|:,.") or name
 
 
 def _is_name_like(text: str) -> bool:
@@ -865,6 +885,8 @@ class _State:
 
 
 _NO_STATE = _State("none", None, False)
+# The tier given to a run of outbound logos in a footer that has no heading of its own.
+FOOTER_STRIP_TIER = "logos in the page footer"
 
 
 def _own_text(el: etree._Element) -> str:
@@ -1392,8 +1414,11 @@ def _build_unit(unit: etree._Element, state: _State, base: str, base_site: str |
             platform = host_of(profile_links[0]) or ""
         except ValueError:
             platform = ""
-        if agrees_with_link(name, platform):
-            return None  # the event's own social-media icon ("twitter.png" → twitter.com/event)
+        # The event's own social-media icon ("twitter.png" → twitter.com/event) is not a sponsor — unless it
+        # stands under a sponsor tier heading: a Twitch logo there, linking to the event's channel, is Twitch.
+        social = registrable_domain(platform) in SOCIAL_ICON_DOMAINS
+        if agrees_with_link(name, platform) and (social or not _under_sponsor_tier(state)):
+            return None
     if text and _is_name_like(text) and not any(e.kind == "text" for e in evidence):
         evidence.append(Evidence("text", text[:200], where))
     elif emphasis:
@@ -1503,18 +1528,28 @@ def _choose_name(
     return ""
 
 
+def _under_sponsor_tier(state: _State) -> bool:
+    """True inside a sponsor section that has its own heading (a tier), not a bare footer strip."""
+    return state.kind == "sponsor" and bool(state.tier) and state.tier != FOOTER_STRIP_TIER
+
+
 def _classify_mention(
     b: _Builder, text: str, state: _State, affiliate: bool, hosted_only: object, profiles: list[str]
 ) -> None:
     """Mark what is named but not sponsorship: prizes, stream/listen links, shop/donation links, hosting, groups."""
     note = None
+    # Under a sponsor tier heading ("Title Partner"), "Powered by X" is sponsor phrasing and a tracking
+    # parameter is the sponsor's own campaign link: neither makes the logo a mere credit or shop link.
+    tiered = _under_sponsor_tier(state)
     if state.kind == "prize" or (PRIZE_RE.search(text) and re.search(r"\bbest\b|\bprize\b", text, re.I)):
         note = "prize"
-    elif TECH_CREDIT_RE.search(text) or any(TECH_CREDIT_RE.search(e.text) for e in b.evidence if e.kind == "img-alt"):
+    elif not tiered and (
+        TECH_CREDIT_RE.search(text) or any(TECH_CREDIT_RE.search(e.text) for e in b.evidence if e.kind == "img-alt")
+    ):
         note = "technology or hosting credit"
     elif STREAM_RE.search(text):
         note = "listen/stream link"
-    elif affiliate or SHOP_RE.search(text) or SHOP_DONATION_RE.search(text):
+    elif (affiliate and not tiered) or SHOP_RE.search(text) or SHOP_DONATION_RE.search(text):
         note = "shop or donation link"
     elif hosted_only and not b.domains and not any(e.kind in ("img-alt", "data-attr", "text") for e in b.evidence):
         note = "asset hosted on a provider"
@@ -1641,7 +1676,7 @@ def extract(page: Page) -> Extraction:
     }
     if len(footer_hosts) >= 3:
         # A run of outbound logo links in the footer is a sponsor strip even without a heading.
-        anchors += [(a, _State("sponsor", "logos in the page footer", False)) for a in signals.footer_anchors]
+        anchors += [(a, _State("sponsor", FOOTER_STRIP_TIER, False)) for a in signals.footer_anchors]
 
     # Keyed by the element objects themselves: lxml reuses the id() of proxies it has freed.
     counts: dict[etree._Element, int] = {}

@@ -75,8 +75,7 @@ LOOKALIKE_CLASSES: dict[str, frozenset[str]] = {
     ),
     "a sport, show, artist or venue": _words(
         "hockey skating skate skaters rink age berg breaker breakers palace sculpture sculptures carving "
-        "fishing climbing bucket storm queen t spice vanilla nine kills capades dancing ballet "
-        "wrestling boxing wedding honor opera cycle nibelungen nibelung dance"
+        "fishing climbing bucket storm dancing ballet wrestling boxing opera dance"
     ),
     ADVOCACY: _words(
         "abolish against stop resist resistance rights defense defence defender defenders justice solidarity "
@@ -86,8 +85,7 @@ LOOKALIKE_CLASSES: dict[str, frozenset[str]] = {
         "organizing organising"
     ),
     "a band, ensemble or record label": _words(
-        "band orchestra choir quartet trio ensemble dj mc feat ft featuring bunnymen records recordings "
-        "collective tribute"
+        "band orchestra choir quartet trio ensemble dj mc feat ft featuring records recordings collective tribute"
     ),
     "another organisation that borrowed the name": _words(
         "tolkien hobbit shire mordor middle earth lotr seeing stone stones economic economics consulting "

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rich.console import Console
@@ -179,8 +179,24 @@ def _evidence_line(e: Evidence, width: int = 90) -> str:
     return f"{EVIDENCE_WORDS.get(e.kind, e.kind)}: {text}{where}"
 
 
-def print_table(results: Sequence[Result], console: Console, verbose: bool = False) -> None:
-    """Human-readable report on the given Console: verdict, sponsors, findings with the chain and evidence."""
+# How a match was made, in words for the table (the JSON keeps the method ids).
+METHOD_LABELS = {
+    "domain": "link domain",
+    "tld": "brand top-level domain",
+    "alias": "name",
+    "weak-alias": "short name",
+    "fuzzy": "similar spelling",
+    "logo": "logo named",
+}
+LEGEND = "✗ conflict   ? review: a person should look   ✓ allowed by your allowlist"
+
+
+def print_table(results: Sequence[Result], console: Console, demand_texts: Mapping[str, str] | None = None) -> None:
+    """Human-readable report on the given Console: verdict, sponsors, findings with the chain and evidence.
+
+    `demand_texts` maps "pledge:demand-id" to the demand's words, so a musician reads the demand, not its id.
+    """
+    demand_texts = demand_texts or {}
     for i, r in enumerate(results):
         if i:
             console.print()
@@ -191,7 +207,7 @@ def print_table(results: Sequence[Result], console: Console, verbose: bool = Fal
             continue
         marks = {Level.CONFLICT: "[red]✗[/]", Level.REVIEW: "[yellow]?[/]", Level.ALLOWED: "[green]✓[/]"}
         for f in r.findings:
-            method = f.method + (f" (score {f.score})" if f.method == "fuzzy" else "")
+            method = METHOD_LABELS.get(f.method, f.method) + (f" (score {f.score})" if f.method == "fuzzy" else "")
             console.print(
                 f"  {marks[f.level]} [bold]{escape(f.sponsor)}[/] → {escape(f.entity_name)}"
                 + (f"  [dim]({escape(f.chain)})[/]" if f.brand else "")
@@ -200,10 +216,15 @@ def print_table(results: Sequence[Result], console: Console, verbose: bool = Fal
             for e in f.evidence[:4]:
                 console.print(f"      {escape(_evidence_line(e))}")
             console.print(f"      [dim]why:[/] {escape(f.why)}")
-            if f.demands:
-                console.print(f"      [dim]pledge demands:[/] {escape(', '.join(f.demands))}")
             if f.allowed_reason:
                 console.print(f"      [dim]allowed:[/] {escape(f.allowed_reason)}")
+        touched = dict.fromkeys(
+            f"{f.pledge}:{d}" for f in r.findings if f.level is not Level.ALLOWED for d in f.demands
+        )
+        if touched:
+            console.print("  [dim]pledge demands this touches:[/]")
+            for key in touched:
+                console.print(f"    - {escape(demand_texts.get(key, key.split(':', 1)[-1]))}")
         if r.sponsors:
             names = ", ".join(c.name for c in r.sponsors[:40]) + (" …" if len(r.sponsors) > 40 else "")
             console.print(f"  [dim]sponsors found ({len(r.sponsors)}):[/] {escape(names)}")
@@ -214,6 +235,8 @@ def print_table(results: Sequence[Result], console: Console, verbose: bool = Fal
             console.print(f"  [dim]pages read:[/] {escape(', '.join(r.pages_read))}")
         for hint in r.hints:
             console.print(f"  [dim]hint:[/] {escape(hint)}")
+    if any(r.findings for r in results):
+        console.print(f"\n[dim]{LEGEND}[/]")
 
 
 def summary_fields(r: Result) -> dict[str, str]:

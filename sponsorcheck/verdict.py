@@ -17,8 +17,8 @@ from sponsorcheck.match import Matcher, is_strong
 from sponsorcheck.models import Candidate, Evidence, Extraction, Finding, Level, Match, Role, Verdict
 
 METHOD_WORDS = {
-    "domain": "its link goes to",
-    "tld": "its link is under the brand domain",
+    "domain": "its link to",
+    "tld": "its link under the brand's own top-level domain",
     "alias": "the name",
     "weak-alias": "the short name",
     "fuzzy": "a spelling close to",

@@ -32,6 +32,8 @@ def test_check_conflict_through_logo_file_and_link():
     assert "CONFLICT" in result.stdout
     assert "Amazon Web Services" in result.stdout
     assert "aws.amazon.com" in result.stdout  # the evidence a person can check
+    assert "pledge demands this touches" in result.stdout and "Rekognition" in result.stdout  # words, not ids
+    assert "? review: a person should look" in result.stdout  # the marks are explained
 
 
 def test_check_clear_page():

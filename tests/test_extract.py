@@ -315,3 +315,31 @@ def test_a_link_inside_a_sentence_names_the_sponsor_by_its_text():
     names = by_name(read("link-in-sentence.html"))
     assert {"Ice House Cold Brew", "SoundCo Hire"} <= set(names)
     assert names["SoundCo Hire"].domains == ("hire.soundco.example",)
+
+
+@pytest.mark.parametrize(
+    ("src", "name"),
+    [
+        ("img/patrocinadores/amazon-logo-blanco.png", "Amazon"),
+        ("logos/twitch_schwarz.svg", "Twitch"),
+        ("img/Mont-Blanc.png", "Mont Blanc"),
+        ("sponsoren/aws-weiss@2x.png", "AWS"),
+        ("img/partners/prime-video-preto.png", "Prime Video"),
+    ],
+)
+def test_colour_words_in_other_languages_are_not_part_of_a_logo_name(src, name):
+    assert readable(name_from_filename(src)) == name
+
+
+def test_under_a_sponsor_tier_powered_by_and_platform_links_are_sponsorship(test_watchlist):
+    # "Powered by X" and a tracking parameter under "Title Partner" are sponsor phrasing, and a platform's
+    # logo under "Streaming Partner" linking to the event's channel is the platform; the footer credit and
+    # the event's own social icon outside any tier are still not sponsors.
+    found = by_name(read("tier-phrasing.html"))
+    sponsors = {n for n, c in found.items() if c.role is Role.SPONSOR}
+    assert {"Amazon Music", "Twitch"} <= sponsors  # "Powered by" is dropped from the name
+    assert "Twitter" not in sponsors and "WordPress" not in sponsors
+    path = PAGES / "tier-phrasing.html"
+    result = analyse_html(path.read_text(encoding="utf-8"), str(path), [test_watchlist])
+    assert result.verdict is Verdict.CONFLICT
+    assert {f.sponsor for f in result.findings} >= {"Twitch"}
