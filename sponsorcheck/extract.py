@@ -296,8 +296,10 @@ FRONT_MATTER_TITLE_RE = re.compile(r"^\s*title\s*[:=]\s*[\"']?(.+?)[\"']?\s*$", 
 PELICAN_META_RE = re.compile(r"\A(?:[A-Z][A-Za-z_]*:[^\n]*\n)+")
 
 # File-name parts that are not a name: sizes, retina suffixes, versions, hashes, generic words.
+# Sizes, retina suffixes, years, versions and hashes ("300x150", "@2x", "v2.1", "a3f9c01").
+_SIZE_OR_HASH = r"(?:\d+x\d+|@?\d(?:\.\d)?x|\d+px|(?:19|20)\d\d|\d{1,2}|\d{6,}|v\d+(?:\.\d+)*|(?=[a-f]*\d)[0-9a-f]{7,})"
 FILENAME_NOISE_RE = re.compile(
-    r"^(?:\d+x\d+|@?\d(?:\.\d)?x|\d+px|(?:19|20)\d\d|\d{1,2}|\d{6,}|v\d+(?:\.\d+)*|(?=[a-f]*\d)[0-9a-f]{7,}|"
+    r"^(?:" + _SIZE_OR_HASH + "|"
     r"logo|logos|logotype|logotipo|sponsor|sponsors|partner|partners|img|image|images|pic|photo|color|colour|"
     r"colored|white|black|dark|light|small|large|big|medium|thumb|thumbnail|new|final|web|transparent|trans|"
     r"horizontal|vertical|horiz|vert|rgb|cmyk|main|icon|full|min|retina|hd|hires|lores|mono|grey|gray|"
@@ -309,10 +311,7 @@ FILENAME_NOISE_RE = re.compile(
     r"blanco|negro|branco|preto|couleur|weiss|schwarz|farbe|bianco|colore|zwart)$",
     re.IGNORECASE,
 )
-SIZE_OR_HASH_RE = re.compile(
-    r"^(?:\d+x\d+|@?\d(?:\.\d)?x|\d+px|(?:19|20)\d\d|\d{1,2}|\d{6,}|v\d+(?:\.\d+)*|(?=[a-f]*\d)[0-9a-f]{7,})$",
-    re.IGNORECASE,
-)
+SIZE_OR_HASH_RE = re.compile("^" + _SIZE_OR_HASH + "$", re.IGNORECASE)
 # Noise words glued to a name inside one file-name token ("amoebamusiclogotransparent").
 GLUED_NOISE_RE = re.compile(
     r"(?:logo|logos|transparent|trans|white|black|color|colour|small|large|final|web|retina|hd|icon|horizontal|"

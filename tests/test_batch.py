@@ -607,6 +607,31 @@ def test_cli_bad_input_is_one_line_exit_2(tmp_path, wl_path):
     assert result.exit_code == ExitStatus.USAGE and "--output" in result.stderr
 
 
+def _batch_process(tour: Path, out: Path, wl_path: Path) -> tuple[list[str], dict[str, str], subprocess.Popen]:
+    """Start `sponsorcheck batch` as a real process and return once its first row is in the journal."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "sponsorcheck", "batch", str(tour), "-o", str(out), "-w", str(wl_path)]
+    command += ["--workers", "1", "--delay", "0", "--quiet"]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    journal = Journal.path_for(out)
+    for _ in range(300):  # until a first row is journaled (at most 30 s)
+        if journal.exists() and journal.read_text("utf-8").strip():
+            break
+        time.sleep(0.1)
+    return command, env, process
+
+
+def _stop(process: subprocess.Popen, sig: int) -> bytes:
+    """Send the signal, wait for the process to finish, and return its stderr (killing it if it hangs)."""
+    try:
+        process.send_signal(sig)
+        _, stderr = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    return stderr
+
+
 def test_sigint_writes_finished_rows_and_resume_completes(tmp_path, wl_path):
     """A real process, a real SIGINT: the finished rows are in the report and --resume finishes the rest."""
     with _CountingServer(latency=0.3) as server:
@@ -614,20 +639,8 @@ def test_sigint_writes_finished_rows_and_resume_completes(tmp_path, wl_path):
         path = write_tour(tmp_path / "t.csv", rows)
         out = tmp_path / "report.json"
         journal = Journal.path_for(out)
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        command = [sys.executable, "-m", "sponsorcheck", "batch", str(path), "-o", str(out), "-w", str(wl_path)]
-        command += ["--workers", "1", "--delay", "0", "--quiet"]
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        try:
-            for _ in range(300):  # until a first row is journaled (at most 30 s)
-                if journal.exists() and journal.read_text("utf-8").strip():
-                    break
-                time.sleep(0.1)
-            process.send_signal(signal.SIGINT)
-            _, stderr = process.communicate(timeout=20)
-        finally:
-            if process.poll() is None:
-                process.kill()
+        command, env, process = _batch_process(path, out, wl_path)
+        stderr = _stop(process, signal.SIGINT)
         assert process.returncode == 130, stderr
         assert b"--resume" in stderr
         partial = json.loads(out.read_text("utf-8"))["results"]
@@ -673,21 +686,8 @@ def test_sigterm_stops_like_ctrl_c(tmp_path, wl_path):
         rows = [(str(n), f"city{n}", f"http://127.0.0.{2 + n}:{server.port}/p{n}") for n in range(5)]
         path = write_tour(tmp_path / "t.csv", rows)
         out = tmp_path / "report.csv"
-        journal = Journal.path_for(out)
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        command = [sys.executable, "-m", "sponsorcheck", "batch", str(path), "-o", str(out), "-w", str(wl_path)]
-        command += ["--workers", "1", "--delay", "0", "--quiet"]
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        try:
-            for _ in range(300):
-                if journal.exists() and journal.read_text("utf-8").strip():
-                    break
-                time.sleep(0.1)
-            process.terminate()
-            _, stderr = process.communicate(timeout=20)
-        finally:
-            if process.poll() is None:
-                process.kill()
+        _command, _env, process = _batch_process(path, out, wl_path)
+        stderr = _stop(process, signal.SIGTERM)
         assert process.returncode == 130, stderr
         rows_written = list(csv.DictReader(io.StringIO(out.read_text("utf-8-sig"))))
         assert 1 <= len(rows_written) < 5
