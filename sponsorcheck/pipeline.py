@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import IO
 
@@ -88,39 +88,117 @@ def check_target(
         page = load_target(target, fetcher, stdin)
     except TargetError as exc:
         return error_result(target, exc.kind, exc.message)
-    extraction = extract(page)
-    if options.follow > 0 and extraction.sponsor_links:
-        extraction = discover(extraction, fetcher, options.follow, target)
-    return result_from(target, page.url, extraction, matcher, options.allow)
-
-
-def discover(first: Extraction, fetcher: Fetcher, budget: int, target: str = "") -> Extraction:
-    """Read up to `budget` same-site sponsor/partner pages the first page links to (breadth first) and merge.
-
-    Every page read is listed in `pages_read`; a page that cannot be read adds a hint and the check goes on.
-    Evidence from a followed page names that page, so a person can find it.
-    """
-    read = list(first.pages_read)
-    queue = [u for u in first.sponsor_links if u not in read]
-    extractions = [first]
-    failures: list[str] = []
-    while queue and budget > 0:
-        url = queue.pop(0)
-        if url in read:
-            continue
-        budget -= 1
-        read.append(url)
+    check = TargetCheck(target, matcher, options)
+    wanted = list(check.start(page))
+    while wanted:  # one page at a time, in the order the check asked for them
+        url = wanted.pop(0)
         try:
-            page = fetcher.fetch(url, target or url)
+            followed, error = fetcher.fetch(url, target), None
         except SponsorcheckError as exc:
-            failures.append(f"could not read the linked sponsor page {url}: {exc}")
-            continue
-        if page.url != url and page.url not in read:
-            read.append(page.url)
-        found = extract(page)
-        extractions.append(_with_page(found, page.url))
-        queue.extend(u for u in found.sponsor_links if u not in read and u not in queue)
-    return merge_extractions(extractions, tuple(read), tuple(failures))
+            followed, error = None, exc
+        wanted.extend(check.arrived(url, followed, error))
+    assert check.result is not None  # nothing left to read: the check has its answer
+    return check.result
+
+
+class TargetCheck:
+    """One target's check as a state machine with no I/O of its own: handed the pages it asks for, it ends in a Result.
+
+    States: first page given (`start`) → extracted → linked sponsor pages asked for → each handed back
+    (`arrived`, any order) and extracted → merged → matched → `result`. `check_target` drives it
+    with a Fetcher one page at a time; batch drives it from its scheduler, so a linked sponsors page
+    waits in its host's queue instead of in a sleeping thread. Up to `options.follow` same-site
+    sponsor pages are read breadth first; pages are taken in the order they were asked for whatever
+    order they arrive in, so every driver reads the same pages and gets the same answer. A page
+    that cannot be read adds a hint and the check goes on; evidence from a followed page names it.
+    Not thread-safe: a driver hands one page at a time.
+    """
+
+    def __init__(
+        self,
+        target: str,
+        matcher: Matcher,
+        options: CheckOptions | None = None,
+        read: Callable[[Page], Extraction] = extract,
+    ) -> None:
+        self.target = target
+        self.matcher = matcher
+        self.options = options or CheckOptions()
+        self.read = read  # how a page becomes an Extraction (batch --jobs: in a worker process)
+        self.result: Result | None = None
+        self._url = target
+        self._extractions: list[Extraction] = []
+        self._read_pages: list[str] = []
+        self._seen: set[str] = set()
+        self._queue: list[str] = []
+        self._budget = self.options.follow
+        self._asked: list[str] = []  # follow-up pages asked for, in order
+        self._arrived: dict[str, tuple[str, Extraction | None, str]] = {}  # url → (final url, extraction, failure)
+        self._taken = 0  # follow-ups of _asked merged so far (in order)
+        self._failures: list[str] = []
+
+    @property
+    def done(self) -> bool:
+        """True once the Result is known."""
+        return self.result is not None
+
+    def start(self, page: Page) -> tuple[str, ...]:
+        """Extract the target's own page; return the linked sponsor pages to fetch now (none: `result` is set)."""
+        first = self.read(page)
+        self._url = page.url
+        self._extractions = [first]
+        self._read_pages = list(first.pages_read)
+        self._seen = set(first.pages_read)
+        if self._budget > 0:
+            self._queue = [u for u in first.sponsor_links if u not in self._seen]
+        return self._advance()
+
+    def arrived(self, url: str, page: Page | None, error: SponsorcheckError | None = None) -> tuple[str, ...]:
+        """A page asked for, or why it could not be read; return the further pages to fetch now."""
+        if url not in self._asked or url in self._arrived:
+            return ()
+        if page is None:
+            reason = error.message if error is not None else "no page"
+            self._arrived[url] = (url, None, f"could not read the linked sponsor page {url}: {reason}")
+        else:
+            self._arrived[url] = (page.url, _with_page(self.read(page), page.url), "")
+        return self._advance()
+
+    def _advance(self) -> tuple[str, ...]:
+        while self._taken < len(self._asked) and self._asked[self._taken] in self._arrived:
+            url = self._asked[self._taken]
+            self._taken += 1
+            final, found, failure = self._arrived.pop(url)
+            self._read_pages.append(url)
+            if failure:
+                self._failures.append(failure)
+                continue
+            if final != url and final not in self._seen:
+                self._seen.add(final)
+                self._read_pages.append(final)
+            assert found is not None
+            self._extractions.append(found)
+            self._queue.extend(u for u in found.sponsor_links if u not in self._seen and u not in self._queue)
+        wanted: list[str] = []
+        while self._queue and self._budget > 0:
+            url = self._queue.pop(0)
+            if url in self._seen:
+                continue
+            self._budget -= 1
+            self._seen.add(url)
+            self._asked.append(url)
+            wanted.append(url)
+        if not wanted and self._taken == len(self._asked):
+            self._finish()
+        return tuple(wanted)
+
+    def _finish(self) -> None:
+        first = self._extractions[0]
+        if self.options.follow <= 0 or not first.sponsor_links:
+            extraction = first  # nothing to follow: the page's own reading, unmerged
+        else:
+            extraction = merge_extractions(self._extractions, tuple(self._read_pages), tuple(self._failures))
+        self.result = result_from(self.target, self._url, extraction, self.matcher, self.options.allow)
 
 
 def _with_page(extraction: Extraction, url: str) -> Extraction:

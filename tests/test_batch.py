@@ -391,7 +391,9 @@ def test_scheduler_spaces_requests_to_one_host_and_serves_others_meanwhile():
     scheduler.finish(first)
     assert scheduler._pick(now[0]).url == "http://a.example/2"
     scheduler.finish(second)
-    assert scheduler._pick(now[0]) is None  # all handed out
+    assert scheduler._pick(now[0]) == float("inf")  # all handed out, but a check may still ask for a page
+    scheduler.close()
+    assert scheduler._pick(now[0]) is None  # and now no more work can come
 
 
 # ---------------------------------------------------------------------------------------------
@@ -692,23 +694,6 @@ def test_sigterm_stops_like_ctrl_c(tmp_path, wl_path):
         assert process.returncode == 130, stderr
         rows_written = list(csv.DictReader(io.StringIO(out.read_text("utf-8-sig"))))
         assert 1 <= len(rows_written) < 5
-
-
-def test_further_pages_the_pipeline_reads_are_checked_against_robots(httpserver, fetcher):
-    """Pages beyond the row's own (a linked sponsors page) pass robots.txt and the host delay too."""
-    from sponsorcheck.batch.runner import _PoliteFetcher
-    from sponsorcheck.batch.scheduler import _Scheduler
-    from sponsorcheck.errors import RobotsDisallowed
-    from sponsorcheck.fetch import USER_AGENT
-
-    serve(httpserver, robots="User-agent: *\nDisallow: /clear\n")
-    polite = _PoliteFetcher(fetcher, _Scheduler(2, 0.0, True, USER_AGENT, threading.Event()), robots=True)
-    polite.begin(httpserver.url_for("/conflict"))
-    assert "Acme Corp" in polite.fetch(httpserver.url_for("/conflict")).text
-    with pytest.raises(RobotsDisallowed):
-        polite.fetch(httpserver.url_for("/clear"))
-    assert requests_for(httpserver, "/clear") == 0
-    assert requests_for(httpserver, "/robots.txt") == 1
 
 
 def test_jobs_analyse_in_worker_processes_with_the_same_results(tmp_path, httpserver, fetcher, matcher):

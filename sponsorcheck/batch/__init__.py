@@ -1,7 +1,8 @@
 """Batch mode: a whole tour from a spreadsheet, checked politely and fast, without losing a row.
 
 The data flow, one module each: `table` (the input spreadsheet and the URL of each row) →
-`scheduler` (which request politeness allows next, per host) with `robots` (robots.txt rules) →
+`scheduler` (per-host slots: which request politeness allows next) with `robots` (robots.txt rules,
+kept in the cache file) and `session` (HTTP, redirects to other hosts handed back) →
 `runner` (fetch workers and analysers; results in input order) → `journal` (every finished row,
 for --resume) → `output` (the report file, written atomically).
 
@@ -18,19 +19,24 @@ from sponsorcheck.batch.output import (
     write_atomic,
     write_report,
 )
-from sponsorcheck.batch.robots import MAX_CRAWL_DELAY, ROBOTS_DEADLINE, RobotsRules, fetch_robots
+from sponsorcheck.batch.robots import (
+    MAX_CRAWL_DELAY,
+    ROBOTS_DEADLINE,
+    ROBOTS_MAX_AGE,
+    RobotsAnswer,
+    RobotsRules,
+    RobotsStore,
+    fetch_robots,
+)
 from sponsorcheck.batch.runner import (
     DEFAULT_ANALYSERS,
     DEFAULT_HOST_DELAY,
-    DEFAULT_PER_HOST,
-    DEFAULT_WORKERS,
     BatchObserver,
     BatchOptions,
     BatchOutcome,
-    batch_session,
     run_batch,
-    tune_allocator,
 )
+from sponsorcheck.batch.session import DEFAULT_PER_HOST, DEFAULT_WORKERS, HostRedirect, batch_session, tune_allocator
 from sponsorcheck.batch.table import (
     MAX_INPUT_BYTES,
     URL_COLUMN_NAMES,
@@ -56,13 +62,17 @@ __all__ = [
     "MAX_INPUT_BYTES",
     "OUTPUT_SUFFIXES",
     "ROBOTS_DEADLINE",
+    "ROBOTS_MAX_AGE",
     "URL_COLUMN_NAMES",
     "BatchObserver",
     "BatchOptions",
     "BatchOutcome",
+    "HostRedirect",
     "InputRow",
     "Journal",
+    "RobotsAnswer",
     "RobotsRules",
+    "RobotsStore",
     "Table",
     "batch_session",
     "check_writable",

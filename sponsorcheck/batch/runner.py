@@ -1,9 +1,17 @@
-"""Running a batch: fetch workers fed by the scheduler, analysers that parse and match, results in input order.
+"""Running a batch: fetch workers fed by the scheduler, analysers that never wait on the network.
 
-Identical URLs are checked once. robots.txt is fetched once per host and kept in memory; a
-disallowed page is reported with error kind "robots" and never fetched. Retries, deadlines, size
-caps and the page cache stay in `fetch.Fetcher`; every row goes through `pipeline.check_target`,
-exactly as `check`.
+Every distinct URL of the tour is one *check* (rows with the same URL share it), driven as the
+state machine `pipeline.TargetCheck`: row page fetched → extracted → linked sponsor pages asked for
+→ each fetched and extracted → merged → matched → Result. Every page a check needs — its own, a
+linked sponsors page, the next hop of a redirect to another host — is a task in its host's slot of
+the scheduler (robots.txt, delay, per-host cap, page cache), fetched by a fetch worker and handed
+to an analyser through a bounded queue. An analyser only extracts and matches: it never sleeps
+and never fetches, so the fetch workers keep every connection busy. Checks finish in any order;
+the results are put back in input order.
+
+Retries, deadlines and size caps stay in `fetch.Fetcher`; robots.txt answers are kept in the page
+cache's file (`robots.RobotsStore`). With --jobs, extraction runs in worker processes that only
+parse: every fetch, with every fetch option and the cache, stays in this process.
 
 Nothing lost: each finished row is appended to the journal as it completes, a resumed run skips
 the rows already there, and an interrupt (Ctrl-C or the `stop` event) ends the run within a moment
@@ -14,30 +22,26 @@ The core never prints: progress goes to a `BatchObserver` the caller supplies.
 
 from __future__ import annotations
 
-import os
+import contextlib
 import queue
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any, Protocol
 
-import requests
-
 from sponsorcheck.batch.journal import Journal
-from sponsorcheck.batch.robots import ROBOTS_DEADLINE, RobotsRules, fetch_robots
-from sponsorcheck.batch.scheduler import _Scheduler
-from sponsorcheck.batch.table import InputRow, Table, dedup_key, origin_of, target_url
-from sponsorcheck.errors import RobotsDisallowed, SponsorcheckError, TargetError, UsageError
-from sponsorcheck.fetch import Fetcher, make_session
+from sponsorcheck.batch.robots import ROBOTS_DEADLINE, RobotsRules, RobotsStore, fetch_robots_answer
+from sponsorcheck.batch.scheduler import _Scheduler, _Task
+from sponsorcheck.batch.session import DEFAULT_PER_HOST, DEFAULT_WORKERS, HostRedirect, stop_at_other_hosts
+from sponsorcheck.batch.table import InputRow, Table, dedup_key, target_url
+from sponsorcheck.errors import FetchError, RobotsDisallowed, SponsorcheckError, TargetError, UsageError
+from sponsorcheck.extract import extract
+from sponsorcheck.fetch import Fetcher, validate_url
 from sponsorcheck.match import Matcher
-from sponsorcheck.models import Page, Result
-from sponsorcheck.pipeline import CheckOptions, check_target, error_result
-from sponsorcheck.watchlist import Watchlist
+from sponsorcheck.models import Extraction, Page, Result
+from sponsorcheck.pipeline import CheckOptions, TargetCheck, error_result
 
-DEFAULT_WORKERS = 16
-DEFAULT_PER_HOST = 2
 # Threads that parse and match fetched pages. Python runs one thread's bytecode at a time, so more
 # analysers than cores only multiply the parsed trees held in memory; two let lxml's parsing (which
 # releases the GIL) overlap on a second core while the fetch workers keep every connection busy.
@@ -49,108 +53,6 @@ DEFAULT_ANALYSERS = 2
 DEFAULT_HOST_DELAY = 0.5
 # How long an interrupted run waits for rows already being fetched before it writes the report.
 INTERRUPT_GRACE = 1.0
-# Connection pools kept at once: one per host of a tour, so robots.txt and the pages share a connection.
-HOST_POOLS = 512
-M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter number (malloc.h)
-MMAP_THRESHOLD_BYTES = 128 * 1024  # glibc's own starting value, kept fixed (see tune_allocator)
-# Variables through which the environment configures requests (proxies, CA bundles, netrc).
-ENVIRONMENT_SETTINGS = (
-    "http_proxy",
-    "https_proxy",
-    "all_proxy",
-    "no_proxy",
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "ALL_PROXY",
-    "NO_PROXY",
-    "REQUESTS_CA_BUNDLE",
-    "CURL_CA_BUNDLE",
-    "NETRC",
-)
-
-
-def batch_session(workers: int = DEFAULT_WORKERS, per_host: int = DEFAULT_PER_HOST) -> requests.Session:
-    """fetch.make_session tuned for a tour: a connection pool per host, the environment read once."""
-    session = make_session(pool_size=workers)
-    adapter = requests.adapters.HTTPAdapter(pool_connections=HOST_POOLS, pool_maxsize=per_host, max_retries=0)
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    # With trust_env, requests re-reads the proxy variables and stats ~/.netrc on *every* request
-    # (about 5 % of a batch's CPU, profiled). When the environment has nothing to say, skip that.
-    if not any(os.environ.get(name) for name in ENVIRONMENT_SETTINGS) and not _has_netrc():
-        session.trust_env = False
-    return session
-
-
-def tune_allocator() -> None:
-    """On glibc, return big buffers (page bodies, parsed trees) to the system as soon as they are freed.
-
-    glibc raises its mmap threshold each time a large block is freed, after which page-sized buffers
-    come from per-thread heaps that fragment and are never given back: a 1,000-row batch peaked at
-    about 210 MB that way against about 125 MB with a fixed 128 KiB threshold (measured). A no-op
-    on other C libraries.
-    """
-    try:
-        import ctypes
-        import ctypes.util
-
-        name = ctypes.util.find_library("c")
-        if not name:
-            return
-        libc = ctypes.CDLL(name)
-        mallopt = getattr(libc, "mallopt", None)
-        if mallopt is not None:
-            mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
-    except (OSError, AttributeError, ValueError):
-        pass
-
-
-def _has_netrc() -> bool:
-    return any((Path.home() / name).exists() for name in (".netrc", "_netrc"))
-
-
-class _PoliteFetcher(Fetcher):
-    """The batch's Fetcher: the row's own page was scheduled already; any other page the pipeline reads
-    (discovery of a sponsors page) is checked against robots.txt and waits for its host's delay."""
-
-    def __init__(self, base: Fetcher, scheduler: _Scheduler, robots: bool) -> None:
-        super().__init__(base.session, base.policy, base.cache, base.offline, base._sleep)
-        self._scheduler = scheduler
-        self._robots = robots
-        self._local = threading.local()
-
-    def begin(self, url: str, page: Page | None = None, error: TargetError | None = None) -> None:
-        """The row's own page, fetched already by a fetch worker (or the error that fetching it gave)."""
-        self._local.url = url
-        self._local.page = page
-        self._local.error = error
-
-    def fetch(self, url: str, target: str | None = None) -> Page:
-        """The prefetched page for the row's URL; any other page politely (robots.txt, host delay)."""
-        if url == getattr(self._local, "url", None):
-            if self._local.error is not None:
-                raise self._local.error
-            page = self._local.page
-            if page is not None:
-                return replace(page, target=target or url)
-            return super().fetch(url, target)
-        if (self.cache is not None and self.cache.get(url) is not None) or self.offline:
-            return super().fetch(url, target)
-        origin = origin_of(url)
-        if self._robots:
-            user_agent = self._scheduler.user_agent
-            rules = self._scheduler.robots_for(origin)
-            if rules is None:
-                rules = fetch_robots(self.session, origin, user_agent, min(ROBOTS_DEADLINE, self.policy.deadline))
-                self._scheduler.remember_robots(origin, rules)
-            if not rules.allows(url, user_agent):
-                raise RobotsDisallowed(f"{url}: robots.txt does not allow this page to be fetched")
-        self._scheduler.wait_turn(origin)
-        return super().fetch(url, target)
-
-
-# ---------------------------------------------------------------------------------------------
-# Running
 
 
 class BatchObserver(Protocol):
@@ -170,7 +72,7 @@ class BatchOptions:
     delay: float = DEFAULT_HOST_DELAY
     robots: bool = True
     analysers: int = DEFAULT_ANALYSERS
-    jobs: int = 0  # > 0: parse and match in that many worker processes instead of analyser threads
+    jobs: int = 0  # > 0: parse pages in that many worker processes instead of analyser threads
     check: CheckOptions = field(default_factory=CheckOptions)
 
 
@@ -182,6 +84,190 @@ class BatchOutcome:
     total: int
     interrupted: bool = False
     resumed: int = 0
+
+
+@dataclass(eq=False)
+class _Check:
+    """One distinct URL of the tour being checked (the rows that share it get its result)."""
+
+    key: str
+    url: str
+    check: TargetCheck
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+@dataclass(frozen=True)
+class _Ticket:
+    """Which check a queued page is for, and which page of it: its own (`first`) or a follow-up."""
+
+    job: _Check
+    asked: str  # the URL the check asked for (a redirect's later hops keep it)
+    first: bool
+    hops: int = 0  # redirects to other hosts followed so far
+
+
+class _Run:
+    """The state of one run_batch call: scheduler, workers and the checks in progress."""
+
+    def __init__(
+        self, fetcher: Fetcher, matcher: Matcher, options: BatchOptions, stop: threading.Event, pool: Any
+    ) -> None:
+        self.fetcher = fetcher
+        self.matcher = matcher
+        self.options = options
+        self.stop = stop
+        self.pool = pool
+        self.cache = fetcher.cache
+        self.user_agent = str(fetcher.session.headers.get("User-Agent", ""))
+        self.robots = options.robots
+        cache_path = getattr(self.cache, "path", None)
+        self.robots_store = RobotsStore(cache_path) if self.robots and cache_path is not None else None
+        per_host, delay = max(1, options.per_host), max(0.0, options.delay)
+        self.scheduler = _Scheduler(per_host, delay, self.robots, self.user_agent, stop)
+        self.results: queue.Queue[tuple[str, Result]] = queue.Queue()
+        # Fetched pages wait here for an analyser. Bounded: when analysis falls behind, fetching pauses
+        # instead of piling pages up in memory.
+        self.fetched: queue.Queue[tuple[_Ticket, Page | None, TargetError | None] | None] = queue.Queue(
+            maxsize=max(2, options.workers)
+        )
+        self.read: Callable[[Page], Extraction] = extract if pool is None else self._extract_in_child
+
+    # -- queueing pages --------------------------------------------------------------------------
+
+    def schedule(self, url: str, ticket: _Ticket) -> None:
+        """Queue one page of a check on its host's slot (cached pages cost no request)."""
+        cached = self.fetcher.offline or (self.cache is not None and _in_cache(self.cache, url))
+        self.scheduler.add(url, cached=cached, ticket=ticket, urgent=not ticket.first or ticket.hops > 0)
+
+    # -- fetch workers ---------------------------------------------------------------------------
+
+    def fetch_worker(self) -> None:
+        while True:
+            task = self.scheduler.next_task()
+            if task is None:
+                return
+            if task.kind == "robots":
+                rules = None
+                try:
+                    rules = self.robots_rules(task.origin)
+                finally:
+                    self.scheduler.finish(task, rules)
+                continue
+            outcome = self.fetch(task)
+            if outcome is not None and not self.hand_over(outcome):
+                return
+
+    def robots_rules(self, origin: str) -> RobotsRules:
+        """The host's rules: from the store when it has a fresh answer, else asked (and kept)."""
+        store = self.robots_store
+        answer = store.get(origin) if store is not None else None
+        if answer is None and not self.fetcher.offline:
+            answer = fetch_robots_answer(
+                self.fetcher.session, origin, min(ROBOTS_DEADLINE, self.fetcher.policy.deadline)
+            )
+            if answer is not None and store is not None:
+                store.put(origin, answer)
+        return answer.rules(self.user_agent) if answer is not None else RobotsRules()
+
+    def fetch(self, task: _Task) -> tuple[_Ticket, Page | None, TargetError | None] | None:
+        """Run one page task; None when there is nothing to hand over (requeued, or a redirect queued)."""
+        ticket: _Ticket = task.ticket
+        target = ticket.job.url
+        if task.kind == "refused":
+            return ticket, None, RobotsDisallowed(f"{task.url}: {task.reason}")
+        page: Page | None = None
+        error: TargetError | None = None
+        if task.kind == "cached":
+            try:
+                page = None if self.cache is None else self.cache.get(task.url)
+            except SponsorcheckError as exc:  # a damaged cache costs this page, not the run
+                error = TargetError(f"{task.url}: {exc.message}")
+            if page is None and error is None:
+                if self.fetcher.offline:
+                    message = f"{task.url}: not in the cache and --offline forbids fetching it"
+                    error = FetchError(message, kind="offline")
+                else:
+                    self.scheduler.requeue(task)
+                    return None
+            if page is not None:
+                page = replace(page, target=target)
+        else:
+            try:
+                with stop_at_other_hosts():
+                    page = self.fetcher.fetch(task.url, target)
+            except HostRedirect as exc:
+                self.scheduler.finish(task)
+                return self.redirect(ticket, task.url, exc.location)
+            except TargetError as exc:
+                error = exc
+            except Exception as exc:  # a bug or a library surprise costs this page only
+                error = TargetError(f"{task.url}: could not be fetched: {type(exc).__name__}: {exc}")
+            self.scheduler.finish(task)
+        if page is not None and ticket.hops and self.cache is not None:
+            # The hops were cached one by one; the page is also what the first address leads to.
+            with contextlib.suppress(SponsorcheckError):
+                self.cache.put(ticket.asked, page)
+        return ticket, page, error
+
+    def redirect(
+        self, ticket: _Ticket, url: str, location: str
+    ) -> tuple[_Ticket, Page | None, TargetError | None] | None:
+        """Queue a redirect's next hop on its own host's slot; an error when it cannot be followed."""
+        limit = self.fetcher.policy.max_redirects
+        if ticket.hops >= limit:
+            return ticket, None, FetchError(f"{url}: more than {limit} redirects between hosts", kind="redirects")
+        try:
+            validate_url(location)
+        except UsageError as exc:
+            return ticket, None, FetchError(f"{url}: redirected to {location[:200]!r}: {exc.message}", kind="redirects")
+        self.schedule(location, replace(ticket, hops=ticket.hops + 1))
+        return None
+
+    def hand_over(self, item: tuple[_Ticket, Page | None, TargetError | None]) -> bool:
+        while not self.stop.is_set():
+            try:
+                self.fetched.put(item, timeout=0.25)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    # -- analysers -------------------------------------------------------------------------------
+
+    def analyse_worker(self) -> None:
+        while True:
+            item = self.fetched.get()
+            if item is None or self.stop.is_set():
+                return
+            ticket, page, error = item
+            job = ticket.job
+            try:
+                with job.lock:
+                    if job.check.done:
+                        continue
+                    if not ticket.first:
+                        wanted = job.check.arrived(ticket.asked, page, error)
+                    elif page is not None:
+                        wanted = job.check.start(page)
+                    else:
+                        assert error is not None
+                        job.check.result = error_result(job.url, error.kind, error.message)
+                        wanted = ()
+                    result = job.check.result
+            except Exception as exc:  # one hostile page must never cost the other rows
+                if self.stop.is_set():
+                    return  # the process pool is being shut down: this row is left for --resume
+                message = f"{job.url}: could not be checked: {type(exc).__name__}: {exc}"
+                with job.lock:
+                    job.check.result = result = error_result(job.url, "internal", message)
+                wanted = ()
+            for url in wanted:
+                self.schedule(url, _Ticket(job, url, first=False))
+            if result is not None:
+                self.results.put((job.key, result))
+
+    def _extract_in_child(self, page: Page) -> Extraction:
+        return self.pool.submit(extract, page).result()
 
 
 def run_batch(
@@ -229,145 +315,67 @@ def run_batch(
     for row, result in immediate:
         record(row, result)
 
-    user_agent = str(fetcher.session.headers.get("User-Agent", ""))
-    scheduler = _Scheduler(max(1, options.per_host), max(0.0, options.delay), options.robots, user_agent, stop)
-    cache = fetcher.cache
-    for url in url_for.values():
-        cached = fetcher.offline or (cache is not None and _in_cache(cache, url))
-        scheduler.add(url, cached)
+    pool = _process_pool(options) if options.jobs > 0 and url_for else None
+    run = _Run(fetcher, matcher, options, stop, pool)
+    for key, url in url_for.items():
+        job = _Check(key, url, TargetCheck(url, matcher, options.check, run.read))
+        run.schedule(url, _Ticket(job, url, first=True))
 
-    polite = _PoliteFetcher(fetcher, scheduler, options.robots and not fetcher.offline)
-    results: queue.Queue[tuple[str, Result]] = queue.Queue()
-    # Fetched pages wait here for an analyser. Bounded: when analysis falls behind, fetching pauses
-    # instead of piling pages up in memory.
-    fetched: queue.Queue[tuple[str, Page | None, TargetError | None] | None] = queue.Queue(
-        maxsize=max(2, options.workers)
-    )
-    fetchers_left = [0]
-    fetchers_lock = threading.Lock()
-
-    def hand_over(item: tuple[str, Page | None, TargetError | None]) -> bool:
-        while not stop.is_set():
-            try:
-                fetched.put(item, timeout=0.25)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def fetch_worker() -> None:
-        try:
-            while True:
-                task = scheduler.next_task()
-                if task is None:
-                    return
-                if task.kind == "refused":
-                    result = error_result(task.url, "robots", f"{task.url}: {task.reason}")
-                    results.put((dedup_key(task.url), result))
-                    continue
-                if task.kind == "robots":
-                    rules = None
-                    try:
-                        seconds = min(ROBOTS_DEADLINE, fetcher.policy.deadline)
-                        rules = fetch_robots(fetcher.session, task.origin, user_agent, seconds)
-                    finally:
-                        scheduler.finish(task, rules)
-                    continue
-                page: Page | None = None
-                error: TargetError | None = None
-                if task.kind == "cached":
-                    try:
-                        page = None if fetcher.offline or cache is None else cache.get(task.url)
-                    except SponsorcheckError as exc:  # a damaged cache costs this row, not the run
-                        error = TargetError(f"{task.url}: {exc.message}")
-                    if page is None and error is None and not fetcher.offline:
-                        scheduler.requeue(task.url)
-                        continue
-                else:
-                    try:
-                        page = fetcher.fetch(task.url, task.url)
-                    except TargetError as exc:
-                        error = exc
-                    except Exception as exc:  # a bug or a library surprise costs this row only
-                        error = TargetError(f"{task.url}: could not be fetched: {type(exc).__name__}: {exc}")
-                    finally:
-                        scheduler.finish(task)
-                if not hand_over((task.url, page, error)):
-                    return
-        finally:
-            with fetchers_lock:
-                fetchers_left[0] -= 1
-                last = fetchers_left[0] == 0
-            if last:  # no more pages will come: let every analyser finish
-                for _ in analysers:
-                    fetched.put(None)
-
-    def analyse_worker() -> None:
-        while True:
-            item = fetched.get()
-            if item is None or stop.is_set():
-                return
-            url, page, error = item
-            try:
-                if pool is not None and page is not None:
-                    result = pool.submit(_child_check, url, page).result()
-                else:
-                    polite.begin(url, page, error)
-                    result = check_target(url, polite, matcher, options.check)
-            except Exception as exc:  # one hostile page must never cost the other rows
-                if stop.is_set():
-                    return  # the process pool is being shut down: this row is left for --resume
-                result = error_result(url, "internal", f"{url}: could not be checked: {type(exc).__name__}: {exc}")
-            results.put((dedup_key(url), result))
-
-    pool = _process_pool(options, matcher) if options.jobs > 0 and url_for else None
-    n_fetchers = max(1, min(options.workers, len(url_for)))
-    fetchers_left[0] = n_fetchers
+    n_fetchers = max(1, min(options.workers, len(url_for) * (1 + max(0, options.check.follow))))
+    n_analysers = options.jobs if pool is not None else max(1, options.analysers)
+    fetchers = [
+        threading.Thread(target=run.fetch_worker, name=f"sponsorcheck-fetch-{i}", daemon=True)
+        for i in range(n_fetchers)
+    ]
     analysers = [
-        threading.Thread(target=analyse_worker, name=f"sponsorcheck-analyse-{i}", daemon=True)
-        for i in range(options.jobs if pool is not None else max(1, options.analysers))
+        threading.Thread(target=run.analyse_worker, name=f"sponsorcheck-analyse-{i}", daemon=True)
+        for i in range(n_analysers)
     ]
-    threads = [
-        threading.Thread(target=fetch_worker, name=f"sponsorcheck-fetch-{i}", daemon=True) for i in range(n_fetchers)
-    ]
-    if url_for:
-        threads += analysers
+    threads = fetchers + analysers if url_for else []
     for thread in threads:
         thread.start()
+
+    def take(key: str, result: Result) -> None:
+        for row in rows_for[key]:
+            record(row, replace(result, target=row.url, row=row.cells))
 
     remaining = len(url_for)
     interrupted = False
     try:
         while remaining and not stop.is_set():
             try:
-                key, result = results.get(timeout=0.2)
+                key, result = run.results.get(timeout=0.2)
             except queue.Empty:
-                if not any(t.is_alive() for t in threads):
-                    break
+                if not any(t.is_alive() for t in fetchers) or not any(t.is_alive() for t in analysers):
+                    break  # a worker died of a bug: the rows left are reported below
                 continue
             remaining -= 1
-            for row in rows_for[key]:
-                record(row, replace(result, target=row.url, row=row.cells))
+            take(key, result)
     except KeyboardInterrupt:
         interrupted = True
     if stop.is_set() or interrupted:
         interrupted = True
         stop.set()
-        with scheduler.cond:
-            scheduler.cond.notify_all()
+        with run.scheduler.cond:
+            run.scheduler.cond.notify_all()
         # Rows being analysed finish within a moment; pages still on the wire are left for --resume.
-        deadline = time.monotonic() + INTERRUPT_GRACE
+        grace = time.monotonic() + INTERRUPT_GRACE
         for thread in threads:
-            thread.join(max(0.0, deadline - time.monotonic()))
+            thread.join(max(0.0, grace - time.monotonic()))
         while True:
             try:
-                key, result = results.get_nowait()
+                key, result = run.results.get_nowait()
             except queue.Empty:
                 break
-            for row in rows_for[key]:
-                record(row, replace(result, target=row.url, row=row.cells))
+            take(key, result)
+    else:
+        run.scheduler.close()
+        for _ in analysers:
+            run.fetched.put(None)
     if pool is not None:
         pool.shutdown(wait=not interrupted, cancel_futures=True)
+    if run.robots_store is not None:
+        run.robots_store.close()
     if not interrupted:
         # Every row gets an answer: a row no worker could finish (a bug) says so instead of vanishing.
         for row in table.rows:
@@ -379,69 +387,31 @@ def run_batch(
 
 
 # ---------------------------------------------------------------------------------------------
-# --jobs: analysis in worker processes (opt-in: it needs a free core per process to pay off)
-
-_CHILD: tuple[Matcher, CheckOptions, Fetcher, dict[str, RobotsRules]] | None = None
+# --jobs: parsing in worker processes (opt-in: it needs a free core per process to pay off)
 
 
-def _process_pool(options: BatchOptions, matcher: Matcher) -> Any:
-    """A process pool whose workers each build the matcher once; spawned, never forked from threads."""
+def _process_pool(options: BatchOptions) -> Any:
+    """A process pool whose workers only parse pages; spawned, never forked from threads."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     return ProcessPoolExecutor(
-        max_workers=options.jobs,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=_child_init,
-        initargs=(matcher.watchlists, matcher.min_score, options.check, options.robots),
+        max_workers=options.jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_child_init
     )
 
 
-def _child_init(watchlists: Sequence[Watchlist], min_score: int, check: CheckOptions, robots: bool) -> None:
-    """In a --jobs process: ignore Ctrl-C (the parent decides what an interrupt means); build the matcher."""
+def _child_init() -> None:
+    """In a --jobs process: ignore Ctrl-C (the parent decides what an interrupt means)."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    global _CHILD
-    rules: dict[str, RobotsRules] = {}
-    _CHILD = (Matcher(watchlists, min_score), check, Fetcher(batch_session(2, 1)), rules if robots else {})
-    if not robots:
-        _CHILD[3]["*"] = RobotsRules()
-
-
-def _child_check(url: str, page: Page) -> Result:
-    """check_target on a page the parent fetched; pages beyond it are read here, robots.txt honoured."""
-    assert _CHILD is not None
-    matcher, check, fetcher, robots = _CHILD
-    return check_target(url, _PrefetchedFetcher(fetcher, url, page, robots), matcher, check)
-
-
-class _PrefetchedFetcher(Fetcher):
-    """In a --jobs process: the row's page as fetched by the parent; other pages fetched after a robots check.
-
-    The per-host delay is the parent's business and is not shared across processes, which is why
-    --jobs is opt-in."""
-
-    def __init__(self, base: Fetcher, url: str, page: Page, robots: dict[str, RobotsRules]) -> None:
-        super().__init__(base.session, base.policy, base.cache, base.offline, base._sleep)
-        self._url, self._page, self._robots = url, page, robots
-
-    def fetch(self, url: str, target: str | None = None) -> Page:
-        if url == self._url:
-            return replace(self._page, target=target or url)
-        if "*" not in self._robots:
-            origin = origin_of(url)
-            user_agent = str(self.session.headers.get("User-Agent", ""))
-            if origin not in self._robots:
-                seconds = min(ROBOTS_DEADLINE, self.policy.deadline)
-                self._robots[origin] = fetch_robots(self.session, origin, user_agent, seconds)
-            if not self._robots[origin].allows(url, user_agent):
-                raise RobotsDisallowed(f"{url}: robots.txt does not allow this page to be fetched")
-        return super().fetch(url, target)
 
 
 def _in_cache(cache: Any, url: str) -> bool:
     contains = getattr(cache, "contains_key", None) or getattr(cache, "contains", None)
-    if contains is not None:
-        return bool(contains(url))
-    return cache.get(url) is not None
+    try:
+        if contains is not None:
+            return bool(contains(url))
+        return cache.get(url) is not None
+    except SponsorcheckError:
+        return False  # a damaged cache: fetch the page (the fetch says what is wrong if it must)

@@ -1,8 +1,22 @@
-"""The scheduler: hands out the next request that politeness allows, across all hosts, under one lock.
+"""The scheduler: per-host slots that hand out the next request politeness allows, under one lock.
 
-A pool of worker threads pulls work from it, so a worker is never parked behind one host's
-politeness delay while another host has work ready: at most `per_host` requests in flight per host
-and at least `delay` seconds between the starts of two requests to one host.
+Modelled on Scrapy's downloader slots: every host (scheme://host:port, the unit of robots.txt) has
+a slot with its own queue, a cap on requests in flight (`per_host`) and a minimum time between the
+starts of two requests (`delay`, or the host's Crawl-delay when larger). Work waits in those queues,
+never in a sleeping worker: a worker asks `next_task` and gets whichever host is ready, so it is
+never parked behind one host's delay while another host has work.
+
+What a slot queues: every page of that host, whoever asked for it — a row's own page, a linked
+sponsors page a row's check asked for, the next hop of a redirect from another host. Pages a check
+in progress asked for go first (they finish a row; rows waiting behind them have not started).
+Every entry has a *kind*: "page" (an HTTP fetch) today; another kind (a browser render) can be queued
+the same way, and a worker asks only for the kinds it can run (`next_task(kinds=...)`), so a small
+pool of render workers and the fetch workers share one host's politeness without sharing threads.
+
+robots.txt comes first on every host (one "robots" task, which the caller may answer from a store
+without a request); until it is known no page of that host starts. Pages the page cache already
+holds cost no request and skip the delay and the cap, but still wait for robots.txt and are
+refused ("refused" task) when it disallows them.
 """
 
 from __future__ import annotations
@@ -10,37 +24,56 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from typing import Any
 
 from sponsorcheck.batch.robots import RobotsRules
 from sponsorcheck.batch.table import origin_of
+
+PAGE = "page"  # the kind of an HTTP page fetch
+FETCH_KINDS = frozenset({PAGE})  # what a fetch worker runs (robots.txt, refusals and cached pages come with it)
+ROBOTS_REFUSAL = "robots.txt does not allow this page to be fetched"
+
+
+@dataclass(frozen=True)
+class _Entry:
+    url: str
+    ticket: Any  # what the caller needs to route the answer (the row and the page it asked for)
+    kind: str = PAGE
+    cached: bool = False
 
 
 @dataclass
 class _Host:
     origin: str
     first: int  # first input position, for a stable order among equals
-    pending: deque[str] = field(default_factory=deque)
+    queues: dict[str, deque[_Entry]] = field(default_factory=dict)
+    waiting_robots: list[_Entry] = field(default_factory=list)  # cached pages waiting for robots.txt
     active: int = 0
     next_at: float = 0.0
     robots: RobotsRules | None = None
     robots_busy: bool = False
 
+    def left(self) -> int:
+        return sum(len(q) for q in self.queues.values())
+
 
 @dataclass(frozen=True)
 class _Task:
-    kind: str  # "robots" | "page" | "cached" | "refused"
+    kind: str  # "robots" | "page" (or another queued kind) | "cached" | "refused"
     origin: str
     url: str = ""
     reason: str = ""
+    ticket: Any = None
 
 
 class _Scheduler:
-    """Hands out the next request that politeness allows, across all hosts, under one lock.
+    """Per-host slots: hands out the next task politeness allows, across all hosts, under one lock.
 
-    Pages robots.txt refuses and pages already in the cache are handed out first (they cost no
-    request); then the ready host with the most pages left, so no host ends with a long serial tail.
+    Tasks that cost no request (cached pages, robots refusals) are handed out first; then the
+    ready host with the most work left, so no host ends with a long serial tail. `close()` says no
+    more work will be added: workers then stop once everything has been handed out.
     """
 
     def __init__(
@@ -61,7 +94,8 @@ class _Scheduler:
         self.cond = threading.Condition()
         self.hosts: dict[str, _Host] = {}
         self.free: deque[_Task] = deque()  # cached pages and robots refusals: no request, no politeness
-        self.pending = 0
+        self.pending = 0  # entries not yet handed out
+        self.closed = False
 
     def _host(self, origin: str) -> _Host:
         host = self.hosts.get(origin)
@@ -69,122 +103,120 @@ class _Scheduler:
             host = self.hosts[origin] = _Host(origin, len(self.hosts))
         return host
 
-    def _refusal(self, host: _Host, url: str) -> _Task | None:
+    def _refusal(self, host: _Host, entry: _Entry) -> _Task | None:
         """A "refused" task when the host's known robots.txt forbids the URL (checked once per URL)."""
-        if not self.robots or host.robots is None or host.robots.allows(url, self.user_agent):
+        if not self.robots or host.robots is None or host.robots.allows(entry.url, self.user_agent):
             return None
-        return _Task(
-            "refused", host.origin, url, host.robots.refusal or "robots.txt does not allow this page to be fetched"
-        )
+        return _Task("refused", host.origin, entry.url, host.robots.refusal or ROBOTS_REFUSAL, entry.ticket)
 
-    def add(self, url: str, cached: bool) -> None:
+    def _place(self, host: _Host, entry: _Entry, urgent: bool) -> None:
+        refused = self._refusal(host, entry)
+        if refused:
+            self.free.append(refused)
+        elif entry.cached:
+            if self.robots and host.robots is None:
+                host.waiting_robots.append(entry)
+            else:
+                self.free.append(_Task("cached", host.origin, entry.url, ticket=entry.ticket))
+        else:
+            queue = host.queues.setdefault(entry.kind, deque())
+            if urgent:
+                queue.appendleft(entry)
+            else:
+                queue.append(entry)
+
+    def add(self, url: str, cached: bool = False, ticket: Any = None, kind: str = PAGE, urgent: bool = False) -> None:
+        """Queue a page on its host's slot; `urgent` for pages a check in progress waits for (served first)."""
         with self.cond:
             self.pending += 1
-            if cached:
-                self.free.append(_Task("cached", "", url))
-            else:
-                host = self._host(origin_of(url))
-                refused = self._refusal(host, url)
-                if refused:
-                    self.free.append(refused)
-                else:
-                    host.pending.append(url)
+            self._place(self._host(origin_of(url)), _Entry(url, ticket, kind, cached), urgent)
             self.cond.notify()
 
-    def requeue(self, url: str) -> None:
+    def requeue(self, task: _Task) -> None:
         """A cache entry went stale between planning and fetching: fetch it politely after all."""
         with self.cond:
-            self.pending -= 1
-        self.add(url, cached=False)
+            self._place(self._host(task.origin), _Entry(task.url, task.ticket), urgent=True)
+            self.pending += 1
+            self.cond.notify()
+
+    def close(self) -> None:
+        """No more work will be added; idle workers may stop once the queues are empty."""
+        with self.cond:
+            self.closed = True
+            self.cond.notify_all()
 
     @staticmethod
     def _rank(host: _Host) -> tuple[int, int]:
-        # Most pages left first (a host's pages are spaced by the delay, so its tail is what runs
+        # Most work left first (a host's pages are spaced by the delay, so its tail is what runs
         # late); among equals, the host that came first in the tour.
-        return (len(host.pending), -host.first)
+        return (host.left(), -host.first)
 
-    def _pick(self, now: float) -> _Task | float | None:
+    def _pick(self, now: float, kinds: Collection[str] = FETCH_KINDS) -> _Task | float | None:
         """A task, or the seconds until one may be ready, or None when nothing is left."""
-        if self.free:
+        fetches = PAGE in kinds  # fetch workers also read robots.txt and hand out the free tasks
+        if self.free and fetches:
             self.pending -= 1
             return self.free.popleft()
         best: _Host | None = None
+        best_kind = ""
         soonest = float("inf")
         for host in self.hosts.values():
-            if not host.pending or host.active >= self.per_host or host.robots_busy:
+            if host.active >= self.per_host or host.robots_busy:
+                continue
+            if self.robots and host.robots is None:
+                if fetches and (host.left() or host.waiting_robots):
+                    # robots.txt is one small file read once; the first page may follow it at once
+                    # (as browsers and most crawlers do), then pages are spaced by the delay.
+                    host.active += 1
+                    host.robots_busy = True
+                    return _Task("robots", host.origin)
+                continue
+            kind = next((k for k in kinds if host.queues.get(k)), "")
+            if not kind:
                 continue
             if host.next_at > now:
                 soonest = min(soonest, host.next_at - now)
                 continue
             if best is None or self._rank(host) > self._rank(best):
-                best = host
+                best, best_kind = host, kind
         if best is not None:
             best.active += 1
-            if self.robots and best.robots is None:
-                # robots.txt is one small file read once; the first page may follow it at once
-                # (as browsers and most crawlers do), then pages are spaced by the delay.
-                best.robots_busy = True
-                return _Task("robots", best.origin)
             best.next_at = now + max(self.delay, best.robots.crawl_delay if best.robots else 0.0)
             self.pending -= 1
-            return _Task("page", best.origin, best.pending.popleft())
-        if self.pending == 0:
+            entry = best.queues[best_kind].popleft()
+            return _Task(entry.kind, best.origin, entry.url, ticket=entry.ticket)
+        if self.pending == 0 and self.closed:
             return None
         return soonest
 
-    def next_task(self) -> _Task | None:
-        """Block until a task may start (or the run is over / stopped); None means the worker can stop."""
+    def next_task(self, kinds: Collection[str] = FETCH_KINDS) -> _Task | None:
+        """Block until a task of these kinds may start; None when the run is over or stopped (the worker ends)."""
         with self.cond:
             while not self.stop.is_set():
-                picked = self._pick(self.clock())
+                picked = self._pick(self.clock(), kinds)
                 if picked is None or isinstance(picked, _Task):
                     if picked is None:
                         self.cond.notify_all()  # the others can stop too
                     return picked
-                # Wake for the soonest host, a freed slot (notify) or, at least, to look at `stop`.
+                # Wake for the soonest host, new work or a freed slot (notify) or, at least, to look at `stop`.
                 self.cond.wait(min(picked, 0.25))
             return None
 
     def finish(self, task: _Task, robots: RobotsRules | None = None) -> None:
         """Release the task's host slot (and apply robots rules to the host's pages); wakes waiting workers."""
         with self.cond:
-            if task.kind not in ("robots", "page"):
+            if task.kind in ("cached", "refused"):
                 return
             host = self.hosts[task.origin]
             host.active -= 1
             if task.kind == "robots":
                 host.robots = robots or RobotsRules()
                 host.robots_busy = False
-                if self.robots:
-                    allowed: deque[str] = deque()
-                    for url in host.pending:
-                        refused = self._refusal(host, url)
-                        if refused:
-                            self.free.append(refused)
-                        else:
-                            allowed.append(url)
-                    host.pending = allowed
-                self.cond.notify(self.per_host + len(self.free))
+                queued = [e for q in host.queues.values() for e in q] + host.waiting_robots
+                host.queues, host.waiting_robots = {}, []
+                for entry in queued:
+                    self._place(host, entry, urgent=False)
+                self.cond.notify_all()
             else:
                 # One slot is free; waking every idle worker for it would only make them contend for the lock.
                 self.cond.notify()
-
-    def robots_for(self, origin: str) -> RobotsRules | None:
-        with self.cond:
-            host = self.hosts.get(origin)
-            return host.robots if host else None
-
-    def remember_robots(self, origin: str, rules: RobotsRules) -> None:
-        with self.cond:
-            self._host(origin).robots = rules
-
-    def wait_turn(self, origin: str) -> None:
-        """For a page the pipeline reads on its own (a linked sponsors page): honour the host's delay."""
-        with self.cond:
-            host = self._host(origin)
-            while not self.stop.is_set():
-                now = self.clock()
-                if host.next_at <= now:
-                    host.next_at = now + max(self.delay, host.robots.crawl_delay if host.robots else 0.0)
-                    return
-                self.cond.wait(min(host.next_at - now, 0.25))
