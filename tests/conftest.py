@@ -36,3 +36,13 @@ def fetcher():
 def _private_page_cache(tmp_path_factory, monkeypatch):
     """Every test gets its own page cache file, so no test reads another's pages or the user's cache."""
     monkeypatch.setenv("SPONSORCHECK_CACHE", str(tmp_path_factory.mktemp("cache") / "pages.sqlite"))
+
+
+def pytest_report_header(config):
+    """Say up front whether the render tests can run here (they skip without a browser, and fail in CI)."""
+    from sponsorcheck.render import browser_status
+
+    status = browser_status()
+    if status.available:
+        return f"render tests: browser {status.executable or 'Playwright Chromium'}"
+    return f"render tests: NO BROWSER ({status.problem}) — skipped here, failed in CI"
