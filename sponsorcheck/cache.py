@@ -49,8 +49,11 @@ NO_CACHE_ENV = "SPONSORCHECK_NO_CACHE"
 NO_CACHE_FALSE_VALUES = frozenset({"", "0", "no", "false", "off"})
 CACHE_SUFFIX = ".sqlite"
 SQLITE_HEADER = b"SQLite format 3\x00"
-# requests-cache's SQLite backend keeps exactly these tables; a database with others is not ours.
-CACHE_TABLES = frozenset({"responses", "redirects"})
+# batch keeps robots.txt answers in this table of the same file (batch/robots.py, RobotsStore).
+ROBOTS_TABLE = "robots_txt"
+# requests-cache's SQLite backend keeps exactly these tables, and batch adds its robots.txt table; a
+# database with others is not ours.
+CACHE_TABLES = frozenset({"responses", "redirects", ROBOTS_TABLE})
 # Several batch workers may write at once; wait for the SQLite write lock rather than fail.
 BUSY_TIMEOUT_MS = 10_000
 
@@ -255,6 +258,8 @@ class PageCache:
         try:
             count = self._backend.responses.count(expired=True)
             self._backend.clear()
+            with self._backend.responses.connection(commit=True) as con:
+                con.execute(f"DROP TABLE IF EXISTS {ROBOTS_TABLE}")  # robots.txt answers go with the pages
         except sqlite3.Error as exc:
             raise CacheError(f"the cache {self.path} is damaged ({exc}); delete the file") from None
         return count

@@ -275,3 +275,20 @@ def test_jobs_use_the_parents_fetcher_and_cache_for_linked_pages(tmp_path, hosts
     cache.close()
     assert in_process.results[0].verdict is Verdict.CONFLICT
     assert in_workers.results == in_process.results  # the linked page too came from the parent's cache
+
+
+def test_cache_clear_forgets_robots_answers_too(tmp_path, hosts, matcher):
+    from sponsorcheck.cache import clear_cache
+
+    (host,) = hosts(1)
+    host.routes["/"] = (200, {}, sponsors_page("Harbour Bakery"))
+    tour = read_table(write_tour(tmp_path / "t.csv", [host.url("/")]))
+    cache_file = tmp_path / "pages.sqlite"
+    cache = PageCache(cache_file, max_age=3600)
+    run_batch(tour, make_fetcher(cache), matcher, BatchOptions(delay=0))
+    cache.close()
+    assert clear_cache(cache_file) == (1, False)  # the file is recognised as ours, robots table and all
+    cache = PageCache(cache_file, max_age=3600)
+    run_batch(tour, make_fetcher(cache), matcher, BatchOptions(delay=0))
+    cache.close()
+    assert host.requests("/robots.txt") == 2  # asked again after the clear

@@ -18,6 +18,7 @@ from pathlib import Path
 import requests
 from protego import Protego
 
+from sponsorcheck.cache import ROBOTS_TABLE
 from sponsorcheck.fetch import deadline
 
 # A robots.txt Crawl-delay is honoured up to this many seconds (a site asking for an hour is ignored).
@@ -27,7 +28,6 @@ ROBOTS_TIMEOUT = (5.0, 10.0)
 ROBOTS_DEADLINE = 15.0  # total seconds for one robots.txt, however slowly it arrives (never above --timeout)
 # RFC 9309 §2.4: crawlers should not use a cached robots.txt for more than 24 hours.
 ROBOTS_MAX_AGE = 24 * 3600.0
-ROBOTS_TABLE = "robots_txt"
 BUSY_TIMEOUT_S = 10.0  # several runs may share the cache file: wait for the write lock rather than fail
 
 
