@@ -69,10 +69,10 @@ def check(
         allowlist = load_allow(allow, watchlists)
         matcher = matcher_for(watchlists, min_score)
         cache = open_cache(no_cache, offline, max_age, cache_path)
-        fetcher = Fetcher(make_session(), FetchPolicy(deadline=timeout), cache, offline)
+        fetcher = Fetcher(make_session(), FetchPolicy(deadline=timeout), cache, offline, revalidate=True)
         options = CheckOptions(follow=0 if no_follow else follow, min_score=min_score, allow=allowlist)
         results = [check_target(t, fetcher, matcher, options, sys.stdin.buffer) for t in targets]
-        emit(results, watchlists, fmt)
+        emit(results, watchlists, fmt, allowlist)
         return results
 
     guarded(debug, run)
@@ -146,6 +146,6 @@ def names(
         watchlists = load_watchlists(watchlist)
         allowlist = load_allow(allow, watchlists)
         result = check_names(items, matcher_for(watchlists, min_score), allow=allowlist)
-        emit([result], watchlists, fmt)
+        emit([result], watchlists, fmt, allowlist)
 
     guarded(debug, run)
