@@ -146,16 +146,20 @@ def merge_extractions(
             prev = merged.get(key)
             if prev is None:
                 merged[key] = c
-            elif c.in_sponsor_context and not prev.in_sponsor_context:
-                merged[key] = replace(c, evidence=prev.evidence + c.evidence)
+            elif _sighting_rank(c) > _sighting_rank(prev):
+                # Not "first sighting wins": a mention on the home page must not hide the same name listed
+                # as a sponsor on a followed page.
+                extra = tuple(e for e in prev.evidence if e not in c.evidence)
+                merged[key] = replace(c, evidence=c.evidence + extra, past=c.past and prev.past)
             else:
                 extra = tuple(e for e in c.evidence if e not in prev.evidence)
-                merged[key] = replace(prev, evidence=prev.evidence + extra)
+                merged[key] = replace(prev, evidence=prev.evidence + extra, past=prev.past and c.past)
     candidates = tuple(merged.values())
     found = any(c.in_sponsor_context and c.role is Role.SPONSOR for c in candidates)
     hints: list[str] = []
-    if not found:
-        for extraction in extractions:
+    for extraction in extractions:
+        # Why nothing was found matters only when nothing was; a truncated page's hint always does.
+        if not found or extraction.truncated:
             hints.extend(h for h in extraction.hints if h not in hints)
     hints.extend(extra_hints)
     return Extraction(
@@ -164,7 +168,13 @@ def merge_extractions(
         pages_read,
         tuple(hints),
         tuple(dict.fromkeys(u for e in extractions for u in e.sponsor_links)),
+        truncated=any(e.truncated for e in extractions),  # one page not checked in full: never clear
     )
+
+
+def _sighting_rank(c: Candidate) -> tuple[bool, bool, bool]:
+    """Which of two sightings of one name speaks for it: a sponsor over a mention, in a sponsor list over outside."""
+    return (c.role is not Role.MENTION, c.in_sponsor_context, not c.past)
 
 
 def error_result(target: str, kind: str, message: str, url: str = "") -> Result:
