@@ -14,10 +14,10 @@ from sponsorcheck.allow import Allowlist
 from sponsorcheck.errors import SponsorcheckError, TargetError
 from sponsorcheck.extract import extract
 from sponsorcheck.fetch import Fetcher, load_target
-from sponsorcheck.match import DEFAULT_MIN_SCORE, Matcher
-from sponsorcheck.models import Candidate, ErrorInfo, Evidence, Extraction, Page, Result, Role, Verdict
+from sponsorcheck.match import DEFAULT_MIN_SCORE, Matcher, is_strong
+from sponsorcheck.models import Candidate, ErrorInfo, Evidence, Extraction, Finding, Level, Page, Result, Role, Verdict
 from sponsorcheck.normalize import normalize_name
-from sponsorcheck.verdict import decide, evaluate
+from sponsorcheck.verdict import counted_role, decide, evaluate
 from sponsorcheck.watchlist import Watchlist
 
 
@@ -47,12 +47,18 @@ def result_from(
     target: str, url: str, extraction: Extraction, matcher: Matcher, allow: Allowlist | None = None
 ) -> Result:
     """Match an extraction and decide its verdict."""
-    findings = evaluate(extraction.candidates, matcher, allow)
-    sponsors = tuple(c for c in extraction.candidates if c.role is Role.SPONSOR)
-    mentions = tuple(c for c in extraction.candidates if c.role is Role.MENTION)
-    identity_hits = {f.sponsor for f in findings}
+    findings = _without_repeats(evaluate(extraction.candidates, matcher, allow), extraction.candidates)
+    found = {f.sponsor for f in findings}
+    roles = {c.name: counted_role(c) for c in extraction.candidates}
+    # What the sweep found is shown when it matched: as a finding (sponsor, identity) or a mention.
+    sponsors = tuple(
+        c for c in extraction.candidates if roles[c.name] is Role.SPONSOR and (not c.swept or c.name in found)
+    )
+    mentions = _mentions(
+        [_with_entity(c, matcher) for c in extraction.candidates if roles[c.name] is Role.MENTION], findings
+    )
     # The page's own site is a candidate only to be matched; it is shown when it matched.
-    sponsors += tuple(c for c in extraction.candidates if c.role is Role.IDENTITY and c.name in identity_hits)
+    sponsors += tuple(c for c in extraction.candidates if c.role is Role.IDENTITY and c.name in found)
     verdict = decide(findings, extraction, sponsors)
     if extraction.truncated and verdict is Verdict.CLEAR:
         verdict = Verdict.REVIEW  # not every name was checked: a person must look, never "clear"
@@ -68,10 +74,46 @@ def result_from(
     )
 
 
+def _without_repeats(findings: list[Finding], candidates: Sequence[Candidate]) -> list[Finding]:
+    """The sweep accounts for what the section walk missed: a swept sighting of an entity the walk already
+    found at the same level or higher (or allowed) adds nothing but a second line, so it is left out."""
+    swept = {c.name for c in candidates if c.swept}
+    rank = {Level.CONFLICT: 3, Level.ALLOWED: 3, Level.REVIEW: 1}
+    walk_best: dict[tuple[str, str], int] = {}
+    for f in findings:
+        if f.sponsor not in swept:
+            key = (f.pledge, f.entity)
+            walk_best[key] = max(walk_best.get(key, 0), rank[f.level])
+    return [f for f in findings if f.sponsor not in swept or rank[f.level] > walk_best.get((f.pledge, f.entity), 0)]
+
+
+def _mentions(mentions: list[Candidate], findings: Sequence[Finding]) -> tuple[Candidate, ...]:
+    """Mentions to show: the walk's, and the sweep's that name a watchlisted entity not already shown for the same
+    reason (or as a finding)."""
+    shown: set[tuple[str | None, str | None]] = {(m.entity, m.note) for m in mentions if not m.swept and m.entity}
+    found = {f.entity for f in findings}
+    out = []
+    for m in mentions:
+        if m.swept and (not m.entity or (m.entity, m.note) in shown or m.entity in found):
+            continue
+        shown.add((m.entity, m.note))
+        out.append(m)
+    return tuple(out)
+
+
+def _with_entity(mention: Candidate, matcher: Matcher) -> Candidate:
+    """A mention with the watchlisted entity it names, when it names one (the user sees it was read)."""
+    matches = [m for m in matcher.match_candidate(mention) if is_strong(m)]
+    if not matches:
+        return mention
+    return replace(mention, entity=matches[0].entity, entity_name=matches[0].brand_name or matches[0].entity_name)
+
+
 def analyse_html(html: str, url: str, watchlists: Sequence[Watchlist] | Matcher, target: str | None = None) -> Result:
     """Extract, match and decide for one HTML document, without any I/O."""
     page = Page(target or url, url, html)
-    return result_from(page.target, page.url, extract(page), matcher_for(watchlists))
+    matcher = matcher_for(watchlists)
+    return result_from(page.target, page.url, extract(page, matcher), matcher)
 
 
 def check_target(
@@ -88,13 +130,15 @@ def check_target(
         page = load_target(target, fetcher, stdin)
     except TargetError as exc:
         return error_result(target, exc.kind, exc.message)
-    extraction = extract(page)
+    extraction = extract(page, matcher)
     if options.follow > 0 and extraction.sponsor_links:
-        extraction = discover(extraction, fetcher, options.follow, target)
+        extraction = discover(extraction, fetcher, options.follow, target, matcher)
     return result_from(target, page.url, extraction, matcher, options.allow)
 
 
-def discover(first: Extraction, fetcher: Fetcher, budget: int, target: str = "") -> Extraction:
+def discover(
+    first: Extraction, fetcher: Fetcher, budget: int, target: str = "", matcher: Matcher | None = None
+) -> Extraction:
     """Read up to `budget` same-site sponsor/partner pages the first page links to (breadth first) and merge.
 
     Every page read is listed in `pages_read`; a page that cannot be read adds a hint and the check goes on.
@@ -117,7 +161,7 @@ def discover(first: Extraction, fetcher: Fetcher, budget: int, target: str = "")
             continue
         if page.url != url and page.url not in read:
             read.append(page.url)
-        found = extract(page)
+        found = extract(page, matcher)
         extractions.append(_with_page(found, page.url))
         queue.extend(u for u in found.sponsor_links if u not in read and u not in queue)
     return merge_extractions(extractions, tuple(read), tuple(failures))
