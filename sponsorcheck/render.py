@@ -260,6 +260,24 @@ def browser_status() -> BrowserStatus:
     return BrowserStatus(False, problem=f"no browser found to render pages; {INSTALL_BROWSER}")
 
 
+def open_renderer(
+    mode: RenderMode, contexts: int = DEFAULT_CONTEXTS, status: BrowserStatus | None = None
+) -> tuple[Renderer | None, str]:
+    """The renderer a run needs for `mode` (the browser starts only when a page needs it), or None and why.
+
+    `always` without a browser raises BrowserUnavailable (a usage error: exit 2); `auto` without one
+    returns the one-line reason, which the pages that would have been rendered carry as a hint.
+    """
+    if mode is RenderMode.NEVER:
+        return None, ""
+    status = status or browser_status()
+    if not status.available:
+        if mode is RenderMode.ALWAYS:
+            raise BrowserUnavailable(f"--render always: {status.problem}")
+        return None, f"this page may build its sponsors with JavaScript, but {status.problem}"
+    return Renderer(status, contexts), ""
+
+
 def _host(url: str) -> str:
     try:
         return (urlsplit(url).hostname or "").lower()

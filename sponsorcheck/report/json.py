@@ -63,6 +63,9 @@ def result_dict(r: Result) -> dict[str, Any]:
         "mentions": [candidate_dict(c) for c in r.mentions],
         "pages_read": list(r.pages_read),
         "hints": list(r.hints),
+        "rendered": bool(r.rendered),
+        "rendered_pages": list(r.rendered),
+        "evidence": r.evidence,
     }
     if r.row:
         doc["row"] = dict(r.row)
@@ -120,6 +123,8 @@ def result_from_dict(d: dict[str, Any]) -> Result:
         error=ErrorInfo(error["kind"], error["message"]) if error else None,
         pages_read=tuple(d.get("pages_read", ())),
         hints=tuple(d.get("hints", ())),
+        rendered=tuple(d.get("rendered_pages") or ()),
+        evidence=d.get("evidence"),
         row=tuple((str(k), str(v)) for k, v in (d.get("row") or {}).items()),
     )
 
