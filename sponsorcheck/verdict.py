@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from sponsorcheck.allow import Allowlist, hosts_of
-from sponsorcheck.match import Matcher, is_strong
+from sponsorcheck.match import LOGO_EVIDENCE, Matcher, is_strong
 from sponsorcheck.models import (
     GRID,
     IDENTITY,
@@ -56,15 +56,21 @@ IDENTITY_WORDS = {
 }
 
 
-# Mention notes that are a brand's own product verbs or a prize blurb: inside a sponsor section they do not demote
-# the brand ("Watch every set live on Twitch", "Best hack prize: AWS credits" beside the AWS logo).
+# Mention notes that are a brand's own product verbs or a prize blurb: on a card with a logo inside a sponsor section
+# they do not demote the brand ("Watch every set live on Twitch", "Best hack prize: AWS credits" beside the AWS
+# logo); a line of text there ("Streamed live on Twitch") stays a stream link.
 PRODUCT_VERB_NOTES = frozenset({"listen/stream link", "prize"})
 
 
 def counted_role(candidate: Candidate) -> Role:
     """The role a candidate counts with, now that it is known to match a watchlist: a product-verb or prize
     mention inside a sponsor section counts as that section's sponsor."""
-    if candidate.role is Role.MENTION and candidate.context == SECTION and candidate.note in PRODUCT_VERB_NOTES:
+    if (
+        candidate.role is Role.MENTION
+        and candidate.context == SECTION
+        and candidate.note in PRODUCT_VERB_NOTES
+        and any(e.kind in LOGO_EVIDENCE for e in candidate.evidence)  # a card with its logo, not a line of text
+    ):
         return Role.SPONSOR
     return candidate.role
 

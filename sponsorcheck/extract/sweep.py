@@ -64,6 +64,7 @@ from sponsorcheck.extract.vocabulary import (
     PLATFORM_DOMAINS,
     PRESENTS_RE,
     PRIZE_RE,
+    SECTIONING_TAGS,
     SHOP_DONATION_RE,
     SHOP_RE,
     SPONSOR_WORD_RE,
@@ -764,13 +765,23 @@ def _identity(hit: _Hit, page: Page, terms: Terms) -> str | None:
         return "the event's venue or organiser (JSON-LD)"
     if kind in ("venue", "event") and (hit.kind == "page-title" or _inside(hit.element, "h1")):
         return "the event's venue" if kind == "venue" else "the event itself"
-    if hit.kind in ("text", "page-title", "meta") and VENUE_RE.search(hit.before):
+    if hit.kind in ("text", "page-title", "meta") and VENUE_RE.search(hit.before or _label_before(hit.element)):
         return "the event's venue"
     if hit.kind in ("img-file", "img-alt", "css-bg", "title", "aria-label") and page.once(
         "banner", hit.element, lambda: _in_banner(hit.element, page)
     ):
         return "the event's own banner or header logo"
     return None
+
+
+def _label_before(el: etree._Element) -> str:
+    """The words right before an element that opens with the name: its label ("<dt>Venue:</dt><dd>…") or its
+    parent's leading text ("Live at <b>…</b>")."""
+    prev = el.getprevious()
+    if prev is not None and isinstance(prev.tag, str):
+        return clean(text_of(prev)[-80:] + " " + (prev.tail or ""))
+    parent = el.getparent()
+    return clean(parent.text) if parent is not None else ""
 
 
 def _inside(el: etree._Element, tag: str) -> bool:
@@ -826,12 +837,25 @@ def _in_grid(el: etree._Element, page: Page) -> bool:
 
 
 _HOLDS_LOGO = etree.XPath("boolean(.//img or .//svg or .//*[contains(@style, 'url(')])")
-_NEAR_LOGO = etree.XPath("boolean(../descendant::img or ../descendant::svg or ../../descendant::img)")
+_LOGOS_IN = etree.XPath("count(.//img | .//svg)")
 
 
 def _beside_logo(el: etree._Element) -> bool:
-    """The element is part of a card or entry with a logo (the logo is in its box or the box around it)."""
-    return el.tag in ("img", "svg") or bool(_NEAR_LOGO(el))
+    """The element is part of one card or entry with its own logo (a small box holding exactly one logo), not a
+    line of text in a list of several logos."""
+    if el.tag in ("img", "svg"):
+        return True
+    box = el
+    for _ in range(2):
+        box = box.getparent()
+        if box is None or box.tag in SECTIONING_TAGS:
+            return False
+        logos = _LOGOS_IN(box)
+        if logos == 1:
+            return True
+        if logos > 1:
+            return False
+    return False
 
 
 _LOGO_LINKS = etree.XPath(".//a[@href][.//img or .//svg or .//*[contains(@style, 'url(')]]")
@@ -957,7 +981,12 @@ _PRECEDING_HEADING = "preceding::*[self::h1 or self::h2 or self::h3 or self::h4 
 
 def _under_people(hit: _Hit, page: Page) -> bool:
     cls = " ".join(f"{a.get('class', '')}" for a in (hit.element, *hit.element.iterancestors()))
-    return bool(PEOPLE_HEADING_RE.search(_nearest_heading(hit.element, page)) or PEOPLE_HEADING_RE.search(cls))
+    label = hit.before.split(":", 1)[0] if ":" in hit.before else ""  # "Keynote: Sam Rivera, Amazon"
+    return bool(
+        PEOPLE_HEADING_RE.search(_nearest_heading(hit.element, page))
+        or PEOPLE_HEADING_RE.search(cls)
+        or PEOPLE_HEADING_RE.search(label)
+    )
 
 
 _KIND_WORDS = {

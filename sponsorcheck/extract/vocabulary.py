@@ -530,7 +530,7 @@ EMPLOYER_RE = re.compile(
 PERSON_BEFORE_RE = re.compile(r"(?:^|[\s(])[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){1,3}\s*[,(–—-]\s*$")
 # Headings (or classes) of parts of a page about people: speakers, team, jury, line-up.
 PEOPLE_HEADING_RE = re.compile(
-    r"\b(?:speakers?|keynotes?|team|jury|judges?|mentors?|committee|board|organi[sz]ers?|hosts?|panel(?:ists)?|"
+    r"\b(?:speakers?|keynotes?|talks?|sessions?|presenters?|team|jury|judges?|mentors?|committee|board|organi[sz]ers?|hosts?|panel(?:ists)?|"
     r"staff|crew|volunteers?|line-?up|line up|artists?|performers?|djs|people|person|bio|member|profile|author|"
     r"palestrantes?|ponentes?|intervenants?|referenten|sprecher|sprekers?|equipe|equipo)\b",
     re.IGNORECASE,
