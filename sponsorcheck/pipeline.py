@@ -125,12 +125,12 @@ def _without_repeats(findings: list[Finding], candidates: Sequence[Candidate]) -
 
 def _mentions(mentions: list[Candidate], findings: Sequence[Finding]) -> tuple[Candidate, ...]:
     """Mentions to show: the walk's, and the sweep's that name a watchlisted entity not already shown for the same
-    reason (or as a finding)."""
+    reason (nor under the same name as a finding)."""
     shown: set[tuple[str | None, str | None]] = {(m.entity, m.note) for m in mentions if not m.swept and m.entity}
-    found = {f.entity for f in findings}
+    found = {f.sponsor for f in findings}
     out = []
     for m in mentions:
-        if m.swept and (not m.entity or (m.entity, m.note) in shown or m.entity in found):
+        if m.swept and (not m.entity or (m.entity, m.note) in shown or m.name in found):
             continue
         shown.add((m.entity, m.note))
         out.append(m)
