@@ -114,3 +114,17 @@ def test_json_gives_each_finding_its_context_and_each_mention_its_entity(tmp_pat
     assert result["verdict"] == "conflict"
     assert [f["context"] for f in result["findings"]] == ["phrase"]
     assert [(m["entity"], m["note"]) for m in result["mentions"]] == [("amazon", "shop or donation link")]
+
+
+def test_markup_named_after_a_brand_never_crowds_out_a_real_sighting(watchlist):
+    # Class: a page built with a theme whose class names carry a brand's name, and one real partner logo row.
+    cells = "".join(f"<div class='aws-cell aws-cell-{i}' id='twitch-{i}'>{i}</div>" for i in range(400))
+    row = "".join(
+        f"<a href='https://{host}/'><img src='/i/{i}.png' alt='{name}'></a>"
+        for i, (host, name) in enumerate(
+            [("bank.example", "Lakeside Bank"), ("brew.example", "Pier Brewing"), ("www.palantir.com", "Palantir")]
+        )
+    )
+    result = _check(f"<html><body><main>{cells}<div class='row'>{row}</div></main></body></html>", watchlist)
+    assert result.verdict is Verdict.CONFLICT
+    assert [(f.entity, f.context) for f in result.findings] == [("palantir", "grid")]

@@ -72,6 +72,7 @@ from sponsorcheck.extract.vocabulary import (
     STREAM_PLATFORM_DOMAINS,
     STREAM_RE,
     SWEEP_MAX_HITS,
+    SWEEP_MAX_OCCURRENCES,
     SWEEP_MAX_SPELLINGS,
     SWEEP_WINDOW_WORDS,
     TECH_CREDIT_RE,
@@ -192,6 +193,10 @@ class Scan:
     def __bool__(self) -> bool:
         return bool(self.attributes or self.texts or self.loose)
 
+    def size(self) -> int:
+        """Distinct places found (repeats of one spelling or one attribute value count once)."""
+        return len(self.texts) + len(self.loose) + sum(len(pairs) for pairs in self.attributes.values())
+
 
 _ATTRIBUTE_RE = re.compile(rb"""([^\s"'<>/=]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""")
 _TAG_NAME_RE = re.compile(rb"<([A-Za-z][A-Za-z0-9-]*)")
@@ -202,8 +207,9 @@ def scan(text: str, terms: Terms) -> Scan:
     """Every whole-word occurrence of a term in the page's bytes, from one pass of each automaton, sorted into
     attribute values (read from the tag around it) and text.
 
-    Case is kept so the tree can be searched exactly. At most SWEEP_MAX_SPELLINGS distinct occurrences: a
-    page repeating thousands of terms still costs one scan.
+    Case is kept so the tree can be searched exactly. Markup attributes (class, id…) are skipped; at most
+    SWEEP_MAX_SPELLINGS distinct places and SWEEP_MAX_OCCURRENCES occurrences are read, so a page repeating a
+    term endlessly still costs one scan.
     """
     raw = text.encode("utf-8", "replace")
     lowered = raw.lower()  # ASCII only: same length, so offsets agree with the original bytes
@@ -226,8 +232,8 @@ def scan(text: str, terms: Terms) -> Scan:
             if term[-1:].isalnum() and end < len(haystack) and _WORD_BYTE.match(haystack, end):
                 continue
             seen += 1
-            if seen > SWEEP_MAX_SPELLINGS:
-                return out
+            if seen > SWEEP_MAX_OCCURRENCES or out.size() >= SWEEP_MAX_SPELLINGS:
+                return out  # a hostile page of endless repeats: what was found already leads to the nodes
             offset = ranges[bisect_right(starts, start) - 1][0] - starts[bisect_right(starts, start) - 1]
             _place(raw, start + offset, end + offset, out)
     return out
@@ -269,6 +275,8 @@ def _place(raw: bytes, start: int, end: int, out: Scan) -> None:
         if attribute.start(group) <= start and end <= attribute.end(group):
             name = attribute.group(1).decode("ascii", "replace").lower()
             value = html.unescape(attribute.group(group).decode("utf-8", "replace"))
+            if name in MARKUP_ATTRS and name != "style":
+                return  # class="aws-grid", id="twitch": markup, never a sighting (and never crowds one out)
             if _XPATH_NAME_RE.match(name):
                 out.attributes.setdefault(tag.group(1).decode().lower(), set()).add((name, value))
             else:

@@ -547,7 +547,8 @@ STREAM_PLATFORM_DOMAINS = frozenset(
     | {"bandcamp.com", "music.amazon.com", "music.apple.com", "deezer.com", "tidal.com", "dailymotion.com"}
 )
 SWEEP_WINDOW_WORDS = 4  # words either side of a name that the matcher weighs (look-alike words refuse it)
-SWEEP_MAX_SPELLINGS = 64  # distinct spellings located per page (a page of thousands of terms costs one scan)
+SWEEP_MAX_SPELLINGS = 256  # distinct places (text spellings, attribute values) located per page
+SWEEP_MAX_OCCURRENCES = 20_000  # occurrences read from one page's scan (a hostile page repeats a name endlessly)
 BLOCK_CHARS = 600  # a box read as one card or paragraph (around a name outside any sponsor list)
 BLOCK_MIN_CHARS = 80  # …once it says this much
 SWEEP_MAX_HITS = 2_000  # text nodes and attributes read per page
