@@ -47,6 +47,8 @@ CSV_COLUMNS = (
     "pages_read",
     "fetched_at",
     "from_cache",
+    "rendered",
+    "evidence_folder",
 )
 # Bounds on what one cell lists: a spreadsheet cell is read by a person.
 MAX_CELL_MENTIONS = 10
@@ -120,6 +122,8 @@ def summary_fields(r: Result) -> dict[str, str]:
         "pages_read": " ".join(r.pages_read),
         "fetched_at": r.fetched_at or "",
         "from_cache": "yes" if r.from_cache else "no" if r.fetched_at else "",
+        "rendered": "yes" if r.rendered else "",  # --render: read after loading it in a browser
+        "evidence_folder": r.evidence or "",  # --evidence: where this row's record was saved
     }
 
 

@@ -30,6 +30,9 @@ def candidate_dict(c: Candidate) -> dict[str, Any]:
         "note": c.note,
         "domains": list(c.domains),
         "page": c.page,
+        "context": c.context or None,  # section | grid | phrase | identity | outside (issue 9)
+        "entity": c.entity,  # a mention's watchlisted entity, when it names one
+        "entity_name": c.entity_name,
     }
 
 
@@ -50,6 +53,7 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "demands": list(f.demands),
         "role": f.role.value,
         "allowed_reason": f.allowed_reason,
+        "context": f.context or None,  # why it counts: section | grid | phrase | identity | outside (issue 9)
     }
 
 
@@ -68,6 +72,9 @@ def result_dict(r: Result) -> dict[str, Any]:
         "fetched_at": r.fetched_at,
         "from_cache": r.from_cache,
         "revalidated": r.revalidated,
+        "rendered": bool(r.rendered),
+        "rendered_pages": list(r.rendered),
+        "evidence": r.evidence,
     }
     if r.row:
         doc["row"] = dict(r.row)
@@ -89,6 +96,9 @@ def _candidate_from(d: dict[str, Any]) -> Candidate:
         past=bool(d.get("past", False)),
         note=d.get("note"),
         page=d.get("page", ""),
+        context=d.get("context") or "",
+        entity=d.get("entity"),
+        entity_name=d.get("entity_name"),
     )
 
 
@@ -109,6 +119,7 @@ def _finding_from(d: dict[str, Any]) -> Finding:
         demands=tuple(d.get("demands", ())),
         role=Role(d.get("role", Role.SPONSOR.value)),
         allowed_reason=d.get("allowed_reason"),
+        context=d.get("context") or "",
     )
 
 
@@ -125,6 +136,8 @@ def result_from_dict(d: dict[str, Any]) -> Result:
         error=ErrorInfo(error["kind"], error["message"]) if error else None,
         pages_read=tuple(d.get("pages_read", ())),
         hints=tuple(d.get("hints", ())),
+        rendered=tuple(d.get("rendered_pages") or ()),
+        evidence=d.get("evidence"),
         row=tuple((str(k), str(v)) for k, v in (d.get("row") or {}).items()),
         fetched_at=d.get("fetched_at"),
         from_cache=bool(d.get("from_cache", False)),
