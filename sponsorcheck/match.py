@@ -19,6 +19,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import Any
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, Levenshtein
@@ -32,7 +33,7 @@ from sponsorcheck.normalize import (
     public_suffix,
     registrable_domain,
 )
-from sponsorcheck.watchlist import Brand, Entity, Watchlist
+from sponsorcheck.watchlist import Brand, Entity, Watchlist, compile_pattern
 
 # Fuzzy scores are a Levenshtein ratio on normalised names; the edit budget already bounds them
 # (one edit in 6 letters is 83, two in 10 letters 80). Tuned on tests/data/names.yaml: every typo
@@ -65,7 +66,7 @@ LOOKALIKE_CLASSES: dict[str, frozenset[str]] = {
         "expedition expeditions lodge tours tour travel travels cruise cruises trek eco nature reserve park "
         "garden gardens zoo aquarium fish parrot parrots village biome treaty landscape landscapes sustainable "
         "sustainability biodiversity ecosystem ecosystems species environmental forestry floresta selva beach "
-        "island lake coast valley falls trail"
+        "island lake coast valley falls trail manaus belem iquitos leticia para"
     ),
     "a food, drink or café": _words(
         "cream creamery tea coffee cold cube cubes pop pops lolly lollies shaved shave cocktail cocktails beer "
@@ -82,7 +83,7 @@ LOOKALIKE_CLASSES: dict[str, frozenset[str]] = {
         "sanctuary coalition alliance welcome advocates advocacy aid lawyers freedom families united together "
         "refugee refugees asylum migrant migrants immigrant immigrants dreamers undocumented detention detained "
         "union workers employees strike boycott protest accountability relief campaign movement teamsters "
-        "organizing organising"
+        "organizing organising victims victim survivors survivor vigil memorial"
     ),
     "a band, ensemble or record label": _words(
         "band orchestra choir quartet trio ensemble dj mc feat ft featuring records recordings collective tribute"
@@ -92,7 +93,29 @@ LOOKALIKE_CLASSES: dict[str, frozenset[str]] = {
         "consultants consultancy advisors advisory realty dental clinic salon church"
     ),
 }
+# A venue named with a brand's word ("Amazon Theatre" in Manaus) may be a naming-rights venue or a
+# namesake: a person could not tell from the name alone, so a one-word alias next to these is review.
+VENUE_WORDS = _words("theatre theater teatro ballroom auditorium playhouse cinema cine hall")
 USER_GROUP = re.compile(r"\b(?:user ?groups?|usergroups?|ug|meetups?)\b")
+# Member-owned co-operatives ("Whole Foods Co-op") belong to their members: never a subsidiary of
+# anyone, whatever alias they share. Normalised forms ("co-op" is "co op").
+COOPERATIVE = re.compile(
+    r"\b(?:co ?ops?|coop|co ?operative|cooperativa|cooperativo|cooperatieve|genossenschaft|kooperativ)\b"
+)
+# Generic words for a product line after a weak alias ("Blink Mini", "Alexa Skills Kit", "Ring Stick Up
+# Cam"): the weak alias then names the product, so the name is at least review. Model codes with
+# letters and digits ("XT2", "4K", "3rd") count too.
+PRODUCT_WORDS = _words(
+    "mini pro max plus lite kit sdk api stick cube dot show studio buds frames cam cams camera cameras doorbell "
+    "floodlight spotlight outdoor indoor alarm sensor hub speaker display tablet remote app skills skill edition "
+    "kids gen generation wifi mesh router extender device devices developer developers up"
+)
+_MODEL_CODE = re.compile(r"^(?=.*\d)(?=.*[a-z])[a-z0-9]{2,6}$")
+# After an agency's acronym, words of its own organisation chart ("CBP Office of Trade", "ICE Health
+# Service Corps"): one of the agency's units, so at least review.
+ORG_UNIT_WORDS = _words(
+    "office directorate division bureau department unit corps service program programme operations headquarters academy"
+)
 # Short words that join a common word into a longer name ("Rock am Ring", "Echo and the Bunnymen",
 # "Institution of Civil Engineers"): a weak alias inside such a phrase is part of another name.
 FUNCTION_WORDS = _words(
@@ -220,9 +243,9 @@ class Matcher:
         self._context_norms: dict[tuple[str, str], tuple[str, ...]] = {}  # (pledge, entity) -> phrases
         self._context_acronyms: dict[tuple[str, str], tuple[str, ...]] = {}
         self._context_re: dict[tuple[str, str, str | None], tuple[re.Pattern[str] | None, ...]] = {}  # lazily
-        self._vocab: dict[tuple[str, str], frozenset[str]] = {}
-        self._excludes: dict[tuple[str, str, str | None], tuple[re.Pattern[str], ...]] = {}
-        self._exclude_any: dict[tuple[str, str, str | None], re.Pattern[str] | None] = {}
+        self._vocab: dict[tuple[str, str, str | None], frozenset[str]] = {}  # per entity and per brand
+        self._excludes: dict[tuple[str, str, str | None], tuple[Any, ...]] = {}  # RE2 programs
+        self._exclude_any: dict[tuple[str, str, str | None], Any] = {}
         self._fuzzy_single: dict[tuple[str, int], list[_Fuzzy]] = {}
         self._fuzzy_multi: dict[tuple[int, str], list[_Fuzzy]] = {}
         self._max_tokens = 1
@@ -256,16 +279,18 @@ class Matcher:
         named = entry.named
         entry_key = (entry.pledge, entry.entity.id, entry.brand.id if entry.brand else None)
         patterns = (*entry.entity.exclude, *(entry.brand.exclude if entry.brand else ()))
-        self._excludes[entry_key] = tuple(re.compile(p) for p in patterns)
+        # RE2 (linear time, see watchlist.compile_pattern); patterns were validated when the file was read.
+        self._excludes[entry_key] = tuple(compile_pattern(p) for p in patterns)
         # One alternation for the common "no exclusion applies" answer; the single pattern is looked up
         # only to explain a refusal.
         try:
-            self._exclude_any[entry_key] = re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
-        except re.error:  # a pattern with its own group numbering cannot be joined; check them one by one
-            self._exclude_any[entry_key] = re.compile(".") if patterns else None
+            self._exclude_any[entry_key] = compile_pattern("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+        except ValueError:  # too large joined: check them one by one
+            self._exclude_any[entry_key] = compile_pattern(".") if patterns else None
         # A display name that is also a weak alias ("Ring") stays weak: it is not added as strong.
         weak_norms = {normalize_name(w) for w in named.weak_aliases}
-        for alias in dict.fromkeys((named.name, *named.aliases)):
+        former = entry.brand.former_names if entry.brand is not None else ()
+        for alias in dict.fromkeys((named.name, *named.aliases, *former)):
             key = normalize_name(alias)
             if not key or key in weak_norms:
                 continue
@@ -299,8 +324,12 @@ class Matcher:
         self._context_norms[(pledge, entity.id)] = tuple(
             sorted(norms - {normalize_name(a) for a in acronyms}, key=len, reverse=True)
         )
-        vocab = {t for p in norms | {normalize_name(w) for n in named_all for w in n.weak_aliases} for t in p.split()}
-        self._vocab[(pledge, entity.id)] = frozenset(vocab)
+        # One vocabulary per brand, not per entity: the entity's own words and the brand's own words
+        # ("Ring Arena" is not Ring's because "arena" is Climate Pledge Arena's word, not Ring's).
+        own = _own_words(entity)
+        self._vocab[(pledge, entity.id, None)] = own
+        for brand in entity.brands:
+            self._vocab[(pledge, entity.id, brand.id)] = own | _own_words(brand)
         for tld in entity.tlds:
             self._tlds.setdefault(tld.lower().lstrip("."), []).append((root, f".{tld.lstrip('.')}"))
 
@@ -424,23 +453,30 @@ class Matcher:
         shares_word = not self._alias_tokens.isdisjoint(toks)
         for gram, start, end, table in self._grams(toks) if shares_word else ():
             for entry, alias in table.get(gram, ()):
-                refused = self._refusal(entry, norm, toks, start, end, alias=alias) or _styling_refusal(
-                    alias, name, len(toks) > end - start
-                )
-                if trace is not None:
-                    m = entry.match(alias, "alias", 100)
-                    trace.append(_considered(m, "excluded" if refused else "match", refused or "exact alias"))
+                joined = table is self._compact and end - start == 1 and " " in normalize_name(alias)
+                refused, soft = self._refusal(entry, norm, toks, start, end, alias=alias, name=name, joined=joined)
                 if not refused:
-                    keep(entry.match(alias, "alias", 100), end - start)
+                    refused = _styling_refusal(alias, name, len(toks) > end - start)
+                m = entry.match(alias, "alias", 100)
+                if soft:
+                    m = replace(m, score=WEAK_SCORE, weak=True, note=refused)
+                if trace is not None:
+                    outcome = "needs-corroboration" if soft else ("excluded" if refused else "match")
+                    trace.append(_considered(m, outcome, refused or "exact alias"))
+                if soft or not refused:
+                    keep(m, end - start)
         if shares_word:
             self._weak_matches(name.upper() if caseless else name, norm, toks, context, keep, trace)
         # Fuzzy runs even after an exact hit: "Amazon Web Service" is AWS, not only the word "Amazon".
         for m, start, end in self._fuzzy(toks, trace):
             entry = self._entry_for(m)
-            refused = self._refusal(entry, norm, toks, start, end)
+            refused, soft = self._refusal(entry, norm, toks, start, end, name=name, how="fuzzy")
+            if soft:
+                m = replace(m, score=min(m.score, CONFLICT_SCORE - 1), note=refused)
             if trace is not None:
-                trace.append(_considered(m, "excluded" if refused else "match", refused or "within the edit budget"))
-            if not refused:
+                outcome = "match" if soft or not refused else "excluded"
+                trace.append(_considered(m, outcome, refused or "within the edit budget"))
+            if soft or not refused:
                 keep(m, end - start)
         return [m for m, span in sorted(found.values(), key=lambda pair: _rank(*pair))]
 
@@ -475,7 +511,9 @@ class Matcher:
                         )
                     continue
                 corroborated = self._corroborated(entry, name, norm, context)
-                refused = self._refusal(entry, norm, toks, start, end, weak=not corroborated, alias=alias)
+                refused, soft = self._refusal(
+                    entry, norm, toks, start, end, weak=not corroborated, alias=alias, name=name, how="weak"
+                )
                 m = entry.match(
                     alias,
                     "weak-alias",
@@ -483,12 +521,19 @@ class Matcher:
                     weak=True,
                     corroborated=corroborated,
                 )
+                if soft:
+                    m = replace(m, note=refused)
+                    refused = ""
                 if trace is not None:
                     outcome = "excluded" if refused else ("match" if corroborated else "needs-corroboration")
-                    reason = refused or (
-                        "a short or common name, corroborated by a strong name or context word of the entity"
-                        if corroborated
-                        else "a short or common name with nothing else pointing to the entity"
+                    reason = (
+                        refused
+                        or m.note
+                        or (
+                            "a short or common name, corroborated by a strong name or context word of the entity"
+                            if corroborated
+                            else "a short or common name with nothing else pointing to the entity"
+                        )
                     )
                     trace.append(_considered(m, outcome, reason))
                 if not refused:
@@ -503,42 +548,84 @@ class Matcher:
         end: int,
         weak: bool = False,
         alias: str = "",
-    ) -> str:
-        """Why a name that contains an alias is a look-alike ("" when it is not)."""
+        name: str = "",
+        how: str = "alias",
+        joined: bool = False,
+    ) -> tuple[str, bool]:
+        """Why a name that contains an alias is a look-alike, and whether only softly.
+
+        ("", False): a match. (reason, False): a look-alike, refused. (reason, True): a person could
+        not tell from the name alone, so at most review.
+        """
         key = (entry.pledge, entry.entity.id, entry.brand.id if entry.brand else None)
+        if how == "alias" and not joined and start == 0 and end == len(toks):
+            return "", False  # the whole name is one the watchlist lists: no class or pattern refuses it
         any_exclude = self._exclude_any.get(key)
         if any_exclude is not None and any_exclude.search(norm):
             for pattern in self._excludes[key]:
                 if pattern.search(norm):
-                    return f"excluded by the watchlist pattern '{pattern.pattern}'"
-        vocab = self._vocab.get((entry.pledge, entry.entity.id), frozenset())
+                    return f"excluded by the watchlist pattern '{pattern.pattern}'", False
+        vocab = self._vocab.get(key, frozenset())
         extras = [t for t in toks[:start] + toks[end:] if t not in vocab]
-        # A one-word alias can be a common word or a place; a longer alias, or a strong acronym (AWS), is
-        # specific enough that only the advocacy class (a group campaigning against it) can still refuse it.
-        word_like = end - start == 1 and not (alias.isupper() and not weak)
-        classes = LOOKALIKE_CLASSES.items() if word_like or weak else [(ADVOCACY, LOOKALIKE_CLASSES[ADVOCACY])]
-        for label, words in classes:
-            hit = next((t for t in extras if t in words), None)
-            if hit:
-                return f"the word {hit!r} says this is {label}, not {entry.name}"
-        # Volunteer user groups and meetups named after a product ("AWS User Group Berlin") are run by
-        # their members, not by the company: whatever the alias, like the advocacy class.
-        group = USER_GROUP.search(" ".join(extras))
+        if not extras:
+            return "", False
+        rest = " ".join(extras)
+        # Whatever the alias: a group campaigning about the entity, a volunteer user group, a member-owned
+        # co-operative is not the entity ("AWS User Group Berlin", "Whole Foods Co-op").
+        hit = next((t for t in extras if t in LOOKALIKE_CLASSES[ADVOCACY]), None)
+        if hit:
+            return f"the word {hit!r} says this is {ADVOCACY}, not {entry.name}", False
+        group = USER_GROUP.search(rest)
         if group:
-            return f"{group.group(0)!r} says this is a volunteer user group or meetup, not {entry.name}"
+            return f"{group.group(0)!r} says this is a volunteer user group or meetup, not {entry.name}", False
+        coop = COOPERATIVE.search(rest)
+        if coop:
+            return f"{coop.group(0)!r} says this is a member-owned co-operative, not {entry.name}", False
+        # A one-word alias can be a common word or a place; a longer alias, or a strong acronym (AWS), is
+        # specific enough that only the classes above can still refuse it.
+        one_word = end - start == 1
+        word_like = one_word and not (alias.isupper() and not weak)
+        if word_like or weak:
+            for label, words in LOOKALIKE_CLASSES.items():
+                hit = next((t for t in extras if t in words), None)
+                if hit:
+                    return f"the word {hit!r} says this is {label}, not {entry.name}", False
+            venue = next((t for t in extras if t in VENUE_WORDS), None)
+            if venue and not weak:
+                reason = f"a venue named with the word {alias!r} ({venue!r}): the brand's or a namesake"
+                return reason + ", a person should look", True
+        if joined:
+            # "Wholefoods" written as one word inside a longer name is the common noun ("Suma Wholefoods").
+            return f"{alias!r} written as one word inside a longer name ({rest}) is another name", False
+        if how == "fuzzy" and one_word:
+            # A one-word near spelling inside a longer name is usually another real word ("Wonder Bread").
+            return f"a near spelling of {alias!r} inside a longer name ({rest}) is another word", False
+        if how == "alias" and one_word and alias.isalpha() and alias.islower() and (name.islower() or name.isupper()):
+            # A brand styled in lower case ("eero") loses its styling in a name written in one case, so
+            # inside a longer name it reads as a given name ("eero saarinen", "EERO AARNIO").
+            if _all_product_words(extras):
+                return f"{alias!r} followed by product words, in a name written in one case: a person should look", True
+            return f"{alias!r} inside a longer name written in one case ({rest}) is a given name or another word", False
         if weak:
             meaningful = [t for t in extras if t not in NEUTRAL_WORDS and not _YEAR.match(t)]
+            if not meaningful:
+                return "", False
+            if _ACRONYM.match(alias) and start == 0 and any(t in ORG_UNIT_WORDS for t in meaningful):
+                unit = " ".join(meaningful)
+                return f"{alias!r} followed by words of one of its own units ({unit}): a person should look", True
             if any(t in FUNCTION_WORDS or t.isdigit() for t in meaningful):
-                return f"{alias!r} is one word of a longer name"
+                return f"{alias!r} is one word of a longer name", False
             if _ACRONYM.match(alias) and len(meaningful) >= 2:
                 initials = "".join(t[0] for t in meaningful if t not in FUNCTION_WORDS)
                 if initials == alias.lower():
-                    return f"{alias!r} stands for another organisation here ({' '.join(meaningful)})"
-            if meaningful:
-                # Without corroboration a short or common word inside a longer name is that other name
-                # ("Blink Fitness", "ICE London", "Alexa Chung").
-                return f"{alias!r} is one word of a longer name ({' '.join(meaningful)})"
-        return ""
+                    return f"{alias!r} stands for another organisation here ({' '.join(meaningful)})", False
+            if start == 0 and _all_product_words(meaningful):
+                line = " ".join(meaningful)
+                return f"{alias!r} followed by product words ({line}): a product line, a person should look", True
+            # Without corroboration a short or common word inside a longer name is that other name
+            # ("Blink Fitness", "ICE London", "Alexa Chung").
+            return f"{alias!r} is one word of a longer name ({' '.join(meaningful)})", False
+        return "", False
 
     def _corroborated(self, entry: _Entry, name: str, norm: str, context: str) -> bool:
         """A weak alias counts when a strong name or context phrase of its entity stands nearby."""
@@ -680,6 +767,18 @@ def _styling_refusal(alias: str, name: str, longer: bool) -> str:
     if re.search(r"(?<!\w)(?:" + re.escape(alias) + "|" + re.escape(alias.upper()) + r")(?!\w)", name):
         return ""
     return f"written differently from the brand's own styling {alias!r}, so it is another word (a name, a place)"
+
+
+def _own_words(named: Entity | Brand) -> frozenset[str]:
+    """The tokens of an entity's or brand's own names, weak names, former names and context phrases."""
+    former = named.former_names if isinstance(named, Brand) else ()
+    phrases = (named.name, *named.aliases, *named.weak_aliases, *named.context, *former)
+    return frozenset(t for p in phrases for t in normalize_name(p).split())
+
+
+def _all_product_words(words: Sequence[str]) -> bool:
+    """True when every word names a product line or model ("mini", "skills kit", "xt2")."""
+    return bool(words) and all(w in PRODUCT_WORDS or _MODEL_CODE.match(w) for w in words)
 
 
 def _has_accent(word: str) -> bool:

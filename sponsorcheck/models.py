@@ -99,6 +99,7 @@ class Match:
     weak: bool = False  # a weak alias (short name, common word, acronym)
     corroborated: bool = False  # a weak alias backed by a domain, logo file or context words
     chain: str = ""  # "Twitch — owned by Amazon since 2014"
+    note: str = ""  # why the matcher holds it at review, when not for a plain weak alias
 
 
 @dataclass(frozen=True)

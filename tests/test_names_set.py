@@ -142,7 +142,8 @@ def measure(matcher: Matcher, rows: list[dict]) -> Figures:
             conflicts += verdict is Verdict.CONFLICT
             reviews += verdict is Verdict.REVIEW
     positives = sum(1 for r in rows if r.get("entity"))
-    return Figures(len(rows), positives, found, len(rows) - positives, conflicts, reviews, flagged, right_flags, agreement)
+    lookalikes = len(rows) - positives
+    return Figures(len(rows), positives, found, lookalikes, conflicts, reviews, flagged, right_flags, agreement)
 
 
 def test_summary(default_matcher):
