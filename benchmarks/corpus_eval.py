@@ -1,87 +1,264 @@
-"""Measure extraction and verdicts on a labelled corpus (labels.yaml + pages/, see ../shared/corpus/README.md).
+"""Measure verdicts and sponsor extraction on a labelled corpus (labels.yaml + pages/, see ../shared/corpus/README.md).
 
-    python benchmarks/corpus_eval.py [CORPUS_DIR] [--watchlist PATH]... [--fail-under-recall X]
+    python benchmarks/corpus_eval.py [CORPUS_DIR] [--watchlist PATH]... [--fail-under-recall X] [-v]
 
-For html and template pages it runs the check pipeline on the file without following links
-(`pipeline.check_target`, default watchlist unless --watchlist is given); for `kind: data` pages it
-runs `names` (`pipeline.check_names`) on the labelled sponsor list. Per page it prints the expected
-and the actual verdict (OK/WRONG) and the sponsor recall and precision against the labelled sponsors;
-the last three lines are the totals. A clear page read as "unknown" counts as right (the label
-conventions say so); a clear page read as "conflict" is a false conflict.
+Every page goes through the path a user gets: `sponsorcheck check FILE --format json --no-follow
+--no-cache`, invoked through the real command-line interface in-process (benchmarks/user_check.py), and
+the JSON it prints is scored. Nothing below the CLI is called.
 
-Name matching rule (recall and precision): a found name and a labelled name are the same sponsor when,
-after `sponsorcheck.normalize.normalize_name` and with spaces removed, they are equal, or one contains
-the other (the shorter at least 3 characters: "amoeba" ↔ "Amoeba Music", "cms" ↔ "Caltech CMS"), or
-their rapidfuzz ratio is at least 85 (spelling variants), or one (3+ characters) is an acronym inside the
-initials of the other ("MLH" ↔ "Major League Hacking"). Found names are the result's sponsors plus its
-mentions that sat inside a sponsor section (community groups are listed as mentions, yet they are on
-the sponsor list a person reads).
+Which pages each figure covers:
+  * html and template pages (`kind: html|template`) are the pages `check` is for. The verdict,
+    false-conflict, missed-conflict, recall and precision figures cover these only.
+  * data files (`kind: data`: YAML/JSON/TOML sponsor lists) are not pages `check` reads as sponsor lists.
+    They are reported separately and never counted as verdicts right: what `check` answered on the file,
+    and — a matcher-only reference figure — what `sponsorcheck names` answers for the labelled names.
 
-Exits 0 quietly, with a note, when the corpus directory does not exist; 1 when --fail-under-recall is
-given and the recall is below it; 2 when the watchlist cannot be loaded.
+Each figure is printed for the tune set, the HELD-BACK set and both together. Held-back rule (fixed for
+the team, BRIEF.md): a page is held back when int(sha256(page_id).hexdigest(), 16) % 4 == 0. Do not
+open held-back pages while changing rules; their figure is the honest one.
+
+A labelled-clear page read as "unknown" counts as right (the corpus conventions: unknown is never a
+false clear); how many such pages there are is printed too. A labelled-clear page read as "conflict" is
+a false conflict; a labelled-conflict page read as "clear" or "unknown" is a missed conflict (the worst
+answer). Recall and precision compare the names the tool lists (its sponsors, plus mentions inside a
+sponsor section) with the labelled sponsors under the rule in user_check.same_sponsor.
+
+Exits 0 with a note when the corpus directory does not exist; 1 when --fail-under-recall is given and
+the recall over all html+template pages is below it; 2 when `check` cannot run (bad watchlist).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
-from rapidfuzz import fuzz
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sponsorcheck.errors import SponsorcheckError  # noqa: E402
-from sponsorcheck.fetch import Fetcher  # noqa: E402
-from sponsorcheck.models import Result, Role, Verdict  # noqa: E402
-from sponsorcheck.normalize import normalize_name  # noqa: E402
-from sponsorcheck.pipeline import CheckOptions, check_names, check_target, matcher_for  # noqa: E402
-from sponsorcheck.watchlist import load_watchlists  # noqa: E402
+from user_check import ROOT, CheckFailed, matched, run_check, run_names
 
-DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
-FUZZY_SAME = 85
-MIN_CONTAINED = 3
-ACRONYM_SKIP = frozenset({"of", "and", "the", "for", "de", "du", "des", "la", "le", "der", "und"})
+# ../shared/corpus beside the checkout (CI, /work/main); a worktree one level deeper finds the same corpus.
+CORPUS_CANDIDATES = (ROOT.parent / "shared" / "corpus", ROOT.parent.parent / "shared" / "corpus")
+DEFAULT_CORPUS = next((c for c in CORPUS_CANDIDATES if (c / "labels.yaml").is_file()), CORPUS_CANDIDATES[0])
+PAGE_KINDS = ("html", "template")  # what `check` reads as a page
+DATA_KIND = "data"
+HELD_BACK_MODULUS = 4
+SETS = ("tune", "held-back", "all")
 
 
-def same_sponsor(a: str, b: str) -> bool:
-    """The documented matching rule: equal, containment, or fuzzy-equal after normalize_name."""
-    ca, cb = normalize_name(a).replace(" ", ""), normalize_name(b).replace(" ", "")
-    if not ca or not cb:
-        return False
-    if ca == cb:
-        return True
-    short, long_ = sorted((ca, cb), key=len)
-    if len(short) >= MIN_CONTAINED and short in long_:
-        return True
-    if fuzz.ratio(ca, cb) >= FUZZY_SAME:
-        return True
-    # An acronym of the other name ("MLH" ↔ "Major League Hacking", "ESC" ↔ "UVA Engineering Student Council").
-    for acronym, full in ((ca, b), (cb, a)):
-        words = [w for w in normalize_name(full).split() if w not in ACRONYM_SKIP]
-        initials = "".join(w[0] for w in words)
-        if len(words) >= 2 and len(acronym) >= MIN_CONTAINED and acronym in initials:
-            return True
-    return False
+def held_back(page_id: str) -> bool:
+    """The team's fixed held-back rule: int(sha256(page_id).hexdigest(), 16) % 4 == 0."""
+    return int(hashlib.sha256(page_id.encode("utf-8")).hexdigest(), 16) % HELD_BACK_MODULUS == 0
 
 
-def found_names(result: Result) -> list[str]:
-    """Names the tool lists for a page: sponsors, plus mentions found inside a sponsor section."""
-    names = [c.name for c in result.sponsors if c.role is Role.SPONSOR]
-    names += [c.name for c in result.mentions if c.in_sponsor_context]
-    return list(dict.fromkeys(names))
+def load_labels(corpus: Path) -> list[dict[str, Any]]:
+    """The `pages:` entries of CORPUS/labels.yaml (FileNotFoundError when there is none)."""
+    data = yaml.safe_load((corpus / "labels.yaml").read_text(encoding="utf-8")) or {}
+    return list(data.get("pages") or [])
 
 
-def verdict_ok(expected: str, got: Verdict) -> bool:
-    if expected == "conflict":
-        return got is Verdict.CONFLICT
-    return got in (Verdict.CLEAR, Verdict.UNKNOWN)
+@dataclass(frozen=True)
+class PageOutcome:
+    """One labelled page scored against what `check` answered."""
+
+    id: str
+    kind: str
+    held_back: bool
+    expected: str
+    verdict: str
+    labelled: tuple[str, ...]
+    found: tuple[str, ...]
+    hits: tuple[str, ...]  # labelled names the tool found
+    good: tuple[str, ...]  # found names that are labelled
+    findings: tuple[dict[str, Any], ...] = ()
+    names_verdict: str = ""  # data files only: `sponsorcheck names` over the labelled list
+
+    @property
+    def right(self) -> bool:
+        if self.expected == "conflict":
+            return self.verdict == "conflict"
+        return self.verdict in ("clear", "unknown")
+
+    @property
+    def false_conflict(self) -> bool:
+        return self.expected != "conflict" and self.verdict == "conflict"
+
+    @property
+    def missed_conflict(self) -> bool:
+        return self.expected == "conflict" and self.verdict in ("clear", "unknown")
+
+    @property
+    def subset(self) -> str:
+        return "held-back" if self.held_back else "tune"
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Totals over one set of html+template pages."""
+
+    pages: int = 0
+    right: int = 0
+    clear_as_unknown: int = 0
+    false_conflicts: int = 0
+    missed_conflicts: int = 0
+    conflicts: int = 0
+    hits: int = 0
+    labelled: int = 0
+    good: int = 0
+    found: int = 0
+
+    @property
+    def recall(self) -> float:
+        return self.hits / self.labelled if self.labelled else 1.0
+
+    @property
+    def precision(self) -> float:
+        return self.good / self.found if self.found else 1.0
+
+
+def figures(outcomes: Iterable[PageOutcome]) -> Figures:
+    """The totals over these outcomes (give only html+template pages)."""
+    items = list(outcomes)
+    return Figures(
+        pages=len(items),
+        right=sum(o.right for o in items),
+        clear_as_unknown=sum(o.expected != "conflict" and o.verdict == "unknown" for o in items),
+        false_conflicts=sum(o.false_conflict for o in items),
+        missed_conflicts=sum(o.missed_conflict for o in items),
+        conflicts=sum(o.expected == "conflict" for o in items),
+        hits=sum(len(o.hits) for o in items),
+        labelled=sum(len(o.labelled) for o in items),
+        good=sum(len(o.good) for o in items),
+        found=sum(len(o.found) for o in items),
+    )
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Every labelled page's outcome, and the figures per set (tune, held-back, all) over html+template pages."""
+
+    outcomes: tuple[PageOutcome, ...]
+    by_set: dict[str, Figures] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> list[PageOutcome]:
+        return [o for o in self.outcomes if o.kind in PAGE_KINDS]
+
+    @property
+    def data_files(self) -> list[PageOutcome]:
+        return [o for o in self.outcomes if o.kind == DATA_KIND]
+
+
+def score_page(corpus: Path, entry: dict[str, Any], watchlists: Sequence[str] = ()) -> PageOutcome:
+    """Run `check` on one labelled page and score it (raises CheckFailed when check cannot run)."""
+    kind = str(entry.get("kind", "html"))
+    labelled = tuple(str(s) for s in entry.get("sponsors") or [])
+    checked = run_check(str(corpus / entry["file"]), watchlists)
+    found = tuple(checked.found_names())
+    hits, good = matched(labelled, found)
+    names_verdict = run_names(labelled, watchlists) if kind == DATA_KIND and labelled else ""
+    return PageOutcome(
+        id=str(entry["id"]),
+        kind=kind,
+        held_back=held_back(str(entry["id"])),
+        expected=str(entry.get("expected", "clear")),
+        verdict=checked.verdict,
+        labelled=labelled,
+        found=found,
+        hits=tuple(hits),
+        good=tuple(good),
+        findings=tuple(checked.result.get("findings", [])),
+        names_verdict=names_verdict,
+    )
+
+
+def evaluate(corpus: Path, watchlists: Sequence[str] = ()) -> Evaluation:
+    """Score every labelled page of the corpus through `check`; figures per set over html+template pages."""
+    outcomes = tuple(score_page(corpus, entry, watchlists) for entry in load_labels(corpus))
+    pages = [o for o in outcomes if o.kind in PAGE_KINDS]
+    by_set = {
+        "tune": figures(o for o in pages if not o.held_back),
+        "held-back": figures(o for o in pages if o.held_back),
+        "all": figures(pages),
+    }
+    return Evaluation(outcomes, by_set)
+
+
+def _ratio(a: int, b: int) -> str:
+    return f"{a}/{b}"
+
+
+def print_report(evaluation: Evaluation, verbose: bool = False) -> None:
+    """One line per page, then the data files apart, then the totals per set."""
+    print("html and template pages (what `check` reads), through `check FILE --format json --no-follow`:")
+    for o in evaluation.pages:
+        print(
+            f"  {o.id:<32} {o.kind:<8} {o.subset:<9} expected {o.expected:<8} got {o.verdict:<8} "
+            f"{'OK' if o.right else 'WRONG':<5} recall {_ratio(len(o.hits), len(o.labelled)):<7} "
+            f"precision {_ratio(len(o.good), len(o.found))}"
+        )
+        if verbose:
+            missed = [n for n in o.labelled if n not in o.hits]
+            extra = [g for g in o.found if g not in o.good]
+            if missed:
+                print(f"      missed: {missed}")
+            if extra:
+                print(f"      extra:  {extra}")
+            for f in o.findings:
+                print(
+                    f"      finding: {f.get('level')} {f.get('entity')} {f.get('sponsor')!r} "
+                    f"via {f.get('method')} {f.get('matched')!r}"
+                )
+    data = evaluation.data_files
+    if data:
+        print()
+        print(
+            "data files (kind: data — sponsor lists in YAML/JSON/TOML that `check` does not read as pages; "
+            "NOT counted in any figure below):"
+        )
+        for o in data:
+            print(
+                f"  {o.id:<32} {o.subset:<9} expected {o.expected:<8} check said {o.verdict:<8} "
+                f"names on the labelled list said {o.names_verdict or '-'}"
+            )
+        conflicts = [o for o in data if o.expected == "conflict"]
+        print(
+            f"  data files: {len(data)}; labelled conflicts {len(conflicts)}, of which `check` on the file "
+            f"said conflict {sum(o.verdict == 'conflict' for o in conflicts)}, `names` on the labelled list "
+            f"(matcher only) said conflict {sum(o.names_verdict == 'conflict' for o in conflicts)}; "
+            f"`names` right on {sum(_names_right(o) for o in data)}/{len(data)}"
+        )
+    print()
+    print("figures over html+template pages only (data files excluded), tune / held-back / all:")
+    for name in SETS:
+        f = evaluation.by_set[name]
+        print(
+            f"  {name:<9} pages {f.pages:>2}: verdicts right {_ratio(f.right, f.pages)} "
+            f"(clear read as unknown: {f.clear_as_unknown}), false conflicts {f.false_conflicts}, "
+            f"missed conflicts {f.missed_conflicts}/{f.conflicts}, "
+            f"recall {f.recall:.3f} ({_ratio(f.hits, f.labelled)}), "
+            f"precision {f.precision:.3f} ({_ratio(f.good, f.found)})"
+        )
+    both = evaluation.by_set["all"]
+    print(f"verdicts right (html+template): {_ratio(both.right, both.pages)}, false conflicts: {both.false_conflicts}")
+    print(f"sponsor recall (html+template): {both.recall:.3f} ({_ratio(both.hits, both.labelled)})")
+    print(f"sponsor precision (html+template): {both.precision:.3f} ({_ratio(both.good, both.found)})")
+
+
+def _names_right(o: PageOutcome) -> bool:
+    if o.expected == "conflict":
+        return o.names_verdict == "conflict"
+    return o.names_verdict in ("clear", "unknown")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("corpus", nargs="?", default=str(DEFAULT_CORPUS), help="corpus directory (labels.yaml)")
     parser.add_argument("--watchlist", action="append", default=[], help="watchlist file(s) instead of the default")
     parser.add_argument("--fail-under-recall", type=float, default=None, help="exit 1 when recall is below this")
@@ -89,62 +266,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     corpus = Path(args.corpus)
-    labels_file = corpus / "labels.yaml"
-    if not labels_file.is_file():
+    if not (corpus / "labels.yaml").is_file():
         print(f"note: no corpus at {corpus} (labels.yaml not found); nothing to measure")
         return 0
     try:
-        watchlists = load_watchlists(args.watchlist)
-    except SponsorcheckError as exc:
+        evaluation = evaluate(corpus, args.watchlist)
+    except CheckFailed as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    matcher = matcher_for(watchlists)
-    pages = (yaml.safe_load(labels_file.read_text(encoding="utf-8")) or {}).get("pages") or []
-    fetcher = Fetcher(offline=True)
-    options = CheckOptions(follow=0)
-
-    right = false_conflicts = 0
-    tp_recall = total_labelled = tp_precision = total_found = 0
-    for entry in pages:
-        kind = entry.get("kind", "html")
-        labelled = [str(s) for s in entry.get("sponsors") or []]
-        expected = entry.get("expected", "clear")
-        if kind == "data":
-            result = check_names(labelled, matcher, target=entry["id"])
-        else:
-            result = check_target(str(corpus / entry["file"]), fetcher, matcher, options)
-        ok = verdict_ok(expected, result.verdict)
-        right += ok
-        false_conflicts += expected != "conflict" and result.verdict is Verdict.CONFLICT
-        got = found_names(result)
-        hits = [name for name in labelled if any(same_sponsor(name, g) for g in got)]
-        good = [g for g in got if any(same_sponsor(name, g) for name in labelled)]
-        recall = f"{len(hits)}/{len(labelled)}"
-        precision = f"{len(good)}/{len(got)}"
-        if kind != "data":
-            tp_recall += len(hits)
-            total_labelled += len(labelled)
-            tp_precision += len(good)
-            total_found += len(got)
-        print(
-            f"{entry['id']:<32} {kind:<8} expected {expected:<8} got {result.verdict.value:<8} "
-            f"{'OK' if ok else 'WRONG':<5} recall {recall:<7} precision {precision}"
-        )
-        if args.verbose and kind != "data":
-            missed = [n for n in labelled if n not in hits]
-            extra = [g for g in got if g not in good]
-            if missed:
-                print(f"    missed: {missed}")
-            if extra:
-                print(f"    extra:  {extra}")
-            for f in result.findings:
-                print(f"    finding: {f.level.value} {f.entity} {f.sponsor!r} via {f.method} {f.matched!r}")
-    recall_value = tp_recall / total_labelled if total_labelled else 1.0
-    precision_value = tp_precision / total_found if total_found else 1.0
-    print(f"verdicts right: {right}/{len(pages)}, false conflicts: {false_conflicts}")
-    print(f"sponsor recall (html+template): {recall_value:.3f} ({tp_recall}/{total_labelled})")
-    print(f"sponsor precision (html+template): {precision_value:.3f} ({tp_precision}/{total_found})")
-    if args.fail_under_recall is not None and recall_value < args.fail_under_recall:
+    print_report(evaluation, args.verbose)
+    if args.fail_under_recall is not None and evaluation.by_set["all"].recall < args.fail_under_recall:
         return 1
     return 0
 

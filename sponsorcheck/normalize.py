@@ -68,7 +68,7 @@ LEGAL_FORMS = (
 # Words around a name that say it is a logo or a sponsor, not part of the name.
 NOISE_WORDS = ("logo", "logotype", "logotipo", "icon", "image", "img", "banner", "sponsor logo")
 # Sponsor phrasing before a name ("Presented by Amazon Music" → "amazon music"); multilingual lists
-# of section keywords live in extract.py, these are only the phrases that prefix a single name.
+# of section keywords live in extract/vocabulary.py, these are only the phrases that prefix a single name.
 SPONSOR_PREFIXES = (
     "proudly presented by",
     "proudly sponsored by",

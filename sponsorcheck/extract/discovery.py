@@ -1,0 +1,63 @@
+"""Discovery: same-site links worth following to a sponsors or partners page."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from itertools import accumulate
+from urllib.parse import unquote, urlsplit
+
+from lxml import etree
+
+from sponsorcheck.extract.document import BodyText, clean, occurrences, text_of
+from sponsorcheck.extract.links import href_of
+from sponsorcheck.extract.names import SPLIT_RE
+from sponsorcheck.extract.sections import is_sponsor_text
+from sponsorcheck.extract.vocabulary import DISCOVERY_FRAGMENTS
+from sponsorcheck.normalize import host_of, registrable_domain
+
+
+def discovery_links(root: etree._Element, body: BodyText) -> list[etree._Element]:
+    """Links whose href or text holds a sponsor word.
+
+    str.find on all hrefs joined (C speed), never a Python loop or a regex per link: a page can have
+    thousands of links and only a handful matter.
+    """
+    hrefs = root.xpath("//a/@href")
+    lowered = "\n".join(hrefs).lower()
+    found: dict[etree._Element, None] = {}
+    ends: list[int] | None = None
+    for fragment in DISCOVERY_FRAGMENTS:
+        for pos in occurrences(lowered, fragment):
+            ends = ends or list(accumulate(len(h) + 1 for h in hrefs))
+            found.setdefault(hrefs[bisect_right(ends, pos)].getparent(), None)
+    if found:
+        return list(found)
+    # Links whose text (not href) says sponsors: query with the page's own spellings, found in its text.
+    for spelling in body.spellings(DISCOVERY_FRAGMENTS):
+        for a in root.xpath("//a[@href][contains(text(), $f) or contains(*/text(), $f)]", f=spelling):
+            found.setdefault(a, None)
+    return list(found)
+
+
+def sponsor_links(links: list[etree._Element], base: str, base_site: str | None) -> tuple[str, ...]:
+    """Same-site links whose text or path says sponsors/partners: pages worth reading next."""
+    if not base_site:
+        return ()
+    found: dict[str, None] = {}
+    page = base.split("#")[0]
+    for a in links:
+        href = href_of(a, base).split("#")[0]
+        if not href.startswith(("http://", "https://")) or href == page:
+            continue
+        host = host_of(href)
+        if not host or registrable_domain(host) != base_site:
+            continue
+        try:
+            path = unquote(urlsplit(href).path)
+        except ValueError:
+            continue
+        words = " ".join(SPLIT_RE.split(path.replace("/", " ")))
+        text = clean(text_of(a))[:80]
+        if is_sponsor_text(words) or (text and is_sponsor_text(text)):
+            found.setdefault(href, None)
+    return tuple(found)

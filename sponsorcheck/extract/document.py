@@ -1,0 +1,265 @@
+"""The document: template comments, front matter, Markdown, the lxml parse, and what is content.
+
+The page is parsed once with lxml's HTML parser (BeautifulSoup's tree building costs 10× more, and
+lxml.html's element classes are looked up in Python per element: batch mode cannot afford either).
+Hidden content (comments, <template>, template-language comment blocks, hidden/aria-hidden/display:none,
+classes that always hide) is removed before the walk. Also the shared text helpers: an element's text,
+whitespace cleaning, and the page's visible text with C-speed phrase lookups (`BodyText`).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import accumulate
+from typing import Any
+
+from lxml import etree
+
+from sponsorcheck.extract.vocabulary import HIDDEN_CLASSES, INVISIBLE_TAGS, RESPONSIVE_SHOW_RE
+from sponsorcheck.parse import drop_unparsable, parse_html, strip_template_comments
+
+# XPath unions ("//@class|//@id") are quadratic in libxml2: 20,000 class and 20,000 id attributes took
+# 3.5 s, 20,000 <h2> and <h3> 27 s. So no XPath here uses "|": attribute sets are read with one path
+# per name and joined in Python (their users do not depend on document order), element sets with a
+# predicate (".//*[self::img or self::svg]").
+_CLASS_VALUES = etree.XPath("//@class")
+_ID_VALUES = etree.XPath("//@id")
+_HIDDEN_VALUES = etree.XPath("//@hidden")
+_ARIA_HIDDEN_VALUES = etree.XPath("//@aria-hidden")
+
+
+def class_id_values(root: etree._Element) -> list[Any]:
+    """Every class and id attribute value of the tree (classes first), in linear time."""
+    return _CLASS_VALUES(root) + _ID_VALUES(root)
+
+
+# A quick test for template comments (kinds in parse.TEMPLATE_COMMENTS) before stripping them.
+TEMPLATE_BRACE_MARKER_RE = re.compile(r"\{(?:%-?\s*comment|\{!|\*|#)", re.IGNORECASE)
+# A value written by a template, not by a person ("{{ sponsor.name }}", "<?= $name ?>").
+TEMPLATE_VALUE_RE = re.compile(r"\{\{|\{%|<\?|<%|\$\{|\{\$")
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")
+FRONT_MATTER_RE = re.compile(r"\A\ufeff?(---|\+\+\+)[ \t]*\r?\n(.*?)\r?\n\1[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+FRONT_MATTER_TITLE_RE = re.compile(r"^\s*title\s*[:=]\s*[\"']?(.+?)[\"']?\s*$", re.MULTILINE | re.IGNORECASE)
+# Pelican-style metadata lines at the top of a markdown page ("Title: …").
+PELICAN_META_RE = re.compile(r"\A(?:[A-Z][A-Za-z_]*:[^\n]*\n)+")
+
+
+def clean(text: str | None) -> str:
+    """Whitespace runs collapsed to one space, ends stripped; '' for None."""
+    return " ".join(text.split()) if text else ""
+
+
+@dataclass
+class Parsed:
+    """A parsed page: its content tree, the JSON-LD blocks taken out of it, and script sizes (the JS hint)."""
+
+    root: etree._Element
+    jsonld: list[str]
+    script_chars: int
+    script_count: int
+    attrs: list[Any] = field(default_factory=list)  # every class/id value (smart strings: .getparent())
+
+
+def _markdown_to_html(text: str) -> str:
+    """Just enough markdown for sponsor pages: headings, images, links, bold, list items; HTML passes through."""
+    out: list[str] = []
+    for line in text.splitlines():
+        stripped = line.lstrip()
+        heading = re.match(r"^(#{1,6})\s*(.+?)\s*#*\s*$", stripped)
+        if heading and not stripped.startswith("#{"):
+            level = len(heading.group(1))
+            line = f"<h{level}>{heading.group(2)}</h{level}>"
+        else:
+            item = re.match(r"^\s*(?:[-*+]|\d+\.)\s+(.+)$", line)
+            if item and not stripped.startswith("<"):
+                line = f"<li>{item.group(1)}</li>"
+            elif stripped and not stripped.startswith("<"):
+                line = f"<p>{line}</p>"
+        line = re.sub(r"!\[([^\]]*)\]\(\s*([^)\s]+)[^)]*\)(?:\{[^}]*\})?", r'<img alt="\1" src="\2">', line)
+        line = re.sub(r"\[([^\]]*)\]\(\s*([^)\s]+)[^)]*\)", r'<a href="\2">\1</a>', line)
+        line = re.sub(r"\*\*([^*]+)\*\*|__([^_]+)__", lambda m: f"<b>{m.group(1) or m.group(2)}</b>", line)
+        out.append(line)
+    return "\n".join(out)
+
+
+def _preprocess(text: str, url: str, content_type: str = "text/html") -> str:
+    """Template comments removed; front matter reduced to its title; markdown pages turned into HTML."""
+    # A regex that starts with a literal "{" is scanned at C speed; one alternation over "{" and "<" is not.
+    if TEMPLATE_BRACE_MARKER_RE.search(text) or "<%#" in text:
+        text = strip_template_comments(text)  # linear: the lazy regex was quadratic on unclosed openings
+    title = ""
+    front = FRONT_MATTER_RE.match(text)
+    if front:
+        found = FRONT_MATTER_TITLE_RE.search(front.group(2))
+        title = found.group(1) if found else ""
+        text = text[front.end() :]
+    is_markdown = url.lower().endswith(MARKDOWN_SUFFIXES) or "markdown" in content_type
+    if is_markdown:
+        meta = PELICAN_META_RE.match(text)
+        if meta and not front:
+            found = FRONT_MATTER_TITLE_RE.search(meta.group(0))
+            title = found.group(1) if found else ""
+            text = text[meta.end() :]
+        text = _markdown_to_html(text)
+    if title and not TEMPLATE_VALUE_RE.search(title):
+        text = f"<h1>{_escape(title)}</h1>\n{text}"
+    return text
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _hidden_by_class(classes: str) -> bool:
+    """A class that always hides ("hidden", "d-none") and no class that shows it on some screens
+    ("hidden md:block", "d-none d-md-block" are responsive copies, which are shown)."""
+    tokens = classes.split()
+    return any(t in HIDDEN_CLASSES for t in tokens) and not any(RESPONSIVE_SHOW_RE.search(t) for t in tokens)
+
+
+def _is_hidden(el: etree._Element) -> bool:
+    if el.get("hidden") is not None or (el.get("aria-hidden") or "").strip().lower() == "true":
+        return True
+    style = (el.get("style") or "").replace(" ", "").lower()
+    return "display:none" in style or "visibility:hidden" in style
+
+
+def parse_page(text: str, url: str = "", content_type: str = "text/html") -> Parsed | None:
+    """The page as a content tree (markup preprocessed, non-content removed), or None when it is not HTML."""
+    html = _preprocess(text, url, content_type)
+    if not html or html.isspace():
+        return None
+    try:
+        root = parse_html(html)  # huge_tree, deep nesting flattened, control characters dropped
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        return None
+    if root is None:
+        return None
+    jsonld: list[str] = []
+    script_chars = 0
+    script_count = 0
+    for el in root.iter(etree.Comment, etree.ProcessingInstruction):
+        _drop(el)
+    for el in root.iter(*INVISIBLE_TAGS):
+        if el.tag == "script":
+            script_count += 1
+            body = el.text or ""
+            script_chars += len(body) + (2000 if el.get("src") else 0)
+            if (el.get("type") or "").lower() == "application/ld+json":
+                jsonld.append(body)
+    for el in list(root.iter(*INVISIBLE_TAGS)):
+        if el.tag != "head":
+            _drop(el)
+    # Attribute XPath is C-speed; a predicate over every element (contains(@style, …)) costs milliseconds.
+    hidden = {value.getparent() for value in (*_HIDDEN_VALUES(root), *_ARIA_HIDDEN_VALUES(root))}
+    if any("none" in v or "hidden" in v for v in _PLAIN_STYLES(root)):
+        hidden.update(v.getparent() for v in values_containing(root.xpath("//@style"), ("none", "hidden")))
+    # Every class/id value, read once and reused by find_structure. The list also keeps those elements'
+    # Python proxies alive for the whole extraction, so the walk does not pay to re-create them.
+    attrs = class_id_values(root)
+    for value in values_containing(attrs, ("hidden", "d-none", "invisible")):
+        if value.attrname == "class" and _hidden_by_class(value):
+            hidden.add(value.getparent())
+    dropped = False
+    for el in hidden:
+        if (el.get("class") and _hidden_by_class(el.get("class", ""))) or _is_hidden(el):
+            _drop(el)
+            dropped = True
+    if dropped:
+        attrs = class_id_values(root)  # some were in what was dropped
+    return Parsed(root, jsonld, script_chars, script_count, attrs)
+
+
+_PLAIN_STYLES = etree.XPath("//@style", smart_strings=False)
+
+
+def prepare_tree(html: str) -> etree._Element | None:
+    """Parse HTML into an lxml tree with comments, scripts, templates and hidden elements removed."""
+    parsed = parse_page(html)
+    return parsed.root if parsed else None
+
+
+text_of = etree.XPath("string()", smart_strings=False)  # an element's text content, like lxml.html's text_content()
+
+
+def _drop(el: etree._Element) -> None:
+    parent = el.getparent()
+    if parent is None:
+        return
+    if hasattr(el, "drop_tree"):
+        el.drop_tree()  # keeps the tail text
+    else:
+        tail = el.tail
+        prev = el.getprevious()
+        parent.remove(el)
+        if tail:
+            joined = ((prev.tail if prev is not None else parent.text) or "") + tail
+            try:
+                _set_text(prev, parent, joined)
+            except ValueError:  # lxml refuses control characters libxml2 let into the text (hypothesis)
+                _set_text(prev, parent, drop_unparsable(joined))
+
+
+def _set_text(prev: etree._Element | None, parent: etree._Element, text: str) -> None:
+    if prev is not None:
+        prev.tail = text
+    else:
+        parent.text = text
+
+
+# --------------------------------------------------------------------------------------------------
+# The walk: sections, context, signals
+# --------------------------------------------------------------------------------------------------
+
+
+def values_containing(values: list[Any], fragments: Iterable[str]) -> list[Any]:
+    """The values (lower-cased match) holding any fragment, found with str.find on one joined blob."""
+    blob = "\n".join(values).lower()
+    ends: list[int] | None = None
+    hits: dict[int, None] = {}
+    for fragment in fragments:
+        for pos in occurrences(blob, fragment, 100_000):
+            ends = ends or list(accumulate(len(v) + 1 for v in values))
+            hits.setdefault(bisect_right(ends, pos), None)
+    return [values[i] for i in sorted(hits)]
+
+
+class BodyText:
+    """The page's visible text, lower-cased once, and the text nodes holding a phrase (queried once each)."""
+
+    def __init__(self, root: etree._Element, text: str) -> None:
+        self.root = root
+        self.text = text
+        self.lowered = text.lower()
+        self._nodes: dict[str, list[Any]] = {}
+
+    def spellings(self, phrases: Iterable[str], limit: int = 4) -> list[str]:
+        """How the page itself writes these phrases ("Presented by", "PRESENTED BY"), for exact XPath queries."""
+        if len(self.lowered) != len(self.text):
+            return []
+        found = {self.text[pos : pos + len(p)] for p in phrases for pos in occurrences(self.lowered, p, 20)}
+        return sorted(found)[:limit]
+
+    def nodes(self, phrases: Iterable[str]) -> list[Any]:
+        """Text nodes (smart strings: .getparent(), .is_text) that contain one of the phrases."""
+        out: list[Any] = []
+        for spelling in self.spellings(phrases):
+            if spelling not in self._nodes:
+                self._nodes[spelling] = _TEXT_CONTAINING(self.root, p=spelling)
+            out.extend(self._nodes[spelling])
+        return out
+
+
+_TEXT_CONTAINING = etree.XPath("//text()[contains(., $p)]")
+
+
+def occurrences(haystack: str, needle: str, limit: int = 50) -> Iterator[int]:
+    """Start positions of needle in haystack, at most limit of them, found with str.find."""
+    start = haystack.find(needle)
+    while start != -1 and limit > 0:
+        yield start
+        limit -= 1
+        start = haystack.find(needle, start + 1)

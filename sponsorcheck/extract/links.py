@@ -1,0 +1,83 @@
+"""Links: resolving an href against the page, the host it leaves to, redirect wrappers, platform profiles,
+and which elements stand for one logo or organisation (anchors).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urljoin, urlsplit
+
+from lxml import etree
+
+from sponsorcheck.extract.vocabulary import DATA_NAME_KEY_RE, PLATFORM_DOMAINS, REDIRECT_PARAMS
+from sponsorcheck.normalize import host_of, registrable_domain
+
+
+def site_of(url: str) -> str | None:
+    """The registrable domain of an http(s) URL (the event's own site), None for files and stdin."""
+    host = host_of(url) if url.startswith(("http://", "https://")) else None
+    return registrable_domain(host) if host else None
+
+
+def href_of(el: etree._Element, base: str) -> str:
+    """The element's href made absolute against the page URL when the page has one."""
+    href = (el.get("href") or "").strip()
+    if href.startswith("www."):
+        href = "http://" + href
+    if href.startswith(("http://", "https://")):
+        return href
+    if base.startswith(("http://", "https://")):
+        try:
+            return urljoin(base, href)
+        except ValueError:
+            return href
+    return href
+
+
+def outbound(href: str, base_site: str | None) -> str | None:
+    """The link's host when it leaves the site (None for in-site, mailto:, javascript:, relative links)."""
+    if not href.startswith(("http://", "https://", "//")):
+        return None
+    host = host_of(href if not href.startswith("//") else "http:" + href)
+    if not host or (base_site and registrable_domain(host) == base_site):
+        return None
+    return host
+
+
+def is_platform_profile(host: str, path: str) -> bool:
+    """A link to someone's page on a platform (twitter.com/acme), which names the platform, not the sponsor."""
+    return registrable_domain(host) in PLATFORM_DOMAINS and bool(path.strip("/"))
+
+
+def is_anchor(el: etree._Element, base_site: str | None) -> bool:
+    """Elements that stand for one logo/organisation: a logo, an outbound link, an element with a data name."""
+    tag = el.tag
+    if tag in ("img", "svg", "picture"):
+        return True
+    if tag == "a":
+        href = (el.get("href") or "").strip()
+        if href.startswith("www."):
+            href = "http://" + href
+        return outbound(href, base_site) is not None
+    if any(DATA_NAME_KEY_RE.match(k) for k in el.attrib):
+        return True
+    style = el.get("style")
+    return bool(style and "url(" in style)
+
+
+# --------------------------------------------------------------------------------------------------
+# Units: every signal of one logo/organisation, a readable name, sponsor or mention
+# --------------------------------------------------------------------------------------------------
+
+
+def unwrap_redirect(href: str) -> str:
+    """The target of a redirect or tracking link ("…/url?q=https://acme.example/" → the Acme address)."""
+    if "?" not in href or "http" not in href.split("?", 1)[1]:
+        return href
+    try:
+        params = parse_qsl(urlsplit(href).query)
+    except ValueError:
+        return href
+    for key, value in params:
+        if key.lower() in REDIRECT_PARAMS and value.startswith(("http://", "https://")):
+            return value
+    return href

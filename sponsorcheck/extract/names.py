@@ -1,0 +1,214 @@
+"""Names: a readable organisation name from an alt text, a logo file name, a domain or a data-* attribute.
+
+`choose_name` decides between the signals of one logo unit the way a person would (the link decides
+identity when an alt text disagrees); `agrees_with_link` says whether a name and a link denote the same
+organisation.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from urllib.parse import unquote, urlsplit
+
+from lxml import etree
+
+from sponsorcheck.extract.document import TEMPLATE_VALUE_RE, clean, text_of
+from sponsorcheck.extract.vocabulary import (
+    ALT_NOISE_RE,
+    ALT_SPONSOR_PHRASE_RE,
+    FILENAME_NOISE_RE,
+    GENERIC_DIRS,
+    GLUED_NOISE_RE,
+    GLUED_PREFIX_RE,
+    IMAGE_EXTENSIONS_RE,
+    MAX_NAME_CHARS,
+    MAX_NAME_WORDS,
+    NON_NAME_RE,
+    SIZE_OR_HASH_RE,
+    STREAM_RE,
+)
+from sponsorcheck.normalize import LEGAL_FORMS, fold, normalize_name, registrable_domain
+
+_CAMEL_RE = re.compile(r"(?<=[a-z]{2})(?=[A-Z])")
+SPLIT_RE = re.compile(r"[-_.\s@+,]+")
+
+
+def compact_name(text: str) -> str:
+    """The normalised name without spaces: the key two spellings of one name share."""
+    return normalize_name(text).replace(" ", "")
+
+
+def readable(name: str) -> str:
+    """A person-readable form of a name derived from a file or domain: 'aws' → 'AWS', 'red bull' → 'Red Bull'."""
+    words = []
+    single = len(name.split()) == 1
+    for word in name.split():
+        if single and word.islower() and word.isalpha() and len(word) <= 3:
+            words.append(word.upper())
+        elif word.islower():
+            words.append(word[:1].upper() + word[1:])
+        else:
+            words.append(word)
+    return " ".join(words)
+
+
+@lru_cache(maxsize=8192)
+def name_from_filename(src: str) -> str:
+    """A readable name from a logo path: 'img/sponsors/amazon-web-services_logo@2x.png' → 'Amazon Web Services'."""
+    if not src or (TEMPLATE_VALUE_RE.search(src) and not re.search(r"[\w-]+\.\w{3,4}\s*$", src)):
+        return ""
+    src = src.strip().split()[0] if src.strip() else ""
+    try:
+        path = unquote(urlsplit(src).path) if "://" in src or src.startswith("//") else unquote(src.split("?")[0])
+    except ValueError:
+        return ""
+    segments = [s for s in path.replace("\\", "/").split("/") if s]
+    if not segments:
+        return ""
+    stem = IMAGE_EXTENSIONS_RE.sub("", segments[-1])
+    name = _name_from_stem(stem)
+    if not name and len(segments) > 1:
+        # A generic file name ("logo.png") in a directory named after its owner ("acme/logo.png").
+        directory = segments[-2]
+        if directory.lower() not in GENERIC_DIRS and not TEMPLATE_VALUE_RE.search(directory):
+            name = _name_from_stem(directory)
+    return name
+
+
+def _name_from_stem(stem: str) -> str:
+    stem = _CAMEL_RE.sub(" ", stem)
+    parts = []
+    for part in SPLIT_RE.split(stem):
+        if not part or SIZE_OR_HASH_RE.match(part):
+            continue  # sizes, versions, years and hashes go wherever they are
+        if len(part) > 5 and not FILENAME_NOISE_RE.match(part):
+            trimmed = GLUED_NOISE_RE.sub("", part)
+            trimmed = GLUED_PREFIX_RE.sub("", trimmed) if len(trimmed) > 7 else trimmed
+            part = trimmed if len(trimmed) >= 2 else part
+        parts.append(part)
+    # Generic words ("logo", "white", "small") go only from the ends: "amazon-web-services" keeps "web".
+    while parts and FILENAME_NOISE_RE.match(parts[-1]):
+        parts.pop()
+    while parts and FILENAME_NOISE_RE.match(parts[0]):
+        parts.pop(0)
+    return readable(" ".join(parts)) if parts else ""
+
+
+def name_from_domain(host: str) -> str:
+    """A readable name from a host: 'www.twitch.tv' → 'Twitch', 'berlin-partner.de' → 'Berlin Partner'."""
+    label = registrable_domain(host).split(".")[0]
+    return readable(label.replace("-", " "))
+
+
+@lru_cache(maxsize=8192)
+def name_from_alt(alt: str) -> str:
+    """The name an alt/title/aria text gives, without 'logo', 'visit … website' or a leading sponsor phrase."""
+    if not alt or TEMPLATE_VALUE_RE.search(alt):
+        return ""
+    if IMAGE_EXTENSIONS_RE.search(alt.strip()):
+        return name_from_filename(alt.strip())
+    name = clean(ALT_NOISE_RE.sub(" ", alt)).strip(" -–—|:,.")
+    # "Powered by Amazon Music" / "Presented by Acme": the phrase says it is a sponsor, the rest is the name.
+    return ALT_SPONSOR_PHRASE_RE.sub("", name).strip(" -–—|:,.") or name
+
+
+def is_name_like(text: str) -> bool:
+    """True for a short text that can be an organisation's name (not a sentence, question or placeholder)."""
+    if not text or len(text) > MAX_NAME_CHARS or len(text.split()) > MAX_NAME_WORDS:
+        return False
+    if TEMPLATE_VALUE_RE.search(text) or NON_NAME_RE.match(fold(text)):
+        return False
+    if "?" in text or "!" in text or text.endswith(":"):
+        return False
+    if text.endswith(".") and normalize_name(text.rsplit(" ", 1)[-1]) not in LEGAL_FORMS:
+        return False  # a sentence, not a name (but "Acme Inc." is a name)
+    return any(c.isalnum() for c in text)
+
+
+@lru_cache(maxsize=8192)
+def agrees_with_link(name: str, host: str, path: str = "") -> bool:
+    """True when a name and a link plausibly denote the same organisation (shared word, initials, path)."""
+    compact = compact_name(name)
+    if len(compact) < 2:
+        return False
+    labels = [lab for lab in host.lower().split(".") if lab not in ("www", "com", "org", "net")]
+    labels = [lab.replace("-", "") for lab in labels]
+    path_compact = re.sub(r"[^a-z0-9]", "", fold(unquote(path)))
+    for label in labels:
+        if len(label) >= 3 and (label in compact or (len(compact) >= 3 and compact in label)):
+            return True
+    if len(compact) >= 4 and compact in path_compact:
+        return True
+    tokens = normalize_name(name).split()
+    if any(len(t) >= 4 and (any(t in lab for lab in labels) or t in path_compact) for t in tokens):
+        return True
+    initials = "".join(t[0] for t in tokens if t)
+    return len(tokens) >= 2 and any(len(lab) >= 2 and initials.startswith(lab) for lab in labels)
+
+
+# --------------------------------------------------------------------------------------------------
+# Parsing: one lxml parse, hidden content removed
+# --------------------------------------------------------------------------------------------------
+
+
+def emphasis_text(unit: etree._Element) -> str:
+    """The first name-like emphasised text (strong, b, h3–h6, figcaption, dt, a name/title class) in a unit."""
+    for el in unit.iter("strong", "b", "h3", "h4", "h5", "h6", "figcaption", "dt"):
+        text = clean(text_of(el))
+        if is_name_like(text):
+            return text
+    for el in unit.iter("p", "span", "div"):
+        cls = el.get("class") or ""
+        if re.search(r"name|title|caption", cls, re.I) and len(el) == 0:
+            text = clean(el.text)
+            if is_name_like(text):
+                return text
+    return ""
+
+
+def looks_like_url(value: str) -> bool:
+    """True when a data-* value is a path or an image file, not a name."""
+    return "/" in value or bool(IMAGE_EXTENSIONS_RE.search(value.strip()))
+
+
+def choose_name(
+    data_names: list[str],
+    emphasis: str,
+    alts: list[str],
+    text: str,
+    files: list[str],
+    identity: tuple[str, str, str] | None,
+    link_text: str = "",
+) -> str:
+    """Name priority: data attribute, emphasised visible text, alt that agrees with the link, short visible
+    text, the link's own text when the entry is a sentence, file name that agrees with the link, the link's
+    domain; disagreeing alt/file only as a last resort."""
+    host, path = (identity[1], identity[2]) if identity else ("", "")
+
+    def ok(candidate: str) -> bool:
+        return not identity or agrees_with_link(candidate, host, path)
+
+    for candidate in data_names:
+        if is_name_like(candidate):
+            return candidate
+    if emphasis:
+        return emphasis
+    for alt in alts:
+        if is_name_like(alt) and ok(alt):
+            return alt
+    if is_name_like(text) and not STREAM_RE.search(text) and len(text) >= 2:
+        return text
+    if link_text and is_name_like(link_text) and not STREAM_RE.search(link_text):
+        return link_text  # "Drinks by <a>Ice House Cold Brew</a>, proudly local": the link names the sponsor
+    for file_name in files:
+        if ok(file_name):
+            return file_name
+    if identity:
+        return name_from_domain(host)
+    for candidate in [*alts, *files]:
+        if is_name_like(candidate):
+            return candidate
+    if is_name_like(text):
+        return text
+    return ""

@@ -1,0 +1,401 @@
+"""Where a sponsor section is recognised: headings, labels, id/class hints, where a scope ends, logo strips.
+
+The walk goes once over the tree in document order and keeps a stack of the sections it is in: real
+headings (h1–h6), pseudo-headings (`<p><b>Gold Sponsors</b></p>`, `<div class="…-ttl">`, a lone
+"Presented by" label) and elements whose id/class says sponsors. A heading's scope ends at the next
+heading of the same or higher rank, or at the end of its section (`<section>`, `<article>`, `<footer>`,
+a `section-*` div…). Outside sponsor scopes the walk skips whole subtrees; a footer with a run of
+outbound logo links to distinct sites is a sponsor strip (`footer_strip`). Inside sponsor scopes every
+logo, link, data attribute and list item becomes a signal, with its context (`State`: sponsor or prize,
+tier, past).
+
+Performance: attribute XPath, str.find over joined attribute values and text, and subtree skipping keep
+Python work proportional to the sponsor sections, not to the page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from lxml import etree
+
+from sponsorcheck.extract.document import BodyText, class_id_values, clean, text_of, values_containing
+from sponsorcheck.extract.links import href_of, is_anchor, outbound, site_of
+from sponsorcheck.extract.names import is_name_like
+from sponsorcheck.extract.vocabulary import (
+    BLOCK_TAGS,
+    BREAK_RE,
+    CALL_RE,
+    FOOTER_STRIP_TIER,
+    HEADING_RANK,
+    HINT_RE,
+    INLINE_EMPHASIS,
+    LABEL_PHRASES,
+    LABEL_TAGS,
+    LIST_ITEM_TAGS,
+    MIN_STRIP_SITES,
+    PAST_RE,
+    PHRASE_RE,
+    PLATFORM_DOMAINS,
+    PRIZE_HEADING_RE,
+    PSEUDO_HEADING_RANK,
+    PSEUDO_HEADING_TAGS,
+    SECTION_ID_CLASS_HINTS,
+    SECTIONING_TAGS,
+    SPONSOR_WORD_RE,
+    STEM_RE,
+    TEXT_ITEM_TAGS,
+    TIER_WORDS,
+    TITLE_CLASS_FRAGMENTS,
+    TITLE_CLASS_RE,
+    UNIT_TAGS,
+)
+from sponsorcheck.normalize import fold, registrable_domain
+
+WORD_RE = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
+
+
+@lru_cache(maxsize=4096)
+def classify_heading(text: str) -> tuple[str, bool]:
+    """('sponsor' | 'call' | 'break' | 'prize' | 'neutral', past) for a heading's text."""
+    words = WORD_RE.findall(fold(text))
+    if not words:
+        return "neutral", False
+    padded = f" {' '.join(words)} "
+    past = bool(PAST_RE.search(padded))
+    sponsorish = bool(STEM_RE.search(padded) or SPONSOR_WORD_RE.search(padded) or PHRASE_RE.search(padded))
+    if sponsorish or all(w in TIER_WORDS or w.isdigit() for w in words):
+        if text.rstrip().endswith("?") or CALL_RE.search(padded):
+            return "call", past
+        if PRIZE_HEADING_RE.search(padded):
+            return "prize", past
+        return "sponsor", past
+    if PRIZE_HEADING_RE.search(padded):
+        return "prize", past
+    if BREAK_RE.search(padded):
+        return "break", past
+    return "neutral", past
+
+
+def is_sponsor_text(text: str) -> bool:
+    """True when a short text (heading, link text, URL path words) says sponsors/partners in any language read."""
+    return classify_heading(text)[0] == "sponsor"
+
+
+_HOLDS_LOGO_OR_LINK = etree.XPath("boolean(.//*[self::img or self::svg or self::a])")
+_FOOTER_LOGO_LINKS = etree.XPath(".//a[@href][.//img or .//svg]")
+
+
+@dataclass
+class Scope:
+    """One open section on the walk's stack: what its heading says, its rank and the element that bounds it."""
+
+    kind: str  # sponsor | break | prize | neutral
+    rank: int | None  # heading rank; None for an id/class-marked block (only its end closes it)
+    text: str
+    container: etree._Element
+    past: bool = False
+    element: etree._Element | None = None  # the heading itself
+
+
+@dataclass(frozen=True)
+class State:
+    """The context of a signal: sponsor or prize section, its tier heading, past sponsors, enclosing headings."""
+
+    kind: str  # sponsor | prize | none
+    tier: str | None
+    past: bool
+    headings: tuple[tuple[etree._Element, str], ...] = ()  # enclosing headings, innermost first
+
+
+NO_STATE = State("none", None, False)
+
+
+def _own_text(el: etree._Element) -> str:
+    """A heading's text without the block content a broken page nested inside it."""
+    parts = [el.text or ""]
+    for child in el:
+        if not isinstance(child.tag, str):
+            parts.append(child.tail or "")
+            continue
+        if child.tag in BLOCK_TAGS and (len(child) or clean(child.text)):
+            break
+        parts.append(text_of(child) if child.tag != "img" else child.get("alt") or "")
+        parts.append(child.tail or "")
+    return clean(" ".join(parts))
+
+
+def heading_of(el: etree._Element) -> tuple[int, str] | None:
+    """(rank, text) when the element is a heading or a pseudo-heading; None otherwise."""
+    tag = el.tag
+    rank = HEADING_RANK.get(tag)
+    if rank is not None:
+        text = _own_text(el)
+        return (rank, text) if text and len(text) <= 120 else None
+    if tag in PSEUDO_HEADING_TAGS:
+        attrs = f"{el.get('class', '')} {el.get('id', '')}"
+        titled = bool(TITLE_CLASS_RE.search(attrs))
+        emphasis = tag in ("p", "div") and len(el) == 1 and el[0].tag in INLINE_EMPHASIS and not clean(el.text)
+        # An unclosed <p><b> before a section makes the parser nest the whole section (logos and all)
+        # inside it: a pseudo-heading holds words, never logos or links.
+        if emphasis and _HOLDS_LOGO_OR_LINK(el):
+            emphasis = False
+        if (titled or emphasis) and len(el) <= 3:
+            text = _own_text(el) if titled else clean(text_of(el))
+            if text and len(text) <= 80:
+                kind, _ = classify_heading(text)
+                # A pseudo-heading counts only when it says something (keeps card titles from becoming tiers).
+                if kind != "neutral":
+                    return PSEUDO_HEADING_RANK, text
+    return None
+
+
+def _section_container(heading: etree._Element) -> etree._Element:
+    for anc in heading.iterancestors():
+        tag = anc.tag
+        if tag in SECTIONING_TAGS:
+            return anc
+        attrs = f"{anc.get('class', '')} {anc.get('id', '')}".lower()
+        if re.search(r"(?:^|\s)section", attrs):
+            return anc
+    return heading.getroottree().getroot()
+
+
+@dataclass
+class Signals:
+    """What the walk collected: anchors (one per logo/organisation) and name-only text items, with context."""
+
+    anchors: list[tuple[etree._Element, State]] = field(default_factory=list)
+    texts: list[tuple[etree._Element, State]] = field(default_factory=list)
+    footer_anchors: list[etree._Element] = field(default_factory=list)
+    sponsor_scopes: int = 0
+    structure: Structure | None = None
+
+
+OPENING_KINDS = ("sponsor", "prize")  # heading kinds that open a section whose entries are read
+
+
+@dataclass
+class Structure:
+    """Elements that shape sections, found with C-speed iteration and attribute XPath (no per-element Python)."""
+
+    headings: dict[etree._Element, tuple[int, str]]
+    hints: set[etree._Element]  # id/class says sponsors: a section
+    unit_hints: set[etree._Element]  # <img class="sponsor-logo">: one entry
+    footers: set[etree._Element]
+    ancestors: set[etree._Element]  # every ancestor of the above: the walk descends only into these
+    label_scopes: dict[etree._Element, etree._Element] = field(default_factory=dict)  # label → its box
+
+
+def _labels(body: BodyText, headings: dict) -> dict[etree._Element, etree._Element]:
+    """Short labels that are a sponsor phrase on their own ("<p>Presented by</p>" over a logo): headings whose
+    scope is their own box. Found from the page's own spellings of the phrases, then one XPath per spelling."""
+    found: dict[etree._Element, etree._Element] = {}
+    for text in body.nodes(LABEL_PHRASES):
+        el = text.getparent()
+        if not text.is_text or el is None or el in headings or el.tag not in LABEL_TAGS:
+            continue
+        label = clean(text_of(el))
+        parent = el.getparent()
+        if len(label) <= 40 and parent is not None and classify_heading(label)[0] == "sponsor":
+            headings[el] = (PSEUDO_HEADING_RANK, label.rstrip(" :"))
+            found[el] = parent
+    return found
+
+
+def find_structure(root: etree._Element, attrs: list[Any] | None = None, body: BodyText | None = None) -> Structure:
+    """Headings, labels, id/class hints and footers of the tree, found at C speed, with every ancestor of them."""
+    headings: dict[etree._Element, tuple[int, str]] = {}
+    for el in root.iter(*HEADING_RANK):
+        found = heading_of(el)
+        if found:
+            headings[el] = found
+    for emph in root.iter(*INLINE_EMPHASIS):
+        parent = emph.getparent()
+        if parent is not None and parent.tag in ("p", "div") and len(parent) == 1 and parent not in headings:
+            found = heading_of(parent)
+            if found:
+                headings[parent] = found
+    label_scopes = _labels(body, headings) if body is not None else {}
+    hints: set[etree._Element] = set()
+    unit_hints: set[etree._Element] = set()
+    footers: set[etree._Element] = set(root.iter("footer"))
+    # Thousands of class/id values: find the few that matter with str.find on all of them joined.
+    values = attrs if attrs is not None else class_id_values(root)
+    for value in values_containing(values, (*SECTION_ID_CLASS_HINTS, "footer", *TITLE_CLASS_FRAGMENTS)):
+        el = value.getparent()
+        lowered = value.lower()
+        if HINT_RE.search(lowered):
+            (unit_hints if el.tag in UNIT_TAGS else hints).add(el)
+        if "footer" in lowered:
+            footers.add(el)
+        if TITLE_CLASS_RE.search(value) and el.tag in PSEUDO_HEADING_TAGS and el not in headings:
+            found = heading_of(el)
+            if found:
+                headings[el] = found
+    # A footer inside a footer ("footer__links" in <footer>) is read with the outer one.
+    footers = {f for f in footers if not any(anc in footers for anc in f.iterancestors())}
+    ancestors: set[etree._Element] = set()
+    # Only headings that can open a section need their ancestors walked: the others matter only inside an
+    # open sponsor section, where the walk descends into everything anyway.
+    openers = [el for el, (_, text) in headings.items() if classify_heading(text)[0] in OPENING_KINDS]
+    for el in (*openers, *hints, *unit_hints, *footers):
+        for anc in el.iterancestors():
+            if anc in ancestors:
+                break
+            ancestors.add(anc)
+    return Structure(headings, hints, unit_hints, footers, ancestors, label_scopes)
+
+
+def walk(root: etree._Element, base: str, body: BodyText, attrs: list[Any] | None = None) -> Signals:
+    """One pass in document order: scopes from headings and id/class hints, signals with their context.
+
+    Outside sponsor scopes the walk skips every subtree that holds no heading, hint or footer, so a
+    300 KB page costs a few hundred visited elements, not its thousands.
+    """
+    out = Signals()
+    st = out.structure = find_structure(root, attrs, body)
+    stack: list[Scope] = []
+    containers: dict[etree._Element, int] = {}  # container → open scopes using it
+    state = NO_STATE
+    dirty = True
+    anchor_end: etree._Element | None = None  # inside an anchor, its descendants are part of it
+    footer_open: list[etree._Element] = []
+    text_end: etree._Element | None = None
+    base_site = site_of(base)
+
+    def recompute() -> State:
+        # The innermost scope that is not neutral decides; the innermost heading text is the tier.
+        kind = next((s.kind for s in reversed(stack) if s.kind != "neutral"), "none")
+        if kind not in ("sponsor", "prize"):
+            return NO_STATE
+        headings = tuple((s.element, s.text) for s in reversed(stack) if s.text and s.element is not None)
+        tier = headings[0][1] if headings else None
+        past = any(s.past for s in stack if s.kind != "break")
+        return State(kind, tier, past, headings)
+
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, el in walker:
+        tag = el.tag
+        if not isinstance(tag, str):
+            continue
+        if event == "end":
+            if el in containers:
+                stack[:] = [s for s in stack if s.container is not el]
+                del containers[el]
+                dirty = True
+            if el is anchor_end:
+                anchor_end = None
+            if el is text_end:
+                text_end = None
+            if footer_open and footer_open[-1] is el:
+                footer_open.pop()
+            continue
+        # -- start --
+        heading = st.headings.get(el) if anchor_end is None else None
+        if heading is not None and state.kind == "sponsor" and _is_entry_heading(el, heading, stack):
+            heading = None  # "<h4>Acme</h4>" beside one logo, or a logo wrapped in <h4>: an entry, not a tier
+        if heading is not None:
+            rank, text = heading
+            kind, past = classify_heading(text)
+            if kind != "call":  # a call for sponsors neither opens nor closes a section
+                while stack and stack[-1].rank is not None and stack[-1].rank >= rank:
+                    gone = stack.pop()
+                    _release(containers, gone.container)
+                container = st.label_scopes.get(el)
+                container = container if container is not None else _section_container(el)
+                stack.append(Scope(kind, rank, text[:120], container, past, el))
+                containers[container] = containers.get(container, 0) + 1
+                out.sponsor_scopes += kind == "sponsor"
+                dirty = True
+            if kind != "neutral" and not any(isinstance(c.tag, str) and c.tag in BLOCK_TAGS for c in el):
+                walker.skip_subtree()  # an image in a "Sponsors" heading is the heading, not a logo
+            # (a broken page may nest its content inside a heading: then the walk keeps descending)
+            continue
+        if el in st.hints and (not stack or stack[-1].container is not el):
+            stack.append(Scope("sponsor", None, "", el))
+            containers[el] = containers.get(el, 0) + 1
+            out.sponsor_scopes += 1
+            dirty = True
+        if dirty:
+            state = recompute()
+            dirty = False
+        if el in st.footers and anchor_end is None:
+            if state.kind == "none" and el not in st.ancestors and not footer_open:
+                # A footer outside any sponsor section: only its logo links matter, found by XPath at C speed.
+                out.footer_anchors.extend(_FOOTER_LOGO_LINKS(el))
+                walker.skip_subtree()
+                continue
+            footer_open.append(el)
+        if anchor_end is not None:
+            continue
+        local = state
+        if local.kind == "none":
+            if el in st.unit_hints and tag in ("img", "a"):
+                local = State("sponsor", None, False)  # <img class="sponsor-logo"> outside any section
+            elif not footer_open and el not in st.ancestors and not any(s.kind in OPENING_KINDS for s in stack):
+                walker.skip_subtree()  # nothing below can be in (or re-open) a sponsor section
+                continue
+        if is_anchor(el, base_site):
+            if local.kind != "none":
+                out.anchors.append((el, local))
+            elif tag == "a":
+                out.footer_anchors.append(el)
+            anchor_end = el
+        elif local.kind != "none" and text_end is None and tag in TEXT_ITEM_TAGS:
+            out.texts.append((el, local))
+            if tag in LIST_ITEM_TAGS:
+                text_end = el
+    return out
+
+
+def _release(containers: dict[etree._Element, int], container: etree._Element) -> None:
+    count = containers.get(container, 0) - 1
+    if count <= 0:
+        containers.pop(container, None)
+    else:
+        containers[container] = count
+
+
+def _is_entry_heading(el: etree._Element, heading: tuple[int, str], stack: list[Scope]) -> bool:
+    """A neutral heading below the sponsor heading's rank that is one entry: it wraps a logo, or it sits in
+    a box with exactly one logo or link ("<div class=card><img><h4>Acme</h4></div>")."""
+    rank, text = heading
+    outer = next((s for s in reversed(stack) if s.kind == "sponsor"), None)
+    if outer is None or (outer.rank is not None and rank <= outer.rank) or not is_card_title(text):
+        return False
+    if el.find(".//img") is not None or el.find(".//svg") is not None:
+        return True
+    parent = el.getparent()
+    return parent is not None and len(parent.xpath(".//*[self::img or self::svg or (self::a and @href)]")) == 1
+
+
+def is_card_title(text: str) -> bool:
+    """A short neutral heading inside one logo's box ("<h4>Acme</h4>") names the entry, not a section."""
+    return classify_heading(text)[0] == "neutral" and is_name_like(text) and not re.search(r"\d", text)
+
+
+def under_sponsor_tier(state: State) -> bool:
+    """True inside a sponsor section that has its own heading (a tier), not a bare footer strip."""
+    return state.kind == "sponsor" and bool(state.tier) and state.tier != FOOTER_STRIP_TIER
+
+
+def footer_strip(
+    footer_anchors: list[etree._Element], base: str, base_site: str | None
+) -> list[tuple[etree._Element, State]]:
+    """The footer's outbound links as sponsors when they form a logo strip (logo links to enough distinct sites);
+    nothing otherwise."""
+    footer_hosts = {
+        registrable_domain(h)
+        for a in footer_anchors
+        if a.xpath(".//*[self::img or self::svg]")
+        and (h := outbound(href_of(a, base), base_site))
+        and registrable_domain(h) not in PLATFORM_DOMAINS  # the event's own social icons are no sponsor strip
+    }
+    if len(footer_hosts) < MIN_STRIP_SITES:
+        return []
+    # A run of outbound logo links in the footer is a sponsor strip even without a heading.
+    return [(a, State("sponsor", FOOTER_STRIP_TIER, False)) for a in footer_anchors]

@@ -1,0 +1,429 @@
+"""Units: anchor → logo unit → evidence → candidate.
+
+Each anchor the walk collected is climbed to the entry it belongs to (its "unit": the largest ancestor
+holding no other anchor); the unit's signals (alt, title, aria-label, file names, srcset, lazy-load
+attributes, CSS backgrounds, SVG titles, data-* names, links, visible text) become evidence and one
+readable name. The unit is classified as sponsor or mere mention (prize, shop/donation or stream link,
+hosted asset, technology badge, user group). Name-only text items, "presented by X" in running text and
+the page's own identity are added here too, and everything is merged per organisation (a logo repeated
+for responsive layouts counts once).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlsplit
+
+from lxml import etree
+
+from sponsorcheck.extract.document import TEMPLATE_VALUE_RE, BodyText, clean, text_of
+from sponsorcheck.extract.links import href_of, is_platform_profile, outbound, unwrap_redirect
+from sponsorcheck.extract.names import (
+    agrees_with_link,
+    choose_name,
+    compact_name,
+    emphasis_text,
+    is_name_like,
+    looks_like_url,
+    name_from_alt,
+    name_from_domain,
+    name_from_filename,
+)
+from sponsorcheck.extract.sections import State, Structure, heading_of, is_card_title, under_sponsor_tier
+from sponsorcheck.extract.vocabulary import (
+    AFFILIATE_PARAMS,
+    COMMUNITY_GROUP_RE,
+    CSS_URL_RE,
+    DATA_NAME_KEY_RE,
+    HEADING_RANK,
+    INLINE_TAGS,
+    LAZY_SRC_ATTRS,
+    LIST_ITEM_TAGS,
+    MAX_UNIT_CLIMB,
+    PRESENTED_BY_PHRASES,
+    PRESENTED_BY_RE,
+    PRIZE_RE,
+    SECTIONING_TAGS,
+    SHOP_DONATION_RE,
+    SHOP_RE,
+    SHORTENER_DOMAINS,
+    SOCIAL_ICON_DOMAINS,
+    STREAM_RE,
+    TECH_CREDIT_RE,
+    TITLE_SEPARATORS_RE,
+)
+from sponsorcheck.models import Candidate, Evidence, Role
+from sponsorcheck.normalize import host_of, is_hosting_domain, registrable_domain
+
+
+@dataclass
+class Builder:
+    """Accumulates signals per logo/organisation before they are frozen into Candidates."""
+
+    name: str
+    evidence: list[Evidence] = field(default_factory=list)
+    domains: list[str] = field(default_factory=list)
+    in_context: bool = False
+    tier: str | None = None
+    role: Role = Role.SPONSOR
+    past: bool = False
+    note: str | None = None
+
+
+def unit_root(anchor: etree._Element, counts: dict[etree._Element, int], st: Structure) -> etree._Element:
+    """The largest ancestor (a few levels at most) that holds this anchor and no other, below any heading."""
+    unit = anchor
+    for _ in range(MAX_UNIT_CLIMB):
+        parent = unit.getparent()
+        if parent is None or parent.tag in SECTIONING_TAGS or parent.tag in HEADING_RANK or parent.tag == "header":
+            break
+        if counts.get(parent, 0) > 1 or parent in st.hints or parent in st.footers:
+            break
+        if any(c.tag == "header" or (c in st.headings and not is_card_title(st.headings[c][1])) for c in parent):
+            break  # the parent holds the section's heading: it is the section, not the entry
+        unit = parent
+    return unit
+
+
+def build_unit(unit: etree._Element, state: State, base: str, base_site: str | None) -> Builder | None:
+    """One logo unit's evidence, readable name and role (sponsor or mention with its reason), or None."""
+    evidence: list[Evidence] = []
+    alts: list[str] = []
+    files: list[str] = []
+    data_names: list[str] = []
+    identity: tuple[str, str, str] | None = None  # (href, host, path) of the link that decides identity
+    link_text = ""  # the visible text of that link, a name when the unit around it is a sentence
+    profile_links: list[str] = []
+    hosting: list[str] = []
+    affiliate = False
+    if state.headings and any(h is unit or unit in h.iterancestors() for h, _ in state.headings[:1]):
+        # The unit holds the heading taken for its tier (a card title): the tier is the next one out.
+        outer = state.headings[1:]
+        state = State(state.kind, outer[0][1] if outer else None, state.past, outer)
+    where = state.tier or ""
+    for el in unit.iter():
+        tag = el.tag
+        if not isinstance(tag, str):
+            continue
+        attrib = el.attrib
+        names = [v for k, v in attrib.items() if DATA_NAME_KEY_RE.match(k) and v and not looks_like_url(v)]
+        if names:
+            joined = clean(" ".join(names).replace("\xa0", " "))
+            if joined and not TEMPLATE_VALUE_RE.search(joined):
+                data_names.append(joined)
+                evidence.append(Evidence("data-attr", joined, where))
+        for key, kind in (("title", "title"), ("aria-label", "aria-label")):
+            value = clean(attrib.get(key))
+            # A link's title repeats its visible text; it is a name only on a link without text.
+            if value and name_from_alt(value) and (tag != "a" or not clean(text_of(el))):
+                alts.append(name_from_alt(value))
+                evidence.append(Evidence(kind, value, where))
+        if tag == "img" or tag == "source":
+            alt = attrib.get("alt")
+            if alt is not None and name_from_alt(alt):
+                alts.append(name_from_alt(alt))
+                evidence.append(Evidence("img-alt", alt, where))
+            for src in _image_sources(el):
+                name = name_from_filename(src)
+                if name:
+                    files.append(name)
+                    evidence.append(Evidence("img-file", src, where))
+                host = host_of(src) if "://" in src else None
+                if host and is_hosting_domain(host):
+                    hosting.append(host)
+        elif tag == "title" and el.getparent() is not None:  # inline <svg><title>
+            text = clean(el.text)
+            if text:
+                alts.append(name_from_alt(text))
+                evidence.append(Evidence("svg-title", text, where))
+        elif tag == "a" and attrib.get("href"):
+            href = unwrap_redirect(href_of(el, base))
+            host = outbound(href, base_site)
+            if host:
+                try:
+                    parts = urlsplit(href)
+                except ValueError:
+                    continue
+                if any(k.lower() in AFFILIATE_PARAMS for k, _ in parse_qsl(parts.query)):
+                    affiliate = True
+                if is_platform_profile(host, parts.path):
+                    profile_links.append(href)
+                elif is_hosting_domain(host):
+                    hosting.append(host)
+                    evidence.append(Evidence("link", href, where))
+                elif registrable_domain(host) in SHORTENER_DOMAINS:
+                    evidence.append(Evidence("link", href, f"{where} (a short link: it names no one)".strip()))
+                elif identity is None:
+                    identity = (href, host, parts.path)
+                    link_text = clean(text_of(el))
+                    evidence.append(Evidence("link", href, where))
+        style = attrib.get("style")
+        if style and "url(" in style:
+            for url in CSS_URL_RE.findall(style):
+                name = name_from_filename(url)
+                if name:
+                    files.append(name)
+                    evidence.append(Evidence("css-bg", url, where))
+    text = clean(" ".join(unit.itertext()))
+    emphasis = emphasis_text(unit)
+    name = choose_name(data_names, emphasis, alts, text, files, identity, link_text)
+    if not name and profile_links and (STREAM_RE.search(text) or SHOP_RE.search(text)):
+        name = name_from_domain(host_of(profile_links[0]) or "")  # "Hosted live on Twitch!" → Twitch, a mention
+    if not name:
+        return None
+    if profile_links and not identity and not data_names and not (STREAM_RE.search(text) or SHOP_RE.search(text)):
+        try:
+            platform = host_of(profile_links[0]) or ""
+        except ValueError:
+            platform = ""
+        # The event's own social-media icon ("twitter.png" → twitter.com/event) is not a sponsor — unless it
+        # stands under a sponsor tier heading: a Twitch logo there, linking to the event's channel, is Twitch.
+        social = registrable_domain(platform) in SOCIAL_ICON_DOMAINS
+        if agrees_with_link(name, platform) and (social or not under_sponsor_tier(state)):
+            return None
+    if text and is_name_like(text) and not any(e.kind == "text" for e in evidence):
+        evidence.append(Evidence("text", text[:200], where))
+    elif emphasis:
+        evidence.append(Evidence("text", emphasis, where))
+    for href in profile_links[:1]:
+        evidence.append(Evidence("link", href, f"{where} (a profile on a platform)".strip()))
+    if identity and alts and not any(agrees_with_link(a, identity[1], identity[2]) for a in alts):
+        # The alt text names someone else than the link (copy-paste errors happen): keep both, the link decides.
+        evidence[:] = [
+            Evidence(e.kind, e.text, "alt text disagrees with the link") if e.kind == "img-alt" else e for e in evidence
+        ]
+    b = Builder(name=name, evidence=evidence, in_context=True, tier=state.tier, past=state.past)
+    if identity:
+        b.domains.append(identity[1])
+    # A bare logo explained by the paragraph after it ("Amazon shoppers can support us…"): read that too.
+    explained = text if text else _explanation_after(unit)
+    _classify_mention(b, explained, state, affiliate, hosting and not identity, profile_links)
+    return b
+
+
+def _explanation_after(unit: etree._Element) -> str:
+    """The text of the paragraph right after a bare logo, when it explains a shopping-donation programme."""
+    nxt = unit.getnext()
+    if nxt is None or not isinstance(nxt.tag, str) or nxt.tag not in ("p", "div", "span"):
+        return ""
+    if nxt.find(".//img") is not None:
+        return ""  # the next logo, not an explanation
+    text = clean(text_of(nxt))[:400]
+    return text if SHOP_DONATION_RE.search(text) else ""
+
+
+def _image_sources(el: etree._Element) -> list[str]:
+    found: list[str] = []
+    src = el.get("src")
+    if src and not src.startswith("data:"):
+        found.append(src)
+    for attr in LAZY_SRC_ATTRS:
+        value = el.get(attr)
+        if value and not value.startswith("data:"):
+            found.append(value.split(",")[0].strip().split(" ")[0])
+    srcset = el.get("srcset")
+    if srcset and not found:
+        found.append(srcset.split(",")[0].strip().split(" ")[0])
+    seen: dict[str, None] = {}
+    for s in found:
+        seen.setdefault(s, None)
+    return list(seen)
+
+
+def _classify_mention(
+    b: Builder, text: str, state: State, affiliate: bool, hosted_only: object, profiles: list[str]
+) -> None:
+    """Mark what is named but not sponsorship: prizes, stream/listen links, shop/donation links, hosting, groups."""
+    note = None
+    # Under a sponsor tier heading ("Title Partner"), "Powered by X" is sponsor phrasing and a tracking
+    # parameter is the sponsor's own campaign link: neither makes the logo a mere credit or shop link.
+    tiered = under_sponsor_tier(state)
+    if state.kind == "prize" or (PRIZE_RE.search(text) and re.search(r"\bbest\b|\bprize\b", text, re.I)):
+        note = "prize"
+    elif not tiered and (
+        TECH_CREDIT_RE.search(text) or any(TECH_CREDIT_RE.search(e.text) for e in b.evidence if e.kind == "img-alt")
+    ):
+        note = "technology or hosting credit"
+    elif STREAM_RE.search(text):
+        note = "listen/stream link"
+    elif (affiliate and not tiered) or SHOP_RE.search(text) or SHOP_DONATION_RE.search(text):
+        note = "shop or donation link"
+    elif hosted_only and not b.domains and not any(e.kind in ("img-alt", "data-attr", "text") for e in b.evidence):
+        note = "asset hosted on a provider"
+    elif COMMUNITY_GROUP_RE.search(b.name):
+        note = "community group named after a product, not the company"
+    if note:
+        b.role = Role.MENTION
+        b.note = note
+
+
+def text_items(el: etree._Element, state: State) -> list[Builder]:
+    """Names given as plain text (list item, table cell, short lines split at <br>) inside a sponsor section."""
+    if el.tag in ("p", "div", "span") and any(isinstance(c.tag, str) and c.tag not in INLINE_TAGS for c in el):
+        return []  # a container, not a line of text
+    if heading_of(el) is not None:
+        return []
+    for br in el.iter("br"):
+        br.tail = "\n" + (br.tail or "")
+    lines = [clean(line) for line in " ".join(el.itertext()).split("\n")]
+    lines = [line for line in lines if line]
+    if el.tag in LIST_ITEM_TAGS:
+        lines = lines[:1]  # "<li><b>Acme</b><br>our printer</li>": the first line is the name
+    out = []
+    for text in lines:
+        if not is_name_like(text):
+            continue
+        b = Builder(name=text, evidence=[Evidence("text", text, state.tier or "")], in_context=True)
+        b.tier, b.past = state.tier, state.past
+        _classify_mention(b, text, state, False, False, [])
+        if state.kind == "prize":
+            b.role, b.note = Role.MENTION, "prize"
+        out.append(b)
+    return out
+
+
+def presented_by(body: BodyText) -> Iterator[re.Match[str]]:
+    """'Presented by X' inside one element's text ("<p>…, presented by <b>Acme</b>, …</p>"); never across
+    elements, where a label and the next link's text would run together."""
+    for text in body.nodes(PRESENTED_BY_PHRASES):
+        el = text.getparent()
+        if el is None:
+            continue
+        owner = el if text.is_text else el.getparent()
+        if owner is None or owner.tag in HEADING_RANK:
+            continue
+        block = clean(text_of(owner))
+        if len(block) > 600:
+            continue
+        yield from PRESENTED_BY_RE.finditer(block)
+
+
+def own_names(root: etree._Element) -> tuple[str, ...]:
+    """The site's own name(s): the parts of <title> and og:site_name, compacted, without digits (years)."""
+    head = root.find("head")
+    if head is None:
+        return ()
+    parts = [head.findtext("title") or ""]
+    parts += [m.get("content", "") for m in head.iter("meta") if m.get("property") == "og:site_name"]
+    segments = (seg for part in parts for seg in TITLE_SEPARATORS_RE.split(part))
+    return tuple(c for c in (re.sub(r"\d", "", compact_name(seg)) for seg in segments) if c)
+
+
+def is_own_name(name: str, own: tuple[str, ...]) -> bool:
+    """The name is most of a title segment ("Hackfest" in "Hackfest 2026"), not a word in it ("Google" in
+    "Sponsors | Google Developer Group Berlin" stays a sponsor)."""
+    compact = re.sub(r"\d", "", compact_name(name))
+    return len(compact) >= 4 and any(compact in seg and len(compact) >= 0.6 * len(seg) for seg in own)
+
+
+def merge(builders: list[Builder], page_url: str) -> tuple[Candidate, ...]:
+    """Merge builders that denote the same organisation (same link host or same name): a logo counts once."""
+    merged: list[Builder] = []
+    index: dict[str, Builder] = {}
+    for b in builders:
+        keys = [f"host:{d.removeprefix('www.')}" for d in b.domains[:1]]
+        name_key = compact_name(b.name)
+        if name_key:
+            keys.append(f"name:{name_key}")
+        if not keys:
+            continue
+        target = next((index[k] for k in keys if k in index), None)
+        if target is None:
+            merged.append(b)
+            target = b
+        elif target is not b:
+            target.evidence.extend(e for e in b.evidence if e not in target.evidence)
+            target.domains.extend(d for d in b.domains if d not in target.domains)
+            if b.in_context and not target.in_context:
+                target.in_context, target.tier = True, b.tier
+            # A name seen once as a sponsor stays a sponsor; the past flag holds only if every sighting is past.
+            if target.role is Role.MENTION and b.role is Role.SPONSOR:
+                target.role, target.note = Role.SPONSOR, None
+            target.past = target.past and b.past
+        for k in keys:
+            index.setdefault(k, target)
+    return tuple(
+        Candidate(
+            name=b.name,
+            evidence=tuple(b.evidence),
+            domains=tuple(b.domains),
+            role=b.role,
+            in_sponsor_context=b.in_context,
+            tier=b.tier,
+            past=b.past,
+            note=b.note,
+            page=page_url,
+        )
+        for b in merged
+    )
+
+
+def units_of(
+    anchors: list[tuple[etree._Element, State]],
+    texts: list[tuple[etree._Element, State]],
+    structure: Structure,
+    base: str,
+    base_site: str | None,
+) -> list[Builder]:
+    """One builder per logo unit (an anchor climbed to its entry) and per name-only text item, in page order."""
+    builders: list[Builder] = []
+    # Keyed by the element objects themselves: lxml reuses the id() of proxies it has freed.
+    counts: dict[etree._Element, int] = {}
+    for anchor, _ in anchors:
+        for anc in anchor.iterancestors():
+            counts[anc] = counts.get(anc, 0) + 1
+    seen_units: set[etree._Element] = set()
+    for anchor, state in anchors:
+        unit = unit_root(anchor, counts, structure)
+        if unit in seen_units:
+            continue
+        seen_units.add(unit)
+        b = build_unit(unit, state, base, base_site)
+        if b is not None:
+            builders.append(b)
+    for el, state in texts:
+        if el in seen_units or el in counts or any(a in seen_units for a in el.iterancestors()):
+            continue  # part of a logo unit, or holds one
+        builders.extend(text_items(el, state))
+
+    return builders
+
+
+def running_text(body: BodyText) -> list[Builder]:
+    """Sponsors named in running text ("… presented by Acme"), wherever the sentence stands."""
+    builders = []
+    for match in presented_by(body):
+        name = match.group(1).strip(" .")
+        if is_name_like(name):
+            builders.append(
+                Builder(
+                    name=name, evidence=[Evidence("text", match.group(0)[:200])], in_context=True, tier="presented by"
+                )
+            )
+    return builders
+
+
+def own_site(page_url: str) -> list[Builder]:
+    """The page's own host as the event's identity (a watchlisted host is the event itself)."""
+    host = host_of(page_url) if page_url.startswith(("http://", "https://")) else None
+    if not host:
+        return []
+    return [
+        Builder(
+            name=host,
+            evidence=[Evidence("page-url", page_url)],
+            domains=[host],
+            role=Role.IDENTITY,
+            tier="the page's own site",
+        )
+    ]
+
+
+def mark_own_logos(builders: list[Builder], root: etree._Element) -> None:
+    """The event's own logo shown among its sponsors becomes its identity, not a sponsor (JSON-LD sponsors stay)."""
+    own = own_names(root)
+    for b in builders:
+        if b.role is Role.SPONSOR and b.tier != "JSON-LD sponsor" and is_own_name(b.name, own):
+            b.role, b.tier = Role.IDENTITY, "the event's own logo"

@@ -1,0 +1,105 @@
+"""The quality benchmarks score what `check` answers, keep data files apart and split tune from held-back.
+
+A tiny labelled corpus is written into tmp_path (pages written here, not taken from ../shared/corpus)
+and benchmarks/corpus_eval.py is run on it as a script, the way the README says.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS_EVAL = ROOT / "benchmarks" / "corpus_eval.py"
+
+# "alpha" is held back under the team's rule (sha256 % 4 == 0); "beta" and "gamma" are tune pages.
+CONFLICT_PAGE = """<!doctype html><html><head><title>Riverside Folk Weekend</title></head><body>
+<h2>Our sponsors</h2>
+<ul class="sponsors">
+  <li><a href="https://www.twitch.tv/"><img src="/img/twitch.svg" alt="Twitch"></a></li>
+  <li><a href="https://harbourbrewing.example/"><img src="/img/harbour.png" alt="Harbour Brewing"></a></li>
+</ul></body></html>
+"""
+CLEAR_PAGE = """<!doctype html><html><head><title>Lakeside Jazz Nights</title></head><body>
+<h2>Partners</h2>
+<ul>
+  <li><a href="https://northbank.example/"><img src="/img/northbank.png" alt="Northbank Credit Union"></a></li>
+  <li><a href="https://citylibrary.example/"><img src="/img/library.png" alt="City Library"></a></li>
+</ul></body></html>
+"""
+DATA_FILE = "sponsors:\n  - name: Audible\n  - name: Pine Street Bakery\n"
+
+
+def write_corpus(root: Path) -> Path:
+    pages = root / "pages"
+    pages.mkdir(parents=True)
+    (pages / "alpha.html").write_text(CONFLICT_PAGE, encoding="utf-8")
+    (pages / "beta.html").write_text(CLEAR_PAGE, encoding="utf-8")
+    (pages / "gamma.yml").write_text(DATA_FILE, encoding="utf-8")
+    labels = {
+        "pages": [
+            {
+                "id": "alpha",
+                "kind": "html",
+                "file": "pages/alpha.html",
+                "sponsors": ["Twitch", "Harbour Brewing"],
+                "expected": "conflict",
+            },
+            {
+                "id": "beta",
+                "kind": "html",
+                "file": "pages/beta.html",
+                "sponsors": ["Northbank Credit Union", "City Library"],
+                "expected": "clear",
+            },
+            {
+                "id": "gamma",
+                "kind": "data",
+                "file": "pages/gamma.yml",
+                "sponsors": ["Audible", "Pine Street Bakery"],
+                "expected": "conflict",
+            },
+        ]
+    }
+    (root / "labels.yaml").write_text(yaml.safe_dump(labels), encoding="utf-8")
+    return root
+
+
+def run_eval(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(CORPUS_EVAL), *args], capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_corpus_eval_splits_sets_and_keeps_data_files_apart(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "corpus")
+    done = run_eval(str(corpus))
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    # Both html pages are right; the data file (a conflict `check` does not read) is not counted as right or wrong.
+    assert "verdicts right (html+template): 2/2, false conflicts: 0" in out
+    assert "tune      pages  1: verdicts right 1/1" in out
+    assert "held-back pages  1: verdicts right 1/1" in out
+    assert "sponsor recall (html+template): 1.000 (4/4)" in out
+    data_line = next(line for line in out.splitlines() if line.strip().startswith("gamma"))
+    assert "names on the labelled list said conflict" in data_line
+    assert "NOT counted" in out
+
+
+def test_corpus_eval_fails_under_recall_and_skips_missing_corpus(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "corpus")
+    assert run_eval(str(corpus), "--fail-under-recall", "1.01").returncode == 1
+    missing = run_eval(str(tmp_path / "nowhere"))
+    assert missing.returncode == 0
+    assert "no corpus" in missing.stdout
+
+
+def test_corpus_eval_bad_watchlist_is_one_error_line(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "corpus")
+    done = run_eval(str(corpus), "--watchlist", str(tmp_path / "absent.yaml"))
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
