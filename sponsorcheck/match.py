@@ -129,6 +129,9 @@ _ACRONYM = re.compile(r"^[A-Z0-9]{2,6}$")
 _WORD = re.compile(r"\w+")
 # Scheme and a plain ASCII host (no user, port or IPv6 literal); anything else goes through urlsplit.
 _PLAIN_URL_HOST = re.compile(r"^https?://([A-Za-z0-9.-]+)(?=[/?#]|$)")
+# Word endings whose two letters swap between spellings of different words or names ("Audibel" is a
+# hearing-aid brand, not a slip for "Audible"; "Centre"/"Center").
+VARIANT_ENDINGS = ({"le", "el"}, {"re", "er"})
 _YEAR = re.compile(r"^(?:19|20)\d\d$")  # "re:Invent 2019": an edition, not another name
 
 
@@ -812,6 +815,8 @@ def _typo_like(gram: str, key: str) -> bool:
         return Levenshtein.distance(gram, key) == len(key) - len(gram)  # deletions only
     if len(gram) == len(key) + 1:  # a doubled letter ("Pallantir") is a slip of the finger, not a new word
         return any(gram[i] == gram[i - 1] and gram[:i] + gram[i + 1 :] == key for i in range(1, len(gram)))
+    if len(gram) == len(key) and {gram[-2:], key[-2:]} in VARIANT_ENDINGS and gram[:-2] == key[:-2]:
+        return False  # "-el" for "-le", "-re" for "-er": a spelling variant, another name ("Audibel")
     return len(gram) == len(key) and Levenshtein.distance(gram, key) > OSA.distance(gram, key)  # a swap
 
 

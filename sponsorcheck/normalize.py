@@ -146,6 +146,9 @@ _PSL_ALL = PublicSuffixList()
 # "A.W.S." and "U.S." (letters each followed by a dot) are one word; Unicode letters too ("S.à.r.l.").
 _DOTTED_INITIALS = re.compile(r"(?<!\w)(?:[^\W\d_]\.){2,}(?![^\W\d_])")
 _POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
+# A plus sign closing a brand word is read "plus" ("MGM+", "Kids+", "Disney+" = "… Plus"), so the
+# name does not collapse onto the bare word ("MGM+" is not MGM).
+_TRAILING_PLUS = re.compile(r"(?<=\w)\+(?!\w)")
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 # Legal forms compared with their spaces removed, so "S.à r.l.", "s a r l" and "SARL" are one form.
 _LEGAL_COMPACT = frozenset(f.replace(" ", "") for f in LEGAL_FORMS)
@@ -183,6 +186,7 @@ def normalize_name(name: str) -> str:
     """Canonical form of an organisation name: folded, initials joined, punctuation, legal forms and noise removed."""
     text = _DOTTED_INITIALS.sub(lambda m: m.group(0).replace(".", "") + " ", name[:500])
     text = _POSSESSIVE.sub("", text)
+    text = _TRAILING_PLUS.sub(" plus", text)
     text = fold(text).replace("&", " and ").replace("@", " at ")
     text = _NON_WORD.sub(" ", text).replace("_", " ")
     text = _NOISE.sub(" ", text)

@@ -47,16 +47,26 @@ class Source(_Strict):
 
 
 class Demand(_Strict):
+    """One demand of the pledge: the letter's words when `quoted`, else a paraphrase; our notes apart."""
+
     id: str = Field(pattern=ID_PATTERN)
     text: str
+    quoted: bool = False  # `text` is the letter's own words
+    editorial: str = ""  # anything we add (never inside `text`), e.g. which product a demand means
 
 
 class Pledge(_Strict):
+    """The pledge itself: who wrote it, what it rules out and until when."""
+
     name: str
-    organiser: str = ""
+    organiser: str = ""  # who wrote the letter
+    published_with: str = ""  # who published or organised it with them
     url: str = ""
     date: str = ""
     summary: str = ""
+    holds_until: str = ""  # the condition under which signatories would play again
+    partnerships: tuple[str, ...] = ()  # what the letter counts as a partnership or engagement
+    sources: tuple[Source, ...] = ()
     demands: tuple[Demand, ...] = ()
 
 
