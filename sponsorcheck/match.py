@@ -111,6 +111,9 @@ PRODUCT_WORDS = _words(
     "kids gen generation wifi mesh router extender device devices developer developers up"
 )
 _MODEL_CODE = re.compile(r"^(?=.*\d)(?=.*[a-z])[a-z0-9]{2,6}$")
+# Words of the advocacy class that companies also give their own programmes ("Amazon Relief Fund",
+# "Alexa Together"): alone among a name's other words they make it review, not a refusal.
+OWN_PROGRAMME_WORDS = _words("relief together")
 # After an agency's acronym, words of its own organisation chart ("CBP Office of Trade", "ICE Health
 # Service Corps"): one of the agency's units, so at least review.
 ORG_UNIT_WORDS = _words(
@@ -575,9 +578,13 @@ class Matcher:
         rest = " ".join(extras)
         # Whatever the alias: a group campaigning about the entity, a volunteer user group, a member-owned
         # co-operative is not the entity ("AWS User Group Berlin", "Whole Foods Co-op").
-        hit = next((t for t in extras if t in LOOKALIKE_CLASSES[ADVOCACY]), None)
-        if hit:
-            return f"the word {hit!r} says this is {ADVOCACY}, not {entry.name}", False
+        hits = [t for t in extras if t in LOOKALIKE_CLASSES[ADVOCACY]]
+        if hits and all(t in OWN_PROGRAMME_WORDS for t in hits) and not weak:
+            # Companies name their own programmes with these words too ("Amazon Relief Fund"): a person
+            # could not tell a company's programme from a group's, so review.
+            return f"the word {hits[0]!r} may be a group's or {entry.name}'s own programme: a person should look", True
+        if hits:
+            return f"the word {hits[0]!r} says this is {ADVOCACY}, not {entry.name}", False
         group = USER_GROUP.search(rest)
         if group:
             return f"{group.group(0)!r} says this is a volunteer user group or meetup, not {entry.name}", False
@@ -588,6 +595,10 @@ class Matcher:
         # specific enough that only the classes above can still refuse it.
         one_word = end - start == 1
         word_like = one_word and not (alias.isupper() and not weak)
+        if how == "fuzzy" and one_word:
+            # A one-word near spelling inside a longer name is usually another real word ("Wonder Bread",
+            # "Wonder Ballroom"): whatever the other words are.
+            return f"a near spelling of {alias!r} inside a longer name ({rest}) is another word", False
         if word_like or weak:
             for label, words in LOOKALIKE_CLASSES.items():
                 hit = next((t for t in extras if t in words), None)
@@ -600,9 +611,6 @@ class Matcher:
         if joined:
             # "Wholefoods" written as one word inside a longer name is the common noun ("Suma Wholefoods").
             return f"{alias!r} written as one word inside a longer name ({rest}) is another name", False
-        if how == "fuzzy" and one_word:
-            # A one-word near spelling inside a longer name is usually another real word ("Wonder Bread").
-            return f"a near spelling of {alias!r} inside a longer name ({rest}) is another word", False
         if how == "alias" and one_word and alias.isalpha() and alias.islower() and (name.islower() or name.isupper()):
             # A brand styled in lower case ("eero") loses its styling in a name written in one case, so
             # inside a longer name it reads as a given name ("eero saarinen", "EERO AARNIO").
@@ -622,6 +630,10 @@ class Matcher:
                 initials = "".join(t[0] for t in meaningful if t not in FUNCTION_WORDS)
                 if initials == alias.lower():
                     return f"{alias!r} stands for another organisation here ({' '.join(meaningful)})", False
+            if start == 0 and end - start > 1 and len(meaningful) == 1 and not FUNCTION_WORDS & set(meaningful):
+                # A weak name of two words ("Fire TV") followed by one more word is most likely its
+                # product line ("Fire TV Recast"): too specific to be part of another name, too weak alone.
+                return f"{alias!r} followed by {meaningful[0]!r}: a product line of it, a person should look", True
             if start == 0 and _all_product_words(meaningful):
                 line = " ".join(meaningful)
                 return f"{alias!r} followed by product words ({line}): a product line, a person should look", True
