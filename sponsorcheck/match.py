@@ -175,8 +175,8 @@ class _Entry:
         if self.brand is None:
             return self.entity.name
         relation = self.brand.relation or f"part of {self.entity.name}"
-        since = f" since {self.brand.since}" if self.brand.since and str(self.brand.since) not in relation else ""
-        return f"{self.brand.name} — {relation}{since}"
+        period = self.brand.period
+        return f"{self.brand.name} — {relation}, {period}" if period else f"{self.brand.name} — {relation}"
 
     @property
     def source(self) -> str:
@@ -257,9 +257,11 @@ class Matcher:
         self._max_tokens = 1
         self._logo_names: set[tuple[str, str, str | None, str]] = set()  # weak aliases a logo alone identifies
         self._url_cache: dict[str, tuple[Match, ...]] = {}
+        self._brands: dict[tuple[str, str, str], Brand] = {}  # for lifecycle checks against a page's year
         for wl in self.watchlists:
             for entity in wl.entities:
                 entries = [_Entry(wl.id, entity, None)] + [_Entry(wl.id, entity, b) for b in entity.brands]
+                self._brands.update({(wl.id, entity.id, b.id): b for b in entity.brands})
                 for entry in entries:
                     self._add(entry)
                 self._add_entity_tables(wl.id, entity, entries[0])
@@ -738,8 +740,27 @@ class Matcher:
             elif m.weak and not m.corroborated and self._logo_alone_identifies(candidate, m):
                 m = replace(m, corroborated=True, score=CORROBORATED_SCORE, method="logo")
             found[key] = m
+        kept = [m for m in (self._in_period(m, candidate.year) for m in found.values()) if m is not None]
         # Domain matches first (the most reliable signal), then name matches in the matcher's rank order.
-        return sorted(found.values(), key=lambda m: (m.method not in ("domain", "tld"), not is_strong(m)))
+        return sorted(kept, key=lambda m: (m.method not in ("domain", "tld"), not is_strong(m)))
+
+    def _in_period(self, m: Match, year: int | None) -> Match | None:
+        """A match as the page's date allows: dropped outside the brand's time with its owner, review when unsure.
+
+        A brand bought (or launched) later counts only on pages dated from that year; a sold one only on
+        pages dated up to the sale. Without a page date a sold brand is review: the page may be older.
+        """
+        brand = self._brands.get((m.pledge, m.entity, m.brand)) if m.brand else None
+        if brand is None or (brand.since is None and brand.status != "sold"):
+            return m
+        if year is not None:
+            if not brand.counts_in(year):
+                return None
+            return replace(m, note=m.note or f"the page is dated {year}, within {brand.name}'s time: {brand.period}")
+        if brand.status == "sold":
+            note = f"{brand.name} was sold ({brand.period}) and the page has no date: a person should check when"
+            return replace(m, weak=True, corroborated=False, score=WEAK_SCORE, note=note)
+        return m
 
     def _logo_alone_identifies(self, candidate: Candidate, m: Match) -> bool:
         """A logo in a sponsor list named exactly after a brand whose watchlist entry says a logo identifies it."""

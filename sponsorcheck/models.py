@@ -70,6 +70,7 @@ class Candidate:
     past: bool = False  # listed as a past/previous sponsor
     note: str | None = None  # why a mention is not sponsorship, e.g. "prize", "hosting"
     page: str = ""  # URL or path of the page it was found on
+    year: int | None = None  # the year the page is dated, when known: brands bought or sold count by it
 
 
 @dataclass(frozen=True)

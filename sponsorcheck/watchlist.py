@@ -54,6 +54,12 @@ class Demand(_Strict):
     quoted: bool = False  # `text` is the letter's own words
     editorial: str = ""  # anything we add (never inside `text`), e.g. which product a demand means
 
+    @property
+    def display(self) -> str:
+        """The demand as a reader should see it: quoted or marked paraphrase, our note apart in brackets."""
+        text = f"\u201c{self.text.strip()}\u201d" if self.quoted else f"{self.text.strip()} (paraphrase)"
+        return text + (f" [editorial: {self.editorial}]" if self.editorial else "")
+
 
 class Pledge(_Strict):
     """The pledge itself: who wrote it, what it rules out and until when."""
@@ -147,6 +153,25 @@ class Brand(_Named):
     status: Literal["operating", "closed", "renamed", "sold"] = "operating"
     former_names: tuple[str, ...] = ()  # earlier names, matched as strong aliases ("IMDb TV")
     successor: str = ""  # what replaced it ("Prime Video"), for closed and renamed brands
+
+    @property
+    def period(self) -> str:
+        """Its time with the entity as people write it: "since 2014", "2013–2023, closed", "" when unknown."""
+        if self.status == "operating":
+            return f"since {self.since}" if self.since else ""
+        span = f"{self.since}–{self.until}" if self.since else f"until {self.until}"
+        if self.status == "renamed":
+            return f"{span}, renamed {self.successor}"
+        if self.status == "sold":
+            return f"{span}, sold" + (f" to {self.successor}" if self.successor else "")
+        return f"{span}, closed" + (f"; now {self.successor}" if self.successor else "")
+
+    def counts_in(self, year: int) -> bool:
+        """Whether the brand was the entity's in a page's year: not before `since`, not after a sale."""
+        if self.since is not None and year < self.since:
+            return False
+        return not (self.status == "sold" and self.until is not None and year > self.until)
+
     # A weak alias that is the whole name of a logo in a sponsor list identifies this brand: true only for
     # product brands whose name no other sponsor is likely to carry as its logo (Alexa, Kindle, Fire TV).
     logo_identifies: bool = False
