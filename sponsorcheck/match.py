@@ -19,7 +19,6 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, Levenshtein
@@ -33,7 +32,7 @@ from sponsorcheck.normalize import (
     public_suffix,
     registrable_domain,
 )
-from sponsorcheck.watchlist import Brand, Entity, Watchlist, compile_pattern
+from sponsorcheck.watchlist import Brand, Entity, Watchlist, compile_pattern, pattern_set
 
 # Fuzzy scores are a Levenshtein ratio on normalised names; the edit budget already bounds them
 # (one edit in 6 letters is 83, two in 10 letters 80). Tuned on tests/data/names.yaml: every typo
@@ -250,9 +249,12 @@ class Matcher:
         self._context_acronyms: dict[tuple[str, str], tuple[str, ...]] = {}
         self._context_re: dict[tuple[str, str, str | None], tuple[re.Pattern[str] | None, ...]] = {}  # lazily
         self._vocab: dict[tuple[str, str, str | None], frozenset[str]] = {}  # per entity and per brand
-        self._excludes: dict[tuple[str, str, str | None], tuple[Any, ...]] = {}  # RE2 programs
-        self._exclude_any: dict[tuple[str, str, str | None], Any] = {}
+        # Every exclude pattern of every entry in one RE2 Set (linear time, see watchlist.compile_pattern):
+        # one pass over a name says which patterns match; each entry keeps the indices of its own.
+        self._exclude_ids: dict[tuple[str, str, str | None], tuple[int, ...]] = {}
+        self._exclude_texts: list[str] = []
         self._fuzzy_single: dict[tuple[str, int], list[_Fuzzy]] = {}
+        self._single_short: dict[tuple[str, int], tuple[_Fuzzy, ...]] = {}  # first letter, token length
         self._fuzzy_multi: dict[tuple[int, str], list[_Fuzzy]] = {}
         self._max_tokens = 1
         self._logo_names: set[tuple[str, str, str | None, str]] = set()  # weak aliases a logo alone identifies
@@ -265,8 +267,18 @@ class Matcher:
                 for entry in entries:
                     self._add(entry)
                 self._add_entity_tables(wl.id, entity, entries[0])
+        # Patterns were validated when the file was read; a Set too large for RE2 falls back to one by one.
+        self._exclude_set = pattern_set(self._exclude_texts)
+        self._exclude_each = (
+            None if self._exclude_set is not None else [compile_pattern(p) for p in self._exclude_texts]
+        )
+        self._multiword = frozenset(
+            a for entries in self._compact.values() for _e, a in entries if " " in normalize_name(a)
+        )
+        # A name can hold an alias only if it holds every word of it, so one word per alias is enough to
+        # decide whether the exact and weak passes need to run: its longest (usually its rarest) word.
         self._alias_tokens = frozenset(
-            t for table in (self._aliases, self._compact, self._weak) for key in table for t in key.split()
+            max(key.split(), key=len) for table in (self._aliases, self._compact, self._weak) for key in table
         )
         for key in self._aliases:
             toks = tuple(key.split())
@@ -282,19 +294,15 @@ class Matcher:
                 for tok in set(toks):
                     self._fuzzy_multi.setdefault((len(toks), tok), []).append(fz)
         self._multi_tokens = frozenset(tok for _n, tok in self._fuzzy_multi)
+        self._multi_lengths = frozenset(n for n, _tok in self._fuzzy_multi)
 
     def _add(self, entry: _Entry) -> None:
         named = entry.named
         entry_key = (entry.pledge, entry.entity.id, entry.brand.id if entry.brand else None)
         patterns = (*entry.entity.exclude, *(entry.brand.exclude if entry.brand else ()))
-        # RE2 (linear time, see watchlist.compile_pattern); patterns were validated when the file was read.
-        self._excludes[entry_key] = tuple(compile_pattern(p) for p in patterns)
-        # One alternation for the common "no exclusion applies" answer; the single pattern is looked up
-        # only to explain a refusal.
-        try:
-            self._exclude_any[entry_key] = compile_pattern("|".join(f"(?:{p})" for p in patterns)) if patterns else None
-        except ValueError:  # too large joined: check them one by one
-            self._exclude_any[entry_key] = compile_pattern(".") if patterns else None
+        first = len(self._exclude_texts)
+        self._exclude_texts.extend(patterns)
+        self._exclude_ids[entry_key] = tuple(range(first, len(self._exclude_texts)))
         # A display name that is also a weak alias ("Ring") stays weak: it is not added as strong.
         weak_norms = {normalize_name(w) for w in named.weak_aliases}
         former = entry.brand.former_names if entry.brand is not None else ()
@@ -450,6 +458,7 @@ class Matcher:
             return []
         toks = norm.split()
         found: dict[tuple[str, str, str | None], tuple[Match, int]] = {}
+        memo: list[frozenset[int]] = []
 
         def keep(m: Match, span: int) -> None:
             key = (m.pledge, m.entity, m.brand)
@@ -461,8 +470,10 @@ class Matcher:
         shares_word = not self._alias_tokens.isdisjoint(toks)
         for gram, start, end, table in self._grams(toks) if shares_word else ():
             for entry, alias in table.get(gram, ()):
-                joined = table is self._compact and end - start == 1 and " " in normalize_name(alias)
-                refused, soft = self._refusal(entry, norm, toks, start, end, alias=alias, name=name, joined=joined)
+                joined = table is self._compact and end - start == 1 and alias in self._multiword
+                refused, soft = self._refusal(
+                    entry, norm, toks, start, end, alias=alias, name=name, joined=joined, memo=memo
+                )
                 if not refused:
                     refused = _styling_refusal(alias, name, len(toks) > end - start)
                 m = entry.match(alias, "alias", 100)
@@ -474,11 +485,11 @@ class Matcher:
                 if soft or not refused:
                     keep(m, end - start)
         if shares_word:
-            self._weak_matches(name.upper() if caseless else name, norm, toks, context, keep, trace)
+            self._weak_matches(name.upper() if caseless else name, norm, toks, context, keep, trace, memo)
         # Fuzzy runs even after an exact hit: "Amazon Web Service" is AWS, not only the word "Amazon".
         for m, start, end in self._fuzzy(toks, trace):
             entry = self._entry_for(m)
-            refused, soft = self._refusal(entry, norm, toks, start, end, name=name, how="fuzzy")
+            refused, soft = self._refusal(entry, norm, toks, start, end, name=name, how="fuzzy", memo=memo)
             if soft:
                 m = replace(m, score=min(m.score, CONFLICT_SCORE - 1), note=refused)
             if trace is not None:
@@ -504,7 +515,7 @@ class Matcher:
                 return entry
         raise KeyError(m.matched)  # pragma: no cover — fuzzy matches are built from indexed aliases
 
-    def _weak_matches(self, name, norm, toks, context, keep, trace) -> None:
+    def _weak_matches(self, name, norm, toks, context, keep, trace, memo) -> None:
         for gram, start, end in _all_grams(toks, self._max_tokens):
             for entry, alias, pattern in self._weak.get(gram, ()):
                 hit = pattern.search(name)
@@ -520,7 +531,7 @@ class Matcher:
                     continue
                 corroborated = self._corroborated(entry, name, norm, context)
                 refused, soft = self._refusal(
-                    entry, norm, toks, start, end, weak=not corroborated, alias=alias, name=name, how="weak"
+                    entry, norm, toks, start, end, weak=not corroborated, alias=alias, name=name, how="weak", memo=memo
                 )
                 m = entry.match(
                     alias,
@@ -559,6 +570,7 @@ class Matcher:
         name: str = "",
         how: str = "alias",
         joined: bool = False,
+        memo: list[frozenset[int]] | None = None,
     ) -> tuple[str, bool]:
         """Why a name that contains an alias is a look-alike, and whether only softly.
 
@@ -566,13 +578,19 @@ class Matcher:
         not tell from the name alone, so at most review.
         """
         key = (entry.pledge, entry.entity.id, entry.brand.id if entry.brand else None)
+        memo = [] if memo is None else memo  # the exclude patterns that match this name, computed once
         if how == "alias" and not joined and start == 0 and end == len(toks):
             return "", False  # the whole name is one the watchlist lists: no class or pattern refuses it
-        any_exclude = self._exclude_any.get(key)
-        if any_exclude is not None and any_exclude.search(norm):
-            for pattern in self._excludes[key]:
-                if pattern.search(norm):
-                    return f"excluded by the watchlist pattern '{pattern.pattern}'", False
+        ids = self._exclude_ids.get(key)
+        if ids:
+            if self._exclude_each is not None:
+                excluded = next((i for i in ids if self._exclude_each[i].search(norm)), None)
+            else:
+                if not memo:
+                    memo.append(frozenset(self._exclude_set.Match(norm) or ()))  # once per name, for every entry
+                excluded = next((i for i in ids if i in memo[0]), None)
+            if excluded is not None:
+                return f"excluded by the watchlist pattern '{self._exclude_texts[excluded]}'", False
         vocab = self._vocab.get(key, frozenset())
         extras = [t for t in toks[:start] + toks[end:] if t not in vocab]
         if not extras:
@@ -663,28 +681,41 @@ class Matcher:
             return False
         return bool(words_re.search(norm) or (context and words_re.search(normalize_name(context))))
 
-    def _shortlist(self, gram_toks: list[str]) -> list[_Fuzzy]:
+    def _shortlist(self, gram_toks: list[str]) -> Sequence[_Fuzzy]:
         n = len(gram_toks)
         if n == 1:
             tok = gram_toks[0]
-            budget = edit_budget(len(tok) + 1)
-            return [
-                fz
-                for length in range(len(tok) - budget, len(tok) + budget + 1)
-                for fz in self._fuzzy_single.get((tok[0], length), ())
-            ]
-        return list({id(fz): fz for tok in gram_toks for fz in self._fuzzy_multi.get((n, tok), ())}.values())
+            key = (tok[0], len(tok))
+            short = self._single_short.get(key)
+            if short is None:  # built once per first letter and length: the tables, not any name's result
+                budget = edit_budget(len(tok) + 1)
+                short = self._single_short[key] = tuple(
+                    fz
+                    for length in range(len(tok) - budget, len(tok) + budget + 1)
+                    for fz in self._fuzzy_single.get((tok[0], length), ())
+                )
+            return short
+        hits = [found for tok in gram_toks if (found := self._fuzzy_multi.get((n, tok)))]
+        if len(hits) == 1:
+            return hits[0]
+        return list({id(fz): fz for found in hits for fz in found}.values())
 
     def _fuzzy(self, toks: list[str], trace: list[Considered] | None) -> list[tuple[Match, int, int]]:
         """Token-level fuzzy matches of strong aliases, each token within its own edit budget, on a shortlist."""
         out: list[tuple[Match, int, int]] = []
-        for n in range(1, min(self._max_tokens, len(toks)) + 1):
+        # Longer aliases need one word spelled exactly (the token shortlist): with no such word in the name,
+        # only single words are tried.
+        exact = [t in self._multi_tokens for t in toks]
+        longest = min(self._max_tokens, len(toks)) if any(exact) else 1
+        for n in range(1, longest + 1):
+            if n > 1 and n not in self._multi_lengths:
+                continue
             for i in range(len(toks) - n + 1):
                 gram_toks = toks[i : i + n]
                 if n == 1 and len(gram_toks[0]) < MIN_FUZZY_LENGTH - 1:
                     continue  # too short to be within one edit of any fuzzy-matchable alias
-                if n > 1 and self._multi_tokens.isdisjoint(gram_toks):
-                    continue  # longer aliases need one word spelled exactly (the token shortlist)
+                if n > 1 and not any(exact[i : i + n]):
+                    continue
                 gram = " ".join(gram_toks)
                 if gram in self._weak or gram in self._aliases:
                     continue  # exact already; weak aliases are never fuzzy, nor a door to a strong alias
