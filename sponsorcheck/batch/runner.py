@@ -393,7 +393,12 @@ def _process_pool(options: BatchOptions, matcher: Matcher) -> Any:
         max_workers=options.jobs,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_child_init,
-        initargs=(matcher.watchlists, matcher.min_score, options.check, options.robots),
+        initargs=(
+            matcher.watchlists,
+            matcher.min_score,
+            replace(options.check, renderer=None, evidence=None),
+            options.robots,
+        ),
     )
 
 

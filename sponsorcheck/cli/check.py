@@ -15,6 +15,7 @@ from sponsorcheck.cli.common import (
     AllowOpt,
     CachePathOpt,
     DebugOpt,
+    EvidenceOpt,
     FollowOpt,
     FormatOpt,
     MaxAgeOpt,
@@ -23,6 +24,7 @@ from sponsorcheck.cli.common import (
     NoFollowOpt,
     OfflineOpt,
     OutputFormat,
+    RenderOpt,
     TimeoutOpt,
     WatchlistOpt,
     app,
@@ -30,6 +32,7 @@ from sponsorcheck.cli.common import (
     guarded,
     load_allow,
     open_cache,
+    render_setup,
 )
 from sponsorcheck.errors import InputFileError
 from sponsorcheck.fetch import Fetcher, FetchPolicy, is_url, make_session, validate_url
@@ -56,6 +59,8 @@ def check(
     offline: OfflineOpt = False,
     cache_path: CachePathOpt = None,
     allow: AllowOpt = None,
+    render: RenderOpt = None,
+    evidence: EvidenceOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Check event pages (URLs or saved files) for sponsors on the watchlist."""
@@ -71,8 +76,20 @@ def check(
         matcher = matcher_for(watchlists, min_score)
         cache = open_cache(no_cache, offline, max_age, cache_path)
         fetcher = Fetcher(make_session(), FetchPolicy(deadline=timeout), cache, offline)
-        options = CheckOptions(follow=0 if no_follow else follow, min_score=min_score, allow=allowlist)
-        results = [check_target(t, fetcher, matcher, options, sys.stdin.buffer) for t in targets]
+        setup = render_setup(render, evidence, watchlists)
+        try:
+            options = CheckOptions(
+                follow=0 if no_follow else follow,
+                min_score=min_score,
+                allow=allowlist,
+                render=setup.mode,
+                renderer=setup.renderer,
+                render_note=setup.note,
+                evidence=setup.evidence,
+            )
+            results = [check_target(t, fetcher, matcher, options, sys.stdin.buffer) for t in targets]
+        finally:
+            setup.close()  # the browser is gone before anything is printed, and on Ctrl-C
         emit(results, watchlists, fmt)
         return results
 
