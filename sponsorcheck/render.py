@@ -411,6 +411,11 @@ class Renderer:
         self._slots = asyncio.Semaphore(self.contexts * PAGES_PER_CONTEXT)
         self.launch_seconds = time.monotonic() - start
 
+    def warm_up(self) -> None:
+        """Start the browser now (a batch does it beside its first fetches); a failure is raised by `render` later."""
+        with contextlib.suppress(SponsorcheckError, Exception):
+            self._ensure_started()
+
     def close(self) -> None:
         """Close the browser and its processes; safe to call twice and from Ctrl-C handling."""
         with self._lock:
