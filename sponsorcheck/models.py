@@ -80,6 +80,7 @@ class Candidate:
     past: bool = False  # listed as a past/previous sponsor
     note: str | None = None  # why a mention is not sponsorship, e.g. "prize", "hosting"
     page: str = ""  # URL or path of the page it was found on
+    year: int | None = None  # the year the page is dated, when known: brands bought or sold count by it
     context: str = ""  # section | grid | phrase | identity | outside (see verdict.CONTEXTS); "" = not yet decided
     swept: bool = False  # found by the whole-page sweep only (not by the section walk)
     entity: str | None = None  # a mention's watchlisted entity id, when it matches one (set after matching)
@@ -113,6 +114,7 @@ class Match:
     weak: bool = False  # a weak alias (short name, common word, acronym)
     corroborated: bool = False  # a weak alias backed by a domain, logo file or context words
     chain: str = ""  # "Twitch — owned by Amazon since 2014"
+    note: str = ""  # why the matcher holds it at review, when not for a plain weak alias
 
 
 @dataclass(frozen=True)

@@ -335,10 +335,13 @@ def check_names(
     watchlists: Sequence[Watchlist] | Matcher,
     target: str = "names",
     allow: Allowlist | None = None,
+    year: int | None = None,
 ) -> Result:
-    """Check a sponsor list given as text: every name is a sponsor in a sponsor context."""
+    """Check a sponsor list given as text: every name is a sponsor in a sponsor context (of `year`, if known)."""
     candidates = tuple(
-        Candidate(name=n, evidence=(Evidence("text", n, "given name"),), in_sponsor_context=True, page=target)
+        Candidate(
+            name=n, evidence=(Evidence("text", n, "given name"),), in_sponsor_context=True, page=target, year=year
+        )
         for n in dict.fromkeys(n.strip() for n in names)
         if n
     )

@@ -124,7 +124,9 @@ def _why(candidate: Candidate, match: Match, level: Level) -> str:
     sentence = f"{candidate.name!r}: {where} {owner} — matched by {how}"
     if match.method == "fuzzy":
         sentence += f", score {match.score}"
-    if level is Level.REVIEW and match.weak and not match.corroborated:
+    if match.note:
+        sentence += f"; {match.note}"
+    elif level is Level.REVIEW and match.weak and not match.corroborated:
         sentence += "; a short or common name with nothing else pointing to the entity, so a person should look"
     return sentence + "."
 

@@ -38,6 +38,7 @@ from sponsorcheck.errors import InputFileError
 from sponsorcheck.fetch import Fetcher, FetchPolicy, is_url, make_session, validate_url
 from sponsorcheck.match import DEFAULT_MIN_SCORE
 from sponsorcheck.models import Result
+from sponsorcheck.normalize import split_names
 from sponsorcheck.pipeline import CheckOptions, check_names, check_target, matcher_for
 from sponsorcheck.watchlist import load_watchlists
 
@@ -132,7 +133,7 @@ def _read_names(names: Sequence[str], file: str | None) -> list[str]:
         if entry == "-" and not file:
             raw.extend(_read_names_text("-").splitlines())
             continue
-        items.extend(part.strip() for part in entry.split(",") if part.strip())
+        items.extend(split_names(entry))  # "Amazon.com, Inc." and "Ring, an Amazon company" stay whole
         if len(items) > MAX_NAMES:
             raise InputFileError(
                 f"more than {MAX_NAMES:,} names; a sponsor list is shorter — split it into several runs"
@@ -143,7 +144,11 @@ def _read_names(names: Sequence[str], file: str | None) -> list[str]:
 @app.command(epilog='Example: sponsorcheck names "Twitch" "Red Bull" "Whole Foods Market"\n\n' + EXIT_CODES_HELP)
 def names(
     names: Annotated[
-        list[str] | None, typer.Argument(help="Sponsor names (comma-separated or one per argument).")
+        list[str] | None,
+        typer.Argument(
+            help="Sponsor names, one per argument or comma-separated; a comma before a legal form or an "
+            'apposition stays in the name ("Amazon.com, Inc.", "Ring, an Amazon company").'
+        ),
     ] = None,
     file: Annotated[
         str | None, typer.Option("--file", help="File with one name per line or comma-separated; - for stdin.")
@@ -152,6 +157,15 @@ def names(
     watchlist: WatchlistOpt = None,
     min_score: MinScoreOpt = DEFAULT_MIN_SCORE,
     allow: AllowOpt = None,
+    year: Annotated[
+        int | None,
+        typer.Option(
+            "--year",
+            min=1900,
+            max=2100,
+            help="Year the list is from: brands Amazon bought later or sold before then do not count.",
+        ),
+    ] = None,
     debug: DebugOpt = False,
 ) -> None:
     """Check a sponsor list given as text (from an offer e-mail or a contract)."""
@@ -162,7 +176,7 @@ def names(
             raise InputFileError("no names given: pass names as arguments or --file FILE")
         watchlists = load_watchlists(watchlist)
         allowlist = load_allow(allow, watchlists)
-        result = check_names(items, matcher_for(watchlists, min_score), allow=allowlist)
+        result = check_names(items, matcher_for(watchlists, min_score), allow=allowlist, year=year)
         emit([result], watchlists, fmt)
 
     guarded(debug, run)

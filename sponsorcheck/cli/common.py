@@ -253,7 +253,7 @@ def emit(results: Sequence[Result], watchlists: Sequence, fmt: OutputFormat) -> 
     if fmt is OutputFormat.json:
         sys.stdout.write(to_json(results, watchlists))
     else:
-        demand_texts = {f"{w.id}:{d.id}": d.text for w in watchlists for d in w.pledge.demands}
+        demand_texts = {f"{w.id}:{d.id}": d.display for w in watchlists for d in w.pledge.demands}
         print_table(results, stdout_console(), demand_texts)
     # The report says it too, but a script or a person reading stderr must see each failure on one line.
     for result in results:
