@@ -36,6 +36,15 @@ class Role(str, Enum):
     MENTION = "mention"  # named, but not as sponsorship (prize, shop link, stream link, hosting, user group)
 
 
+# Why a sighting counts (Candidate.context, Finding.context; values are the JSON contract).
+SECTION = "section"  # inside a recognised sponsor section (its heading, label, id/class or tier)
+GRID = "grid"  # part of a logo grid or strip: three or more sibling outbound logo links to distinct sites
+PHRASE = "phrase"  # named with sponsor phrasing: "supported by X", "X presents", a sponsor path or alt text
+IDENTITY = "identity"  # the event itself: its site, organiser, venue, own banner or hero logo
+OUTSIDE = "outside"  # named on the page outside any sponsor list
+CONTEXTS = (SECTION, GRID, PHRASE, IDENTITY, OUTSIDE)
+
+
 @dataclass(frozen=True)
 class Page:
     """A fetched or read document, already decoded to text."""
@@ -47,6 +56,10 @@ class Page:
     status: int | None = None  # HTTP status, None for files
     from_cache: bool = False
     body: bytes | None = field(default=None, repr=False, compare=False)  # the bytes as fetched (evidence)
+    fetched_at: str | None = None  # ISO 8601 UTC: when these contents came from the server (None for files)
+    revalidated: bool = False  # a cached copy the server just confirmed unchanged (HTTP 304)
+    etag: str | None = field(default=None, repr=False, compare=False)  # validators for a conditional GET
+    last_modified: str | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -71,6 +84,11 @@ class Candidate:
     past: bool = False  # listed as a past/previous sponsor
     note: str | None = None  # why a mention is not sponsorship, e.g. "prize", "hosting"
     page: str = ""  # URL or path of the page it was found on
+    year: int | None = None  # the year the page is dated, when known: brands bought or sold count by it
+    context: str = ""  # section | grid | phrase | identity | outside (see verdict.CONTEXTS); "" = not yet decided
+    swept: bool = False  # found by the whole-page sweep only (not by the section walk)
+    entity: str | None = None  # a mention's watchlisted entity id, when it matches one (set after matching)
+    entity_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -100,6 +118,7 @@ class Match:
     weak: bool = False  # a weak alias (short name, common word, acronym)
     corroborated: bool = False  # a weak alias backed by a domain, logo file or context words
     chain: str = ""  # "Twitch — owned by Amazon since 2014"
+    note: str = ""  # why the matcher holds it at review, when not for a plain weak alias
 
 
 @dataclass(frozen=True)
@@ -121,6 +140,7 @@ class Finding:
     demands: tuple[str, ...] = ()
     role: Role = Role.SPONSOR
     allowed_reason: str | None = None
+    context: str = ""  # section | grid | phrase | identity | outside: why it counts (see verdict.CONTEXTS)
 
 
 @dataclass(frozen=True)
@@ -147,3 +167,9 @@ class Result:
     row: tuple[tuple[str, str], ...] = field(default=())  # batch: the input row's columns, in order
     rendered: tuple[str, ...] = ()  # pages read after rendering them in a browser (--render)
     evidence: str | None = None  # folder where the evidence for this result was saved (--evidence)
+    # Where the answer's pages came from: fetched_at is the oldest download among the pages read (ISO
+    # 8601 UTC), from_cache whether any came from the page cache, revalidated whether the server
+    # confirmed every cached one unchanged just now.
+    fetched_at: str | None = None
+    from_cache: bool = False
+    revalidated: bool = False

@@ -66,7 +66,6 @@ CASES = [
         "amazon",
         "audible",
         contexts=frozenset({"grid"}),
-        xfail="awaiting sweep: a logo row in <main> without a heading is never read",
     ),
     Case(
         "heading-friends.html",
@@ -74,7 +73,6 @@ CASES = [
         "amazon",
         "ring",
         contexts=LIST_CONTEXTS,
-        xfail="awaiting sweep|extract: 'Friends of the festival' is not a sponsor heading",
     ),
     Case(
         "heading-funding.html",
@@ -82,7 +80,6 @@ CASES = [
         "amazon",
         "imdb",
         contexts=LIST_CONTEXTS,
-        xfail="awaiting sweep|extract: 'Funding' is not a sponsor heading",
     ),
     Case(
         "heading-da.html",
@@ -90,7 +87,6 @@ CASES = [
         "amazon",
         "whole-foods",
         contexts=LIST_CONTEXTS,
-        xfail="awaiting sweep|extract: Danish 'Støttet af' is not a sponsor heading",
     ),
     Case(
         "heading-fi.html",
@@ -106,13 +102,11 @@ CASES = [
         "amazon",
         "aws",
         contexts=LIST_CONTEXTS,
-        xfail="awaiting sweep|extract: an image heading with an empty alt starts no sponsor section",
     ),
     Case(
         "footer-two-logos.html",
         AT_LEAST_REVIEW,
         "palantir",
-        xfail="awaiting sweep: two footer logos are not a strip, so the Palantir logo is never read",
     ),
     Case("page-builder-siblings.html", CONFLICT, "amazon", "amazon-music", contexts=LIST_CONTEXTS, served=True),
     Case(
@@ -122,7 +116,7 @@ CASES = [
         "twitch",
         contexts=LIST_CONTEXTS,
         served=True,
-        xfail="awaiting sweep: aria-hidden carousel slides are dropped as hidden",
+        xfail="awaiting extract: aria-hidden carousel slides are dropped as hidden (the sweep reads them once kept)",
     ),
     Case(
         "tabs-hidden-panels.html",
@@ -130,7 +124,7 @@ CASES = [
         "amazon",
         "imdb",
         contexts=LIST_CONTEXTS,
-        xfail="awaiting sweep: display:none tab panels are dropped as hidden",
+        xfail="awaiting extract: display:none tab panels are dropped as hidden (the sweep reads them once kept)",
     ),
     Case(
         "accordion.html",
@@ -138,7 +132,6 @@ CASES = [
         "amazon",
         "whole-foods",
         contexts=SPONSORSHIP_CONTEXTS,
-        xfail="awaiting sweep: sponsors inside a collapsed accordion are not read",
     ),
     Case(
         "same-rank-tiers.html",
@@ -146,7 +139,7 @@ CASES = [
         "amazon",
         "audible",
         contexts=LIST_CONTEXTS,
-        xfail="awaiting sweep|extract: a tier heading of the same rank as 'Sponsors' ends the section",
+        xfail="awaiting extract: read as sponsor phrasing (the logo path), not yet as the section's tier",
     ),
     Case(
         "hero-logo.html",
@@ -154,14 +147,12 @@ CASES = [
         "amazon",
         "twitch",
         served=True,
-        xfail="awaiting sweep: a logo in the hero header reads clear beside a sponsor section",
     ),
     Case(
         "getting-there-banner.html",
         AT_LEAST_REVIEW,
         "amazon",
         "whole-foods",
-        xfail="awaiting sweep: a banner under 'Getting there' reads clear beside a sponsor section",
     ),
     Case(
         "sentence-supported-by.html",
@@ -169,7 +160,6 @@ CASES = [
         "amazon",
         "amazon-music",
         contexts=frozenset({"phrase", "section"}),
-        xfail="awaiting sweep: 'supported by <brand>' in a sentence is not sponsorship today",
     ),
     Case(
         "title-presents.html",
@@ -177,7 +167,6 @@ CASES = [
         "amazon",
         "audible",
         contexts=frozenset({"phrase", "identity"}),
-        xfail="awaiting sweep: '<brand> presents: …' as the title is not read",
     ),
     Case(
         "presented-by-alt.html",
@@ -185,7 +174,6 @@ CASES = [
         "amazon",
         "whole-foods",
         contexts=frozenset({"phrase"}),
-        xfail="awaiting sweep: 'Presented by <brand>' only in an alt text is not read",
     ),
     Case(
         "product-verb-card.html",
@@ -193,7 +181,6 @@ CASES = [
         "amazon",
         "twitch",
         contexts=LIST_CONTEXTS,
-        xfail="awaiting sweep: the brand's own product verb demotes a sponsor card to a stream mention",
     ),
     Case("powered-by-alt-grid.html", AT_LEAST_REVIEW, "amazon", "aws", contexts=LIST_CONTEXTS),
     Case("logo-beside-prize.html", CONFLICT, "amazon", "aws", contexts=LIST_CONTEXTS),
@@ -205,7 +192,6 @@ CASES = [
         "climate-pledge-arena",
         contexts=frozenset({"identity"}),
         served=True,
-        xfail="awaiting sweep: a venue named for the entity in the title reads clear",
     ),
     Case(
         "venue-text.html",
@@ -213,7 +199,6 @@ CASES = [
         "amazon",
         "climate-pledge-arena",
         contexts=frozenset({"identity"}),
-        xfail="awaiting sweep: 'Venue: <arena named for the entity>' in the text is not read",
     ),
     Case(
         "venue-jsonld.html",
@@ -222,14 +207,12 @@ CASES = [
         "climate-pledge-arena",
         contexts=frozenset({"identity"}),
         served=True,
-        xfail="awaiting sweep: JSON-LD location named for the entity is not read",
     ),
     Case(
         "hosting-credit-footer.html",
         CLEAR,
         "amazon",
         mention=True,
-        xfail="awaiting sweep: the hosting credit is not shown as an Amazon mention (no `entity` on mentions)",
     ),
     Case(
         "shop-link-album.html",
@@ -237,21 +220,18 @@ CASES = [
         "amazon",
         mention=True,
         served=True,
-        xfail="awaiting sweep: the shop link is not shown as an Amazon mention",
     ),
     Case(
         "livestream-link.html",
         CLEAR_OR_REVIEW,
         "amazon",
         mention=True,
-        xfail="awaiting sweep: the livestream link is not shown as a Twitch mention",
     ),
     Case(
         "speaker-employer.html",
         CLEAR_OR_REVIEW,
         "amazon",
         mention=True,
-        xfail="awaiting sweep: the speaker's employer is not shown as an Amazon mention",
     ),
     # -- issue 10: the shapes sponsor lists take on real sites -------------------------------------------
     Case("sponsor-table.html", CONFLICT, "palantir", contexts=LIST_CONTEXTS),
@@ -262,7 +242,6 @@ CASES = [
         "amazon",
         "imdb",
         contexts=LIST_CONTEXTS,
-        xfail="awaiting extract: a card's heading is not read as the sponsor's name",
     ),
     Case("sponsor-figures.html", CONFLICT, "amazon", "zappos", contexts=LIST_CONTEXTS),
     Case("picture-source.html", CONFLICT, "amazon", "audible", contexts=LIST_CONTEXTS),
@@ -283,7 +262,6 @@ CASES = [
         "amazon",
         "prime-video",
         contexts=LIST_CONTEXTS,
-        xfail="awaiting extract: Swedish 'Med stöd av' is not a sponsor heading",
     ),
     Case("heading-nb.html", CONFLICT, "amazon", "audible", contexts=LIST_CONTEXTS),
     Case("heading-pl.html", CONFLICT, "amazon", "aws", contexts=LIST_CONTEXTS),
@@ -294,7 +272,6 @@ CASES = [
         "amazon",
         "imdb",
         contexts=LIST_CONTEXTS,
-        xfail="awaiting extract: Turkish 'Destekçilerimiz' is not a sponsor heading",
     ),
     Case(
         "heading-ja.html",
@@ -319,7 +296,6 @@ CASES = [
         "palantir",
         contexts=LIST_CONTEXTS,
         served=True,
-        xfail="awaiting extract: Chinese '合作伙伴' is not a sponsor heading",
     ),
 ]
 

@@ -34,13 +34,14 @@ from sponsorcheck.batch.journal import Journal
 from sponsorcheck.batch.robots import ROBOTS_DEADLINE, RobotsRules, RobotsStore, fetch_robots_answer
 from sponsorcheck.batch.scheduler import _Scheduler, _Task
 from sponsorcheck.batch.session import DEFAULT_PER_HOST, DEFAULT_WORKERS, HostRedirect, stop_at_other_hosts
-from sponsorcheck.batch.table import InputRow, Table, dedup_key, target_url
+from sponsorcheck.batch.table import InputRow, Table, dedup_key, origin_of, target_url
 from sponsorcheck.errors import FetchError, RobotsDisallowed, SponsorcheckError, TargetError, UsageError
 from sponsorcheck.extract import extract
 from sponsorcheck.fetch import Fetcher, validate_url
 from sponsorcheck.match import Matcher
 from sponsorcheck.models import Extraction, Page, Result
-from sponsorcheck.pipeline import CheckOptions, TargetCheck, error_result
+from sponsorcheck.pipeline import CheckOptions, PageRead, TargetCheck, _Reads, error_result, read_page
+from sponsorcheck.render import PAGES_PER_CONTEXT, Rendered, RenderMode, RenderPolicy
 
 # Threads that parse and match fetched pages. Python runs one thread's bytecode at a time, so more
 # analysers than cores only multiply the parsed trees held in memory; two let lxml's parsing (which
@@ -106,6 +107,27 @@ class _Ticket:
     hops: int = 0  # redirects to other hosts followed so far
 
 
+class _HostTurnRenderer:
+    """The batch's PageRenderer: a page's load in the browser obeys robots.txt and waits for its host's delay.
+
+    A render runs in an analyser thread of its own (one per page the browser may load at once), so a
+    render waiting for its turn holds up no fetch and no other analysis.
+    """
+
+    def __init__(self, renderer: Any, scheduler: _Scheduler) -> None:
+        self.renderer = renderer
+        self.scheduler = scheduler
+        self.workers = int(getattr(renderer, "contexts", 1)) * PAGES_PER_CONTEXT
+
+    def render(self, url: str, policy: RenderPolicy | None = None, screenshot: bool = False) -> Rendered:
+        origin = origin_of(url)
+        rules = self.scheduler.robots_for(origin)
+        if self.scheduler.robots and rules is not None and not rules.allows(url, self.scheduler.user_agent):
+            raise RobotsDisallowed(f"{url}: robots.txt does not allow this page to be fetched")
+        self.scheduler.wait_turn(origin)
+        return self.renderer.render(url, policy, screenshot)
+
+
 class _Run:
     """The state of one run_batch call: scheduler, workers and the checks in progress."""
 
@@ -130,7 +152,29 @@ class _Run:
         self.fetched: queue.Queue[tuple[_Ticket, Page | None, TargetError | None] | None] = queue.Queue(
             maxsize=max(2, options.workers)
         )
-        self.read: Callable[[Page], Extraction] = extract if pool is None else self._extract_in_child
+        self.check_options = options.check
+        self.renders = 0
+        if options.check.renderer is not None:
+            polite = _HostTurnRenderer(options.check.renderer, self.scheduler)
+            self.check_options = replace(options.check, renderer=polite)
+            self.renders = polite.workers
+
+    def reader(self) -> tuple[Callable[[Page], Extraction], _Reads]:
+        """How one check reads its pages (parse, and render when asked), and the record of what it read."""
+        reads = _Reads()
+        pool = self.pool
+        if pool is not None and self.check_options.renderer is None:
+
+            def in_child(page: Page) -> Extraction:
+                reads.items.append(PageRead(page))
+                return pool.submit(extract, page).result()
+
+            return in_child, reads
+
+        def in_process(page: Page) -> Extraction:
+            return read_page(page, self.fetcher, self.check_options, reads, self.matcher)
+
+        return in_process, reads
 
     # -- queueing pages --------------------------------------------------------------------------
 
@@ -266,9 +310,6 @@ class _Run:
             if result is not None:
                 self.results.put((job.key, result))
 
-    def _extract_in_child(self, page: Page) -> Extraction:
-        return self.pool.submit(extract, page).result()
-
 
 def run_batch(
     table: Table,
@@ -318,11 +359,18 @@ def run_batch(
     pool = _process_pool(options) if options.jobs > 0 and url_for else None
     run = _Run(fetcher, matcher, options, stop, pool)
     for key, url in url_for.items():
-        job = _Check(key, url, TargetCheck(url, matcher, options.check, run.read))
+        read, reads = run.reader()
+        job = _Check(key, url, TargetCheck(url, matcher, run.check_options, read, reads))
         run.schedule(url, _Ticket(job, url, first=True))
 
     n_fetchers = max(1, min(options.workers, len(url_for) * (1 + max(0, options.check.follow))))
-    n_analysers = options.jobs if pool is not None else max(1, options.analysers)
+    # Renders wait on the browser in analysers of their own, so they never hold up parsing.
+    n_analysers = (options.jobs if pool is not None else max(1, options.analysers)) + run.renders
+    warm_up = getattr(options.check.renderer, "warm_up", None)
+    if url_for and warm_up is not None and options.check.render is RenderMode.ALWAYS:
+        # Every row will be rendered and Chromium takes 1-2 s to start: start it beside the first
+        # fetches. (With auto it starts when the first page needs it: a tour may need none.)
+        threading.Thread(target=warm_up, name="sponsorcheck-browser-start", daemon=True).start()
     fetchers = [
         threading.Thread(target=run.fetch_worker, name=f"sponsorcheck-fetch-{i}", daemon=True)
         for i in range(n_fetchers)

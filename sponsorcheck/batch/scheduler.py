@@ -202,6 +202,27 @@ class _Scheduler:
                 self.cond.wait(min(picked, 0.25))
             return None
 
+    def robots_for(self, origin: str) -> RobotsRules | None:
+        """The host's robots.txt rules, once known."""
+        with self.cond:
+            host = self.hosts.get(origin)
+            return host.robots if host else None
+
+    def wait_turn(self, origin: str) -> None:
+        """Block until the host's delay allows a request, and take that turn.
+
+        Only for a browser render (which loads the page itself, outside the task queues); it runs in
+        an analyser thread of its own. Fetches never call it: they wait in the host's queue.
+        """
+        with self.cond:
+            host = self._host(origin)
+            while not self.stop.is_set():
+                now = self.clock()
+                if host.next_at <= now:
+                    host.next_at = now + max(self.delay, host.robots.crawl_delay if host.robots else 0.0)
+                    return
+                self.cond.wait(min(host.next_at - now, 0.25))
+
     def finish(self, task: _Task, robots: RobotsRules | None = None) -> None:
         """Release the task's host slot (and apply robots rules to the host's pages); wakes waiting workers."""
         with self.cond:

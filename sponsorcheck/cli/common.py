@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 import traceback
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 from pathlib import Path
@@ -21,7 +22,9 @@ from sponsorcheck import __version__
 from sponsorcheck.allow import Allowlist, allowlist_paths, load_allowlists
 from sponsorcheck.cache import PageCache, cache_off_by_env, resolve_cache_path
 from sponsorcheck.errors import ExitStatus, SponsorcheckError, UsageError
+from sponsorcheck.evidence import EvidenceStore
 from sponsorcheck.models import Result, Verdict
+from sponsorcheck.render import Renderer, RenderMode, browser_status, open_renderer
 from sponsorcheck.report import print_table, to_json
 from sponsorcheck.watchlist import Watchlist
 
@@ -155,17 +158,31 @@ AllowOpt = Annotated[
 
 
 def load_allow(paths: Sequence[Path] | None, watchlists: Sequence[Watchlist]) -> Allowlist:
-    """Read the allowlists in force, print their warnings (expired entries) on stderr, check their entity ids."""
-    allow, warnings = load_allowlists(allowlist_paths(paths, Path.cwd()), date.today())
+    """Read the allowlists in force, name each on stderr (one read unasked from the working directory
+    too), print their warnings (expired entries), check their entity ids."""
+    files = allowlist_paths(paths, Path.cwd())
+    given = {str(p) for p in paths or ()}
+    allow, warnings = load_allowlists(files, date.today(), implicit=[p for p in files if str(p) not in given])
+    allow.check_entities(watchlists)  # a faulty allowlist is one error line, nothing else
+    for used in allow.files:
+        where = " (found in the working directory)" if used.implicit else ""
+        count = f"{used.entries} entr{'y' if used.entries == 1 else 'ies'}"
+        print(f"sponsorcheck: using allowlist {used.path}{where}: {count}", file=sys.stderr)
     for warning in warnings:
         print(f"sponsorcheck: warning: {warning}", file=sys.stderr)
-    allow.check_entities(watchlists)
     return allow
 
 
 NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the page cache.")]
 MaxAgeOpt = Annotated[
-    float, typer.Option("--max-age", min=0, help="Seconds a cached page stays good (default 24 h).", show_default=False)
+    float,
+    typer.Option(
+        "--max-age",
+        min=0,
+        help="Seconds a cached page may be used without asking the site (batch), or at all with --offline "
+        "(default 24 h). check always asks the site whether its cached copy changed.",
+        show_default=False,
+    ),
 ]
 OfflineOpt = Annotated[
     bool, typer.Option("--offline", help="Answer only from the page cache; fetch nothing (uncached pages: error).")
@@ -182,6 +199,57 @@ CachePathOpt = Annotated[
 ]
 
 
+RenderOpt = Annotated[
+    Optional[RenderMode],  # noqa: UP045 — typer needs Optional on Python 3.10
+    typer.Option(
+        "--render",
+        help="Load pages in headless Chromium before reading them: auto (the default when a browser is installed) "
+        "renders pages that list no sponsors without JavaScript; always; never. Needs "
+        "pip install 'sponsorcheck[render]' and a Chromium (apt-get install chromium, or playwright install chromium).",
+        show_default=False,
+    ),
+]
+EvidenceOpt = Annotated[
+    Optional[Path],  # noqa: UP045 — typer needs Optional on Python 3.10
+    typer.Option(
+        "--evidence",
+        metavar="DIR",
+        help="For every conflict or review, save what the page showed into DIR (one folder per page): the page "
+        "as fetched with its sha256, the rendered DOM and a full-page screenshot when rendered, and record.json.",
+        show_default=False,
+    ),
+]
+
+
+@dataclass
+class RenderSetup:
+    """What --render and --evidence resolved to for one run; `close()` stops the browser (also on Ctrl-C)."""
+
+    mode: RenderMode
+    renderer: Renderer | None
+    note: str
+    evidence: EvidenceStore | None
+
+    def close(self) -> None:
+        if self.renderer is not None:
+            self.renderer.close()
+
+
+def render_setup(
+    choice: RenderMode | None, evidence_dir: Path | None, watchlists: Sequence[Watchlist], contexts: int = 2
+) -> RenderSetup:
+    """Resolve --render (default auto) and --evidence; an explicit `--render auto` without a browser says so once."""
+    mode = choice or RenderMode.AUTO
+    evidence = EvidenceStore(evidence_dir, watchlists) if evidence_dir is not None else None
+    renderer, note = open_renderer(mode, contexts)
+    if choice is RenderMode.AUTO and renderer is None:
+        problem = browser_status().problem
+        print(
+            f"sponsorcheck: note: --render auto: {one_line(problem)}; pages are read without rendering", file=sys.stderr
+        )
+    return RenderSetup(mode, renderer, note, evidence)
+
+
 def open_cache(no_cache: bool, offline: bool, max_age: float, path: Path | None) -> PageCache | None:
     """The page cache the options ask for (None with --no-cache or when the environment turns it off);
     --offline needs a cache. The file follows `resolve_cache_path`, the rule every command shares."""
@@ -194,12 +262,14 @@ def open_cache(no_cache: bool, offline: bool, max_age: float, path: Path | None)
     return PageCache(file, max_age)
 
 
-def emit(results: Sequence[Result], watchlists: Sequence, fmt: OutputFormat) -> None:
+def emit(
+    results: Sequence[Result], watchlists: Sequence, fmt: OutputFormat, allowlist: Allowlist | None = None
+) -> None:
     """Print results in the chosen format, one stderr line per target that failed, and exit with the status."""
     if fmt is OutputFormat.json:
-        sys.stdout.write(to_json(results, watchlists))
+        sys.stdout.write(to_json(results, watchlists, allowlist.files if allowlist else ()))
     else:
-        demand_texts = {f"{w.id}:{d.id}": d.text for w in watchlists for d in w.pledge.demands}
+        demand_texts = {f"{w.id}:{d.id}": d.display for w in watchlists for d in w.pledge.demands}
         print_table(results, stdout_console(), demand_texts)
     # The report says it too, but a script or a person reading stderr must see each failure on one line.
     for result in results:

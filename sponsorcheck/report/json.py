@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sponsorcheck import __version__
+from sponsorcheck.allow import AllowlistFile
 from sponsorcheck.models import Candidate, ErrorInfo, Evidence, Finding, Level, Result, Role, Verdict
 from sponsorcheck.watchlist import Watchlist
 
@@ -29,6 +30,9 @@ def candidate_dict(c: Candidate) -> dict[str, Any]:
         "note": c.note,
         "domains": list(c.domains),
         "page": c.page,
+        "context": c.context or None,  # section | grid | phrase | identity | outside (issue 9)
+        "entity": c.entity,  # a mention's watchlisted entity, when it names one
+        "entity_name": c.entity_name,
     }
 
 
@@ -49,6 +53,7 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "demands": list(f.demands),
         "role": f.role.value,
         "allowed_reason": f.allowed_reason,
+        "context": f.context or None,  # why it counts: section | grid | phrase | identity | outside (issue 9)
     }
 
 
@@ -63,6 +68,13 @@ def result_dict(r: Result) -> dict[str, Any]:
         "mentions": [candidate_dict(c) for c in r.mentions],
         "pages_read": list(r.pages_read),
         "hints": list(r.hints),
+        # When the pages were downloaded and whether a cached copy answered (see README, "The page cache").
+        "fetched_at": r.fetched_at,
+        "from_cache": r.from_cache,
+        "revalidated": r.revalidated,
+        "rendered": bool(r.rendered),
+        "rendered_pages": list(r.rendered),
+        "evidence": r.evidence,
     }
     if r.row:
         doc["row"] = dict(r.row)
@@ -84,6 +96,9 @@ def _candidate_from(d: dict[str, Any]) -> Candidate:
         past=bool(d.get("past", False)),
         note=d.get("note"),
         page=d.get("page", ""),
+        context=d.get("context") or "",
+        entity=d.get("entity"),
+        entity_name=d.get("entity_name"),
     )
 
 
@@ -104,6 +119,7 @@ def _finding_from(d: dict[str, Any]) -> Finding:
         demands=tuple(d.get("demands", ())),
         role=Role(d.get("role", Role.SPONSOR.value)),
         allowed_reason=d.get("allowed_reason"),
+        context=d.get("context") or "",
     )
 
 
@@ -120,19 +136,31 @@ def result_from_dict(d: dict[str, Any]) -> Result:
         error=ErrorInfo(error["kind"], error["message"]) if error else None,
         pages_read=tuple(d.get("pages_read", ())),
         hints=tuple(d.get("hints", ())),
+        rendered=tuple(d.get("rendered_pages") or ()),
+        evidence=d.get("evidence"),
         row=tuple((str(k), str(v)) for k, v in (d.get("row") or {}).items()),
+        fetched_at=d.get("fetched_at"),
+        from_cache=bool(d.get("from_cache", False)),
+        revalidated=bool(d.get("revalidated", False)),
     )
 
 
-def document(results: Sequence[Result], watchlists: Sequence[Watchlist]) -> dict[str, Any]:
-    """The JSON document of `check`, `names` and `batch` (a contract: add fields, never rename)."""
+def document(
+    results: Sequence[Result], watchlists: Sequence[Watchlist], allowlists: Sequence[AllowlistFile] = ()
+) -> dict[str, Any]:
+    """The JSON document of `check`, `names` and `batch` (a contract: add fields, never rename).
+
+    `allowlists` lists every allowlist file read, including one read without being asked for."""
     return {
         "sponsorcheck": __version__,
         "watchlists": [{"id": w.id, "name": w.name, "version": w.version, "path": w.path} for w in watchlists],
+        "allowlists": [{"path": a.path, "entries": a.entries, "implicit": a.implicit} for a in allowlists],
         "results": [result_dict(r) for r in results],
     }
 
 
-def to_json(results: Sequence[Result], watchlists: Sequence[Watchlist]) -> str:
+def to_json(
+    results: Sequence[Result], watchlists: Sequence[Watchlist], allowlists: Sequence[AllowlistFile] = ()
+) -> str:
     """Exactly one JSON document, UTF-8 text, newline-terminated."""
-    return json.dumps(document(results, watchlists), ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(document(results, watchlists, allowlists), ensure_ascii=False, indent=2) + "\n"
