@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from collections import defaultdict
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -705,5 +706,9 @@ def test_jobs_analyse_in_worker_processes_with_the_same_results(tmp_path, httpse
     table = read_table(path)
     in_process = run_batch(table, fetcher, matcher, FAST)
     in_workers = run_batch(table, fetcher, matcher, BatchOptions(workers=4, delay=0, jobs=1))
-    assert in_workers.results == in_process.results
+
+    def answer(r):  # what was found; when each page was downloaded differs between two runs
+        return replace(r, fetched_at=None)
+
+    assert [answer(r) for r in in_workers.results] == [answer(r) for r in in_process.results]
     assert [r.verdict for r in in_workers.results] == [Verdict.CONFLICT, Verdict.CLEAR, Verdict.ERROR]

@@ -26,7 +26,7 @@ import contextlib
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
@@ -42,6 +42,7 @@ from sponsorcheck.match import Matcher
 from sponsorcheck.models import Extraction, Page, Result
 from sponsorcheck.pipeline import CheckOptions, PageRead, TargetCheck, _Reads, error_result, read_page
 from sponsorcheck.render import PAGES_PER_CONTEXT, Rendered, RenderMode, RenderPolicy
+from sponsorcheck.watchlist import Watchlist
 
 # Threads that parse and match fetched pages. Python runs one thread's bytecode at a time, so more
 # analysers than cores only multiply the parsed trees held in memory; two let lxml's parsing (which
@@ -163,11 +164,11 @@ class _Run:
         """How one check reads its pages (parse, and render when asked), and the record of what it read."""
         reads = _Reads()
         pool = self.pool
-        if pool is not None and self.check_options.renderer is None:
+        if pool is not None and self.check_options.render is RenderMode.NEVER:
 
             def in_child(page: Page) -> Extraction:
                 reads.items.append(PageRead(page))
-                return pool.submit(extract, page).result()
+                return pool.submit(_child_extract, page).result()
 
             return in_child, reads
 
@@ -356,7 +357,7 @@ def run_batch(
     for row, result in immediate:
         record(row, result)
 
-    pool = _process_pool(options) if options.jobs > 0 and url_for else None
+    pool = _process_pool(options, matcher) if options.jobs > 0 and url_for else None
     run = _Run(fetcher, matcher, options, stop, pool)
     for key, url in url_for.items():
         read, reads = run.reader()
@@ -438,21 +439,34 @@ def run_batch(
 # --jobs: parsing in worker processes (opt-in: it needs a free core per process to pay off)
 
 
-def _process_pool(options: BatchOptions) -> Any:
-    """A process pool whose workers only parse pages; spawned, never forked from threads."""
+def _process_pool(options: BatchOptions, matcher: Matcher) -> Any:
+    """A process pool whose workers only parse pages (with the matcher, built once each); spawned, never forked."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     return ProcessPoolExecutor(
-        max_workers=options.jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_child_init
+        max_workers=options.jobs,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_child_init,
+        initargs=(matcher.watchlists, matcher.min_score),
     )
 
 
-def _child_init() -> None:
-    """In a --jobs process: ignore Ctrl-C (the parent decides what an interrupt means)."""
+_CHILD_MATCHER: Matcher | None = None
+
+
+def _child_init(watchlists: Sequence[Watchlist], min_score: int) -> None:
+    """In a --jobs process: ignore Ctrl-C (the parent decides what an interrupt means); build the matcher."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    global _CHILD_MATCHER
+    _CHILD_MATCHER = Matcher(watchlists, min_score)
+
+
+def _child_extract(page: Page) -> Extraction:
+    """In a --jobs process: the page's extraction, as `read_page` makes it when nothing is rendered."""
+    return extract(page, _CHILD_MATCHER)
 
 
 def _in_cache(cache: Any, url: str) -> bool:
