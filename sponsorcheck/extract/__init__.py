@@ -42,7 +42,9 @@ def extract(page: Page) -> Extraction:
     links = discovery_links(root, body)
     builders: list[Builder] = list(from_jsonld(parsed.jsonld))
     anchors = [*signals.anchors, *footer_strip(signals.footer_anchors, base, base_site)]
-    builders += units_of(anchors, signals.texts, signals.structure or find_structure(root), base, base_site)
+    builders += units_of(
+        anchors, signals.texts, signals.structure or find_structure(root), base, base_site, parsed.hidden
+    )
     builders += running_text(body)
     builders += own_site(page.url)
     mark_own_logos(builders, root)

@@ -2,9 +2,12 @@
 
 The page is parsed once with lxml's HTML parser (BeautifulSoup's tree building costs 10× more, and
 lxml.html's element classes are looked up in Python per element: batch mode cannot afford either).
-Hidden content (comments, <template>, template-language comment blocks, hidden/aria-hidden/display:none,
-classes that always hide) is removed before the walk. Also the shared text helpers: an element's text,
-whitespace cleaning, and the page's visible text with C-speed phrase lookups (`BodyText`).
+What is not content (comments, <template>, template-language comment blocks, <script>/<style> except
+JSON-LD) is removed before the walk. Elements hidden by `hidden`, `aria-hidden`, display:none or a class
+that always hides ARE content — tabs, carousel slides, accordions, "show more" blocks a visitor opens
+with one click; they are only remembered (`Parsed.hidden`) so evidence can say so. Also the shared text
+helpers: an element's text, whitespace cleaning, and the page's visible text with C-speed phrase lookups
+(`BodyText`).
 """
 
 from __future__ import annotations
@@ -61,6 +64,7 @@ class Parsed:
     script_chars: int
     script_count: int
     attrs: list[Any] = field(default_factory=list)  # every class/id value (smart strings: .getparent())
+    hidden: frozenset[etree._Element] = frozenset()  # hidden until a click (tab, slide, accordion): still content
 
 
 def _markdown_to_html(text: str) -> str:
@@ -163,21 +167,18 @@ def parse_page(text: str, url: str = "", content_type: str = "text/html") -> Par
     for value in values_containing(attrs, ("hidden", "d-none", "invisible")):
         if value.attrname == "class" and _hidden_by_class(value):
             hidden.add(value.getparent())
-    dropped = False
-    for el in hidden:
-        if (el.get("class") and _hidden_by_class(el.get("class", ""))) or _is_hidden(el):
-            _drop(el)
-            dropped = True
-    if dropped:
-        attrs = class_id_values(root)  # some were in what was dropped
-    return Parsed(root, jsonld, script_chars, script_count, attrs)
+    # Hidden elements stay: a visitor reaches tabs, carousel slides, accordions and "show more" blocks with
+    # one click. They are only remembered, so evidence can say where it was found.
+    hidden = {el for el in hidden if (el.get("class") and _hidden_by_class(el.get("class", ""))) or _is_hidden(el)}
+    return Parsed(root, jsonld, script_chars, script_count, attrs, frozenset(hidden))
 
 
 _PLAIN_STYLES = etree.XPath("//@style", smart_strings=False)
 
 
 def prepare_tree(html: str) -> etree._Element | None:
-    """Parse HTML into an lxml tree with comments, scripts, templates and hidden elements removed."""
+    """Parse HTML into an lxml tree of its content: comments, scripts, styles and templates removed (hidden
+    elements stay: they are content a visitor reaches with a click)."""
     parsed = parse_page(html)
     return parsed.root if parsed else None
 

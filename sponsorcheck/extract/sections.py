@@ -24,12 +24,13 @@ from lxml import etree
 
 from sponsorcheck.extract.document import BodyText, class_id_values, clean, text_of, values_containing
 from sponsorcheck.extract.links import href_of, is_anchor, outbound, site_of
-from sponsorcheck.extract.names import is_name_like
+from sponsorcheck.extract.names import file_words, is_name_like
 from sponsorcheck.extract.vocabulary import (
     BLOCK_TAGS,
     BREAK_RE,
     CALL_RE,
     FOOTER_STRIP_TIER,
+    HEADING_DECORATION,
     HEADING_RANK,
     HINT_RE,
     INLINE_EMPHASIS,
@@ -123,9 +124,12 @@ def _own_text(el: etree._Element) -> str:
             continue
         if child.tag in BLOCK_TAGS and (len(child) or clean(child.text)):
             break
-        parts.append(text_of(child) if child.tag != "img" else child.get("alt") or "")
+        if child.tag == "img":  # an image heading: its alt, or the words of its file name when it has none
+            parts.append(child.get("alt") or file_words(child.get("src") or ""))
+        else:
+            parts.append(text_of(child))
         parts.append(child.tail or "")
-    return clean(" ".join(parts))
+    return clean(" ".join(parts)).strip(HEADING_DECORATION)
 
 
 def heading_of(el: etree._Element) -> tuple[int, str] | None:

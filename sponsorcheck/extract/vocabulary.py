@@ -184,6 +184,13 @@ BREAK_WORDS = (
     "spreker",
     "equipe",
     "equipo",
+    # article navigation after the content ("Related", "Recent posts", "Read next")
+    "related",
+    "recent posts",
+    "latest posts",
+    "read next",
+    "more posts",
+    "you may also like",
 )
 # Headings whose entries are prizes, not sponsors ("Sponsored Prizes", "Best use of …").
 PRIZE_WORDS = ("prize", "prizes", "award", "awards", "challenge", "premios", "prix", "preise", "premi ")
@@ -238,6 +245,8 @@ TEXT_ITEM_TAGS = frozenset({"li", "dd", "dt", "td", "p", "div", "span"})
 LIST_ITEM_TAGS = frozenset({"li", "dd", "dt", "td"})
 # Classes that hide an element everywhere, unless a responsive class shows it on some screens.
 HIDDEN_CLASSES = frozenset({"hidden", "d-none", "is-hidden", "invisible"})
+# What evidence found in hidden content says (it counts: a visitor opens it with one click).
+HIDDEN_NOTE = "in a hidden tab, slide or collapsed block"
 RESPONSIVE_SHOW_RE = re.compile(r"(?:^|[:-])(?:block|flex|inline|inline-block|grid|table|visible|show)$")
 # Elements whose content is never shown. (<noscript> is shown without JavaScript, so it stays.)
 INVISIBLE_TAGS = ("script", "style", "template", "head", "iframe", "object", "embed")
@@ -245,7 +254,10 @@ INVISIBLE_TAGS = ("script", "style", "template", "head", "iframe", "object", "em
 
 # File-name parts that are not a name: sizes, retina suffixes, versions, hashes, generic words.
 # Sizes, retina suffixes, years, versions and hashes ("300x150", "@2x", "v2.1", "a3f9c01").
-_SIZE_OR_HASH = r"(?:\d+x\d+|@?\d(?:\.\d)?x|\d+px|(?:19|20)\d\d|\d{1,2}|\d{6,}|v\d+(?:\.\d+)*|(?=[a-f]*\d)[0-9a-f]{7,})"
+_SIZE_OR_HASH = (
+    r"(?:\d+x\d+|\d+x|\d+w|\d+dpi|@?\d(?:\.\d)?x|\d+px|(?:19|20)\d\d|\d{1,2}|\d{6,}|v\d+(?:\.\d+)*"
+    r"|(?=[a-f]*\d)[0-9a-f]{7,})"
+)
 FILENAME_NOISE_RE = re.compile(
     r"^(?:" + _SIZE_OR_HASH + "|"
     r"logo|logos|logotype|logotipo|sponsor|sponsors|partner|partners|img|image|images|pic|photo|color|colour|"
@@ -253,17 +265,28 @@ FILENAME_NOISE_RE = re.compile(
     r"horizontal|vertical|horiz|vert|rgb|cmyk|main|icon|full|min|retina|hd|hires|lores|mono|grey|gray|"
     r"positive|negative|inverse|inverted|bw|copy|original|resized|scaled|cropped|crop|default|primary|alt|"
     r"stacked|wide|square|round|rect|banner|badge|lg|sm|md|xs|xl|alpha|flat|rev|only|text|wordmark|mark|"
-    r"screenshot|screen|shot|unnamed|download|untitled|file|upload|"
+    r"screenshot|screen|shot|unnamed|download|untitled|file|upload|padded|padding|"
+    # markers image pipelines add before their hash: Hugo "_hu_<hash>", "-resized-", "-optimized"
+    r"hu|optimized|optimised|compressed|processed|"
     # the same colour words in the other languages we read: es, pt, fr, de, it, nl
     # (not "blanc", "noir", "nero" or "wit": they end real names such as Mont Blanc)
     r"blanco|negro|branco|preto|couleur|weiss|schwarz|farbe|bianco|colore|zwart)$",
     re.IGNORECASE,
 )
+# Colour words that end a file name ("mongodb-forestgreen", "acme_blue"); only at the end, because they also
+# begin real names ("Blue Bottle", "Red Bull", "Orange").
+TRAILING_COLOUR_RE = re.compile(
+    r"^(?:red|green|blue|orange|yellow|purple|violet|pink|navy|teal|cyan|magenta|gold|silver|beige|brown|"
+    r"forestgreen|darkgreen|darkblue|lightblue|navyblue|offwhite|fullcolou?r|multicolou?r|colou?rs)$",
+    re.IGNORECASE,
+)
+# Image proxies and CDNs that carry the real image in a query parameter ("/_next/image?url=%2Fimg%2Facme.png").
+IMAGE_PROXY_PARAMS = ("url", "src", "image", "img", "u")
 SIZE_OR_HASH_RE = re.compile("^" + _SIZE_OR_HASH + "$", re.IGNORECASE)
 # Noise words glued to a name inside one file-name token ("amoebamusiclogotransparent").
 GLUED_NOISE_RE = re.compile(
     r"(?:logo|logos|transparent|trans|white|black|color|colour|small|large|final|web|retina|hd|icon|horizontal|"
-    r"vertical|full|dark|light|mono|rgb|cmyk)+$",
+    r"vertical|full|dark|light|mono|rgb|cmyk|padded|\d+x)+$",
     re.IGNORECASE,
 )
 GLUED_PREFIX_RE = re.compile(r"^(?:logo|sponsor|partner)", re.IGNORECASE)
@@ -399,7 +422,9 @@ COMMUNITY_GROUP_RE = re.compile(
 NON_NAME_RE = re.compile(
     r"^(?:coming soon|tba|tbd|to be announced|more (?:to come|soon)|and (?:many )?more|your (?:logo|company) here|"
     r"bientot|proximamente|em breve|demnachst|prossimamente|binnenkort|read more|more|learn more|website|"
-    r"visit|home|back|menu|close|next|previous|view all|see all|\W*)$",
+    r"visit|home|back|menu|close|next|previous|view all|see all|alt text|image|\W*|"
+    # share buttons ("Share on LinkedIn", "Send via email", "Post on Bluesky")
+    r"(?:share|send|post|tweet|pin|email|submit)(?: (?:on|via|to|by) .*)?)$",
     re.IGNORECASE,
 )
 # "Presented by X" in running text names a sponsor outside any section.
@@ -466,6 +491,18 @@ DISCOVERY_FRAGMENTS = (
 MAX_NAME_CHARS = 80
 MAX_NAME_WORDS = 8
 MAX_UNIT_CLIMB = 4
+# Share and compose links ("…/sharer.php?u=", "twitter.com/intent/tweet", "api.whatsapp.com/send") carry the
+# page's own address to a network: they name no sponsor.
+SHARE_LINK_RE = re.compile(
+    r"^(?:mailto:|sms:|tel:)|/(?:share|sharer|shareArticle|intent|send|submit|compose|pin/create)\b|[?&](?:share|text|body)=",
+    re.IGNORECASE,
+)
+# Symbols a heading carries around its words (a permalink "#", "¶", an anchor icon): not part of its text.
+HEADING_DECORATION = " \t\n#¶§🔗⚓*|-–—:·•"
+# An alt or title text written on logos of this many different image files names none of them ("logo",
+# the event's own name, one alt copied onto every logo of a grid): the file, link or caption names each.
+MIN_SHARED_ALT_FILES = 2
+SHARED_ALT_NOTE = "the same alt text is on several different logos: it names none of them"
 # Distinct candidates matched per page. Matching is cheap; the cap only bounds a hostile page, and a
 # page that exceeds it is marked truncated so it is never called clear (cutting before merging made
 # a 5,000-logo wall with Amazon at #2,500 'clear').
