@@ -49,19 +49,20 @@ from sponsorcheck.extract.vocabulary import (
     SPONSOR_WORD_RE,
     STEM_RE,
     TEXT_ITEM_TAGS,
+    TIER_ONLY_WORDS,
     TIER_WORDS,
     TITLE_CLASS_FRAGMENTS,
     TITLE_CLASS_RE,
     UNIT_TAGS,
+    WORD_RE,
 )
 from sponsorcheck.normalize import fold, registrable_domain
-
-WORD_RE = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
 
 
 @lru_cache(maxsize=4096)
 def classify_heading(text: str) -> tuple[str, bool]:
-    """('sponsor' | 'call' | 'break' | 'prize' | 'neutral', past) for a heading's text."""
+    """('sponsor' | 'tier' | 'call' | 'break' | 'prize' | 'neutral', past) for a heading's text. 'tier' is a
+    heading made of tier names only ("Media", "Hospitality"): a sponsor tier after a sponsor heading."""
     words = WORD_RE.findall(fold(text))
     if not words:
         return "neutral", False
@@ -76,6 +77,8 @@ def classify_heading(text: str) -> tuple[str, bool]:
         return "sponsor", past
     if PRIZE_HEADING_RE.search(padded):
         return "prize", past
+    if all(w in TIER_ONLY_WORDS or w in TIER_WORDS for w in words) and len(words) <= 3:
+        return "tier", past
     if BREAK_RE.search(padded):
         return "break", past
     return "neutral", past
@@ -305,6 +308,9 @@ def walk(root: etree._Element, base: str, body: BodyText, attrs: list[Any] | Non
         if heading is not None:
             rank, text = heading
             kind, past = classify_heading(text)
+            if kind == "tier":
+                # "<h2>Sponsors</h2>…<h2>Media</h2>": the next tier of the same list, inside or after it.
+                kind = "sponsor" if any(s.kind == "sponsor" for s in stack) else "neutral"
             if kind != "call":  # a call for sponsors neither opens nor closes a section
                 while stack and stack[-1].rank is not None and stack[-1].rank >= rank:
                     gone = stack.pop()

@@ -217,18 +217,21 @@ def build_unit(
     if identity:
         b.domains.append(identity[1])
     # A bare logo explained by the paragraph after it ("Amazon shoppers can support us…"): read that too.
-    explained = text if text else _explanation_after(unit)
+    explained = f"{text} {_explanation_after(unit, identity[1] if identity else None)}".strip()
     _classify_mention(b, explained, state, affiliate, hosting and not identity, profile_links)
     return b
 
 
-def _explanation_after(unit: etree._Element) -> str:
-    """The text of the paragraph right after a bare logo, when it explains a shopping-donation programme."""
+def _explanation_after(unit: etree._Element, host: str | None) -> str:
+    """The text of the block right after a logo or name, when it explains a shopping-donation programme
+    ("<h2>Acme</h2><div><p>Shop through our link and Acme donates…</p></div>"). A block that links elsewhere
+    or holds another logo without links is the next entry, not an explanation."""
     nxt = unit.getnext()
     if nxt is None or not isinstance(nxt.tag, str) or nxt.tag not in ("p", "div", "span"):
         return ""
-    if nxt.find(".//img") is not None:
-        return ""  # the next logo, not an explanation
+    hosts = {h for a in nxt.iter("a") if (h := host_of(a.get("href") or ""))}
+    if (hosts and hosts != {host}) or (not hosts and nxt.find(".//img") is not None):
+        return ""
     text = clean(text_of(nxt))[:400]
     return text if SHOP_DONATION_RE.search(text) else ""
 
