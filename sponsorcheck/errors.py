@@ -1,7 +1,7 @@
 """One error family and one exit-status enum.
 
 The core raises only `SponsorcheckError` subclasses, each carrying a one-line, readable message
-that tells the user what to do. Only `cli.py` turns them into a line on stderr and an exit code.
+that tells the user what to do. Only the commands in `cli/` turn them into a line on stderr and an exit code.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Frozen dataclasses passed between the stages: fetch → extract → match → verdict → report.
 
 Nothing else crosses a module boundary: no loose dicts. Serialisation to the JSON contract lives
-in `report.py`.
+in `report/json.py`.
 """
 
 from __future__ import annotations

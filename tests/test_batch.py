@@ -360,7 +360,8 @@ def test_per_host_limit_is_honoured_while_hosts_run_in_parallel(tmp_path, fetche
 
 def test_scheduler_spaces_requests_to_one_host_and_serves_others_meanwhile():
     """The politeness rules on a clock the test controls (no timing in the test)."""
-    from sponsorcheck.batch import RobotsRules, _Scheduler
+    from sponsorcheck.batch.robots import RobotsRules
+    from sponsorcheck.batch.scheduler import _Scheduler
 
     now = [100.0]
     scheduler = _Scheduler(2, 0.5, True, "ua", threading.Event(), clock=lambda: now[0])
@@ -695,7 +696,8 @@ def test_sigterm_stops_like_ctrl_c(tmp_path, wl_path):
 
 def test_further_pages_the_pipeline_reads_are_checked_against_robots(httpserver, fetcher):
     """Pages beyond the row's own (a linked sponsors page) pass robots.txt and the host delay too."""
-    from sponsorcheck.batch import _PoliteFetcher, _Scheduler
+    from sponsorcheck.batch.runner import _PoliteFetcher
+    from sponsorcheck.batch.scheduler import _Scheduler
     from sponsorcheck.errors import RobotsDisallowed
     from sponsorcheck.fetch import USER_AGENT
 

@@ -1,0 +1,26 @@
+"""Command-line interface: thin commands that parse options, wire the stages, print and exit.
+
+One module per command group (check + names, batch, explain, watchlist, cache); what they share (the
+Typer app, option types, error handling, exit status) is in `common`. Presentation lives in
+`sponsorcheck.report`. `main` is the console script's entry point (`sponsorcheck.cli:main`).
+"""
+
+# Importing the command modules registers their commands on `app`, in the order `--help` lists them.
+# isort: off
+from sponsorcheck.cli import check as _check
+from sponsorcheck.cli import batch as _batch
+from sponsorcheck.cli import explain as _explain
+from sponsorcheck.cli import watchlist as _watchlist
+from sponsorcheck.cli import cache as _cache
+
+# isort: on
+from sponsorcheck.cli.common import app, exit_status_for
+
+__all__ = ["app", "exit_status_for", "main"]
+
+_COMMAND_MODULES = (_check, _batch, _explain, _watchlist, _cache)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

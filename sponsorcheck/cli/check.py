@@ -1,0 +1,151 @@
+"""`check` (event pages) and `names` (a sponsor list given as text)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sponsorcheck.cache import DEFAULT_MAX_AGE
+from sponsorcheck.cli.common import (
+    EXIT_CODES_HELP,
+    AllowOpt,
+    CachePathOpt,
+    DebugOpt,
+    FollowOpt,
+    FormatOpt,
+    MaxAgeOpt,
+    MinScoreOpt,
+    NoCacheOpt,
+    NoFollowOpt,
+    OfflineOpt,
+    OutputFormat,
+    TimeoutOpt,
+    WatchlistOpt,
+    app,
+    emit,
+    guarded,
+    load_allow,
+    open_cache,
+)
+from sponsorcheck.errors import InputFileError
+from sponsorcheck.fetch import Fetcher, FetchPolicy, is_url, make_session, validate_url
+from sponsorcheck.match import DEFAULT_MIN_SCORE
+from sponsorcheck.models import Result
+from sponsorcheck.pipeline import CheckOptions, check_names, check_target, matcher_for
+from sponsorcheck.watchlist import load_watchlists
+
+
+@app.command(epilog="Example: sponsorcheck check https://festival.example/sponsors\n\n" + EXIT_CODES_HELP)
+def check(
+    targets: Annotated[
+        list[str], typer.Argument(help="http(s) URL, saved HTML file, or - for HTML on stdin.", show_default=False)
+    ],
+    fmt: FormatOpt = OutputFormat.table,
+    watchlist: WatchlistOpt = None,
+    timeout: TimeoutOpt = 30.0,
+    follow: FollowOpt = 3,
+    no_follow: NoFollowOpt = False,
+    min_score: MinScoreOpt = DEFAULT_MIN_SCORE,
+    no_cache: NoCacheOpt = False,
+    max_age: MaxAgeOpt = DEFAULT_MAX_AGE,
+    offline: OfflineOpt = False,
+    cache_path: CachePathOpt = None,
+    allow: AllowOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Check event pages (URLs or saved files) for sponsors on the watchlist."""
+
+    def run() -> list[Result]:
+        for t in targets:
+            if is_url(t):
+                validate_url(t)
+        if targets.count("-") > 1:
+            raise InputFileError("standard input (-) can be given only once")
+        watchlists = load_watchlists(watchlist)
+        allowlist = load_allow(allow, watchlists)
+        matcher = matcher_for(watchlists, min_score)
+        cache = open_cache(no_cache, offline, max_age, cache_path)
+        fetcher = Fetcher(make_session(), FetchPolicy(deadline=timeout), cache, offline)
+        options = CheckOptions(follow=0 if no_follow else follow, min_score=min_score, allow=allowlist)
+        results = [check_target(t, fetcher, matcher, options, sys.stdin.buffer) for t in targets]
+        emit(results, watchlists, fmt)
+        return results
+
+    guarded(debug, run)
+
+
+# A sponsor list from an offer or a contract is dozens of names; these bound a hostile or mistaken input.
+MAX_NAMES = 5_000
+MAX_NAMES_BYTES = 5_000_000
+
+
+def _read_names_text(file: str) -> str:
+    """The text of a names file (or stdin for '-'), bounded in size; InputFileError if it cannot be read."""
+    try:
+        if file == "-":
+            data = sys.stdin.buffer.read(MAX_NAMES_BYTES + 1)
+        else:
+            path = Path(file)
+            if path.is_dir():
+                raise InputFileError(f"{file}: is a directory; give a text file with one name per line")
+            with path.open("rb") as handle:
+                data = handle.read(MAX_NAMES_BYTES + 1)
+    except FileNotFoundError:
+        raise InputFileError(f"{file}: no such file") from None
+    except OSError as exc:
+        raise InputFileError(f"{file}: cannot read: {exc.strerror}") from None
+    if len(data) > MAX_NAMES_BYTES:
+        raise InputFileError(f"{file}: larger than {MAX_NAMES_BYTES // 1_000_000} MB; is it a list of names?")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputFileError(f"{file}: not UTF-8 text; save it as UTF-8 text with one name per line") from None
+
+
+def _read_names(names: Sequence[str], file: str | None) -> list[str]:
+    items: list[str] = []
+    raw = list(names)
+    if file:
+        raw.extend(_read_names_text(file).splitlines())
+    for entry in raw:
+        if entry == "-" and not file:
+            raw.extend(_read_names_text("-").splitlines())
+            continue
+        items.extend(part.strip() for part in entry.split(",") if part.strip())
+        if len(items) > MAX_NAMES:
+            raise InputFileError(
+                f"more than {MAX_NAMES:,} names; a sponsor list is shorter — split it into several runs"
+            )
+    return items
+
+
+@app.command(epilog='Example: sponsorcheck names "Twitch" "Red Bull" "Whole Foods Market"\n\n' + EXIT_CODES_HELP)
+def names(
+    names: Annotated[
+        list[str] | None, typer.Argument(help="Sponsor names (comma-separated or one per argument).")
+    ] = None,
+    file: Annotated[
+        str | None, typer.Option("--file", help="File with one name per line or comma-separated; - for stdin.")
+    ] = None,
+    fmt: FormatOpt = OutputFormat.table,
+    watchlist: WatchlistOpt = None,
+    min_score: MinScoreOpt = DEFAULT_MIN_SCORE,
+    allow: AllowOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Check a sponsor list given as text (from an offer e-mail or a contract)."""
+
+    def run() -> None:
+        items = _read_names(names or [], file)
+        if not items:
+            raise InputFileError("no names given: pass names as arguments or --file FILE")
+        watchlists = load_watchlists(watchlist)
+        allowlist = load_allow(allow, watchlists)
+        result = check_names(items, matcher_for(watchlists, min_score), allow=allowlist)
+        emit([result], watchlists, fmt)
+
+    guarded(debug, run)

@@ -1,0 +1,203 @@
+"""What every command shares: the Typer app, option types, error handling, output and exit status.
+
+The commands are the only code that prints to the terminal or exits. Every SponsorcheckError becomes one
+line on stderr and an exit code from `ExitStatus`; a traceback is shown only with --debug.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from datetime import date
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, NoReturn, Optional, TypeVar
+
+import typer
+from rich.console import Console
+
+from sponsorcheck import __version__
+from sponsorcheck.allow import Allowlist, allowlist_paths, load_allowlists
+from sponsorcheck.cache import PageCache, default_cache_path
+from sponsorcheck.errors import ExitStatus, SponsorcheckError, UsageError
+from sponsorcheck.models import Result, Verdict
+from sponsorcheck.report import print_table, to_json
+from sponsorcheck.watchlist import Watchlist
+
+EXIT_CODES_HELP = (
+    "Exit codes: 0 all clear; 1 a conflict; 2 usage or input error (bad arguments, unreadable watchlist); "
+    "3 review or unknown (a person should look); 4 a target could not be fetched or read. "
+    "With several targets: 1 if any conflict, else 4 if any error, else 3 if any review/unknown, else 0."
+)
+
+app = typer.Typer(
+    name="sponsorcheck",
+    help=(
+        "Is this festival or venue sponsored by a company your pledge rules out?\n\n"
+        "Checks an event page's sponsors against a watchlist (by default the No Music for ICE pledge: "
+        "Amazon and its brands, Palantir, ICE, CBP, ORR) and answers conflict, review, clear or unknown, "
+        "with the evidence a person can check.\n\n" + EXIT_CODES_HELP
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+T = TypeVar("T")
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+def stdout_console() -> Console:
+    return Console(file=sys.stdout, soft_wrap=False, highlight=False)
+
+
+def listing_console() -> Console:
+    """stdout for listings (explain, watchlist show): long lines are not cut, a terminal wraps them."""
+    return Console(file=sys.stdout, soft_wrap=True, highlight=False)
+
+
+def stderr_console() -> Console:
+    return Console(file=sys.stderr, highlight=False)
+
+
+def one_line(message: str, limit: int = 300) -> str:
+    """The message on one line, shortened: a hostile input must not flood the terminal."""
+    text = " ".join(message.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def fail(message: str, status: ExitStatus = ExitStatus.USAGE) -> NoReturn:
+    """Print one error line on stderr and exit."""
+    print(f"sponsorcheck: error: {one_line(message)}", file=sys.stderr)
+    raise typer.Exit(int(status))
+
+
+def guarded(debug: bool, action: Callable[[], T]) -> T:
+    """Run a command body; turn SponsorcheckError into one stderr line and its exit code."""
+    try:
+        return action()
+    except SponsorcheckError as exc:
+        if debug:
+            traceback.print_exc()
+        fail(exc.message, exc.exit_status)
+    except KeyboardInterrupt:
+        print("sponsorcheck: interrupted", file=sys.stderr)
+        raise typer.Exit(130) from None
+    except (typer.Exit, typer.Abort):
+        raise
+    except Exception as exc:  # a bug: still one line, the traceback with --debug
+        if debug:
+            traceback.print_exc()
+        fail(
+            f"internal error: {type(exc).__name__}: {exc} (run with --debug for details and report it)",
+            ExitStatus.TARGET_ERROR,
+        )
+
+
+def exit_status_for(results: Sequence[Result]) -> ExitStatus:
+    """1 if any conflict, else 4 if any error, else 3 if any review/unknown, else 0."""
+    verdicts = {r.verdict for r in results}
+    if Verdict.CONFLICT in verdicts:
+        return ExitStatus.CONFLICT
+    if Verdict.ERROR in verdicts:
+        return ExitStatus.TARGET_ERROR
+    if verdicts & {Verdict.REVIEW, Verdict.UNKNOWN}:
+        return ExitStatus.REVIEW
+    return ExitStatus.CLEAR
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"sponsorcheck {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Root options."""
+
+
+WatchlistOpt = Annotated[
+    Optional[list[Path]],  # noqa: UP045 — typer needs Optional on Python 3.10
+    typer.Option(
+        "--watchlist", "-w", help="Watchlist YAML file (repeatable; replaces the default No Music for ICE list)."
+    ),
+]
+FormatOpt = Annotated[
+    OutputFormat, typer.Option("--format", "-f", help="table (for people) or json (one document on stdout).")
+]
+TimeoutOpt = Annotated[float, typer.Option("--timeout", min=1, help="Total seconds allowed per page.")]
+FollowOpt = Annotated[int, typer.Option("--follow", min=0, help="Extra same-site sponsor pages to read.")]
+NoFollowOpt = Annotated[bool, typer.Option("--no-follow", help="Read only the given page.")]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")]
+MinScoreOpt = Annotated[
+    int, typer.Option("--min-score", min=0, max=100, help="Lowest fuzzy-match score (0–100) that is reported.")
+]
+AllowOpt = Annotated[
+    Optional[list[Path]],  # noqa: UP045 — typer needs Optional on Python 3.10
+    typer.Option(
+        "--allow",
+        help="Allowlist YAML (repeatable): findings it names are shown as allowed, not counted. "
+        ".sponsorcheck-allow.yaml in the working directory is read too.",
+    ),
+]
+
+
+def load_allow(paths: Sequence[Path] | None, watchlists: Sequence[Watchlist]) -> Allowlist:
+    """Read the allowlists in force, print their warnings (expired entries) on stderr, check their entity ids."""
+    allow, warnings = load_allowlists(allowlist_paths(paths, Path.cwd()), date.today())
+    for warning in warnings:
+        print(f"sponsorcheck: warning: {warning}", file=sys.stderr)
+    allow.check_entities(watchlists)
+    return allow
+
+
+NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the page cache.")]
+MaxAgeOpt = Annotated[
+    float, typer.Option("--max-age", min=0, help="Seconds a cached page stays good (default 24 h).", show_default=False)
+]
+OfflineOpt = Annotated[
+    bool, typer.Option("--offline", help="Answer only from the page cache; fetch nothing (uncached pages: error).")
+]
+CachePathOpt = Annotated[
+    Optional[Path],  # noqa: UP045 — typer needs Optional on Python 3.10
+    typer.Option(
+        "--cache-path",
+        help="The cache file (default: pages.sqlite in the user cache directory, or $SPONSORCHECK_CACHE).",
+        show_default=False,
+    ),
+]
+
+
+def open_cache(no_cache: bool, offline: bool, max_age: float, path: Path | None) -> PageCache | None:
+    """The page cache the options ask for (None with --no-cache); --offline needs a cache."""
+    if no_cache:
+        if offline:
+            raise UsageError("--offline answers from the cache, so it cannot be combined with --no-cache")
+        return None
+    return PageCache(path or default_cache_path(), max_age)
+
+
+def emit(results: Sequence[Result], watchlists: Sequence, fmt: OutputFormat) -> None:
+    """Print results in the chosen format, one stderr line per target that failed, and exit with the status."""
+    if fmt is OutputFormat.json:
+        sys.stdout.write(to_json(results, watchlists))
+    else:
+        demand_texts = {f"{w.id}:{d.id}": d.text for w in watchlists for d in w.pledge.demands}
+        print_table(results, stdout_console(), demand_texts)
+    # The report says it too, but a script or a person reading stderr must see each failure on one line.
+    for result in results:
+        if result.error is not None:
+            print(f"sponsorcheck: error: {one_line(result.error.message)}", file=sys.stderr)
+    raise typer.Exit(int(exit_status_for(results)))

@@ -1,0 +1,74 @@
+"""`watchlist show` and `watchlist validate`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sponsorcheck.cli.common import (
+    DebugOpt,
+    FormatOpt,
+    OutputFormat,
+    WatchlistOpt,
+    app,
+    guarded,
+    listing_console,
+)
+from sponsorcheck.match import Matcher
+from sponsorcheck.report.watchlist import print_watchlist, watchlists_document
+from sponsorcheck.watchlist import load_watchlist, load_watchlists
+
+watchlist_app = typer.Typer(
+    help="Show or validate watchlists (one file = one pledge).",
+    epilog="Example: sponsorcheck watchlist validate my-pledge.yaml",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(watchlist_app, name="watchlist")
+
+
+@watchlist_app.command(
+    "show",
+    epilog="Example: sponsorcheck watchlist show --format json > watchlist.json\n\nExit codes: 0 shown; 2 invalid.",
+)
+def watchlist_show(
+    watchlist: WatchlistOpt = None,
+    fmt: FormatOpt = OutputFormat.table,
+    debug: DebugOpt = False,
+) -> None:
+    """List the pledge, its demands, the entities, their brands and sources (the default list unless -w is given)."""
+
+    def run() -> None:
+        watchlists = load_watchlists(watchlist)
+        if fmt is OutputFormat.json:
+            sys.stdout.write(watchlists_document(watchlists))
+            return
+        console = listing_console()
+        for i, wl in enumerate(watchlists):
+            if i:
+                console.print()
+            print_watchlist(wl, console)
+
+    guarded(debug, run)
+
+
+@watchlist_app.command(
+    "validate",
+    epilog="Example: sponsorcheck watchlist validate my-pledge.yaml\n\nExit codes: 0 valid; 2 invalid (one line, why).",
+)
+def watchlist_validate(
+    path: Annotated[Path, typer.Argument(help="The watchlist YAML file to check.")],
+    debug: DebugOpt = False,
+) -> None:
+    """Check a watchlist file: exit 0 if valid, 2 with one line naming the entry and the fault if not."""
+
+    def run() -> None:
+        wl = load_watchlist(path)
+        Matcher([wl])  # compiles every pattern and alias exactly as a check would
+        brands = sum(len(e.brands) for e in wl.entities)
+        print(f"{path}: valid — pledge {wl.id!r} ({wl.name}), {len(wl.entities)} entities, {brands} brands")
+
+    guarded(debug, run)

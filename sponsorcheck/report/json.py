@@ -1,0 +1,138 @@
+"""The JSON report: `document()` builds the document whose field names are a contract (see README,
+"JSON output"): fields may be added, never renamed or repurposed. Batch journals are read back with
+`result_from_dict`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from sponsorcheck import __version__
+from sponsorcheck.models import Candidate, ErrorInfo, Evidence, Finding, Level, Result, Role, Verdict
+from sponsorcheck.watchlist import Watchlist
+
+
+def evidence_dict(e: Evidence) -> dict[str, str]:
+    return {"kind": e.kind, "text": e.text, "where": e.where}
+
+
+def candidate_dict(c: Candidate) -> dict[str, Any]:
+    return {
+        "name": c.name,
+        "evidence": [evidence_dict(e) for e in c.evidence],
+        "role": c.role.value,
+        "tier": c.tier,
+        "in_sponsor_context": c.in_sponsor_context,
+        "past": c.past,
+        "note": c.note,
+        "domains": list(c.domains),
+        "page": c.page,
+    }
+
+
+def finding_dict(f: Finding) -> dict[str, Any]:
+    return {
+        "level": f.level.value,
+        "entity": f.entity,
+        "entity_name": f.entity_name,
+        "sponsor": f.sponsor,
+        "matched": f.matched,
+        "method": f.method,
+        "score": f.score,
+        "why": f.why,
+        "evidence": [evidence_dict(e) for e in f.evidence],
+        "pledge": f.pledge,
+        "brand": f.brand,
+        "chain": f.chain,
+        "demands": list(f.demands),
+        "role": f.role.value,
+        "allowed_reason": f.allowed_reason,
+    }
+
+
+def result_dict(r: Result) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "target": r.target,
+        "url": r.url,
+        "verdict": r.verdict.value,
+        "sponsors": [candidate_dict(c) for c in r.sponsors],
+        "findings": [finding_dict(f) for f in r.findings],
+        "error": {"kind": r.error.kind, "message": r.error.message} if r.error else None,
+        "mentions": [candidate_dict(c) for c in r.mentions],
+        "pages_read": list(r.pages_read),
+        "hints": list(r.hints),
+    }
+    if r.row:
+        doc["row"] = dict(r.row)
+    return doc
+
+
+def _evidence_from(d: dict[str, Any]) -> Evidence:
+    return Evidence(d["kind"], d["text"], d.get("where", ""))
+
+
+def _candidate_from(d: dict[str, Any]) -> Candidate:
+    return Candidate(
+        name=d["name"],
+        evidence=tuple(_evidence_from(e) for e in d.get("evidence", ())),
+        domains=tuple(d.get("domains", ())),
+        role=Role(d.get("role", Role.SPONSOR.value)),
+        in_sponsor_context=bool(d.get("in_sponsor_context", False)),
+        tier=d.get("tier"),
+        past=bool(d.get("past", False)),
+        note=d.get("note"),
+        page=d.get("page", ""),
+    )
+
+
+def _finding_from(d: dict[str, Any]) -> Finding:
+    return Finding(
+        level=Level(d["level"]),
+        pledge=d.get("pledge", ""),
+        entity=d["entity"],
+        entity_name=d["entity_name"],
+        sponsor=d["sponsor"],
+        matched=d["matched"],
+        method=d["method"],
+        score=int(d["score"]),
+        why=d["why"],
+        evidence=tuple(_evidence_from(e) for e in d.get("evidence", ())),
+        chain=d.get("chain", ""),
+        brand=d.get("brand"),
+        demands=tuple(d.get("demands", ())),
+        role=Role(d.get("role", Role.SPONSOR.value)),
+        allowed_reason=d.get("allowed_reason"),
+    )
+
+
+def result_from_dict(d: dict[str, Any]) -> Result:
+    """The Result that `result_dict` serialised (batch journals are read back with it); raises KeyError/ValueError."""
+    error = d.get("error")
+    return Result(
+        target=d["target"],
+        url=d["url"],
+        verdict=Verdict(d["verdict"]),
+        sponsors=tuple(_candidate_from(c) for c in d.get("sponsors", ())),
+        findings=tuple(_finding_from(f) for f in d.get("findings", ())),
+        mentions=tuple(_candidate_from(c) for c in d.get("mentions", ())),
+        error=ErrorInfo(error["kind"], error["message"]) if error else None,
+        pages_read=tuple(d.get("pages_read", ())),
+        hints=tuple(d.get("hints", ())),
+        row=tuple((str(k), str(v)) for k, v in (d.get("row") or {}).items()),
+    )
+
+
+def document(results: Sequence[Result], watchlists: Sequence[Watchlist]) -> dict[str, Any]:
+    """The JSON document of `check`, `names` and `batch` (a contract: add fields, never rename)."""
+    return {
+        "sponsorcheck": __version__,
+        "watchlists": [{"id": w.id, "name": w.name, "version": w.version, "path": w.path} for w in watchlists],
+        "results": [result_dict(r) for r in results],
+    }
+
+
+def to_json(results: Sequence[Result], watchlists: Sequence[Watchlist]) -> str:
+    """Exactly one JSON document, UTF-8 text, newline-terminated."""
+    return json.dumps(document(results, watchlists), ensure_ascii=False, indent=2) + "\n"
