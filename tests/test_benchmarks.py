@@ -103,3 +103,33 @@ def test_corpus_eval_bad_watchlist_is_one_error_line(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_eval_gate_names_each_regressed_floor_on_one_line(tmp_path: Path) -> None:
+    # The tiny corpus has 2 right verdicts, far below the pinned floors for the 42-page dev corpus.
+    corpus = write_corpus(tmp_path / "corpus")
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "eval_gate.py"), str(corpus)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1
+    reasons = done.stderr.strip().splitlines()
+    assert reasons, done.stdout
+    assert all(line.startswith("eval gate: ") and "regressed" in line for line in reasons)
+    assert any("verdicts right (html+template, all) regressed to 2" in line for line in reasons)
+    assert not any("false conflicts" in line for line in reasons)  # that figure held
+
+
+def test_eval_gate_without_corpus_says_so(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "eval_gate.py"), str(tmp_path / "nowhere")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0
+    assert "skipped" in done.stdout

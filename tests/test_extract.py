@@ -76,8 +76,8 @@ def test_logo_file_names_give_readable_names_in_a_past_sponsors_section():
     found = read("filename-only.html")
     assert sponsors(found) == ["AWS", "Red Bull", "Northwind Traders", "Contoso"]
     aws = by_name(found)["AWS"]
-    assert aws.in_sponsor_context and aws.past and aws.tier == "Previous Sponsors"
-    assert aws.evidence[0].kind == "img-file" and aws.evidence[0].text == "images/sponsors/logos/aws.png"
+    assert aws.in_sponsor_context and aws.past and aws.tier == "Our former sponsors"
+    assert aws.evidence[0].kind == "img-file" and aws.evidence[0].text == "/assets/partners/2024/aws.svg"
     # The event's own logo among the sponsors is the event itself, not a sponsor.
     assert by_name(found)["Hackfest"].role is Role.IDENTITY
     assert "Question Mark" not in by_name(found)  # an image under the FAQ heading is not a sponsor
@@ -136,7 +136,7 @@ def test_every_signal_is_read_and_merged_per_logo():
     assert "img-file" in kinds["Gamma Labs"]  # srcset only
     assert kinds["Delta Air"] == {"css-bg"}  # inline background-image
     assert "svg-title" in kinds["Epsilon Energy"]
-    assert "data-attr" in kinds["Zeta Foundation"]  # a data-name attribute, with a LinkedIn profile link
+    assert "data-attr" in kinds["Zeta Foundation"]  # a data-company attribute, with a LinkedIn profile link
     assert found["Zeta Foundation"].domains == ()  # a profile on a platform does not make LinkedIn the sponsor
     assert {"Eta Printing", "Theta Coffee Roasters"} <= set(found)  # plain list items
     assert len(found) == 8
@@ -144,10 +144,10 @@ def test_every_signal_is_read_and_merged_per_logo():
 
 def test_alt_text_that_disagrees_with_the_link_is_kept_but_the_link_decides(test_watchlist):
     found = by_name(read("alt-disagrees.html"))
-    trust = next(c for c in found.values() if c.domains == ("culturaltrust.example",))
-    assert "Amazon" not in trust.name
-    alt = next(e for e in trust.evidence if e.kind == "img-alt")
-    assert alt.text == "Amazon Smile logo" and "disagrees" in alt.where
+    grants = next(c for c in found.values() if c.domains == ("www.state-arts-grants.example",))
+    assert "Amazon" not in grants.name
+    alt = next(e for e in grants.evidence if e.kind == "img-alt")
+    assert alt.text == "AmazonSmile" and "disagrees" in alt.where
     result = check("alt-disagrees.html", test_watchlist)
     assert result.verdict is Verdict.CLEAR and not result.findings
 
@@ -169,13 +169,13 @@ def test_jsonld_sponsor_and_presented_by_phrase():
 def test_tier_headings_in_every_language_and_shape():
     found = by_name(read("tiers-multilingual.html"))
     assert {name: c.tier for name, c in found.items()} == {
-        "Radio Rock": "Partenaires",  # <h1> inside <header>, the list after it
-        "Banco Sol": "Patrocinadores Ouro",
-        "Northwind": "Gold Sponsors",  # <p><b>Gold Sponsors</b></p>
-        "Café Lua": "Empresas Apoiadoras",  # <div class="main-heading-ttl">
-        "Stadtwerke": "Hauptsponsor",
-        "Cervecería Andina": "Auspician",
-        "Le Journal": "Médias partenaires",
+        "Onda Libera": "Sostenitori",  # <h1> inside <header>, the list after it; bold name, description after <br>
+        "Caja Norte": "Patrocinio Plata",
+        "Tailspin": "Silver Partners",  # <p><strong>Silver Partners</strong></p>
+        "Padaria Sol": "Colaboradores",  # <div class="block-title-lg">
+        "Stadtanzeiger": "Medienpartner",
+        "Brouwerij Oost": "Gesponsord door",
+        "Fondation Lumière": "Mécènes",
     }
     assert all(c.in_sponsor_context for c in found.values())
 
@@ -188,8 +188,8 @@ def test_a_short_label_over_a_logo_is_a_heading_for_its_box():
 
 def test_id_and_class_mark_sponsor_blocks_under_plain_headings():
     found = by_name(read("class-hint.html"))
-    assert found["Contoso"].tier == "Boosters"
-    assert found["Hotelamsee"].tier == "Accommodation"
+    assert found["Contoso"].tier == "Backers"
+    assert found["Seasideinn"].tier == "Where to stay"
     assert all(c.in_sponsor_context for c in found.values())
 
 
@@ -235,13 +235,14 @@ def test_prizes_shop_stream_hosting_and_user_groups_are_mentions(test_watchlist)
     found = read("mentions.html")
     assert sponsors(found) == ["Harbour City Council", "Synth Shop"]  # a shop's name is no shop link
     notes = {c.name: c.note for c in found.candidates if c.role is Role.MENTION}
-    assert notes["Twitch"] == "listen/stream link"
+    assert "listen/stream link" in notes.values()
     assert notes["AWS User Group Springfield"].startswith("community group")
     assert any(n == "shop or donation link" for n in notes.values())
     assert any(n == "asset hosted on a provider" for n in notes.values())
     result = check("mentions.html", test_watchlist)
     assert result.verdict is Verdict.CLEAR and not result.findings  # mentions never make a conflict
-    assert {m.name for m in result.mentions} >= {"Twitch", "AWS User Group Springfield"}
+    assert "AWS User Group Springfield" in {m.name for m in result.mentions}
+    assert any("twitch.tv" in e.text for m in result.mentions for e in m.evidence)
 
 
 def test_technology_badges_are_credits_not_sponsors(test_watchlist):

@@ -1,0 +1,106 @@
+"""Evaluation gate: fail when a quality figure falls below its pinned floor (CI runs it, see .ci/run).
+
+    python benchmarks/eval_gate.py [CORPUS_DIR]
+
+It runs the same evaluation as benchmarks/corpus_eval.py — every labelled page through
+`sponsorcheck check FILE --format json --no-follow`, the real CLI — and compares the figures with the
+floors pinned below. It prints one line per floor (measured value, floor, ok/FAIL) and exits 1 when any
+figure regressed, with a one-line reason per floor that failed; 0 when all hold. Without a corpus at
+CORPUS_DIR (default ../shared/corpus beside the checkout) it says so plainly and exits 0; 2 when
+`check` itself cannot run.
+
+Floors are pinned at what main measured when the gate was merged. They only ever go up (and the
+"at most" ceilings only ever go down): when your change improves a figure, raise its floor in the same
+commit, so the next change cannot quietly give the gain back. Never lower a floor to make a change
+pass — fix the change, or say in the commit why the figure had to move (a relabelled page, say).
+Verdict and recall figures cover the corpus's html and template pages only (data files are not
+pages `check` reads); "held-back" is the team's held-back set (BRIEF.md), "all" is tune + held-back.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from corpus_eval import DEFAULT_CORPUS, Evaluation, evaluate
+from user_check import CheckFailed
+
+
+@dataclass(frozen=True)
+class Floor:
+    """One pinned figure: `at_least` floors must not fall, `at_most` ceilings must not rise."""
+
+    name: str
+    bound: float
+    measure: Callable[[Evaluation], float]
+    at_most: bool = False
+    ratio: bool = False  # printed with three decimals
+
+    def holds(self, value: float) -> bool:
+        return value <= self.bound if self.at_most else value >= self.bound
+
+    def show(self, value: float) -> str:
+        return f"{value:.3f}" if self.ratio else f"{value:g}"
+
+
+# Pinned at main's figures when the gate was merged (corpus: 42 html+template pages, 10 held back).
+FLOORS: tuple[Floor, ...] = (
+    Floor("verdicts right (html+template, all)", 40, lambda e: e.by_set["all"].right),
+    Floor("verdicts right (html+template, held-back)", 10, lambda e: e.by_set["held-back"].right),
+    Floor("false conflicts (html+template, all)", 0, lambda e: e.by_set["all"].false_conflicts, at_most=True),
+    Floor(
+        "missed conflicts: conflict read clear/unknown (html+template, all)",
+        2,
+        lambda e: e.by_set["all"].missed_conflicts,
+        at_most=True,
+    ),
+    Floor("sponsor recall (html+template, all)", 0.845, lambda e: e.by_set["all"].recall, ratio=True),
+    Floor("sponsor recall (html+template, held-back)", 0.861, lambda e: e.by_set["held-back"].recall, ratio=True),
+    Floor("sponsor precision (html+template, all)", 0.701, lambda e: e.by_set["all"].precision, ratio=True),
+)
+
+
+def check_floors(evaluation: Evaluation, floors: tuple[Floor, ...] = FLOORS) -> list[str]:
+    """Print one line per floor; return one reason line per floor that does not hold."""
+    failures: list[str] = []
+    for floor in floors:
+        value = float(floor.measure(evaluation))
+        ok = floor.holds(value)
+        relation = "at most" if floor.at_most else "at least"
+        print(f"  {'ok  ' if ok else 'FAIL'} {floor.name}: {floor.show(value)} ({relation} {floor.show(floor.bound)})")
+        if not ok:
+            failures.append(
+                f"eval gate: {floor.name} regressed to {floor.show(value)}, "
+                f"{'above the ceiling' if floor.at_most else 'below the floor'} {floor.show(floor.bound)}"
+            )
+    return failures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("corpus", nargs="?", default=str(DEFAULT_CORPUS), help="corpus directory (labels.yaml)")
+    args = parser.parse_args(argv)
+    corpus = Path(args.corpus)
+    if not (corpus / "labels.yaml").is_file():
+        print(f"eval gate: skipped — no labelled corpus at {corpus} (labels.yaml not found)")
+        return 0
+    try:
+        evaluation = evaluate(corpus)
+    except CheckFailed as exc:
+        print(f"eval gate: cannot run check: {exc}", file=sys.stderr)
+        return 2
+    print(f"eval gate: {len(evaluation.pages)} html+template pages of {corpus} through `check`")
+    failures = check_floors(evaluation)
+    for reason in failures:
+        print(reason, file=sys.stderr)
+    print("eval gate: " + (f"FAILED ({len(failures)} figure(s) regressed)" if failures else "all floors hold"))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
