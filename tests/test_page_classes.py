@@ -66,7 +66,6 @@ CASES = [
         "amazon",
         "audible",
         contexts=frozenset({"grid"}),
-        xfail="awaiting sweep: a logo row in <main> without a heading is never read",
     ),
     Case(
         "heading-friends.html",
@@ -74,7 +73,6 @@ CASES = [
         "amazon",
         "ring",
         contexts=LIST_CONTEXTS,
-        xfail="awaiting sweep|extract: 'Friends of the festival' is not a sponsor heading",
     ),
     Case(
         "heading-funding.html",
@@ -82,7 +80,6 @@ CASES = [
         "amazon",
         "imdb",
         contexts=LIST_CONTEXTS,
-        xfail="awaiting sweep|extract: 'Funding' is not a sponsor heading",
     ),
     Case(
         "heading-da.html",
@@ -90,7 +87,6 @@ CASES = [
         "amazon",
         "whole-foods",
         contexts=LIST_CONTEXTS,
-        xfail="awaiting sweep|extract: Danish 'Støttet af' is not a sponsor heading",
     ),
     Case(
         "heading-fi.html",
@@ -98,7 +94,6 @@ CASES = [
         "amazon",
         "twitch",
         contexts=LIST_CONTEXTS,
-        xfail="awaiting sweep|extract: Finnish 'Yhteistyökumppanit' is not a sponsor heading",
     ),
     Case(
         "image-heading.html",
@@ -106,7 +101,6 @@ CASES = [
         "amazon",
         "aws",
         contexts=LIST_CONTEXTS,
-        xfail="awaiting sweep|extract: an image heading with an empty alt starts no sponsor section",
     ),
     Case(
         "footer-two-logos.html",
@@ -122,7 +116,6 @@ CASES = [
         "twitch",
         contexts=LIST_CONTEXTS,
         served=True,
-        xfail="awaiting sweep: aria-hidden carousel slides are dropped as hidden",
     ),
     Case(
         "tabs-hidden-panels.html",
@@ -130,7 +123,6 @@ CASES = [
         "amazon",
         "imdb",
         contexts=LIST_CONTEXTS,
-        xfail="awaiting sweep: display:none tab panels are dropped as hidden",
     ),
     Case(
         "accordion.html",
@@ -138,7 +130,6 @@ CASES = [
         "amazon",
         "whole-foods",
         contexts=SPONSORSHIP_CONTEXTS,
-        xfail="awaiting sweep: sponsors inside a collapsed accordion are not read",
     ),
     Case(
         "same-rank-tiers.html",
@@ -146,7 +137,6 @@ CASES = [
         "amazon",
         "audible",
         contexts=LIST_CONTEXTS,
-        xfail="awaiting sweep|extract: a tier heading of the same rank as 'Sponsors' ends the section",
     ),
     Case(
         "hero-logo.html",
@@ -169,7 +159,6 @@ CASES = [
         "amazon",
         "amazon-music",
         contexts=frozenset({"phrase", "section"}),
-        xfail="awaiting sweep: 'supported by <brand>' in a sentence is not sponsorship today",
     ),
     Case(
         "title-presents.html",
@@ -262,7 +251,6 @@ CASES = [
         "amazon",
         "imdb",
         contexts=LIST_CONTEXTS,
-        xfail="awaiting extract: a card's heading is not read as the sponsor's name",
     ),
     Case("sponsor-figures.html", CONFLICT, "amazon", "zappos", contexts=LIST_CONTEXTS),
     Case("picture-source.html", CONFLICT, "amazon", "audible", contexts=LIST_CONTEXTS),
@@ -274,7 +262,6 @@ CASES = [
         "whole-foods",
         contexts=LIST_CONTEXTS,
         served=True,
-        xfail="awaiting extract: the file name inside /_next/image?url=… is not read",
     ),
     Case("wordpress-sizes.html", CONFLICT, "amazon", "amazon-music", contexts=LIST_CONTEXTS),
     Case(
@@ -283,7 +270,6 @@ CASES = [
         "amazon",
         "prime-video",
         contexts=LIST_CONTEXTS,
-        xfail="awaiting extract: Swedish 'Med stöd av' is not a sponsor heading",
     ),
     Case("heading-nb.html", CONFLICT, "amazon", "audible", contexts=LIST_CONTEXTS),
     Case("heading-pl.html", CONFLICT, "amazon", "aws", contexts=LIST_CONTEXTS),
@@ -294,7 +280,6 @@ CASES = [
         "amazon",
         "imdb",
         contexts=LIST_CONTEXTS,
-        xfail="awaiting extract: Turkish 'Destekçilerimiz' is not a sponsor heading",
     ),
     Case(
         "heading-ja.html",
@@ -311,7 +296,6 @@ CASES = [
         "amazon",
         "twitch",
         contexts=LIST_CONTEXTS,
-        xfail="awaiting extract: Korean '후원사' is not a sponsor heading",
     ),
     Case(
         "heading-zh.html",
@@ -319,7 +303,6 @@ CASES = [
         "palantir",
         contexts=LIST_CONTEXTS,
         served=True,
-        xfail="awaiting extract: Chinese '合作伙伴' is not a sponsor heading",
     ),
 ]
 

@@ -148,7 +148,7 @@ def is_name_like(text: str) -> bool:
         return False
     if text.endswith(".") and normalize_name(text.rsplit(" ", 1)[-1]) not in LEGAL_FORMS:
         return False  # a sentence, not a name (but "Acme Inc." is a name)
-    return any(c.isalnum() for c in text)
+    return sum(c.isalnum() for c in text) >= 2  # one letter ("p-01.png" → "P") names no one
 
 
 @lru_cache(maxsize=8192)

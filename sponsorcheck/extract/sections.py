@@ -30,6 +30,8 @@ from sponsorcheck.extract.vocabulary import (
     BREAK_RE,
     CALL_RE,
     FOOTER_STRIP_TIER,
+    GRID_DEPTH,
+    GRID_TIER,
     HEADING_DECORATION,
     HEADING_RANK,
     HINT_RE,
@@ -46,6 +48,8 @@ from sponsorcheck.extract.vocabulary import (
     PSEUDO_HEADING_TAGS,
     SECTION_ID_CLASS_HINTS,
     SECTIONING_TAGS,
+    SHARE_LINK_RE,
+    SOCIAL_ICON_DOMAINS,
     SPONSOR_WORD_RE,
     STEM_RE,
     TEXT_ITEM_TAGS,
@@ -390,7 +394,7 @@ def is_card_title(text: str) -> bool:
 
 def under_sponsor_tier(state: State) -> bool:
     """True inside a sponsor section that has its own heading (a tier), not a bare footer strip."""
-    return state.kind == "sponsor" and bool(state.tier) and state.tier != FOOTER_STRIP_TIER
+    return state.kind == "sponsor" and bool(state.tier) and state.tier not in (FOOTER_STRIP_TIER, GRID_TIER)
 
 
 def footer_strip(
@@ -409,3 +413,48 @@ def footer_strip(
         return []
     # A run of outbound logo links in the footer is a sponsor strip even without a heading.
     return [(a, State("sponsor", FOOTER_STRIP_TIER, False)) for a in footer_anchors]
+
+
+# Absolute links only (an outbound link is absolute): relative ones never leave the site.
+_LOGO_LINKS = etree.XPath(
+    "//a[starts-with(@href, 'http') or starts-with(@href, '//') or starts-with(@href, 'www.')]"
+    "[.//img or .//svg or .//picture]"
+)
+
+
+def logo_grids(
+    root: etree._Element, base: str, base_site: str | None, seen: set[etree._Element]
+) -> list[tuple[etree._Element, State]]:
+    """Logo links that form a grid anywhere on the page: at least MIN_STRIP_SITES sibling entries (the
+    children of one box, up to GRID_DEPTH levels above the link) whose logos link to distinct other sites.
+    A grid is sponsorship-shaped even without a heading, whatever its classes say; links in `seen` are
+    already read (inside a sponsor section or a footer strip)."""
+    rows: dict[etree._Element, dict[etree._Element, str]] = {}
+    links: list[tuple[etree._Element, list[etree._Element]]] = []
+    for a in _LOGO_LINKS(root):
+        if a in seen:
+            continue
+        href = (a.get("href") or "").strip()
+        host = outbound(href if not href.startswith("www.") else "http://" + href, base_site)
+        if not host or SHARE_LINK_RE.search(href):
+            continue
+        site = registrable_domain(host)
+        if site in PLATFORM_DOMAINS or site in SOCIAL_ICON_DOMAINS:
+            continue  # the event's own social icons are no grid
+        child, boxes = a, []
+        for _ in range(GRID_DEPTH):
+            box = child.getparent()
+            if box is None or box.tag in HEADING_RANK:
+                break
+            rows.setdefault(box, {}).setdefault(child, site)
+            boxes.append(box)
+            child = box
+        links.append((a, boxes))
+    state = State("sponsor", GRID_TIER, False)
+    found = []
+    for a, boxes in links:
+        for box in boxes:  # the innermost box whose entries link to enough distinct sites
+            if len(set(rows[box].values())) >= MIN_STRIP_SITES:
+                found.append((a, state))
+                break
+    return found

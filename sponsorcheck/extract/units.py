@@ -81,8 +81,10 @@ def unit_root(anchor: etree._Element, counts: dict[etree._Element, int], st: Str
     unit = anchor
     for _ in range(MAX_UNIT_CLIMB):
         parent = unit.getparent()
-        if parent is None or parent.tag in SECTIONING_TAGS or parent.tag in HEADING_RANK or parent.tag == "header":
+        if parent is None or parent.tag in HEADING_RANK or parent.tag == "header":
             break
+        if parent.tag in SECTIONING_TAGS and (parent.tag != "article" or counts.get(parent, 0) > 1):
+            break  # a section ends the climb; an <article> holding one logo is a card, the entry itself
         if counts.get(parent, 0) > 1 or parent in st.hints or parent in st.footers:
             break
         if any(c.tag == "header" or (c in st.headings and not is_card_title(st.headings[c][1])) for c in parent):

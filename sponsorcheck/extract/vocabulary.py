@@ -735,5 +735,10 @@ DISCOVERY_FRAGMENTS = tuple(dict.fromkeys((*(s for s in SPONSOR_STEMS if s.isasc
 
 # The tier given to a run of outbound logos in a footer that has no heading of its own.
 FOOTER_STRIP_TIER = "logos in the page footer"
-# Outbound logo links to at least this many distinct sites make a footer a sponsor strip.
+# Outbound logo links to at least this many distinct sites make a footer a sponsor strip, and sibling
+# entries of one box a logo grid anywhere on the page.
 MIN_STRIP_SITES = 3
+# The tier given to a grid of outbound logo links outside any sponsor section.
+GRID_TIER = "a grid of logos linking to other sites"
+# How far above a logo link the box of a grid may be (a > img, li > a > img, div > div > a > img).
+GRID_DEPTH = 3
