@@ -106,7 +106,6 @@ CASES = [
         "footer-two-logos.html",
         AT_LEAST_REVIEW,
         "palantir",
-        xfail="awaiting sweep: two footer logos are not a strip, so the Palantir logo is never read",
     ),
     Case("page-builder-siblings.html", CONFLICT, "amazon", "amazon-music", contexts=LIST_CONTEXTS, served=True),
     Case(
@@ -144,14 +143,12 @@ CASES = [
         "amazon",
         "twitch",
         served=True,
-        xfail="awaiting sweep: a logo in the hero header reads clear beside a sponsor section",
     ),
     Case(
         "getting-there-banner.html",
         AT_LEAST_REVIEW,
         "amazon",
         "whole-foods",
-        xfail="awaiting sweep: a banner under 'Getting there' reads clear beside a sponsor section",
     ),
     Case(
         "sentence-supported-by.html",
@@ -166,7 +163,6 @@ CASES = [
         "amazon",
         "audible",
         contexts=frozenset({"phrase", "identity"}),
-        xfail="awaiting sweep: '<brand> presents: …' as the title is not read",
     ),
     Case(
         "presented-by-alt.html",
@@ -174,7 +170,6 @@ CASES = [
         "amazon",
         "whole-foods",
         contexts=frozenset({"phrase"}),
-        xfail="awaiting sweep: 'Presented by <brand>' only in an alt text is not read",
     ),
     Case(
         "product-verb-card.html",
@@ -182,7 +177,6 @@ CASES = [
         "amazon",
         "twitch",
         contexts=LIST_CONTEXTS,
-        xfail="awaiting sweep: the brand's own product verb demotes a sponsor card to a stream mention",
     ),
     Case("powered-by-alt-grid.html", AT_LEAST_REVIEW, "amazon", "aws", contexts=LIST_CONTEXTS),
     Case("logo-beside-prize.html", CONFLICT, "amazon", "aws", contexts=LIST_CONTEXTS),
@@ -194,7 +188,6 @@ CASES = [
         "climate-pledge-arena",
         contexts=frozenset({"identity"}),
         served=True,
-        xfail="awaiting sweep: a venue named for the entity in the title reads clear",
     ),
     Case(
         "venue-text.html",
@@ -202,7 +195,6 @@ CASES = [
         "amazon",
         "climate-pledge-arena",
         contexts=frozenset({"identity"}),
-        xfail="awaiting sweep: 'Venue: <arena named for the entity>' in the text is not read",
     ),
     Case(
         "venue-jsonld.html",
@@ -211,14 +203,12 @@ CASES = [
         "climate-pledge-arena",
         contexts=frozenset({"identity"}),
         served=True,
-        xfail="awaiting sweep: JSON-LD location named for the entity is not read",
     ),
     Case(
         "hosting-credit-footer.html",
         CLEAR,
         "amazon",
         mention=True,
-        xfail="awaiting sweep: the hosting credit is not shown as an Amazon mention (no `entity` on mentions)",
     ),
     Case(
         "shop-link-album.html",
@@ -226,21 +216,18 @@ CASES = [
         "amazon",
         mention=True,
         served=True,
-        xfail="awaiting sweep: the shop link is not shown as an Amazon mention",
     ),
     Case(
         "livestream-link.html",
         CLEAR_OR_REVIEW,
         "amazon",
         mention=True,
-        xfail="awaiting sweep: the livestream link is not shown as a Twitch mention",
     ),
     Case(
         "speaker-employer.html",
         CLEAR_OR_REVIEW,
         "amazon",
         mention=True,
-        xfail="awaiting sweep: the speaker's employer is not shown as an Amazon mention",
     ),
     # -- issue 10: the shapes sponsor lists take on real sites -------------------------------------------
     Case("sponsor-table.html", CONFLICT, "palantir", contexts=LIST_CONTEXTS),

@@ -21,7 +21,7 @@ from typing import Any
 
 from lxml import etree
 
-from sponsorcheck.extract.vocabulary import HIDDEN_CLASSES, INVISIBLE_TAGS, RESPONSIVE_SHOW_RE
+from sponsorcheck.extract.vocabulary import EMBED_TAGS, HIDDEN_CLASSES, INVISIBLE_TAGS, RESPONSIVE_SHOW_RE
 from sponsorcheck.parse import drop_unparsable, parse_html, strip_template_comments
 
 # XPath unions ("//@class|//@id") are quadratic in libxml2: 20,000 class and 20,000 id attributes took
@@ -64,6 +64,8 @@ class Parsed:
     script_chars: int
     script_count: int
     attrs: list[Any] = field(default_factory=list)  # every class/id value (smart strings: .getparent())
+    # Embedded players and objects, removed with their fallback content: (tag, address, the element they were in).
+    embeds: list[tuple[str, str, etree._Element]] = field(default_factory=list)
     hidden: frozenset[etree._Element] = frozenset()  # hidden until a click (tab, slide, accordion): still content
 
 
@@ -154,7 +156,13 @@ def parse_page(text: str, url: str = "", content_type: str = "text/html") -> Par
             script_chars += len(body) + (2000 if el.get("src") else 0)
             if (el.get("type") or "").lower() == "application/ld+json":
                 jsonld.append(body)
+    embeds: list[tuple[str, str, etree._Element]] = []
     for el in list(root.iter(*INVISIBLE_TAGS)):
+        if el.tag in EMBED_TAGS:
+            address = el.get("src") or el.get("data") or ""
+            parent = el.getparent()
+            if address and parent is not None:
+                embeds.append((el.tag, address, parent))  # a player's address is content the sweep reads
         if el.tag != "head":
             _drop(el)
     # Attribute XPath is C-speed; a predicate over every element (contains(@style, …)) costs milliseconds.
@@ -170,7 +178,7 @@ def parse_page(text: str, url: str = "", content_type: str = "text/html") -> Par
     # Hidden elements stay: a visitor reaches tabs, carousel slides, accordions and "show more" blocks with
     # one click. They are only remembered, so evidence can say where it was found.
     hidden = {el for el in hidden if (el.get("class") and _hidden_by_class(el.get("class", ""))) or _is_hidden(el)}
-    return Parsed(root, jsonld, script_chars, script_count, attrs, frozenset(hidden))
+    return Parsed(root, jsonld, script_chars, script_count, attrs, embeds, frozenset(hidden))
 
 
 _PLAIN_STYLES = etree.XPath("//@style", smart_strings=False)
@@ -240,32 +248,44 @@ class BodyText:
         self._hits: dict[str, list[int]] = {}  # phrase → where the lower-cased text holds it (first 20)
         self._words: set[bytes] | None = None
 
-    def hits(self, phrase: str) -> list[int]:
-        """Positions of a lower-case phrase in the lower-cased text (the first 20), searched once per page."""
-        found = self._hits.get(phrase)
+    def hits(self, phrase: str, whole_words: bool = True) -> list[int]:
+        """Positions of a lower-case phrase in the lower-cased text (the first 20), searched once per page.
+        With whole_words, a phrase whose words are not all words of the page is not searched (a stem such
+        as "sponsor" inside "Sponsoren" needs whole_words=False)."""
+        key = phrase if whole_words else "\0" + phrase
+        found = self._hits.get(key)
         if found is None:
-            found = list(occurrences(self.lowered, phrase, 20)) if self._may_hold(phrase) else []
-            self._hits[phrase] = found
+            may = self._may_hold(phrase) if whole_words else not (self.ascii and not phrase.isascii())
+            found = list(occurrences(self.lowered, phrase, 20)) if may else []
+            self._hits[key] = found
         return found
 
     def _may_hold(self, phrase: str) -> bool:
-        """False when the text cannot hold the phrase: one of its words is missing. Scanning the text once per
-        phrase costs 30 µs on a large page and there are a hundred phrases; a set of the page's words (built
-        once, at C speed, from bytes) rules most of them out in a lookup. Scripts written without spaces
-        (CJK) are always searched."""
+        """False when the text cannot hold the phrase: one of its inner words is missing. Scanning the text once
+        per phrase costs 30 µs on a large page and there are a hundred phrases; a set of the page's words (built
+        once, at C speed, from bytes) rules many of them out in a lookup. Phrases are found as substrings, so
+        their first and last words may be parts of longer words (the stem "sponsor" in "Sponsoren"): only the
+        words between them must stand whole. Scripts written without spaces (CJK) are always searched."""
         if self.ascii and not phrase.isascii():
             return False  # an ASCII page cannot hold accents or another script
         if any(ord(c) >= CJK_START for c in phrase):
             return True
+        inner = phrase.split()[1:-1]
+        if not inner:
+            return True
         if self._words is None:
-            self._words = set(self.lowered.encode("utf-8", "replace").translate(_PUNCTUATION_TO_SPACE).split())
-        return all(w.encode("utf-8") in self._words for w in phrase.split())
+            data = self.lowered.encode("utf-8", "replace")
+            if not self.ascii:
+                for mark in _WIDE_PUNCTUATION:
+                    data = data.replace(mark, b" ")
+            self._words = set(data.translate(_PUNCTUATION_TO_SPACE).split())
+        return all(w.encode("utf-8") in self._words for w in inner)
 
-    def spellings(self, phrases: Iterable[str], limit: int = 4) -> list[str]:
+    def spellings(self, phrases: Iterable[str], limit: int = 4, whole_words: bool = True) -> list[str]:
         """How the page itself writes these phrases ("Presented by", "PRESENTED BY"), for exact XPath queries."""
         if len(self.lowered) != len(self.text):
             return []
-        found = {self.text[pos : pos + len(p)] for p in phrases for pos in self.hits(p)}
+        found = {self.text[pos : pos + len(p)] for p in phrases for pos in self.hits(p, whole_words)}
         return sorted(found)[:limit]
 
     def nodes(self, phrases: Iterable[str]) -> list[Any]:
@@ -280,7 +300,9 @@ class BodyText:
 
 _TEXT_CONTAINING = etree.XPath("//text()[contains(., $p)]")
 # ASCII punctuation becomes a space before the text is split into words ("(presented by:" → presented, by).
-_PUNCTUATION = b"!\"#$%&'()*+,./:;<=>?@[\\]^_`{|}~"
+_PUNCTUATION = b"!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
+# Non-ASCII punctuation and spaces glued to words: quotes, guillemets, dashes, ellipsis, no-break space.
+_WIDE_PUNCTUATION = tuple(c.encode("utf-8") for c in "“”„‘’‚«»‹›–—…\xa0\u202f·•")
 _PUNCTUATION_TO_SPACE = bytes.maketrans(_PUNCTUATION, b" " * len(_PUNCTUATION))
 # From here on (CJK radicals, kana, ideographs, Hangul) text is written without spaces between words.
 CJK_START = 0x2E80
