@@ -9,6 +9,15 @@ so the file stays an ordinary requests-cache database.
 Guarantees: an entry older than `max_age` seconds is never returned; the file lives at an explicit
 path (by default under platformdirs' user cache directory, never requests-cache's default name);
 a damaged or unwritable file is a readable `CacheError`, never a traceback.
+
+One rule for the path, used by every command (`resolve_cache_path`): --cache-path, else
+$SPONSORCHECK_CACHE, else the user cache directory; a name without an extension gets `.sqlite`
+(requests-cache would add it anyway, so `mycache` is always `mycache.sqlite`). The environment can
+turn the cache off (SPONSORCHECK_CACHE=off, or SPONSORCHECK_NO_CACHE=1).
+
+A file is opened or deleted only when it is recognisably our own cache (`check_own_cache`): an
+SQLite database holding requests-cache's tables and nothing else, or an empty file. Anything else
+(a tour spreadsheet given by mistake, another program's database) is refused and left untouched.
 """
 
 from __future__ import annotations
@@ -16,6 +25,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -32,6 +42,15 @@ CACHE_FILE_NAME = "pages.sqlite"
 DEFAULT_MAX_AGE = 24 * 3600.0  # seconds: a festival's sponsor list rarely changes within a day
 # Lets tests and CI point every command at a throw-away cache without touching the user's.
 CACHE_PATH_ENV = "SPONSORCHECK_CACHE"
+# $SPONSORCHECK_CACHE set to one of these turns the cache off instead of naming a file called "0".
+CACHE_OFF_VALUES = frozenset({"off", "0", "no", "false", "none", "disable", "disabled"})
+# The conventional NO_* switch: set to anything but an off-value, the cache is off.
+NO_CACHE_ENV = "SPONSORCHECK_NO_CACHE"
+NO_CACHE_FALSE_VALUES = frozenset({"", "0", "no", "false", "off"})
+CACHE_SUFFIX = ".sqlite"
+SQLITE_HEADER = b"SQLite format 3\x00"
+# requests-cache's SQLite backend keeps exactly these tables; a database with others is not ours.
+CACHE_TABLES = frozenset({"responses", "redirects"})
 # Several batch workers may write at once; wait for the SQLite write lock rather than fail.
 BUSY_TIMEOUT_MS = 10_000
 
@@ -42,12 +61,78 @@ class CacheError(SponsorcheckError):
     kind = "cache"
 
 
-def default_cache_path() -> Path:
-    """The cache file: $SPONSORCHECK_CACHE if set, else pages.sqlite in the user cache directory."""
-    env = os.environ.get(CACHE_PATH_ENV)
-    if env:
-        return Path(env)
+def user_cache_file() -> Path:
+    """pages.sqlite in the user cache directory (~/.cache/sponsorcheck on Linux): the default cache."""
     return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / CACHE_FILE_NAME
+
+
+def cache_off_by_env(environ: Mapping[str, str] | None = None) -> str | None:
+    """The environment setting that turns the cache off (e.g. "SPONSORCHECK_CACHE=off"), or None."""
+    env = os.environ if environ is None else environ
+    value = env.get(CACHE_PATH_ENV, "").strip()
+    if value.lower() in CACHE_OFF_VALUES:
+        return f"{CACHE_PATH_ENV}={value}"
+    flag = env.get(NO_CACHE_ENV, "").strip()
+    if flag.lower() not in NO_CACHE_FALSE_VALUES:
+        return f"{NO_CACHE_ENV}={flag}"
+    return None
+
+
+def with_cache_suffix(path: Path) -> Path:
+    """The file a path names as a cache: `.sqlite` is added to a name without an extension."""
+    return path if path.suffix else path.with_name(path.name + CACHE_SUFFIX)
+
+
+def resolve_cache_path(option: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Path | None:
+    """The cache file every command uses: --cache-path, else $SPONSORCHECK_CACHE, else the user cache
+    directory; None when the environment turns the cache off (an explicit --cache-path still wins)."""
+    env = os.environ if environ is None else environ
+    if option is not None and str(option) != "":
+        return with_cache_suffix(Path(option).expanduser())
+    if cache_off_by_env(env):
+        return None
+    value = env.get(CACHE_PATH_ENV, "").strip()
+    if value:
+        return with_cache_suffix(Path(value).expanduser())
+    return user_cache_file()
+
+
+def default_cache_path() -> Path:
+    """The cache file when no --cache-path is given: $SPONSORCHECK_CACHE (a file) or the user cache dir."""
+    return resolve_cache_path(None, {k: v for k, v in os.environ.items() if k != NO_CACHE_ENV}) or user_cache_file()
+
+
+def check_own_cache(path: Path) -> None:
+    """Return quietly if `path` is missing, empty or a sponsorcheck page cache; else CacheError (exit 2).
+
+    Never opens the file for writing: a non-cache file given as --cache-path is refused untouched.
+    """
+    try:
+        if path.is_dir():
+            raise CacheError(f"{path}: is a directory; --cache-path names the cache file")
+        if not path.exists() or path.stat().st_size == 0:
+            return
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise CacheError(f"cannot read the cache {path}: {exc.strerror}") from None
+    refusal = f"{path}: not a sponsorcheck page cache"
+    if _is_default_location(path):  # our own file, damaged: clearing it is safe and the way out
+        refusal = f"the cache {path} is damaged; run `sponsorcheck cache clear` —"
+    if header != SQLITE_HEADER:
+        raise CacheError(f"{refusal} (not an SQLite database); left untouched — give another --cache-path")
+    try:
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            tables = {name for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            con.close()
+    except sqlite3.Error as exc:
+        raise CacheError(f"{refusal} or it is damaged ({exc}); left untouched — delete it yourself if it is") from None
+    tables = {name for name in tables if not name.startswith("sqlite_")}
+    if not tables <= CACHE_TABLES:
+        others = ", ".join(sorted(tables - CACHE_TABLES))
+        raise CacheError(f"{refusal} (an SQLite database with other tables: {others}); left untouched")
 
 
 @dataclass(frozen=True)
@@ -70,12 +155,13 @@ class PageCache:
     """Pages by requested URL in a requests-cache SQLite file; thread-safe (one connection, locked writes)."""
 
     def __init__(self, path: str | Path | None = None, max_age: float = DEFAULT_MAX_AGE) -> None:
-        self.path = Path(path) if path is not None else default_cache_path()
+        self.path = with_cache_suffix(Path(path)) if path is not None else default_cache_path()
         self.max_age = max_age
         # Imported here: requests-cache pulls in its every backend (boto3 too when installed), about
         # 90 ms of start-up that --no-cache runs and commands without a cache should not pay.
         from requests_cache import SQLiteCache
 
+        check_own_cache(self.path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._backend = SQLiteCache(self.path, wal=True, busy_timeout=BUSY_TIMEOUT_MS)
@@ -169,10 +255,8 @@ class PageCache:
         try:
             count = self._backend.responses.count(expired=True)
             self._backend.clear()
-        except sqlite3.Error:
-            count = 0
-            self.close()
-            clear_file(self.path)
+        except sqlite3.Error as exc:
+            raise CacheError(f"the cache {self.path} is damaged ({exc}); delete the file") from None
         return count
 
     def close(self) -> None:
@@ -181,8 +265,43 @@ class PageCache:
         self._backend.redirects.close()
 
 
+def clear_cache(path: Path) -> tuple[int, bool]:
+    """Empty the cache at `path`: (pages removed, whether the file itself had to be deleted).
+
+    Only a file recognised as our cache is touched (CacheError otherwise, nothing deleted); a damaged
+    file is deleted only at the default location, where nothing but sponsorcheck writes.
+    """
+    if not path.exists():
+        return 0, False
+    ours = _is_default_location(path)
+    try:
+        cache = PageCache(path)
+    except CacheError:
+        if not ours:
+            raise
+        clear_file(path)
+        return 0, True
+    try:
+        return cache.clear(), False
+    except CacheError:
+        if not ours:
+            raise
+    finally:
+        cache.close()
+    clear_file(path)
+    return 0, True
+
+
+def _is_default_location(path: Path) -> bool:
+    """True for the default cache file (our own directory and name), which only sponsorcheck writes."""
+    try:
+        return path.resolve() == user_cache_file().resolve()
+    except OSError:
+        return False
+
+
 def clear_file(path: str | Path) -> None:
-    """Delete a cache file (and SQLite's -wal/-shm companions); for a file too damaged to open."""
+    """Delete a cache file (and SQLite's -wal/-shm companions); callers check it is ours first."""
     p = Path(path)
     for candidate in (p, p.with_name(p.name + "-wal"), p.with_name(p.name + "-shm")):
         try:

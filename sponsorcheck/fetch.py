@@ -449,7 +449,7 @@ class Fetcher:
                 text = page_text(body, url, _charset_of(content_type))
             except TargetError as exc:
                 raise FetchError(exc.message, kind=exc.kind) from None
-            return Page(target, response.url, text, mime or "text/html", status)
+            return Page(target, response.url, text, mime or "text/html", status, body=body)
 
     def _read_body(self, response: requests.Response, url: str, start: float) -> bytes:
         """Read the decoded body in chunks, enforcing the size cap and the total deadline between chunks."""

@@ -2,14 +2,16 @@
 
 Each caller names what the file should be and which error family to raise, so a missing file, a
 directory, a huge file or a permission problem reads the same everywhere and maps to the right exit
-code.
+code. `refuse_overwriting_input` keeps a report from replacing the file it was made from.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
 from pathlib import Path
 
-from sponsorcheck.errors import SponsorcheckError
+from sponsorcheck.errors import OutputError, SponsorcheckError
 
 
 def check_user_file(
@@ -55,3 +57,27 @@ def read_user_text(
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise error(f"{path}: not a UTF-8 text file") from None
+
+
+def refuse_overwriting_input(output: str | Path, inputs: Sequence[str | Path], *, flag: str = "--output") -> None:
+    """OutputError (exit 2) when `output` is one of `inputs` — the same file after resolving links,
+    hard links and `..` — so a report never replaces the file it was made from. Call before any work."""
+    out = Path(output)
+    for given in inputs:
+        source = Path(given)
+        try:
+            same = out.exists() and source.exists() and os.path.samefile(out, source)
+        except OSError:
+            same = False
+        if same or _resolved(out) == _resolved(source):
+            raise OutputError(
+                f"{flag} {output} is the input file {given}; give the report another name "
+                "(the input is never overwritten)"
+            )
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.expanduser().resolve()
+    except (OSError, RuntimeError):  # a symlink loop: compare as given
+        return path.absolute()

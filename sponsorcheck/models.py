@@ -46,6 +46,7 @@ class Page:
     content_type: str = "text/html"
     status: int | None = None  # HTTP status, None for files
     from_cache: bool = False
+    body: bytes | None = field(default=None, repr=False, compare=False)  # the bytes as fetched (evidence)
 
 
 @dataclass(frozen=True)
@@ -144,3 +145,5 @@ class Result:
     pages_read: tuple[str, ...] = ()
     hints: tuple[str, ...] = ()
     row: tuple[tuple[str, str], ...] = field(default=())  # batch: the input row's columns, in order
+    rendered: tuple[str, ...] = ()  # pages read after rendering them in a browser (--render)
+    evidence: str | None = None  # folder where the evidence for this result was saved (--evidence)

@@ -1,22 +1,26 @@
-"""The check pipeline for one target: load → extract (with discovery) → match → verdict → Result.
+"""The check pipeline for one target: load → (render) → extract (with discovery) → match → verdict → Result.
 
 `check_target` never raises for a target that cannot be read: it returns a Result with verdict
 "error", so a batch or a multi-target check goes on. Usage errors (a bad scheme) still raise.
+A page is rendered in a browser when the options ask for it (see render.py); a render that fails
+leaves the plain reading with a hint, so rendering never makes an answer worse. With an evidence
+store, every conflict or review keeps what was read (see evidence.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
-from typing import IO
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import IO, Protocol
 
 from sponsorcheck.allow import Allowlist
 from sponsorcheck.errors import SponsorcheckError, TargetError
-from sponsorcheck.extract import extract
+from sponsorcheck.extract import JS_HINT, extract
 from sponsorcheck.fetch import Fetcher, load_target
 from sponsorcheck.match import DEFAULT_MIN_SCORE, Matcher
 from sponsorcheck.models import Candidate, ErrorInfo, Evidence, Extraction, Page, Result, Role, Verdict
 from sponsorcheck.normalize import normalize_name
+from sponsorcheck.render import Rendered, RenderMode, RenderPolicy, needs_render
 from sponsorcheck.verdict import decide, evaluate
 from sponsorcheck.watchlist import Watchlist
 
@@ -28,6 +32,38 @@ class CheckOptions:
     follow: int = 3  # extra same-site sponsor pages to read when the page has none or links to one
     min_score: int = DEFAULT_MIN_SCORE
     allow: Allowlist | None = None  # findings a person decided do not count
+    render: RenderMode = RenderMode.NEVER
+    renderer: PageRenderer | None = None  # None while render is not "never": no browser here (see render_note)
+    render_note: str = ""  # why no browser, said on the pages that would have been rendered
+    evidence: EvidenceSink | None = None  # keeps what was read for every conflict or review
+
+
+class PageRenderer(Protocol):
+    """Loads a page in a browser (render.Renderer, or batch's polite wrapper around it)."""
+
+    def render(self, url: str, policy: RenderPolicy | None = None, screenshot: bool = False) -> Rendered: ...
+
+
+@dataclass(frozen=True)
+class PageRead:
+    """One page read for a target: as fetched, and as the browser built it when it was rendered."""
+
+    page: Page
+    rendered: Rendered | None = None
+    render_error: str = ""
+
+
+class EvidenceSink(Protocol):
+    """Where the evidence for a conflict or review goes (evidence.EvidenceStore)."""
+
+    def save(self, result: Result, reads: Sequence[PageRead]) -> str: ...
+
+
+@dataclass
+class _Reads:
+    """The pages read for one target, in order (kept for the evidence)."""
+
+    items: list[PageRead] = field(default_factory=list)
 
 
 _MATCHERS: dict[tuple[int, ...], Matcher] = {}
@@ -88,17 +124,85 @@ def check_target(
         page = load_target(target, fetcher, stdin)
     except TargetError as exc:
         return error_result(target, exc.kind, exc.message)
-    extraction = extract(page)
+    reads = _Reads()
+
+    def read(page: Page) -> Extraction:
+        return read_page(page, fetcher, options, reads)
+
+    extraction = read(page)
     if options.follow > 0 and extraction.sponsor_links:
-        extraction = discover(extraction, fetcher, options.follow, target)
-    return result_from(target, page.url, extraction, matcher, options.allow)
+        extraction = discover(extraction, fetcher, options.follow, target, read)
+    result = result_from(target, page.url, extraction, matcher, options.allow)
+    rendered = tuple(r.rendered.url for r in reads.items if r.rendered is not None)
+    if rendered:
+        result = replace(result, rendered=rendered)
+    if options.evidence is not None and result.verdict in (Verdict.CONFLICT, Verdict.REVIEW):
+        result = replace(result, evidence=options.evidence.save(result, reads.items))
+    return result
 
 
-def discover(first: Extraction, fetcher: Fetcher, budget: int, target: str = "") -> Extraction:
+def read_page(page: Page, fetcher: Fetcher, options: CheckOptions, reads: _Reads | None = None) -> Extraction:
+    """Extract one fetched page, rendering it first in a browser when the options say so.
+
+    The rendered reading is merged with the plain one (a sponsor seen in either counts); a render that
+    fails keeps the plain reading and says why in a hint.
+    """
+    plain = extract(page)
+    if not needs_render(options.render, page, plain):
+        if reads is not None:
+            reads.items.append(PageRead(page))
+        return plain
+    if options.renderer is None or fetcher.offline:
+        why = options.render_note if options.renderer is None else "--offline: pages are not rendered"
+        if reads is not None:
+            reads.items.append(PageRead(page))
+        return replace(plain, hints=_render_hints(plain.hints, why)) if why else plain
+    try:
+        rendered = options.renderer.render(
+            page.url, RenderPolicy(deadline=fetcher.policy.deadline), screenshot=options.evidence is not None
+        )
+    except SponsorcheckError as exc:
+        if reads is not None:
+            reads.items.append(PageRead(page, None, exc.message))
+        return replace(plain, hints=_render_hints(plain.hints, f"rendering in a browser failed: {exc.message}"))
+    if reads is not None:
+        reads.items.append(PageRead(page, rendered))
+    found = extract(Page(page.target, rendered.url, rendered.html, "text/html", rendered.status))
+    pages = tuple(dict.fromkeys((*plain.pages_read, *found.pages_read)))
+    notes: tuple[str, ...] = ()
+    if not rendered.quiet:
+        notes = (f"the page never went quiet in the browser; it was read as it stood after {rendered.seconds:.0f} s",)
+    merged = merge_extractions([replace(plain, hints=()), found], pages, notes)
+    hints = tuple(h for h in merged.hints if h != JS_HINT)
+    if not _lists_sponsors(merged):
+        hints = (RENDERED_NOTHING_HINT, *hints)
+    return replace(merged, hints=hints, truncated=plain.truncated or found.truncated)
+
+
+RENDERED_NOTHING_HINT = "the page was rendered in a browser and still lists no sponsors"
+
+
+def _lists_sponsors(extraction: Extraction) -> bool:
+    return any(c.in_sponsor_context and c.role is Role.SPONSOR for c in extraction.candidates)
+
+
+def _render_hints(hints: tuple[str, ...], note: str) -> tuple[str, ...]:
+    """The hints with today's 'save the rendered page' advice replaced by what happened with rendering."""
+    return (*(h for h in hints if h != JS_HINT), note)
+
+
+def discover(
+    first: Extraction,
+    fetcher: Fetcher,
+    budget: int,
+    target: str = "",
+    reader: Callable[[Page], Extraction] = extract,
+) -> Extraction:
     """Read up to `budget` same-site sponsor/partner pages the first page links to (breadth first) and merge.
 
     Every page read is listed in `pages_read`; a page that cannot be read adds a hint and the check goes on.
-    Evidence from a followed page names that page, so a person can find it.
+    Evidence from a followed page names that page, so a person can find it. `reader` extracts a fetched
+    page (check_target's renders it when needed).
     """
     read = list(first.pages_read)
     queue = [u for u in first.sponsor_links if u not in read]
@@ -117,7 +221,7 @@ def discover(first: Extraction, fetcher: Fetcher, budget: int, target: str = "")
             continue
         if page.url != url and page.url not in read:
             read.append(page.url)
-        found = extract(page)
+        found = reader(page)
         extractions.append(_with_page(found, page.url))
         queue.extend(u for u in found.sponsor_links if u not in read and u not in queue)
     return merge_extractions(extractions, tuple(read), tuple(failures))

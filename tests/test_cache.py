@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+from pathlib import Path
 
 import pytest
 import requests
 import requests_cache
 from typer.testing import CliRunner
 
-from sponsorcheck.cache import CacheError, PageCache, default_cache_path
+from sponsorcheck.cache import CacheError, PageCache, default_cache_path, resolve_cache_path, user_cache_file
 from sponsorcheck.cli import app
 from sponsorcheck.errors import ExitStatus, FetchError
 from sponsorcheck.fetch import Fetcher, FetchPolicy, make_session
@@ -156,9 +158,114 @@ def test_cache_info_and_clear(tmp_path, httpserver, cli):
     assert PageCache(path).get(httpserver.url_for("/")) is None
 
 
-def test_cache_clear_removes_a_damaged_file(tmp_path, cli):
+def test_cache_clear_removes_a_damaged_file_at_the_default_location(tmp_path, monkeypatch, cli):
+    # Only sponsorcheck writes pages.sqlite in its own cache directory, so a damaged one may go.
+    monkeypatch.delenv("SPONSORCHECK_CACHE")
+    monkeypatch.setattr("platformdirs.user_cache_dir", lambda *a, **k: str(tmp_path / "cachedir"))
+    path = default_cache_path()
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"garbage" * 1000)
+    result = cli("cache", "clear")
+    assert result.exit_code == 0, result.output
+    assert "deleted the damaged cache" in result.stdout
+    assert not path.exists()
+
+
+TOUR = "city,url\nOslo,https://fest.example/\nBergen,https://other.example/\n"
+
+
+def test_cache_clear_refuses_a_file_that_is_not_a_cache(tmp_path, cli):
+    # The reported data loss: `cache clear --cache-path tour.csv` deleted the agent's tour.
+    tour = tmp_path / "tour.csv"
+    tour.write_text(TOUR, encoding="utf-8")
+    result = cli("cache", "clear", "--cache-path", str(tour))
+    assert result.exit_code == ExitStatus.USAGE
+    assert tour.read_text(encoding="utf-8") == TOUR
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "not a sponsorcheck page cache" in lines[0] and "untouched" in lines[0]
+    assert "cleared" not in result.stdout
+
+
+def test_a_damaged_cache_elsewhere_is_refused_not_deleted(tmp_path, cli):
     path = tmp_path / "c.sqlite"
     path.write_bytes(b"garbage" * 1000)
     result = cli("cache", "clear", "--cache-path", str(path))
-    assert result.exit_code == 0, result.output
-    assert not path.exists() or PageCache(path).info().entries == 0
+    assert result.exit_code == ExitStatus.USAGE
+    assert path.read_bytes() == b"garbage" * 1000
+
+
+def test_another_programs_database_is_neither_cleared_nor_written(tmp_path, httpserver, cli):
+    db = tmp_path / "gigs.sqlite"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE gigs (city TEXT, fee INTEGER)")
+    con.execute("INSERT INTO gigs VALUES ('Oslo', 900)")
+    con.commit()
+    con.close()
+    before = db.read_bytes()
+    httpserver.expect_request("/").respond_with_data(PAGE, content_type=HTML)
+    for args in (("cache", "clear"), ("cache", "info"), ("check", httpserver.url_for("/"))):
+        result = cli(*args, "--cache-path", str(db))
+        assert result.exit_code == ExitStatus.USAGE, (args, result.output)
+        assert "gigs" in result.stderr  # names what it found instead of a cache
+    assert db.read_bytes() == before
+    assert len(httpserver.log) == 0
+
+
+def test_cache_path_means_the_same_file_in_every_command(tmp_path, monkeypatch, httpserver, cli):
+    # `--cache-path mycache` used to write mycache.sqlite in check but read mycache in cache info.
+    monkeypatch.chdir(tmp_path)
+    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n")
+    httpserver.expect_request("/").respond_with_data(PAGE, content_type=HTML)
+    url = httpserver.url_for("/")
+    assert cli("check", url, "--cache-path", "mycache").exit_code != ExitStatus.USAGE
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("mycache.sqlite-")) == [
+        "mycache.sqlite",
+        "watchlist.yaml",
+    ]
+    info = cli("cache", "info", "--cache-path", "mycache")
+    assert info.exit_code == 0 and "pages: 1 " in info.stdout and "mycache.sqlite" in info.stdout
+    tour = tmp_path / "tour.csv"
+    tour.write_text(f"city,url\nOslo,{url}\n", encoding="utf-8")
+    out = tmp_path / "r.json"
+    batch = cli("batch", str(tour), "-o", str(out), "-q", "--offline", "--cache-path", "mycache")
+    assert json.loads(out.read_text("utf-8"))["results"][0]["verdict"] != "error", batch.output
+    cleared = cli("cache", "clear", "--cache-path", "mycache")
+    assert cleared.exit_code == 0 and "cleared 1 cached page from" in cleared.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("SPONSORCHECK_CACHE", "0"), ("SPONSORCHECK_CACHE", "off"), ("SPONSORCHECK_NO_CACHE", "1")]
+)
+def test_the_environment_turns_the_cache_off(tmp_path, monkeypatch, httpserver, cli, name, value):
+    # SPONSORCHECK_CACHE=0 used to create a cache file called 0.sqlite in the working directory.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(name, value)
+    httpserver.expect_request("/").respond_with_data(PAGE, content_type=HTML)
+    url = httpserver.url_for("/")
+    for _ in range(2):
+        result = cli("check", url, "-f", "json")
+        assert json.loads(result.stdout)["results"][0]["verdict"] != "error", result.output
+    assert len(httpserver.log) == 2  # nothing was answered from a cache
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["watchlist.yaml"]
+    offline = cli("check", url, "--offline")
+    assert offline.exit_code == ExitStatus.USAGE and f"{name}={value}" in offline.stderr
+    info = cli("cache", "info")
+    assert info.exit_code == 0 and "off" in info.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["watchlist.yaml"]
+
+
+def test_an_explicit_cache_path_wins_over_the_environment_switch(tmp_path, monkeypatch, httpserver, cli):
+    monkeypatch.setenv("SPONSORCHECK_NO_CACHE", "1")
+    httpserver.expect_request("/").respond_with_data(PAGE, content_type=HTML)
+    path = tmp_path / "c.sqlite"
+    cli("check", httpserver.url_for("/"), "--cache-path", str(path))
+    assert PageCache(path).get(httpserver.url_for("/")) is not None
+
+
+def test_resolve_cache_path_is_one_rule():
+    env = {"SPONSORCHECK_CACHE": "/x/pages"}
+    assert resolve_cache_path("mycache", env) == Path("mycache.sqlite")
+    assert resolve_cache_path("mycache.db", env) == Path("mycache.db")
+    assert resolve_cache_path(None, env) == Path("/x/pages.sqlite")
+    assert resolve_cache_path(None, {"SPONSORCHECK_CACHE": "OFF"}) is None
+    assert resolve_cache_path(None, {"SPONSORCHECK_NO_CACHE": "0"}) == user_cache_file()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
-from sponsorcheck.cache import DEFAULT_MAX_AGE, CacheError, PageCache, clear_file, default_cache_path
+from sponsorcheck.cache import DEFAULT_MAX_AGE, PageCache, cache_off_by_env, clear_cache, resolve_cache_path
 from sponsorcheck.cli.common import (
     CachePathOpt,
     DebugOpt,
@@ -17,21 +19,30 @@ cache_app = typer.Typer(help="Look after the page cache (check and batch keep fe
 app.add_typer(cache_app, name="cache")
 
 
+def _cache_file(cache_path: Path | None) -> Path | None:
+    """The cache file of this command (the rule check and batch use), or None after a line saying it is off."""
+    path = resolve_cache_path(cache_path)
+    if path is None:
+        print(f"the page cache is off ({cache_off_by_env()}); nothing to show or clear")
+    return path
+
+
 @cache_app.command("clear", epilog="Example: sponsorcheck cache clear")
 def cache_clear(cache_path: CachePathOpt = None, debug: DebugOpt = False) -> None:
-    """Delete every cached page."""
+    """Delete every cached page (only from a file that is a sponsorcheck cache; anything else is refused)."""
 
     def run() -> None:
-        path = cache_path or default_cache_path()
+        path = _cache_file(cache_path)
+        if path is None:
+            return
         if not path.exists():
             print(f"no cache at {path}")
             return
-        try:
-            count = PageCache(path).clear()
-        except CacheError:
-            clear_file(path)  # too damaged to open: the file itself goes
-            count = 0
-        print(f"cleared {count} cached pages from {path}")
+        count, deleted = clear_cache(path)
+        if deleted:
+            print(f"deleted the damaged cache {path}")
+        else:
+            print(f"cleared {count} cached page{'' if count == 1 else 's'} from {path}")
 
     guarded(debug, run)
 
@@ -41,11 +52,17 @@ def cache_info(cache_path: CachePathOpt = None, max_age: MaxAgeOpt = DEFAULT_MAX
     """Where the cache is, how many pages it holds and how many are still fresh."""
 
     def run() -> None:
-        path = cache_path or default_cache_path()
+        path = _cache_file(cache_path)
+        if path is None:
+            return
         if not path.exists():
             print(f"cache: {path} (empty: nothing fetched yet)")
             return
-        info = PageCache(path, max_age).info()
+        cache = PageCache(path, max_age)
+        try:
+            info = cache.info()
+        finally:
+            cache.close()
         print(f"cache: {info.path}")
         print(f"pages: {info.entries} ({info.fresh} younger than {max_age:g} s)")
         print(f"size:  {info.size_bytes / 1_000_000:.1f} MB")

@@ -19,7 +19,7 @@ from rich.console import Console
 
 from sponsorcheck import __version__
 from sponsorcheck.allow import Allowlist, allowlist_paths, load_allowlists
-from sponsorcheck.cache import PageCache, default_cache_path
+from sponsorcheck.cache import PageCache, cache_off_by_env, resolve_cache_path
 from sponsorcheck.errors import ExitStatus, SponsorcheckError, UsageError
 from sponsorcheck.models import Result, Verdict
 from sponsorcheck.report import print_table, to_json
@@ -174,19 +174,24 @@ CachePathOpt = Annotated[
     Optional[Path],  # noqa: UP045 — typer needs Optional on Python 3.10
     typer.Option(
         "--cache-path",
-        help="The cache file (default: pages.sqlite in the user cache directory, or $SPONSORCHECK_CACHE).",
+        help="The cache file; .sqlite is added to a name without an extension (default: $SPONSORCHECK_CACHE, else "
+        "pages.sqlite in the user cache directory). SPONSORCHECK_CACHE=off or SPONSORCHECK_NO_CACHE=1 turns the "
+        "cache off.",
         show_default=False,
     ),
 ]
 
 
 def open_cache(no_cache: bool, offline: bool, max_age: float, path: Path | None) -> PageCache | None:
-    """The page cache the options ask for (None with --no-cache); --offline needs a cache."""
-    if no_cache:
+    """The page cache the options ask for (None with --no-cache or when the environment turns it off);
+    --offline needs a cache. The file follows `resolve_cache_path`, the rule every command shares."""
+    file = resolve_cache_path(path)
+    if no_cache or file is None:
         if offline:
-            raise UsageError("--offline answers from the cache, so it cannot be combined with --no-cache")
+            why = "--no-cache" if no_cache else f"the cache turned off by {cache_off_by_env()}"
+            raise UsageError(f"--offline answers from the cache, so it cannot be combined with {why}")
         return None
-    return PageCache(path or default_cache_path(), max_age)
+    return PageCache(file, max_age)
 
 
 def emit(results: Sequence[Result], watchlists: Sequence, fmt: OutputFormat) -> None:

@@ -1,0 +1,565 @@
+"""Rendering: load a page in headless Chromium (Playwright) so sponsors built by JavaScript can be read.
+
+Optional: needs the `render` extra (`pip install 'sponsorcheck[render]'`) and a Chromium — the system's
+(Debian's `chromium`, found on PATH or at SPONSORCHECK_BROWSER) or Playwright's own (`playwright install
+chromium`). Without either, `browser_status()` says why in one line and nothing here is imported.
+
+Guarantees for every render: the page's total deadline holds (a page that never goes quiet is read as
+it stood when the time to wait ran out); the DOM is capped by size and element count; downloads are
+refused, pop-ups never open, permission prompts and dialogs are dismissed, service workers are blocked,
+known third-party trackers and media are not loaded; one Chromium per run, closed on exit or Ctrl-C.
+The Renderer is safe to call from several threads: at most `contexts` pages load at once, each in its
+own fresh browser context (no cookies or storage shared between pages).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import concurrent.futures
+import contextlib
+import importlib.util
+import os
+import re
+import shutil
+import threading
+import time
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from sponsorcheck.errors import ExitStatus, FetchError, SponsorcheckError
+from sponsorcheck.fetch import MAX_PAGE_NODES, USER_AGENT, is_url
+from sponsorcheck.models import Extraction, Page, Role
+
+# Where a browser is looked for, in order: this variable (a Chromium or Chrome executable), then these
+# names on PATH, then Playwright's own download.
+BROWSER_ENV = "SPONSORCHECK_BROWSER"
+BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
+PLAYWRIGHT_BROWSERS_ENV = "PLAYWRIGHT_BROWSERS_PATH"
+PLAYWRIGHT_DEFAULT_DIR = Path.home() / ".cache" / "ms-playwright"
+INSTALL_BROWSER = "install one with `apt-get install chromium` or `playwright install chromium`"
+INSTALL_EXTRA = "pip install 'sponsorcheck[render]'"
+# Chromium flags for a quiet, isolated headless run: as root it needs --no-sandbox, and on a closed
+# network its own background connections (updates, sync, field trials) would only fail noisily.
+CHROMIUM_ARGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--disable-features=Translate,MediaRouter,OptimizationHints",
+    "--mute-audio",
+)
+DEFAULT_CONTEXTS = 2  # pages rendered at once: each costs a renderer process (~50–100 MB)
+VIEWPORT = {"width": 1280, "height": 900}
+# The network is "quiet" after this long with no request in flight (Playwright's networkidle uses 500 ms).
+QUIET_SECONDS = 0.5
+# After a scroll step, lazy content usually asks for its images at once; a shorter quiet suffices.
+SCROLL_QUIET_SECONDS = 0.25
+# Shares of the page's deadline: waiting for the first quiet, and kept back to read the DOM at the end.
+FIRST_QUIET_SHARE = 0.5
+READ_RESERVE_SHARE = 0.15
+MAX_SCROLL_STEPS = 40  # viewport heights scrolled at most (an endless feed stops here)
+MAX_DOM_CHARS = 10_000_000  # same as the fetch size cap on a decoded page
+MAX_SCREENSHOT_HEIGHT = 16_000  # pixels: a full-page PNG of an endless page would be enormous
+SCREENSHOT_SECONDS = 10.0
+CLOSE_SECONDS = 5.0
+# Request types never loaded: media (audio/video can stream forever) and live channels.
+BLOCKED_RESOURCE_TYPES = frozenset({"media", "texttrack", "eventsource", "websocket", "manifest"})
+# Third-party trackers and ad networks: they never carry sponsor lists, they phone home, and many keep
+# the network busy. A request to one of these hosts (or a subdomain) is aborted.
+TRACKER_DOMAINS = (
+    "google-analytics.com",
+    "googletagmanager.com",
+    "googlesyndication.com",
+    "googleadservices.com",
+    "doubleclick.net",
+    "analytics.google.com",
+    "stats.g.doubleclick.net",
+    "connect.facebook.net",
+    "facebook.com/tr",
+    "hotjar.com",
+    "hotjar.io",
+    "segment.io",
+    "segment.com",
+    "mixpanel.com",
+    "amplitude.com",
+    "fullstory.com",
+    "clarity.ms",
+    "matomo.cloud",
+    "plausible.io",
+    "newrelic.com",
+    "nr-data.net",
+    "quantserve.com",
+    "scorecardresearch.com",
+    "chartbeat.com",
+    "chartbeat.net",
+    "taboola.com",
+    "outbrain.com",
+    "criteo.com",
+    "criteo.net",
+    "adnxs.com",
+    "ads-twitter.com",
+    "analytics.twitter.com",
+    "bat.bing.com",
+    "snap.licdn.com",
+    "px.ads.linkedin.com",
+    "tiktok.com/i18n/pixel",
+    "analytics.tiktok.com",
+    "yandex.ru/metrika",
+    "mc.yandex.ru",
+    "cdn.mxpnl.com",
+    "static.ads-twitter.com",
+    "adsrvr.org",
+    "pinimg.com/ct",
+    "ct.pinterest.com",
+)
+# Run before any page script: a pop-up never opens (window.open returns null) and no permission is asked.
+INIT_SCRIPT = """
+(() => {
+  const nothing = () => null;
+  try { Object.defineProperty(window, 'open', { value: nothing, writable: false }); } catch (e) {}
+  if (navigator.permissions && navigator.permissions.query) {
+    navigator.permissions.query = () => Promise.resolve({ state: 'denied', onchange: null });
+  }
+  if (window.Notification) { window.Notification.requestPermission = () => Promise.resolve('denied'); }
+})();
+"""
+_SCROLL_JS = """
+() => {
+  window.scrollBy(0, window.innerHeight);
+  const doc = document.scrollingElement || document.documentElement;
+  return [window.scrollY + window.innerHeight, doc ? doc.scrollHeight : 0,
+          document.getElementsByTagName('*').length];
+}
+"""
+# A script the page runs (JSON and JSON-LD data blocks are not code).
+SCRIPT_RE = re.compile(r"<script\b(?![^>]*\btype\s*=\s*[\"']?application/(?:ld\+)?json)", re.I)
+_NODES_JS = "() => document.getElementsByTagName('*').length"
+_HEIGHT_JS = "() => { const d = document.scrollingElement || document.documentElement; return d ? d.scrollHeight : 0; }"
+
+
+class RenderMode(str, Enum):
+    """When to render a page in a browser (values are the CLI's words)."""
+
+    AUTO = "auto"  # only pages that look built by JavaScript (and only when a browser is available)
+    ALWAYS = "always"  # every page given as a URL; no browser is a usage error
+    NEVER = "never"
+
+
+class BrowserUnavailable(SponsorcheckError):
+    """Rendering was asked for but no browser (or no Playwright) is installed."""
+
+    kind = "browser"
+    exit_status = ExitStatus.USAGE
+
+
+class RenderError(FetchError):
+    """One page could not be rendered (deadline before the page loaded, HTTP error, page too large, crash)."""
+
+    kind = "render"
+
+
+@dataclass(frozen=True)
+class BrowserStatus:
+    """Whether pages can be rendered here, with what, or why not (one line a person can act on)."""
+
+    available: bool
+    executable: str | None = None  # a system browser; None with `available` means Playwright's own
+    problem: str = ""
+
+
+@dataclass(frozen=True)
+class RenderPolicy:
+    """Limits for one page render (the deadline is the page's, as for a fetch)."""
+
+    deadline: float = 30.0
+    max_chars: int = MAX_DOM_CHARS
+    max_nodes: int = MAX_PAGE_NODES
+    quiet: float = QUIET_SECONDS
+    scroll_quiet: float = SCROLL_QUIET_SECONDS
+    max_scroll_steps: int = MAX_SCROLL_STEPS
+    block_trackers: bool = True
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A page as the browser built it."""
+
+    url: str  # the final URL in the browser
+    html: str  # the DOM serialised after load, quiet and scrolling
+    status: int | None  # HTTP status of the main document
+    seconds: float  # time the render took (browser start excluded)
+    quiet: bool  # the network went quiet before the DOM was read (False: read when the wait ran out)
+    scroll_steps: int
+    blocked: int  # requests not loaded: trackers, media, pop-ups
+    screenshot: bytes | None = None  # full-page PNG, when asked for
+
+
+def needs_render(mode: RenderMode, page: Page, extraction: Extraction) -> bool:
+    """Whether to load this page in a browser: `always` renders every URL; `auto` a page that runs scripts
+    and lists no sponsors without them (the pages that read `unknown` with today's JavaScript hint, and
+    sponsor sections a script fills); files and standard input are never rendered."""
+    if mode is RenderMode.NEVER or not is_url(page.url):
+        return False
+    if mode is RenderMode.ALWAYS:
+        return True
+    if any(c.in_sponsor_context and c.role is Role.SPONSOR for c in extraction.candidates):
+        return False
+    return bool(SCRIPT_RE.search(page.text))
+
+
+def _playwright_browsers_dir() -> Path:
+    env = os.environ.get(PLAYWRIGHT_BROWSERS_ENV)
+    return Path(env) if env and env != "0" else PLAYWRIGHT_DEFAULT_DIR
+
+
+def _system_browser() -> str | None:
+    env = os.environ.get(BROWSER_ENV)
+    if env:
+        return env if os.access(env, os.X_OK) else None
+    for name in BROWSER_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def _playwright_has_browser() -> bool:
+    root = _playwright_browsers_dir()
+    try:
+        return any(p.is_dir() for p in root.glob("chromium*"))
+    except OSError:
+        return False
+
+
+def browser_status() -> BrowserStatus:
+    """Whether rendering can work here (Playwright importable and a Chromium found), cheaply: nothing is started."""
+    if importlib.util.find_spec("playwright") is None:
+        return BrowserStatus(
+            False, problem=f"rendering needs Playwright: {INSTALL_EXTRA}, and a browser: {INSTALL_BROWSER}"
+        )
+    env = os.environ.get(BROWSER_ENV)
+    system = _system_browser()
+    if env and system is None:
+        return BrowserStatus(False, problem=f"{BROWSER_ENV}={env} is not an executable browser; {INSTALL_BROWSER}")
+    if system:
+        return BrowserStatus(True, system)
+    if _playwright_has_browser():
+        return BrowserStatus(True, None)
+    return BrowserStatus(False, problem=f"no browser found to render pages; {INSTALL_BROWSER}")
+
+
+def _host(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def is_tracker(url: str) -> bool:
+    """True when the URL goes to a known third-party tracker or ad network (a host or host/path entry)."""
+    host = _host(url)
+    if not host:
+        return False
+    path = urlsplit(url).path
+    for entry in TRACKER_DOMAINS:
+        domain, _, prefix = entry.partition("/")
+        if (host == domain or host.endswith("." + domain)) and (not prefix or path.startswith("/" + prefix)):
+            return True
+    return False
+
+
+class _Traffic:
+    """Requests in flight on one page, so 'quiet' can be awaited more than once (after each scroll)."""
+
+    def __init__(self) -> None:
+        self.in_flight: set[Any] = set()
+        self.last_change = time.monotonic()
+        self.blocked = 0
+
+    def started(self, request: Any) -> None:
+        self.in_flight.add(request)
+        self.last_change = time.monotonic()
+
+    def ended(self, request: Any) -> None:
+        self.in_flight.discard(request)
+        self.last_change = time.monotonic()
+
+    async def quiet(self, quiet_for: float, until: float, since: float = 0.0) -> bool:
+        """Wait until no request has been in flight for `quiet_for` seconds (counted from `since` at the
+        earliest, so a scroll's observers have time to ask); False if `until` came first."""
+        while True:
+            now = time.monotonic()
+            if not self.in_flight and now - max(self.last_change, since) >= quiet_for:
+                return True
+            if now >= until:
+                return False
+            await asyncio.sleep(min(0.05, max(until - now, 0.001)))
+
+
+class Renderer:
+    """One headless Chromium for a run, started on first use; `render` may be called from any thread."""
+
+    def __init__(self, status: BrowserStatus | None = None, contexts: int = DEFAULT_CONTEXTS) -> None:
+        status = status or browser_status()
+        if not status.available:
+            raise BrowserUnavailable(status.problem)
+        self.status = status
+        self.contexts = max(1, contexts)
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._playwright: Any = None
+        self._browser: Any = None
+        self._slots: asyncio.Semaphore | None = None
+        self._start_error: BaseException | None = None
+        self._closed = False
+        self.launch_seconds = 0.0
+
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    def _ensure_started(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            if self._closed:
+                raise RenderError("the browser was already closed", kind="render")
+            if self._loop is not None:
+                if self._start_error is not None:
+                    raise self._start_error
+                return self._loop
+            loop = asyncio.new_event_loop()
+            ready = threading.Event()
+
+            def run() -> None:
+                asyncio.set_event_loop(loop)
+                loop.call_soon(ready.set)
+                loop.run_forever()
+
+            self._thread = threading.Thread(target=run, name="sponsorcheck-browser", daemon=True)
+            self._thread.start()
+            ready.wait()
+            self._loop = loop
+            atexit.register(self.close)
+            future = asyncio.run_coroutine_threadsafe(self._launch(), loop)
+            try:
+                future.result()
+            except BaseException as exc:
+                self._start_error = exc
+                raise
+            return loop
+
+    async def _launch(self) -> None:
+        start = time.monotonic()
+        try:
+            from playwright.async_api import async_playwright
+        except ImportError:  # find_spec saw it, but it does not import (a broken install)
+            raise BrowserUnavailable(
+                f"Playwright is installed but cannot be imported; reinstall it: {INSTALL_EXTRA}"
+            ) from None
+        self._playwright = await async_playwright().start()
+        try:
+            self._browser = await self._playwright.chromium.launch(
+                executable_path=self.status.executable,
+                args=list(CHROMIUM_ARGS),
+                headless=True,
+                handle_sigint=False,  # Ctrl-C reaches us; we close the browser (a killed driver takes it too)
+                handle_sigterm=False,
+                handle_sighup=False,
+                timeout=30_000,
+            )
+        except Exception as exc:
+            await self._playwright.stop()
+            self._playwright = None
+            what = self.status.executable or "Playwright's Chromium"
+            first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+            raise BrowserUnavailable(f"could not start the browser {what} ({first}); {INSTALL_BROWSER}") from None
+        self._slots = asyncio.Semaphore(self.contexts)
+        self.launch_seconds = time.monotonic() - start
+
+    def close(self) -> None:
+        """Close the browser and its processes; safe to call twice and from Ctrl-C handling."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            loop = self._loop
+        if loop is None:
+            return
+        with contextlib.suppress(Exception):
+            asyncio.run_coroutine_threadsafe(self._shutdown(), loop).result(CLOSE_SECONDS)
+        loop.call_soon_threadsafe(loop.stop)
+        if self._thread is not None:
+            self._thread.join(CLOSE_SECONDS)
+        with contextlib.suppress(Exception):
+            atexit.unregister(self.close)
+
+    async def _shutdown(self) -> None:
+        if self._browser is not None:
+            with contextlib.suppress(Exception):
+                await self._browser.close()
+        if self._playwright is not None:
+            with contextlib.suppress(Exception):
+                await self._playwright.stop()
+
+    def __enter__(self) -> Renderer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- rendering -------------------------------------------------------------------------------
+
+    def render(self, url: str, policy: RenderPolicy | None = None, screenshot: bool = False) -> Rendered:
+        """Render one http(s) page within the policy's deadline; raise RenderError with a readable reason."""
+        policy = policy or RenderPolicy()
+        loop = self._ensure_started()
+        future = asyncio.run_coroutine_threadsafe(self._render(url, policy, screenshot), loop)
+        # The coroutine enforces the deadline itself; this bound only guards against a stuck browser.
+        grace = policy.deadline + (SCREENSHOT_SECONDS if screenshot else 0) + CLOSE_SECONDS + 30.0
+        try:
+            return future.result(grace)
+        except concurrent.futures.TimeoutError:
+            future.cancel()
+            raise RenderError(
+                f"{url}: the browser did not answer within {policy.deadline:g} s; try again later", kind="timeout"
+            ) from None
+
+    async def _render(self, url: str, policy: RenderPolicy, screenshot: bool) -> Rendered:
+        assert self._slots is not None and self._browser is not None
+        async with self._slots:
+            start = time.monotonic()
+            until = start + policy.deadline
+            context = await self._browser.new_context(
+                user_agent=f"{USER_AGENT} HeadlessChromium",
+                viewport=VIEWPORT,
+                accept_downloads=False,
+                service_workers="block",
+                permissions=[],
+                java_script_enabled=True,
+                ignore_https_errors=False,
+            )
+            try:
+                return await self._load(context, url, policy, screenshot, start, until)
+            finally:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(context.close(), CLOSE_SECONDS)
+
+    async def _load(
+        self, context: Any, url: str, policy: RenderPolicy, screenshot: bool, start: float, until: float
+    ) -> Rendered:
+        from playwright.async_api import Error as PlaywrightError
+
+        traffic = _Traffic()
+
+        async def route(route: Any) -> None:
+            request = route.request
+            if request.resource_type in BLOCKED_RESOURCE_TYPES or (policy.block_trackers and is_tracker(request.url)):
+                traffic.blocked += 1
+                await route.abort("blockedbyclient")
+                return
+            await route.continue_()
+
+        async def popup(extra: Any) -> None:
+            traffic.blocked += 1
+            with contextlib.suppress(Exception):
+                await extra.close()
+
+        await context.add_init_script(INIT_SCRIPT)
+        await context.route("**/*", route)
+        page = await context.new_page()
+        context.on("page", popup)  # only pages opened after ours: pop-ups that slipped past window.open
+        page.on("dialog", lambda dialog: asyncio.ensure_future(dialog.dismiss()))
+        page.on("download", lambda download: asyncio.ensure_future(download.cancel()))
+        page.on("request", traffic.started)
+        page.on("requestfinished", traffic.ended)
+        page.on("requestfailed", traffic.ended)
+        reserve = policy.deadline * READ_RESERVE_SHARE
+
+        def ms(seconds: float) -> float:
+            return max(seconds, 0.05) * 1000
+
+        try:
+            response = await page.goto(
+                url, wait_until="domcontentloaded", timeout=ms(until - reserve - time.monotonic())
+            )
+        except PlaywrightError as exc:
+            message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            if "Timeout" in message:
+                raise RenderError(
+                    f"{url}: the page did not load in the browser within {policy.deadline:g} s (the deadline per "
+                    "page); try again later or raise --timeout",
+                    kind="timeout",
+                ) from None
+            raise RenderError(f"{url}: the browser could not load the page ({message[:160]})") from None
+        status = response.status if response is not None else None
+        if status is not None and status >= 400:
+            raise RenderError(f"{url}: HTTP {status} in the browser", kind="http", status=status)
+        first_quiet_until = min(until - reserve, start + policy.deadline * FIRST_QUIET_SHARE)
+        quiet = await traffic.quiet(policy.quiet, first_quiet_until)
+        steps = 0
+        settled = False
+        try:
+            while steps < policy.max_scroll_steps and time.monotonic() < until - reserve:
+                bottom, height, nodes = await page.evaluate(_SCROLL_JS)
+                steps += 1
+                if nodes > policy.max_nodes:
+                    break
+                # Observers fire on the next frames and then ask for content: quiet counts from the scroll.
+                settled = await traffic.quiet(policy.scroll_quiet, until - reserve, since=time.monotonic())
+                if bottom >= height and settled and await page.evaluate(_HEIGHT_JS) <= height:
+                    break  # at the bottom and nothing more arrived
+            if not settled:
+                settled = await traffic.quiet(policy.scroll_quiet, until - reserve)
+            quiet = quiet and settled
+            nodes = await page.evaluate(_NODES_JS)
+            if nodes > policy.max_nodes:
+                raise RenderError(
+                    f"{url}: the rendered page has {nodes:,} elements, far more than an event page; if it is the "
+                    "right page, save its sponsors section from a browser and check that file",
+                    kind="too-large",
+                )
+            html = await asyncio.wait_for(page.content(), max(until - time.monotonic(), 1.0))
+        except asyncio.TimeoutError:
+            raise RenderError(f"{url}: the browser did not hand over the page in time", kind="timeout") from None
+        except PlaywrightError as exc:
+            # A page that navigates itself away while we read it: read it once more where it landed.
+            message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise RenderError(f"{url}: the page changed while it was read in the browser ({message[:160]})") from None
+        if len(html) > policy.max_chars:
+            raise RenderError(
+                f"{url}: the rendered page is larger than {policy.max_chars // 1_000_000} MB; is it the festival page?",
+                kind="too-large",
+            )
+        shot = await self._screenshot(page) if screenshot else None
+        return Rendered(
+            url=page.url,
+            html=html,
+            status=status,
+            seconds=time.monotonic() - start,
+            quiet=quiet,
+            scroll_steps=steps,
+            blocked=traffic.blocked,
+            screenshot=shot,
+        )
+
+    async def _screenshot(self, page: Any) -> bytes | None:
+        """A full-page PNG (height capped); None if the browser cannot take it (evidence then says so)."""
+        with contextlib.suppress(Exception):
+            await page.evaluate("() => window.scrollTo(0, 0)")
+            height = min(int(await page.evaluate(_HEIGHT_JS)), MAX_SCREENSHOT_HEIGHT)
+            clip = {"x": 0, "y": 0, "width": VIEWPORT["width"], "height": max(height, 1)}
+            data: bytes = await page.screenshot(
+                full_page=True, clip=clip, type="png", timeout=SCREENSHOT_SECONDS * 1000, animations="disabled"
+            )
+            return data
+        return None

@@ -1,0 +1,379 @@
+"""Rendering in a real headless Chromium (Playwright) against loopback pages written for each class of page.
+
+Without a browser these tests are skipped with the reason on the summary line; in CI (CI=true) a missing
+browser FAILS them instead, because `.ci/run` installs Chromium and a silent skip would hide a broken setup.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from sponsorcheck.fetch import Fetcher, FetchPolicy, make_session
+from sponsorcheck.models import Verdict
+from sponsorcheck.pipeline import CheckOptions, check_target
+from sponsorcheck.render import (
+    BROWSER_ENV,
+    BrowserUnavailable,
+    Renderer,
+    RenderError,
+    RenderMode,
+    RenderPolicy,
+    browser_status,
+    is_tracker,
+)
+
+STATUS = browser_status()
+IN_CI = os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
+
+
+def require_browser() -> None:
+    """Skip (or, in CI, fail) when this machine has no browser to render with."""
+    if STATUS.available:
+        return
+    if IN_CI:
+        pytest.fail(f"CI must run the render tests but cannot: {STATUS.problem}")
+    pytest.skip(f"no browser on this machine, render tests not run: {STATUS.problem}")
+
+
+@pytest.fixture(scope="module")
+def renderer():
+    require_browser()
+    with Renderer(STATUS, contexts=2) as r:
+        yield r
+
+
+@pytest.fixture
+def browser_fetcher():
+    policy = FetchPolicy(deadline=8, connect_timeout=2, read_timeout=4, retries=0)
+    return Fetcher(make_session(), policy, sleep=lambda s: None)
+
+
+def logo_svg(name: str, colour: str = "#6441a5") -> str:
+    """A logo image that shows its name (so a screenshot can be read by a person)."""
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="240" height="80">'
+        f'<rect width="240" height="80" fill="{colour}"/>'
+        f'<text x="20" y="52" font-size="34" font-family="sans-serif" fill="#fff">{name}</text></svg>'
+    )
+
+
+def serve_logos(httpserver, names: dict[str, str]) -> None:
+    for file, name in names.items():
+        httpserver.expect_request(f"/logos/{file}").respond_with_data(logo_svg(name), content_type="image/svg+xml")
+
+
+def options(renderer, mode=RenderMode.AUTO, **kw) -> CheckOptions:
+    return CheckOptions(follow=0, render=mode, renderer=renderer, **kw)
+
+
+# Class: a single-page app whose sponsor grid is inserted by a script from a JSON request; the HTML
+# as served has a sponsors heading and an empty container.
+JSON_GRID_PAGE = """<!doctype html>
+<html><head><title>Riverside Summer Festival</title></head>
+<body><h1>Riverside Summer Festival</h1>
+<h2>Our sponsors</h2><div id="sponsor-grid" class="sponsors"></div>
+<script>
+fetch('/api/sponsors.json').then(r => r.json()).then(list => {
+  const grid = document.getElementById('sponsor-grid');
+  for (const s of list) {
+    const a = document.createElement('a'); a.href = s.url;
+    const img = document.createElement('img'); img.src = s.logo; img.alt = s.name; img.width = 240;
+    a.appendChild(img); grid.appendChild(a);
+  }
+});
+</script></body></html>"""
+SPONSORS_JSON = [
+    {"name": "Twitch", "url": "https://www.twitch.tv/", "logo": "/logos/twitch.svg"},
+    {"name": "Riverside Brewing", "url": "https://brewing.example/", "logo": "/logos/brewing.svg"},
+]
+
+
+def serve_json_grid(httpserver, path="/festival") -> str:
+    httpserver.expect_request(path).respond_with_data(JSON_GRID_PAGE, content_type="text/html")
+    httpserver.expect_request("/api/sponsors.json").respond_with_json(SPONSORS_JSON)
+    serve_logos(httpserver, {"twitch.svg": "Twitch", "brewing.svg": "Brewing"})
+    return httpserver.url_for(path)
+
+
+def test_json_grid_is_read_after_rendering(httpserver, renderer, browser_fetcher, matcher):
+    url = serve_json_grid(httpserver)
+    plain = check_target(url, browser_fetcher, matcher, options(None, RenderMode.NEVER))
+    assert plain.verdict is not Verdict.CONFLICT and not plain.rendered
+    rendered = check_target(url, browser_fetcher, matcher, options(renderer))
+    assert rendered.verdict is Verdict.CONFLICT
+    assert rendered.rendered == (url,)
+    assert any(f.entity == "amazon" and "Twitch" in f.sponsor for f in rendered.findings)
+
+
+def test_auto_does_not_render_a_page_that_lists_its_sponsors(httpserver, renderer, browser_fetcher, matcher):
+    # Class: a plain server-rendered sponsor list (with an analytics script): nothing to gain from a browser.
+    page = (
+        "<html><body><h2>Sponsors</h2><ul class='sponsors'><li><a href='https://brewing.example/'>"
+        "Riverside Brewing</a></li></ul><script>console.log('stats')</script></body></html>"
+    )
+    httpserver.expect_request("/plain").respond_with_data(page, content_type="text/html")
+    result = check_target(httpserver.url_for("/plain"), browser_fetcher, matcher, options(renderer))
+    assert result.verdict is Verdict.CLEAR and result.rendered == ()
+
+
+# Class: a long page whose logo grid is filled only when it scrolls into view (IntersectionObserver).
+LAZY_PAGE = """<!doctype html>
+<html><head><meta charset="utf-8"><title>Harbour Jazz Days</title></head><body>
+<h1>Harbour Jazz Days</h1><div style="height:4000px">Programme, tickets, travel…</div>
+<section id="partners"><h2>Partners</h2><div id="logos" style="min-height:10px"></div></section>
+<script>
+const target = document.getElementById('logos');
+new IntersectionObserver((entries, obs) => {
+  if (!entries.some(e => e.isIntersecting)) return;
+  obs.disconnect();
+  fetch('/api/partners.json').then(r => r.json()).then(list => {
+    for (const p of list) {
+      const img = document.createElement('img'); img.src = p.logo; img.alt = p.name; img.width = 240;
+      target.appendChild(img);
+    }
+  });
+}).observe(target);
+</script></body></html>"""
+
+
+def test_lazy_logos_appear_after_scrolling(httpserver, renderer, matcher, tmp_path):
+    httpserver.expect_request("/lazy").respond_with_data(LAZY_PAGE, content_type="text/html")
+    httpserver.expect_request("/api/partners.json").respond_with_json(
+        [{"name": "Whole Foods Market", "logo": "/logos/wfm.svg"}, {"name": "Harbour Bank", "logo": "/logos/hb.svg"}]
+    )
+    serve_logos(httpserver, {"wfm.svg": "Whole Foods", "hb.svg": "Harbour Bank"})
+    url = httpserver.url_for("/lazy")
+    rendered = renderer.render(url, RenderPolicy(deadline=10), screenshot=True)
+    assert rendered.scroll_steps >= 2  # the grid is five viewports down
+    assert 'alt="Whole Foods Market"' in rendered.html
+    assert rendered.screenshot is not None and rendered.screenshot[:8] == b"\x89PNG\r\n\x1a\n"
+    fetcher = Fetcher(make_session(), FetchPolicy(deadline=10))
+    result = check_target(url, fetcher, matcher, options(renderer))
+    assert result.verdict is Verdict.CONFLICT
+
+
+# Class: a page that keeps the network busy for ever (a poll every 100 ms): it never goes quiet.
+NEVER_IDLE_PAGE = """<!doctype html>
+<html><body><h2>Sponsors</h2><div id="s"></div>
+<script>
+document.getElementById('s').innerHTML = '<a href="https://www.twitch.tv/"><img alt="Twitch" src="/logos/t.svg"></a>';
+setInterval(() => fetch('/poll?' + Date.now()).catch(() => {}), 100);
+</script></body></html>"""
+
+
+def serve_never_idle(httpserver) -> str:
+    httpserver.expect_request("/busy").respond_with_data(NEVER_IDLE_PAGE, content_type="text/html")
+    httpserver.expect_request("/poll").respond_with_data("{}", content_type="application/json")
+    serve_logos(httpserver, {"t.svg": "Twitch"})
+    return httpserver.url_for("/busy")
+
+
+def test_a_page_that_never_goes_quiet_is_read_within_the_deadline(httpserver, renderer, matcher):
+    url = serve_never_idle(httpserver)
+    start = time.monotonic()
+    rendered = renderer.render(url, RenderPolicy(deadline=4))
+    took = time.monotonic() - start
+    assert not rendered.quiet
+    assert took < 4 + 2  # the deadline holds (2 s for the context to open and close)
+    assert 'alt="Twitch"' in rendered.html
+    fetcher = Fetcher(make_session(), FetchPolicy(deadline=4))
+    result = check_target(url, fetcher, matcher, options(renderer, RenderMode.ALWAYS))
+    assert result.verdict is Verdict.CONFLICT and result.rendered == (url,)
+
+
+# Class: a hostile page that tries to open a pop-up, start a download, ask for permissions and show a
+# dialog as soon as it loads; the sponsors are in the page itself.
+HOSTILE_PAGE = """<!doctype html>
+<html><body><h2>Sponsors</h2><div id="s"></div>
+<video src="/media/trailer.mp4" autoplay muted></video>
+<script>
+document.getElementById('s').innerHTML = '<img alt="Palantir" src="/logos/p.svg">';
+window.open('/popup', '_blank');
+const a = document.createElement('a'); a.href = '/files/programme.zip'; a.download = 'programme.zip';
+document.body.appendChild(a); a.click();
+if (navigator.geolocation) navigator.geolocation.getCurrentPosition(() => {}, () => {});
+if (window.Notification) Notification.requestPermission();
+alert('Subscribe to our newsletter!');
+</script></body></html>"""
+
+
+def test_popups_downloads_permissions_and_media_are_refused(httpserver, renderer, matcher, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    httpserver.expect_request("/hostile").respond_with_data(HOSTILE_PAGE, content_type="text/html")
+    httpserver.expect_request("/popup").respond_with_data("<h1>pop-up</h1>", content_type="text/html")
+    httpserver.expect_request("/files/programme.zip").respond_with_data(
+        b"PK\x03\x04" + b"\0" * 2000,
+        content_type="application/zip",
+        headers={"Content-Disposition": "attachment; filename=programme.zip"},
+    )
+    httpserver.expect_request("/media/trailer.mp4").respond_with_data(b"\0" * 1000, content_type="video/mp4")
+    serve_logos(httpserver, {"p.svg": "Palantir"})
+    httpserver.clear_log()
+    rendered = renderer.render(httpserver.url_for("/hostile"), RenderPolicy(deadline=8))
+    assert 'alt="Palantir"' in rendered.html
+    asked = [req.path for req, _ in httpserver.log]
+    assert "/popup" not in asked
+    assert "/media/trailer.mp4" not in asked
+    assert rendered.blocked >= 1
+    assert list(tmp_path.iterdir()) == []  # nothing was downloaded into the working folder
+    fetcher = Fetcher(make_session(), FetchPolicy(deadline=8))
+    result = check_target(httpserver.url_for("/hostile"), fetcher, matcher, options(renderer))
+    assert result.verdict is Verdict.CONFLICT
+
+
+def test_trackers_are_recognised_by_host_and_path():
+    assert is_tracker("https://www.google-analytics.com/analytics.js")
+    assert is_tracker("https://connect.facebook.net/en_US/fbevents.js")
+    assert is_tracker("https://www.facebook.com/tr?id=1")
+    assert not is_tracker("https://www.facebook.com/riversidefestival")
+    assert not is_tracker("https://cdn.festival.example/app.js")
+
+
+def test_a_dom_over_the_cap_is_refused(httpserver, renderer):
+    # Class: a page whose script builds an enormous DOM (an endless feed, a hostile page).
+    page = (
+        "<html><body><div id=x></div><script>"
+        "for (let i = 0; i < 20000; i++) x.appendChild(document.createElement('p'))</script>"
+    )
+    httpserver.expect_request("/huge").respond_with_data(page, content_type="text/html")
+    with pytest.raises(RenderError) as caught:
+        renderer.render(httpserver.url_for("/huge"), RenderPolicy(deadline=8, max_nodes=5000))
+    assert caught.value.kind == "too-large"
+
+
+def test_a_failed_render_keeps_the_plain_reading_with_a_hint(httpserver, renderer, matcher):
+    # Class: a script-built page that the server refuses the second time (the browser's load).
+    httpserver.expect_ordered_request("/once").respond_with_data(JSON_GRID_PAGE, content_type="text/html")
+    httpserver.expect_ordered_request("/once").respond_with_data("gone", status=503)
+    fetcher = Fetcher(make_session(), FetchPolicy(deadline=5, retries=0))
+    result = check_target(httpserver.url_for("/once"), fetcher, matcher, options(renderer))
+    assert result.verdict is Verdict.UNKNOWN and result.rendered == ()
+    assert any("rendering in a browser failed" in h and "503" in h for h in result.hints)
+
+
+def test_no_browser_is_one_line_saying_how_to_install_one(monkeypatch, tmp_path):
+    monkeypatch.setenv(BROWSER_ENV, str(tmp_path / "no-such-chromium"))
+    status = browser_status()
+    assert not status.available
+    assert "apt-get install chromium" in status.problem and "playwright install chromium" in status.problem
+    assert "\n" not in status.problem
+    with pytest.raises(BrowserUnavailable):
+        Renderer(status)
+
+
+def test_auto_without_a_browser_reads_the_plain_page_and_says_why(httpserver, browser_fetcher, matcher, monkeypatch):
+    monkeypatch.setenv(BROWSER_ENV, "/nonexistent/chromium")
+    url = serve_json_grid(httpserver, "/festival-plain")
+    note = browser_status().problem
+    result = check_target(
+        url, browser_fetcher, matcher, CheckOptions(follow=0, render=RenderMode.AUTO, render_note=note)
+    )
+    assert result.verdict is Verdict.UNKNOWN and result.rendered == ()
+    assert any("apt-get install chromium" in h for h in result.hints)
+
+
+# Ctrl-C: the browser and every process it started are gone after the run stops.
+INTERRUPTED_SCRIPT = textwrap.dedent(
+    """
+    import sys
+    from sponsorcheck.render import Renderer, RenderPolicy
+    with Renderer() as r:
+        print("rendering", flush=True)
+        r.render(sys.argv[1], RenderPolicy(deadline=60))
+    """
+)
+
+
+def _descendants(pid: int) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _is_browser(pid: int) -> bool:
+    try:
+        return "chrom" in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").lower()
+    except OSError:
+        return False
+
+
+def stop_while_rendering(argv: list[str], sig: int = signal.SIGINT) -> tuple[subprocess.Popen, set[int]]:
+    """Start `argv`, wait until its browser runs, send `sig`; return the process and the browser's pids."""
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ})
+    browsers: set[int] = set()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and proc.poll() is None:
+        browsers = {p for p in _descendants(proc.pid) if _is_browser(p)}
+        if len(browsers) >= 3:  # the browser, its zygotes and a renderer: the page is loading
+            break
+        time.sleep(0.2)
+    time.sleep(1.0)
+    browsers |= {p for p in _descendants(proc.pid) if _is_browser(p)}
+    proc.send_signal(sig)
+    return proc, browsers
+
+
+def test_ctrl_c_closes_the_browser(httpserver):
+    require_browser()
+    url = serve_never_idle(httpserver)
+    proc, browsers = stop_while_rendering([sys.executable, "-c", INTERRUPTED_SCRIPT, url])
+    proc.communicate(timeout=20)
+    assert browsers, "the browser never started"
+    time.sleep(0.5)
+    assert not [p for p in browsers if _alive(p)], "browser processes outlived the run"
+
+
+def test_evidence_keeps_bytes_dom_and_screenshot(httpserver, renderer, matcher, watchlist, tmp_path):
+    from sponsorcheck.evidence import EvidenceStore
+
+    url = serve_json_grid(httpserver, "/festival-evidence")
+    store = EvidenceStore(tmp_path / "evidence", [watchlist])
+    fetcher = Fetcher(make_session(), FetchPolicy(deadline=8))
+    result = check_target(url, fetcher, matcher, options(renderer, evidence=store))
+    assert result.verdict is Verdict.CONFLICT and result.evidence
+    folder = Path(result.evidence)
+    assert folder.parent == tmp_path / "evidence"
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == ["SHA256SUMS", "fetched.html", "record.json", "rendered.html", "screenshot.png"]
+    assert (folder / "fetched.html").read_bytes() == JSON_GRID_PAGE.encode()
+    assert 'alt="Twitch"' in (folder / "rendered.html").read_text()
+    assert (folder / "screenshot.png").read_bytes()[:4] == b"\x89PNG"
+    record = json.loads((folder / "record.json").read_text())
+    assert record["url"] == url and record["http_status"] == 200 and record["verdict"] == "conflict"
+    assert record["tool"]["name"] == "sponsorcheck" and record["watchlists"][0]["version"]
+    assert record["checked_at"].endswith("Z")
+    assert any(f["entity"] == "amazon" and f["evidence"] for f in record["findings"])
+    check = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=folder, capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
