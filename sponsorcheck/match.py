@@ -32,7 +32,7 @@ from sponsorcheck.normalize import (
     public_suffix,
     registrable_domain,
 )
-from sponsorcheck.watchlist import Brand, Entity, Watchlist
+from sponsorcheck.watchlist import Brand, Entity, Watchlist, compile_pattern, pattern_set
 
 # Fuzzy scores are a Levenshtein ratio on normalised names; the edit budget already bounds them
 # (one edit in 6 letters is 83, two in 10 letters 80). Tuned on tests/data/names.yaml: every typo
@@ -65,7 +65,7 @@ LOOKALIKE_CLASSES: dict[str, frozenset[str]] = {
         "expedition expeditions lodge tours tour travel travels cruise cruises trek eco nature reserve park "
         "garden gardens zoo aquarium fish parrot parrots village biome treaty landscape landscapes sustainable "
         "sustainability biodiversity ecosystem ecosystems species environmental forestry floresta selva beach "
-        "island lake coast valley falls trail"
+        "island lake coast valley falls trail manaus belem iquitos leticia para"
     ),
     "a food, drink or café": _words(
         "cream creamery tea coffee cold cube cubes pop pops lolly lollies shaved shave cocktail cocktails beer "
@@ -82,7 +82,7 @@ LOOKALIKE_CLASSES: dict[str, frozenset[str]] = {
         "sanctuary coalition alliance welcome advocates advocacy aid lawyers freedom families united together "
         "refugee refugees asylum migrant migrants immigrant immigrants dreamers undocumented detention detained "
         "union workers employees strike boycott protest accountability relief campaign movement teamsters "
-        "organizing organising"
+        "organizing organising victims victim survivors survivor vigil memorial"
     ),
     "a band, ensemble or record label": _words(
         "band orchestra choir quartet trio ensemble dj mc feat ft featuring records recordings collective tribute"
@@ -92,7 +92,32 @@ LOOKALIKE_CLASSES: dict[str, frozenset[str]] = {
         "consultants consultancy advisors advisory realty dental clinic salon church"
     ),
 }
+# A venue named with a brand's word ("Amazon Theatre" in Manaus) may be a naming-rights venue or a
+# namesake: a person could not tell from the name alone, so a one-word alias next to these is review.
+VENUE_WORDS = _words("theatre theater teatro ballroom auditorium playhouse cinema cine hall")
 USER_GROUP = re.compile(r"\b(?:user ?groups?|usergroups?|ug|meetups?)\b")
+# Member-owned co-operatives ("Whole Foods Co-op") belong to their members: never a subsidiary of
+# anyone, whatever alias they share. Normalised forms ("co-op" is "co op").
+COOPERATIVE = re.compile(
+    r"\b(?:co ?ops?|coop|co ?operative|cooperativa|cooperativo|cooperatieve|genossenschaft|kooperativ)\b"
+)
+# Generic words for a product line after a weak alias ("Blink Mini", "Alexa Skills Kit", "Ring Stick Up
+# Cam"): the weak alias then names the product, so the name is at least review. Model codes with
+# letters and digits ("XT2", "4K", "3rd") count too.
+PRODUCT_WORDS = _words(
+    "mini pro max plus lite kit sdk api stick cube dot show studio buds frames cam cams camera cameras doorbell "
+    "floodlight spotlight outdoor indoor alarm sensor hub speaker display tablet remote app skills skill edition "
+    "kids gen generation wifi mesh router extender device devices developer developers up"
+)
+_MODEL_CODE = re.compile(r"^(?=.*\d)(?=.*[a-z])[a-z0-9]{2,6}$")
+# Words of the advocacy class that companies also give their own programmes ("Amazon Relief Fund",
+# "Alexa Together"): alone among a name's other words they make it review, not a refusal.
+OWN_PROGRAMME_WORDS = _words("relief together")
+# After an agency's acronym, words of its own organisation chart ("CBP Office of Trade", "ICE Health
+# Service Corps"): one of the agency's units, so at least review.
+ORG_UNIT_WORDS = _words(
+    "office directorate division bureau department unit corps service program programme operations headquarters academy"
+)
 # Short words that join a common word into a longer name ("Rock am Ring", "Echo and the Bunnymen",
 # "Institution of Civil Engineers"): a weak alias inside such a phrase is part of another name.
 FUNCTION_WORDS = _words(
@@ -106,6 +131,9 @@ _ACRONYM = re.compile(r"^[A-Z0-9]{2,6}$")
 _WORD = re.compile(r"\w+")
 # Scheme and a plain ASCII host (no user, port or IPv6 literal); anything else goes through urlsplit.
 _PLAIN_URL_HOST = re.compile(r"^https?://([A-Za-z0-9.-]+)(?=[/?#]|$)")
+# Word endings whose two letters swap between spellings of different words or names ("Audibel" is a
+# hearing-aid brand, not a slip for "Audible"; "Centre"/"Center").
+VARIANT_ENDINGS = ({"le", "el"}, {"re", "er"})
 _YEAR = re.compile(r"^(?:19|20)\d\d$")  # "re:Invent 2019": an edition, not another name
 
 
@@ -146,8 +174,8 @@ class _Entry:
         if self.brand is None:
             return self.entity.name
         relation = self.brand.relation or f"part of {self.entity.name}"
-        since = f" since {self.brand.since}" if self.brand.since and str(self.brand.since) not in relation else ""
-        return f"{self.brand.name} — {relation}{since}"
+        period = self.brand.period
+        return f"{self.brand.name} — {relation}, {period}" if period else f"{self.brand.name} — {relation}"
 
     @property
     def source(self) -> str:
@@ -220,22 +248,37 @@ class Matcher:
         self._context_norms: dict[tuple[str, str], tuple[str, ...]] = {}  # (pledge, entity) -> phrases
         self._context_acronyms: dict[tuple[str, str], tuple[str, ...]] = {}
         self._context_re: dict[tuple[str, str, str | None], tuple[re.Pattern[str] | None, ...]] = {}  # lazily
-        self._vocab: dict[tuple[str, str], frozenset[str]] = {}
-        self._excludes: dict[tuple[str, str, str | None], tuple[re.Pattern[str], ...]] = {}
-        self._exclude_any: dict[tuple[str, str, str | None], re.Pattern[str] | None] = {}
+        self._vocab: dict[tuple[str, str, str | None], frozenset[str]] = {}  # per entity and per brand
+        # Every exclude pattern of every entry in one RE2 Set (linear time, see watchlist.compile_pattern):
+        # one pass over a name says which patterns match; each entry keeps the indices of its own.
+        self._exclude_ids: dict[tuple[str, str, str | None], tuple[int, ...]] = {}
+        self._exclude_texts: list[str] = []
         self._fuzzy_single: dict[tuple[str, int], list[_Fuzzy]] = {}
+        self._single_short: dict[tuple[str, int], tuple[_Fuzzy, ...]] = {}  # first letter, token length
         self._fuzzy_multi: dict[tuple[int, str], list[_Fuzzy]] = {}
         self._max_tokens = 1
         self._logo_names: set[tuple[str, str, str | None, str]] = set()  # weak aliases a logo alone identifies
         self._url_cache: dict[str, tuple[Match, ...]] = {}
+        self._brands: dict[tuple[str, str, str], Brand] = {}  # for lifecycle checks against a page's year
         for wl in self.watchlists:
             for entity in wl.entities:
                 entries = [_Entry(wl.id, entity, None)] + [_Entry(wl.id, entity, b) for b in entity.brands]
+                self._brands.update({(wl.id, entity.id, b.id): b for b in entity.brands})
                 for entry in entries:
                     self._add(entry)
                 self._add_entity_tables(wl.id, entity, entries[0])
+        # Patterns were validated when the file was read; a Set too large for RE2 falls back to one by one.
+        self._exclude_set = pattern_set(self._exclude_texts)
+        self._exclude_each = (
+            None if self._exclude_set is not None else [compile_pattern(p) for p in self._exclude_texts]
+        )
+        self._multiword = frozenset(
+            a for entries in self._compact.values() for _e, a in entries if " " in normalize_name(a)
+        )
+        # A name can hold an alias only if it holds every word of it, so one word per alias is enough to
+        # decide whether the exact and weak passes need to run: its longest (usually its rarest) word.
         self._alias_tokens = frozenset(
-            t for table in (self._aliases, self._compact, self._weak) for key in table for t in key.split()
+            max(key.split(), key=len) for table in (self._aliases, self._compact, self._weak) for key in table
         )
         for key in self._aliases:
             toks = tuple(key.split())
@@ -251,21 +294,19 @@ class Matcher:
                 for tok in set(toks):
                     self._fuzzy_multi.setdefault((len(toks), tok), []).append(fz)
         self._multi_tokens = frozenset(tok for _n, tok in self._fuzzy_multi)
+        self._multi_lengths = frozenset(n for n, _tok in self._fuzzy_multi)
 
     def _add(self, entry: _Entry) -> None:
         named = entry.named
         entry_key = (entry.pledge, entry.entity.id, entry.brand.id if entry.brand else None)
         patterns = (*entry.entity.exclude, *(entry.brand.exclude if entry.brand else ()))
-        self._excludes[entry_key] = tuple(re.compile(p) for p in patterns)
-        # One alternation for the common "no exclusion applies" answer; the single pattern is looked up
-        # only to explain a refusal.
-        try:
-            self._exclude_any[entry_key] = re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
-        except re.error:  # a pattern with its own group numbering cannot be joined; check them one by one
-            self._exclude_any[entry_key] = re.compile(".") if patterns else None
+        first = len(self._exclude_texts)
+        self._exclude_texts.extend(patterns)
+        self._exclude_ids[entry_key] = tuple(range(first, len(self._exclude_texts)))
         # A display name that is also a weak alias ("Ring") stays weak: it is not added as strong.
         weak_norms = {normalize_name(w) for w in named.weak_aliases}
-        for alias in dict.fromkeys((named.name, *named.aliases)):
+        former = entry.brand.former_names if entry.brand is not None else ()
+        for alias in dict.fromkeys((named.name, *named.aliases, *former)):
             key = normalize_name(alias)
             if not key or key in weak_norms:
                 continue
@@ -299,8 +340,12 @@ class Matcher:
         self._context_norms[(pledge, entity.id)] = tuple(
             sorted(norms - {normalize_name(a) for a in acronyms}, key=len, reverse=True)
         )
-        vocab = {t for p in norms | {normalize_name(w) for n in named_all for w in n.weak_aliases} for t in p.split()}
-        self._vocab[(pledge, entity.id)] = frozenset(vocab)
+        # One vocabulary per brand, not per entity: the entity's own words and the brand's own words
+        # ("Ring Arena" is not Ring's because "arena" is Climate Pledge Arena's word, not Ring's).
+        own = _own_words(entity)
+        self._vocab[(pledge, entity.id, None)] = own
+        for brand in entity.brands:
+            self._vocab[(pledge, entity.id, brand.id)] = own | _own_words(brand)
         for tld in entity.tlds:
             self._tlds.setdefault(tld.lower().lstrip("."), []).append((root, f".{tld.lstrip('.')}"))
 
@@ -413,6 +458,7 @@ class Matcher:
             return []
         toks = norm.split()
         found: dict[tuple[str, str, str | None], tuple[Match, int]] = {}
+        memo: list[frozenset[int]] = []
 
         def keep(m: Match, span: int) -> None:
             key = (m.pledge, m.entity, m.brand)
@@ -424,23 +470,32 @@ class Matcher:
         shares_word = not self._alias_tokens.isdisjoint(toks)
         for gram, start, end, table in self._grams(toks) if shares_word else ():
             for entry, alias in table.get(gram, ()):
-                refused = self._refusal(entry, norm, toks, start, end, alias=alias) or _styling_refusal(
-                    alias, name, len(toks) > end - start
+                joined = table is self._compact and end - start == 1 and alias in self._multiword
+                refused, soft = self._refusal(
+                    entry, norm, toks, start, end, alias=alias, name=name, joined=joined, memo=memo
                 )
-                if trace is not None:
-                    m = entry.match(alias, "alias", 100)
-                    trace.append(_considered(m, "excluded" if refused else "match", refused or "exact alias"))
                 if not refused:
-                    keep(entry.match(alias, "alias", 100), end - start)
+                    refused = _styling_refusal(alias, name, len(toks) > end - start)
+                m = entry.match(alias, "alias", 100)
+                if soft:
+                    m = replace(m, score=WEAK_SCORE, weak=True, note=refused)
+                if trace is not None:
+                    outcome = "needs-corroboration" if soft else ("excluded" if refused else "match")
+                    trace.append(_considered(m, outcome, refused or "exact alias"))
+                if soft or not refused:
+                    keep(m, end - start)
         if shares_word:
-            self._weak_matches(name.upper() if caseless else name, norm, toks, context, keep, trace)
+            self._weak_matches(name.upper() if caseless else name, norm, toks, context, keep, trace, memo)
         # Fuzzy runs even after an exact hit: "Amazon Web Service" is AWS, not only the word "Amazon".
         for m, start, end in self._fuzzy(toks, trace):
             entry = self._entry_for(m)
-            refused = self._refusal(entry, norm, toks, start, end)
+            refused, soft = self._refusal(entry, norm, toks, start, end, name=name, how="fuzzy", memo=memo)
+            if soft:
+                m = replace(m, score=min(m.score, CONFLICT_SCORE - 1), note=refused)
             if trace is not None:
-                trace.append(_considered(m, "excluded" if refused else "match", refused or "within the edit budget"))
-            if not refused:
+                outcome = "match" if soft or not refused else "excluded"
+                trace.append(_considered(m, outcome, refused or "within the edit budget"))
+            if soft or not refused:
                 keep(m, end - start)
         return [m for m, span in sorted(found.values(), key=lambda pair: _rank(*pair))]
 
@@ -460,7 +515,7 @@ class Matcher:
                 return entry
         raise KeyError(m.matched)  # pragma: no cover — fuzzy matches are built from indexed aliases
 
-    def _weak_matches(self, name, norm, toks, context, keep, trace) -> None:
+    def _weak_matches(self, name, norm, toks, context, keep, trace, memo) -> None:
         for gram, start, end in _all_grams(toks, self._max_tokens):
             for entry, alias, pattern in self._weak.get(gram, ()):
                 hit = pattern.search(name)
@@ -475,7 +530,9 @@ class Matcher:
                         )
                     continue
                 corroborated = self._corroborated(entry, name, norm, context)
-                refused = self._refusal(entry, norm, toks, start, end, weak=not corroborated, alias=alias)
+                refused, soft = self._refusal(
+                    entry, norm, toks, start, end, weak=not corroborated, alias=alias, name=name, how="weak", memo=memo
+                )
                 m = entry.match(
                     alias,
                     "weak-alias",
@@ -483,12 +540,19 @@ class Matcher:
                     weak=True,
                     corroborated=corroborated,
                 )
+                if soft:
+                    m = replace(m, note=refused)
+                    refused = ""
                 if trace is not None:
                     outcome = "excluded" if refused else ("match" if corroborated else "needs-corroboration")
-                    reason = refused or (
-                        "a short or common name, corroborated by a strong name or context word of the entity"
-                        if corroborated
-                        else "a short or common name with nothing else pointing to the entity"
+                    reason = (
+                        refused
+                        or m.note
+                        or (
+                            "a short or common name, corroborated by a strong name or context word of the entity"
+                            if corroborated
+                            else "a short or common name with nothing else pointing to the entity"
+                        )
                     )
                     trace.append(_considered(m, outcome, reason))
                 if not refused:
@@ -503,42 +567,100 @@ class Matcher:
         end: int,
         weak: bool = False,
         alias: str = "",
-    ) -> str:
-        """Why a name that contains an alias is a look-alike ("" when it is not)."""
+        name: str = "",
+        how: str = "alias",
+        joined: bool = False,
+        memo: list[frozenset[int]] | None = None,
+    ) -> tuple[str, bool]:
+        """Why a name that contains an alias is a look-alike, and whether only softly.
+
+        ("", False): a match. (reason, False): a look-alike, refused. (reason, True): a person could
+        not tell from the name alone, so at most review.
+        """
         key = (entry.pledge, entry.entity.id, entry.brand.id if entry.brand else None)
-        any_exclude = self._exclude_any.get(key)
-        if any_exclude is not None and any_exclude.search(norm):
-            for pattern in self._excludes[key]:
-                if pattern.search(norm):
-                    return f"excluded by the watchlist pattern '{pattern.pattern}'"
-        vocab = self._vocab.get((entry.pledge, entry.entity.id), frozenset())
+        memo = [] if memo is None else memo  # the exclude patterns that match this name, computed once
+        if how == "alias" and not joined and start == 0 and end == len(toks):
+            return "", False  # the whole name is one the watchlist lists: no class or pattern refuses it
+        ids = self._exclude_ids.get(key)
+        if ids:
+            if self._exclude_each is not None:
+                excluded = next((i for i in ids if self._exclude_each[i].search(norm)), None)
+            else:
+                if not memo:
+                    memo.append(frozenset(self._exclude_set.Match(norm) or ()))  # once per name, for every entry
+                excluded = next((i for i in ids if i in memo[0]), None)
+            if excluded is not None:
+                return f"excluded by the watchlist pattern '{self._exclude_texts[excluded]}'", False
+        vocab = self._vocab.get(key, frozenset())
         extras = [t for t in toks[:start] + toks[end:] if t not in vocab]
-        # A one-word alias can be a common word or a place; a longer alias, or a strong acronym (AWS), is
-        # specific enough that only the advocacy class (a group campaigning against it) can still refuse it.
-        word_like = end - start == 1 and not (alias.isupper() and not weak)
-        classes = LOOKALIKE_CLASSES.items() if word_like or weak else [(ADVOCACY, LOOKALIKE_CLASSES[ADVOCACY])]
-        for label, words in classes:
-            hit = next((t for t in extras if t in words), None)
-            if hit:
-                return f"the word {hit!r} says this is {label}, not {entry.name}"
-        # Volunteer user groups and meetups named after a product ("AWS User Group Berlin") are run by
-        # their members, not by the company: whatever the alias, like the advocacy class.
-        group = USER_GROUP.search(" ".join(extras))
+        if not extras:
+            return "", False
+        rest = " ".join(extras)
+        # Whatever the alias: a group campaigning about the entity, a volunteer user group, a member-owned
+        # co-operative is not the entity ("AWS User Group Berlin", "Whole Foods Co-op").
+        hits = [t for t in extras if t in LOOKALIKE_CLASSES[ADVOCACY]]
+        if hits and all(t in OWN_PROGRAMME_WORDS for t in hits) and not weak:
+            # Companies name their own programmes with these words too ("Amazon Relief Fund"): a person
+            # could not tell a company's programme from a group's, so review.
+            return f"the word {hits[0]!r} may be a group's or {entry.name}'s own programme: a person should look", True
+        if hits:
+            return f"the word {hits[0]!r} says this is {ADVOCACY}, not {entry.name}", False
+        group = USER_GROUP.search(rest)
         if group:
-            return f"{group.group(0)!r} says this is a volunteer user group or meetup, not {entry.name}"
+            return f"{group.group(0)!r} says this is a volunteer user group or meetup, not {entry.name}", False
+        coop = COOPERATIVE.search(rest)
+        if coop:
+            return f"{coop.group(0)!r} says this is a member-owned co-operative, not {entry.name}", False
+        # A one-word alias can be a common word or a place; a longer alias, or a strong acronym (AWS), is
+        # specific enough that only the classes above can still refuse it.
+        one_word = end - start == 1
+        word_like = one_word and not (alias.isupper() and not weak)
+        if how == "fuzzy" and one_word:
+            # A one-word near spelling inside a longer name is usually another real word ("Wonder Bread",
+            # "Wonder Ballroom"): whatever the other words are.
+            return f"a near spelling of {alias!r} inside a longer name ({rest}) is another word", False
+        if word_like or weak:
+            for label, words in LOOKALIKE_CLASSES.items():
+                hit = next((t for t in extras if t in words), None)
+                if hit:
+                    return f"the word {hit!r} says this is {label}, not {entry.name}", False
+            venue = next((t for t in extras if t in VENUE_WORDS), None)
+            if venue and not weak:
+                reason = f"a venue named with the word {alias!r} ({venue!r}): the brand's or a namesake"
+                return reason + ", a person should look", True
+        if joined:
+            # "Wholefoods" written as one word inside a longer name is the common noun ("Suma Wholefoods").
+            return f"{alias!r} written as one word inside a longer name ({rest}) is another name", False
+        if how == "alias" and one_word and alias.isalpha() and alias.islower() and (name.islower() or name.isupper()):
+            # A brand styled in lower case ("eero") loses its styling in a name written in one case, so
+            # inside a longer name it reads as a given name ("eero saarinen", "EERO AARNIO").
+            if _all_product_words(extras):
+                return f"{alias!r} followed by product words, in a name written in one case: a person should look", True
+            return f"{alias!r} inside a longer name written in one case ({rest}) is a given name or another word", False
         if weak:
             meaningful = [t for t in extras if t not in NEUTRAL_WORDS and not _YEAR.match(t)]
+            if not meaningful:
+                return "", False
+            if _ACRONYM.match(alias) and start == 0 and any(t in ORG_UNIT_WORDS for t in meaningful):
+                unit = " ".join(meaningful)
+                return f"{alias!r} followed by words of one of its own units ({unit}): a person should look", True
             if any(t in FUNCTION_WORDS or t.isdigit() for t in meaningful):
-                return f"{alias!r} is one word of a longer name"
+                return f"{alias!r} is one word of a longer name", False
             if _ACRONYM.match(alias) and len(meaningful) >= 2:
                 initials = "".join(t[0] for t in meaningful if t not in FUNCTION_WORDS)
                 if initials == alias.lower():
-                    return f"{alias!r} stands for another organisation here ({' '.join(meaningful)})"
-            if meaningful:
-                # Without corroboration a short or common word inside a longer name is that other name
-                # ("Blink Fitness", "ICE London", "Alexa Chung").
-                return f"{alias!r} is one word of a longer name ({' '.join(meaningful)})"
-        return ""
+                    return f"{alias!r} stands for another organisation here ({' '.join(meaningful)})", False
+            if start == 0 and end - start > 1 and len(meaningful) == 1 and not FUNCTION_WORDS & set(meaningful):
+                # A weak name of two words ("Fire TV") followed by one more word is most likely its
+                # product line ("Fire TV Recast"): too specific to be part of another name, too weak alone.
+                return f"{alias!r} followed by {meaningful[0]!r}: a product line of it, a person should look", True
+            if start == 0 and _all_product_words(meaningful):
+                line = " ".join(meaningful)
+                return f"{alias!r} followed by product words ({line}): a product line, a person should look", True
+            # Without corroboration a short or common word inside a longer name is that other name
+            # ("Blink Fitness", "ICE London", "Alexa Chung").
+            return f"{alias!r} is one word of a longer name ({' '.join(meaningful)})", False
+        return "", False
 
     def _corroborated(self, entry: _Entry, name: str, norm: str, context: str) -> bool:
         """A weak alias counts when a strong name or context phrase of its entity stands nearby."""
@@ -559,28 +681,41 @@ class Matcher:
             return False
         return bool(words_re.search(norm) or (context and words_re.search(normalize_name(context))))
 
-    def _shortlist(self, gram_toks: list[str]) -> list[_Fuzzy]:
+    def _shortlist(self, gram_toks: list[str]) -> Sequence[_Fuzzy]:
         n = len(gram_toks)
         if n == 1:
             tok = gram_toks[0]
-            budget = edit_budget(len(tok) + 1)
-            return [
-                fz
-                for length in range(len(tok) - budget, len(tok) + budget + 1)
-                for fz in self._fuzzy_single.get((tok[0], length), ())
-            ]
-        return list({id(fz): fz for tok in gram_toks for fz in self._fuzzy_multi.get((n, tok), ())}.values())
+            key = (tok[0], len(tok))
+            short = self._single_short.get(key)
+            if short is None:  # built once per first letter and length: the tables, not any name's result
+                budget = edit_budget(len(tok) + 1)
+                short = self._single_short[key] = tuple(
+                    fz
+                    for length in range(len(tok) - budget, len(tok) + budget + 1)
+                    for fz in self._fuzzy_single.get((tok[0], length), ())
+                )
+            return short
+        hits = [found for tok in gram_toks if (found := self._fuzzy_multi.get((n, tok)))]
+        if len(hits) == 1:
+            return hits[0]
+        return list({id(fz): fz for found in hits for fz in found}.values())
 
     def _fuzzy(self, toks: list[str], trace: list[Considered] | None) -> list[tuple[Match, int, int]]:
         """Token-level fuzzy matches of strong aliases, each token within its own edit budget, on a shortlist."""
         out: list[tuple[Match, int, int]] = []
-        for n in range(1, min(self._max_tokens, len(toks)) + 1):
+        # Longer aliases need one word spelled exactly (the token shortlist): with no such word in the name,
+        # only single words are tried.
+        exact = [t in self._multi_tokens for t in toks]
+        longest = min(self._max_tokens, len(toks)) if any(exact) else 1
+        for n in range(1, longest + 1):
+            if n > 1 and n not in self._multi_lengths:
+                continue
             for i in range(len(toks) - n + 1):
                 gram_toks = toks[i : i + n]
                 if n == 1 and len(gram_toks[0]) < MIN_FUZZY_LENGTH - 1:
                     continue  # too short to be within one edit of any fuzzy-matchable alias
-                if n > 1 and self._multi_tokens.isdisjoint(gram_toks):
-                    continue  # longer aliases need one word spelled exactly (the token shortlist)
+                if n > 1 and not any(exact[i : i + n]):
+                    continue
                 gram = " ".join(gram_toks)
                 if gram in self._weak or gram in self._aliases:
                     continue  # exact already; weak aliases are never fuzzy, nor a door to a strong alias
@@ -636,8 +771,27 @@ class Matcher:
             elif m.weak and not m.corroborated and self._logo_alone_identifies(candidate, m):
                 m = replace(m, corroborated=True, score=CORROBORATED_SCORE, method="logo")
             found[key] = m
+        kept = [m for m in (self._in_period(m, candidate.year) for m in found.values()) if m is not None]
         # Domain matches first (the most reliable signal), then name matches in the matcher's rank order.
-        return sorted(found.values(), key=lambda m: (m.method not in ("domain", "tld"), not is_strong(m)))
+        return sorted(kept, key=lambda m: (m.method not in ("domain", "tld"), not is_strong(m)))
+
+    def _in_period(self, m: Match, year: int | None) -> Match | None:
+        """A match as the page's date allows: dropped outside the brand's time with its owner, review when unsure.
+
+        A brand bought (or launched) later counts only on pages dated from that year; a sold one only on
+        pages dated up to the sale. Without a page date a sold brand is review: the page may be older.
+        """
+        brand = self._brands.get((m.pledge, m.entity, m.brand)) if m.brand else None
+        if brand is None or (brand.since is None and brand.status != "sold"):
+            return m
+        if year is not None:
+            if not brand.counts_in(year):
+                return None
+            return replace(m, note=m.note or f"the page is dated {year}, within {brand.name}'s time: {brand.period}")
+        if brand.status == "sold":
+            note = f"{brand.name} was sold ({brand.period}) and the page has no date: a person should check when"
+            return replace(m, weak=True, corroborated=False, score=WEAK_SCORE, note=note)
+        return m
 
     def _logo_alone_identifies(self, candidate: Candidate, m: Match) -> bool:
         """A logo in a sponsor list named exactly after a brand whose watchlist entry says a logo identifies it."""
@@ -682,6 +836,18 @@ def _styling_refusal(alias: str, name: str, longer: bool) -> str:
     return f"written differently from the brand's own styling {alias!r}, so it is another word (a name, a place)"
 
 
+def _own_words(named: Entity | Brand) -> frozenset[str]:
+    """The tokens of an entity's or brand's own names, weak names, former names and context phrases."""
+    former = named.former_names if isinstance(named, Brand) else ()
+    phrases = (named.name, *named.aliases, *named.weak_aliases, *named.context, *former)
+    return frozenset(t for p in phrases for t in normalize_name(p).split())
+
+
+def _all_product_words(words: Sequence[str]) -> bool:
+    """True when every word names a product line or model ("mini", "skills kit", "xt2")."""
+    return bool(words) and all(w in PRODUCT_WORDS or _MODEL_CODE.match(w) for w in words)
+
+
 def _has_accent(word: str) -> bool:
     return any(unicodedata.combining(c) for c in unicodedata.normalize("NFKD", word))
 
@@ -713,6 +879,8 @@ def _typo_like(gram: str, key: str) -> bool:
         return Levenshtein.distance(gram, key) == len(key) - len(gram)  # deletions only
     if len(gram) == len(key) + 1:  # a doubled letter ("Pallantir") is a slip of the finger, not a new word
         return any(gram[i] == gram[i - 1] and gram[:i] + gram[i + 1 :] == key for i in range(1, len(gram)))
+    if len(gram) == len(key) and {gram[-2:], key[-2:]} in VARIANT_ENDINGS and gram[:-2] == key[:-2]:
+        return False  # "-el" for "-le", "-re" for "-er": a spelling variant, another name ("Audibel")
     return len(gram) == len(key) and Levenshtein.distance(gram, key) > OSA.distance(gram, key)  # a swap
 
 

@@ -36,6 +36,15 @@ class Role(str, Enum):
     MENTION = "mention"  # named, but not as sponsorship (prize, shop link, stream link, hosting, user group)
 
 
+# Why a sighting counts (Candidate.context, Finding.context; values are the JSON contract).
+SECTION = "section"  # inside a recognised sponsor section (its heading, label, id/class or tier)
+GRID = "grid"  # part of a logo grid or strip: three or more sibling outbound logo links to distinct sites
+PHRASE = "phrase"  # named with sponsor phrasing: "supported by X", "X presents", a sponsor path or alt text
+IDENTITY = "identity"  # the event itself: its site, organiser, venue, own banner or hero logo
+OUTSIDE = "outside"  # named on the page outside any sponsor list
+CONTEXTS = (SECTION, GRID, PHRASE, IDENTITY, OUTSIDE)
+
+
 @dataclass(frozen=True)
 class Page:
     """A fetched or read document, already decoded to text."""
@@ -71,6 +80,11 @@ class Candidate:
     past: bool = False  # listed as a past/previous sponsor
     note: str | None = None  # why a mention is not sponsorship, e.g. "prize", "hosting"
     page: str = ""  # URL or path of the page it was found on
+    year: int | None = None  # the year the page is dated, when known: brands bought or sold count by it
+    context: str = ""  # section | grid | phrase | identity | outside (see verdict.CONTEXTS); "" = not yet decided
+    swept: bool = False  # found by the whole-page sweep only (not by the section walk)
+    entity: str | None = None  # a mention's watchlisted entity id, when it matches one (set after matching)
+    entity_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -100,6 +114,7 @@ class Match:
     weak: bool = False  # a weak alias (short name, common word, acronym)
     corroborated: bool = False  # a weak alias backed by a domain, logo file or context words
     chain: str = ""  # "Twitch — owned by Amazon since 2014"
+    note: str = ""  # why the matcher holds it at review, when not for a plain weak alias
 
 
 @dataclass(frozen=True)
@@ -121,6 +136,7 @@ class Finding:
     demands: tuple[str, ...] = ()
     role: Role = Role.SPONSOR
     allowed_reason: str | None = None
+    context: str = ""  # section | grid | phrase | identity | outside: why it counts (see verdict.CONTEXTS)
 
 
 @dataclass(frozen=True)

@@ -146,6 +146,9 @@ _PSL_ALL = PublicSuffixList()
 # "A.W.S." and "U.S." (letters each followed by a dot) are one word; Unicode letters too ("S.à.r.l.").
 _DOTTED_INITIALS = re.compile(r"(?<!\w)(?:[^\W\d_]\.){2,}(?![^\W\d_])")
 _POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
+# A plus sign closing a brand word is read "plus" ("MGM+", "Kids+", "Disney+" = "… Plus"), so the
+# name does not collapse onto the bare word ("MGM+" is not MGM).
+_TRAILING_PLUS = re.compile(r"(?<=\w)\+(?!\w)")
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 # Legal forms compared with their spaces removed, so "S.à r.l.", "s a r l" and "SARL" are one form.
 _LEGAL_COMPACT = frozenset(f.replace(" ", "") for f in LEGAL_FORMS)
@@ -183,6 +186,7 @@ def normalize_name(name: str) -> str:
     """Canonical form of an organisation name: folded, initials joined, punctuation, legal forms and noise removed."""
     text = _DOTTED_INITIALS.sub(lambda m: m.group(0).replace(".", "") + " ", name[:500])
     text = _POSSESSIVE.sub("", text)
+    text = _TRAILING_PLUS.sub(" plus", text)
     text = fold(text).replace("&", " and ").replace("@", " at ")
     text = _NON_WORD.sub(" ", text).replace("_", " ")
     text = _NOISE.sub(" ", text)
@@ -232,3 +236,64 @@ def is_hosting_domain(host: str) -> bool:
     """
     host = host.lower().rstrip(".")
     return _PSL_ALL.publicsuffix(host) != _PSL_ICANN.publicsuffix(host)
+
+
+# A comma does not end a name when what follows is the name's legal form ("Amazon.com, Inc."), a
+# generational suffix ("Ring Lardner, Jr.") or an apposition saying whose it is ("Ring, an Amazon
+# company", "Zoox, a subsidiary of Amazon").
+NAME_SUFFIXES = ("jr", "sr", "ii", "iii", "iv")
+APPOSITION = re.compile(
+    r"^(?:(?:an?|the)\s+(?:\S+\s+){0,4}?(?:company|subsidiary|division|brand|affiliate|business|unit|"
+    r"service|partner)(?:\s+of\s+.+)?|(?:a\s+)?(?:part|member|subsidiary|division|unit|brand|affiliate)\s+of\s+.+|"
+    r"(?:owned|operated|run)\s+by\s+.+)\s*$",
+    re.IGNORECASE,
+)
+_BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+_AFFILIATES = re.compile(r"\s+or\s+its\s+affiliates\s*$", re.IGNORECASE)
+_OPENERS, _CLOSERS = '([{"“', ')]}"”'
+
+
+def _continues_name(segment: str) -> bool:
+    """True when a comma-separated segment belongs to the name before it (legal form, suffix, apposition)."""
+    text = _AFFILIATES.sub("", segment.strip())
+    if not text:
+        return False
+    if APPOSITION.match(text):
+        return True
+    # "Inc.", "L.P.", "S.à r.l.", "Ltd." — the whole segment, bar a bracket such as "(NASDAQ: AMZN)".
+    bare = _DOTTED_INITIALS.sub(lambda m: m.group(0).replace(".", ""), _BRACKETED.sub(" ", text))
+    words = _NON_WORD.sub(" ", fold(bare)).split()
+    if not words:
+        return False
+    if len(words) == 1 and words[0] in NAME_SUFFIXES:
+        return True
+    return _strip_legal_tail(["name", *words]) == ["name"]
+
+
+def split_names(text: str) -> list[str]:
+    """Names in a comma-separated list, keeping "Amazon.com, Inc." and "Ring, an Amazon company" whole.
+
+    Commas inside brackets or quotes and between digits ("1,000") never split; a segment that is a legal
+    form, a suffix such as "Jr." or an apposition joins the name before it.
+    """
+    parts: list[str] = []
+    depth = 0
+    start = 0
+    for i, ch in enumerate(text):
+        if ch in _OPENERS and not (ch == '"' and depth):
+            depth += 1
+        elif ch in _CLOSERS and depth:
+            depth -= 1
+        elif ch == "," and depth == 0:
+            if 0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit():
+                continue
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    names: list[str] = []
+    for part in parts:
+        if names and _continues_name(part):
+            names[-1] = f"{names[-1]},{part}"
+        elif part.strip():
+            names.append(part)
+    return [" ".join(n.split()) for n in names if n.strip()]

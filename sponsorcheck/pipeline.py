@@ -17,11 +17,11 @@ from sponsorcheck.allow import Allowlist
 from sponsorcheck.errors import SponsorcheckError, TargetError
 from sponsorcheck.extract import JS_HINT, extract
 from sponsorcheck.fetch import Fetcher, load_target
-from sponsorcheck.match import DEFAULT_MIN_SCORE, Matcher
-from sponsorcheck.models import Candidate, ErrorInfo, Evidence, Extraction, Page, Result, Role, Verdict
+from sponsorcheck.match import DEFAULT_MIN_SCORE, Matcher, is_strong
+from sponsorcheck.models import Candidate, ErrorInfo, Evidence, Extraction, Finding, Level, Page, Result, Role, Verdict
 from sponsorcheck.normalize import normalize_name
 from sponsorcheck.render import Rendered, RenderMode, RenderPolicy, needs_render
-from sponsorcheck.verdict import decide, evaluate
+from sponsorcheck.verdict import counted_role, decide, evaluate
 from sponsorcheck.watchlist import Watchlist
 
 
@@ -83,12 +83,18 @@ def result_from(
     target: str, url: str, extraction: Extraction, matcher: Matcher, allow: Allowlist | None = None
 ) -> Result:
     """Match an extraction and decide its verdict."""
-    findings = evaluate(extraction.candidates, matcher, allow)
-    sponsors = tuple(c for c in extraction.candidates if c.role is Role.SPONSOR)
-    mentions = tuple(c for c in extraction.candidates if c.role is Role.MENTION)
-    identity_hits = {f.sponsor for f in findings}
+    findings = _without_repeats(evaluate(extraction.candidates, matcher, allow), extraction.candidates)
+    found = {f.sponsor for f in findings}
+    roles = {c.name: counted_role(c) for c in extraction.candidates}
+    # What the sweep found is shown when it matched: as a finding (sponsor, identity) or a mention.
+    sponsors = tuple(
+        c for c in extraction.candidates if roles[c.name] is Role.SPONSOR and (not c.swept or c.name in found)
+    )
+    mentions = _mentions(
+        [_with_entity(c, matcher) for c in extraction.candidates if roles[c.name] is Role.MENTION], findings
+    )
     # The page's own site is a candidate only to be matched; it is shown when it matched.
-    sponsors += tuple(c for c in extraction.candidates if c.role is Role.IDENTITY and c.name in identity_hits)
+    sponsors += tuple(c for c in extraction.candidates if c.role is Role.IDENTITY and c.name in found)
     verdict = decide(findings, extraction, sponsors)
     if extraction.truncated and verdict is Verdict.CLEAR:
         verdict = Verdict.REVIEW  # not every name was checked: a person must look, never "clear"
@@ -104,10 +110,46 @@ def result_from(
     )
 
 
+def _without_repeats(findings: list[Finding], candidates: Sequence[Candidate]) -> list[Finding]:
+    """The sweep accounts for what the section walk missed: a swept sighting of an entity the walk already
+    found at the same level or higher (or allowed) adds nothing but a second line, so it is left out."""
+    swept = {c.name for c in candidates if c.swept}
+    rank = {Level.CONFLICT: 3, Level.ALLOWED: 3, Level.REVIEW: 1}
+    walk_best: dict[tuple[str, str], int] = {}
+    for f in findings:
+        if f.sponsor not in swept:
+            key = (f.pledge, f.entity)
+            walk_best[key] = max(walk_best.get(key, 0), rank[f.level])
+    return [f for f in findings if f.sponsor not in swept or rank[f.level] > walk_best.get((f.pledge, f.entity), 0)]
+
+
+def _mentions(mentions: list[Candidate], findings: Sequence[Finding]) -> tuple[Candidate, ...]:
+    """Mentions to show: the walk's, and the sweep's that name a watchlisted entity not already shown for the same
+    reason (nor under the same name as a finding)."""
+    shown: set[tuple[str | None, str | None]] = {(m.entity, m.note) for m in mentions if not m.swept and m.entity}
+    found = {f.sponsor for f in findings}
+    out = []
+    for m in mentions:
+        if m.swept and (not m.entity or (m.entity, m.note) in shown or m.name in found):
+            continue
+        shown.add((m.entity, m.note))
+        out.append(m)
+    return tuple(out)
+
+
+def _with_entity(mention: Candidate, matcher: Matcher) -> Candidate:
+    """A mention with the watchlisted entity it names, when it names one (the user sees it was read)."""
+    matches = [m for m in matcher.match_candidate(mention) if is_strong(m)]
+    if not matches:
+        return mention
+    return replace(mention, entity=matches[0].entity, entity_name=matches[0].brand_name or matches[0].entity_name)
+
+
 def analyse_html(html: str, url: str, watchlists: Sequence[Watchlist] | Matcher, target: str | None = None) -> Result:
     """Extract, match and decide for one HTML document, without any I/O."""
     page = Page(target or url, url, html)
-    return result_from(page.target, page.url, extract(page), matcher_for(watchlists))
+    matcher = matcher_for(watchlists)
+    return result_from(page.target, page.url, extract(page, matcher), matcher)
 
 
 def check_target(
@@ -127,7 +169,7 @@ def check_target(
     reads = _Reads()
 
     def read(page: Page) -> Extraction:
-        return read_page(page, fetcher, options, reads)
+        return read_page(page, fetcher, options, reads, matcher)
 
     extraction = read(page)
     if options.follow > 0 and extraction.sponsor_links:
@@ -141,13 +183,15 @@ def check_target(
     return result
 
 
-def read_page(page: Page, fetcher: Fetcher, options: CheckOptions, reads: _Reads | None = None) -> Extraction:
+def read_page(
+    page: Page, fetcher: Fetcher, options: CheckOptions, reads: _Reads | None = None, matcher: Matcher | None = None
+) -> Extraction:
     """Extract one fetched page, rendering it first in a browser when the options say so.
 
     The rendered reading is merged with the plain one (a sponsor seen in either counts); a render that
     fails keeps the plain reading and says why in a hint.
     """
-    plain = extract(page)
+    plain = extract(page, matcher)
     if not needs_render(options.render, page, plain):
         if reads is not None:
             reads.items.append(PageRead(page))
@@ -167,7 +211,7 @@ def read_page(page: Page, fetcher: Fetcher, options: CheckOptions, reads: _Reads
         return replace(plain, hints=_render_hints(plain.hints, f"rendering in a browser failed: {exc.message}"))
     if reads is not None:
         reads.items.append(PageRead(page, rendered))
-    found = extract(Page(page.target, rendered.url, rendered.html, "text/html", rendered.status))
+    found = extract(Page(page.target, rendered.url, rendered.html, "text/html", rendered.status), matcher)
     pages = tuple(dict.fromkeys((*plain.pages_read, *found.pages_read)))
     notes: tuple[str, ...] = ()
     if not rendered.quiet:
@@ -250,16 +294,20 @@ def merge_extractions(
             prev = merged.get(key)
             if prev is None:
                 merged[key] = c
-            elif c.in_sponsor_context and not prev.in_sponsor_context:
-                merged[key] = replace(c, evidence=prev.evidence + c.evidence)
+            elif _sighting_rank(c) > _sighting_rank(prev):
+                # Not "first sighting wins": a mention on the home page must not hide the same name listed
+                # as a sponsor on a followed page.
+                extra = tuple(e for e in prev.evidence if e not in c.evidence)
+                merged[key] = replace(c, evidence=c.evidence + extra, past=c.past and prev.past)
             else:
                 extra = tuple(e for e in c.evidence if e not in prev.evidence)
-                merged[key] = replace(prev, evidence=prev.evidence + extra)
+                merged[key] = replace(prev, evidence=prev.evidence + extra, past=prev.past and c.past)
     candidates = tuple(merged.values())
     found = any(c.in_sponsor_context and c.role is Role.SPONSOR for c in candidates)
     hints: list[str] = []
-    if not found:
-        for extraction in extractions:
+    for extraction in extractions:
+        # Why nothing was found matters only when nothing was; a truncated page's hint always does.
+        if not found or extraction.truncated:
             hints.extend(h for h in extraction.hints if h not in hints)
     hints.extend(extra_hints)
     return Extraction(
@@ -268,7 +316,13 @@ def merge_extractions(
         pages_read,
         tuple(hints),
         tuple(dict.fromkeys(u for e in extractions for u in e.sponsor_links)),
+        truncated=any(e.truncated for e in extractions),  # one page not checked in full: never clear
     )
+
+
+def _sighting_rank(c: Candidate) -> tuple[bool, bool, bool]:
+    """Which of two sightings of one name speaks for it: a sponsor over a mention, in a sponsor list over outside."""
+    return (c.role is not Role.MENTION, c.in_sponsor_context, not c.past)
 
 
 def error_result(target: str, kind: str, message: str, url: str = "") -> Result:
@@ -281,10 +335,13 @@ def check_names(
     watchlists: Sequence[Watchlist] | Matcher,
     target: str = "names",
     allow: Allowlist | None = None,
+    year: int | None = None,
 ) -> Result:
-    """Check a sponsor list given as text: every name is a sponsor in a sponsor context."""
+    """Check a sponsor list given as text: every name is a sponsor in a sponsor context (of `year`, if known)."""
     candidates = tuple(
-        Candidate(name=n, evidence=(Evidence("text", n, "given name"),), in_sponsor_context=True, page=target)
+        Candidate(
+            name=n, evidence=(Evidence("text", n, "given name"),), in_sponsor_context=True, page=target, year=year
+        )
         for n in dict.fromkeys(n.strip() for n in names)
         if n
     )

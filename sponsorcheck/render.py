@@ -8,8 +8,8 @@ Guarantees for every render: the page's total deadline holds (a page that never 
 it stood when the time to wait ran out); the DOM is capped by size and element count; downloads are
 refused, pop-ups never open, permission prompts and dialogs are dismissed, service workers are blocked,
 known third-party trackers and media are not loaded; one Chromium per run, closed on exit or Ctrl-C.
-The Renderer is safe to call from several threads: at most `contexts` pages load at once, each in its
-own fresh browser context (no cookies or storage shared between pages).
+The Renderer is safe to call from several threads: it keeps `contexts` browser contexts (batch's pool,
+2 by default) and loads at most PAGES_PER_CONTEXT pages at once in each; nothing is kept on disk.
 """
 
 from __future__ import annotations
@@ -60,12 +60,17 @@ CHROMIUM_ARGS = (
     "--disable-features=Translate,MediaRouter,OptimizationHints",
     "--mute-audio",
 )
-DEFAULT_CONTEXTS = 2  # pages rendered at once: each costs a renderer process (~50–100 MB)
+DEFAULT_CONTEXTS = 2  # browser contexts a run keeps (batch's pool; check renders one page at a time anyway)
+# Pages loading at once in one context. A page mostly waits (for the network, for quiet), so a few per
+# context keep a batch moving; each costs a renderer process (~30–60 MB, measured in render_bench.py).
+PAGES_PER_CONTEXT = 3
 VIEWPORT = {"width": 1280, "height": 900}
-# The network is "quiet" after this long with no request in flight (Playwright's networkidle uses 500 ms).
-QUIET_SECONDS = 0.5
-# After a scroll step, lazy content usually asks for its images at once; a shorter quiet suffices.
-SCROLL_QUIET_SECONDS = 0.25
+# The network is "quiet" after this long with no request in flight. Playwright's networkidle uses 500 ms;
+# a script asks for its next request within milliseconds of the last answer, so 300 ms is enough, and
+# it is waited for once per page on the user's path.
+QUIET_SECONDS = 0.3
+# After a scroll step, observers fire on the next frames and ask for their content at once.
+SCROLL_QUIET_SECONDS = 0.2
 # Shares of the page's deadline: waiting for the first quiet, and kept back to read the DOM at the end.
 FIRST_QUIET_SHARE = 0.5
 READ_RESERVE_SHARE = 0.15
@@ -260,6 +265,24 @@ def browser_status() -> BrowserStatus:
     return BrowserStatus(False, problem=f"no browser found to render pages; {INSTALL_BROWSER}")
 
 
+def open_renderer(
+    mode: RenderMode, contexts: int = DEFAULT_CONTEXTS, status: BrowserStatus | None = None
+) -> tuple[Renderer | None, str]:
+    """The renderer a run needs for `mode` (the browser starts only when a page needs it), or None and why.
+
+    `always` without a browser raises BrowserUnavailable (a usage error: exit 2); `auto` without one
+    returns the one-line reason, which the pages that would have been rendered carry as a hint.
+    """
+    if mode is RenderMode.NEVER:
+        return None, ""
+    status = status or browser_status()
+    if not status.available:
+        if mode is RenderMode.ALWAYS:
+            raise BrowserUnavailable(f"--render always: {status.problem}")
+        return None, f"this page may build its sponsors with JavaScript, but {status.problem}"
+    return Renderer(status, contexts), ""
+
+
 def _host(url: str) -> str:
     try:
         return (urlsplit(url).hostname or "").lower()
@@ -323,6 +346,7 @@ class Renderer:
         self._playwright: Any = None
         self._browser: Any = None
         self._slots: asyncio.Semaphore | None = None
+        self._pool: list[list[Any]] = []  # [browser context, pages open in it]
         self._start_error: BaseException | None = None
         self._closed = False
         self.launch_seconds = 0.0
@@ -383,8 +407,14 @@ class Renderer:
             what = self.status.executable or "Playwright's Chromium"
             first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
             raise BrowserUnavailable(f"could not start the browser {what} ({first}); {INSTALL_BROWSER}") from None
-        self._slots = asyncio.Semaphore(self.contexts)
+        self._pool = [[await self._new_context(), 0] for _ in range(self.contexts)]
+        self._slots = asyncio.Semaphore(self.contexts * PAGES_PER_CONTEXT)
         self.launch_seconds = time.monotonic() - start
+
+    def warm_up(self) -> None:
+        """Start the browser now (a batch does it beside its first fetches); a failure is raised by `render` later."""
+        with contextlib.suppress(SponsorcheckError, Exception):
+            self._ensure_started()
 
     def close(self) -> None:
         """Close the browser and its processes; safe to call twice and from Ctrl-C handling."""
@@ -439,23 +469,43 @@ class Renderer:
         async with self._slots:
             start = time.monotonic()
             until = start + policy.deadline
-            context = await self._browser.new_context(
-                user_agent=f"{USER_AGENT} HeadlessChromium",
-                viewport=VIEWPORT,
-                accept_downloads=False,
-                service_workers="block",
-                permissions=[],
-                java_script_enabled=True,
-                ignore_https_errors=False,
-            )
+            slot = await self._context()
+            slot[1] += 1
+            page = None
             try:
-                return await self._load(context, url, policy, screenshot, start, until)
+                page = await slot[0].new_page()
+                bound = policy.deadline + (SCREENSHOT_SECONDS if screenshot else 0) + CLOSE_SECONDS
+                return await asyncio.wait_for(self._load(page, url, policy, screenshot, start, until), bound)
+            except asyncio.TimeoutError:
+                raise RenderError(
+                    f"{url}: the browser did not finish within {policy.deadline:g} s; try again later", kind="timeout"
+                ) from None
             finally:
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(context.close(), CLOSE_SECONDS)
+                slot[1] -= 1
+                if page is not None:
+                    with contextlib.suppress(Exception):
+                        await asyncio.wait_for(page.close(), CLOSE_SECONDS)
+
+    async def _new_context(self) -> Any:
+        assert self._browser is not None
+        context = await self._browser.new_context(
+            user_agent=f"{USER_AGENT} HeadlessChromium",
+            viewport=VIEWPORT,
+            accept_downloads=False,
+            service_workers="block",
+            permissions=[],
+            java_script_enabled=True,
+            ignore_https_errors=False,
+        )
+        await context.add_init_script(INIT_SCRIPT)
+        return context
+
+    async def _context(self) -> list[Any]:
+        """The pool's least busy browser context, as [context, pages open in it]."""
+        return min(self._pool, key=lambda slot: slot[1])
 
     async def _load(
-        self, context: Any, url: str, policy: RenderPolicy, screenshot: bool, start: float, until: float
+        self, page: Any, url: str, policy: RenderPolicy, screenshot: bool, start: float, until: float
     ) -> Rendered:
         from playwright.async_api import Error as PlaywrightError
 
@@ -474,10 +524,8 @@ class Renderer:
             with contextlib.suppress(Exception):
                 await extra.close()
 
-        await context.add_init_script(INIT_SCRIPT)
-        await context.route("**/*", route)
-        page = await context.new_page()
-        context.on("page", popup)  # only pages opened after ours: pop-ups that slipped past window.open
+        await page.route("**/*", route)
+        page.on("popup", popup)  # a pop-up that slipped past window.open (a target=_blank click) is closed
         page.on("dialog", lambda dialog: asyncio.ensure_future(dialog.dismiss()))
         page.on("download", lambda download: asyncio.ensure_future(download.cancel()))
         page.on("request", traffic.started)
@@ -513,6 +561,9 @@ class Renderer:
                 bottom, height, nodes = await page.evaluate(_SCROLL_JS)
                 steps += 1
                 if nodes > policy.max_nodes:
+                    break
+                if steps == 1 and bottom >= height:
+                    settled = True  # the page fits the window: nothing below it to load
                     break
                 # Observers fire on the next frames and then ask for content: quiet counts from the scroll.
                 settled = await traffic.quiet(policy.scroll_quiet, until - reserve, since=time.monotonic())

@@ -1,20 +1,43 @@
 """Verdict: turn candidates and their matches into findings and one honest answer per target.
 
-Rules, in order: a strong (or corroborated) match of a sponsor in a sponsor context, or of the
-event's own identity (the site it is served from, its organiser or host, a venue named for an
-entity), is a conflict; a weak alias without corroboration, a fuzzy match below the conflict
-score, or a match outside any sponsor context is review; mentions that are not sponsorship
-(prizes, shop and stream links, hosting) never make a finding. An allowlist entry turns a finding
-into "allowed": shown, never counted. A page with no sponsor information is unknown, never clear.
+Every candidate has a context (models.CONTEXTS), decided once the matcher has said the entity is
+watchlisted: `section` (inside a recognised sponsor section), `grid` (part of a logo grid or strip),
+`phrase` (named with sponsor phrasing), `identity` (the event itself: its site, organiser, venue, own
+banner) or `outside` (named on the page outside any sponsor list).
+
+Rules, in order: a strong (or corroborated) match in a section, grid or phrase context, or of the
+event's identity, is a conflict; a weak alias without corroboration, a fuzzy match below the conflict
+score, or a match outside any sponsor list is review ("named on the page outside any sponsor list:
+<where>"); a recognised non-sponsorship use (shop or affiliate link, stream link outside a sponsor
+list, hosting or technology credit, a person's employer, a user group, a prize outside a sponsor list)
+is a mention: never counted, always shown with its reason. Inside a sponsor section a brand's own
+product verbs never demote it ("Watch every set live on Twitch" under "Our Sponsors" is a sponsor). An
+allowlist entry turns a finding into "allowed": shown, never counted. A page with no sponsor
+information is unknown, never clear.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from sponsorcheck.allow import Allowlist, hosts_of
-from sponsorcheck.match import Matcher, is_strong
-from sponsorcheck.models import Candidate, Evidence, Extraction, Finding, Level, Match, Role, Verdict
+from sponsorcheck.match import LOGO_EVIDENCE, Matcher, is_strong
+from sponsorcheck.models import (
+    GRID,
+    IDENTITY,
+    OUTSIDE,
+    PHRASE,
+    SECTION,
+    Candidate,
+    Evidence,
+    Extraction,
+    Finding,
+    Level,
+    Match,
+    Role,
+    Verdict,
+)
 
 METHOD_WORDS = {
     "domain": "its link to",
@@ -31,6 +54,34 @@ IDENTITY_WORDS = {
     "page-url": "the page is served from a site of",
     "jsonld": "the event is organised or hosted by",
 }
+
+
+# Mention notes that are a brand's own product verbs or a prize blurb: on a card with a logo inside a sponsor section
+# they do not demote the brand ("Watch every set live on Twitch", "Best hack prize: AWS credits" beside the AWS
+# logo); a line of text there ("Streamed live on Twitch") stays a stream link.
+PRODUCT_VERB_NOTES = frozenset({"listen/stream link", "prize"})
+
+
+def counted_role(candidate: Candidate) -> Role:
+    """The role a candidate counts with, now that it is known to match a watchlist: a product-verb or prize
+    mention inside a sponsor section counts as that section's sponsor."""
+    if (
+        candidate.role is Role.MENTION
+        and candidate.context == SECTION
+        and candidate.note in PRODUCT_VERB_NOTES
+        and any(e.kind in LOGO_EVIDENCE for e in candidate.evidence)  # a card with its logo, not a line of text
+    ):
+        return Role.SPONSOR
+    return candidate.role
+
+
+def context_of(candidate: Candidate) -> str:
+    """The candidate's context: what extraction recorded, else what its role and sponsor context say."""
+    if candidate.role is Role.IDENTITY:
+        return IDENTITY
+    if candidate.context:
+        return candidate.context
+    return SECTION if candidate.in_sponsor_context else OUTSIDE
 
 
 def _level(candidate: Candidate, match: Match) -> Level:
@@ -59,14 +110,23 @@ def _why(candidate: Candidate, match: Match, level: Level) -> str:
         )
     elif candidate.past:
         where = "a past sponsor of this event is"
+    elif candidate.in_sponsor_context and candidate.context == GRID:
+        where = f"part of a logo grid{f' ({candidate.tier})' if candidate.tier else ''}:"
+    elif candidate.in_sponsor_context and candidate.context == PHRASE:
+        where = f"named as a sponsor{f' ({candidate.tier})' if candidate.tier else ''}:"
     elif candidate.in_sponsor_context:
         where = f"listed as a sponsor{f' ({candidate.tier})' if candidate.tier else ''}:"
+    elif candidate.context == SECTION:  # in a sponsor list, but something there says it may be someone else
+        where = f"named in a sponsor list{f' ({candidate.tier})' if candidate.tier else ''}, but {candidate.note}:"
     else:
-        where = "mentioned outside any sponsor section:"
+        place = next((e.where for e in candidate.evidence if e.where), "")
+        where = f"named on the page outside any sponsor list{f' ({place})' if place else ''}:"
     sentence = f"{candidate.name!r}: {where} {owner} — matched by {how}"
     if match.method == "fuzzy":
         sentence += f", score {match.score}"
-    if level is Level.REVIEW and match.weak and not match.corroborated:
+    if match.note:
+        sentence += f"; {match.note}"
+    elif level is Level.REVIEW and match.weak and not match.corroborated:
         sentence += "; a short or common name with nothing else pointing to the entity, so a person should look"
     return sentence + "."
 
@@ -78,8 +138,11 @@ def findings_for(
     allow: Allowlist | None = None,
 ) -> list[Finding]:
     """Findings for one candidate: at most one per watchlisted entity, the strongest match kept."""
-    if candidate.role is Role.MENTION:
+    role = counted_role(candidate)
+    if role is Role.MENTION:
         return []
+    if role is not candidate.role:
+        candidate = replace(candidate, role=role, note=None)
     out: dict[tuple[str, str], Finding] = {}
     for match in matches:
         level = _level(candidate, match)
@@ -107,6 +170,7 @@ def findings_for(
             demands=demands.get(f"{match.pledge}:{match.entity}", ()),
             role=candidate.role,
             allowed_reason=allowed,
+            context=context_of(candidate),
         )
     return list(out.values())
 

@@ -8,21 +8,14 @@ cannot compile) is refused before it can cost time or memory.
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Iterable
 from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
+import re2
 import yaml
-
-if sys.version_info >= (3, 11):  # the parser behind `re` (3.11 moved it; the old names warn)
-    import re._constants as sre_constants
-    import re._parser as sre_parse
-else:  # pragma: no cover - Python 3.10
-    import sre_constants
-    import sre_parse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from sponsorcheck.errors import WatchlistError
@@ -44,99 +37,96 @@ class _Strict(BaseModel):
 
 
 class Source(_Strict):
-    """Where a fact comes from."""
+    """Where a fact comes from: one source per claim, with the date someone actually read it."""
 
     url: str
     title: str = ""
-    verified: date | None = None
+    verified: date | None = None  # the date the page was read, not the date of the fact
+    claim: str = ""  # the fact this source supports ("acquired in 2018"); empty for the entry as a whole
+    via: str = ""  # how it was read when not live, e.g. "stored copy"
 
 
 class Demand(_Strict):
+    """One demand of the pledge: the letter's words when `quoted`, else a paraphrase; our notes apart."""
+
     id: str = Field(pattern=ID_PATTERN)
     text: str
+    quoted: bool = False  # `text` is the letter's own words
+    editorial: str = ""  # anything we add (never inside `text`), e.g. which product a demand means
+
+    @property
+    def display(self) -> str:
+        """The demand as a reader should see it: quoted or marked paraphrase, our note apart in brackets."""
+        text = f"\u201c{self.text.strip()}\u201d" if self.quoted else f"{self.text.strip()} (paraphrase)"
+        return text + (f" [editorial: {self.editorial}]" if self.editorial else "")
 
 
 class Pledge(_Strict):
+    """The pledge itself: who wrote it, what it rules out and until when."""
+
     name: str
-    organiser: str = ""
+    organiser: str = ""  # who wrote the letter
+    published_with: str = ""  # who published or organised it with them
     url: str = ""
     date: str = ""
     summary: str = ""
+    holds_until: str = ""  # the condition under which signatories would play again
+    partnerships: tuple[str, ...] = ()  # what the letter counts as a partnership or engagement
+    sources: tuple[Source, ...] = ()
     demands: tuple[Demand, ...] = ()
+
+
+# Exclude patterns run on RE2 (google-re2), a linear-time engine: no pattern can backtrack, so a
+# nested quantifier such as (a+)+ costs time in proportion to the name, like any other. What RE2
+# cannot do (back-references, look-around) is refused with a one-line error when the file is read;
+# a pattern's compiled program is capped (RE2_MAX_MEM), so a huge counted repeat is refused too.
+MAX_PATTERN_CHARS = 300
+RE2_MAX_MEM = 1 << 20  # bytes for one compiled pattern; the watchlist's patterns need a few kilobytes
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.max_mem = RE2_MAX_MEM
+_RE2_OPTIONS.log_errors = False  # faults are reported once, by the watchlist error, not on stderr by RE2
+
+
+def compile_pattern(pattern: str) -> Any:
+    """The RE2 program for one exclude pattern; raises ValueError with a readable reason."""
+    try:
+        return re2.compile(pattern, _RE2_OPTIONS)
+    except re2.error as exc:
+        detail = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+        hint = ""
+        if "perl operator" in detail or "escape sequence" in detail:
+            hint = " (look-around and back-references are not supported: write the pattern without them)"
+        elif "pattern too large" in detail or "repetition" in detail:
+            hint = " (the pattern is too large: split it or use smaller repeat counts)"
+        raise ValueError(
+            f"exclude pattern {pattern[:80]!r} is not a valid regular expression for RE2: {detail}{hint}"
+        ) from None
+
+
+RE2_SET_MAX_MEM = 64 << 20  # bytes for the Set of all patterns of a run (RE2's own default is 8 MB)
+
+
+def pattern_set(patterns: Iterable[str]) -> Any:
+    """One RE2 Set over many exclude patterns (one linear-time pass says which match), or None if too large."""
+    options = re2.Options()
+    options.max_mem = RE2_SET_MAX_MEM
+    options.log_errors = False
+    compiled = re2.Set.SearchSet(options)
+    try:
+        for pattern in patterns:
+            compiled.Add(pattern)
+        compiled.Compile()
+    except re2.error:
+        return None  # the caller checks the patterns one by one instead
+    return compiled
 
 
 def _check_patterns(patterns: tuple[str, ...]) -> tuple[str, ...]:
     for pattern in patterns:
         if len(pattern) > MAX_PATTERN_CHARS:
             raise ValueError(f"exclude pattern is longer than {MAX_PATTERN_CHARS} characters; split it into several")
-        try:
-            parsed = sre_parse.parse(pattern)
-        except (re.error, RecursionError, OverflowError) as exc:
-            raise ValueError(f"exclude pattern {pattern[:80]!r} is not a valid regular expression: {exc}") from None
-        risk = _backtracking_risk(parsed.data, False)
-        if risk:
-            raise ValueError(
-                f"exclude pattern {pattern[:80]!r} {risk}, which can take exponential time on a long name; "
-                "rewrite it without (x+)+, (x*)* or (a|ab)+"
-            )
+        compile_pattern(pattern)
     return patterns
-
-
-# Python's `re` has no timeout, so a pattern that can backtrack catastrophically is refused when the
-# watchlist is read, by looking at its parsed structure: a repeat that can run long (star height
-# above one) around another repeat, or around alternatives that can start with the same character.
-MAX_PATTERN_CHARS = 300
-_LONG_REPEAT = 10  # a repeat allowing more iterations than this counts as unbounded
-
-
-def _backtracking_risk(items: list, inside_long_repeat: bool) -> str | None:
-    """Why a parsed pattern risks catastrophic backtracking, or None; nesting is bounded by re's own parser."""
-    for op, arg in items:
-        if op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT):
-            _low, high, body = arg
-            long_repeat = high is sre_constants.MAXREPEAT or high > _LONG_REPEAT
-            if inside_long_repeat and high > 1:
-                return "nests a quantifier inside a repeated group"
-            if long_repeat and _ambiguous_branch(list(body)):
-                return "repeats alternatives that can match the same text"
-            risk = _backtracking_risk(list(body), inside_long_repeat or long_repeat)
-        elif op is sre_constants.SUBPATTERN:
-            risk = _backtracking_risk(list(arg[-1]), inside_long_repeat)
-        elif op is sre_constants.BRANCH:
-            risk = next((r for alt in arg[1] if (r := _backtracking_risk(list(alt), inside_long_repeat))), None)
-        elif op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT):
-            risk = _backtracking_risk(list(arg[1]), inside_long_repeat)
-        else:  # literals, classes, anchors; possessive repeats and atomic groups never backtrack
-            risk = None
-        if risk:
-            return risk
-    return None
-
-
-def _ambiguous_branch(items: list) -> bool:
-    """True if a BRANCH among `items` (through groups) has two alternatives that can start alike."""
-    for op, arg in items:
-        if op is sre_constants.SUBPATTERN and _ambiguous_branch(list(arg[-1])):
-            return True
-        if op is sre_constants.BRANCH:
-            firsts = [_first_chars(list(alt)) for alt in arg[1]]
-            for i, a in enumerate(firsts):
-                for b in firsts[i + 1 :]:
-                    if a is None or b is None or a & b:
-                        return True
-    return False
-
-
-def _first_chars(items: list) -> set[int] | None:
-    """The characters an alternative can start with, or None for 'anything' (classes, empties, groups)."""
-    if not items:
-        return None
-    op, arg = items[0]
-    if op is sre_constants.LITERAL:
-        return {arg}
-    if op is sre_constants.IN and all(kind is sre_constants.LITERAL for kind, _ in arg):
-        return {value for _, value in arg}
-    return None
 
 
 class _Named(_Strict):
@@ -165,12 +155,41 @@ class _Named(_Strict):
         return value
 
 
+STATUSES = ("operating", "closed", "renamed", "sold")
+MIN_YEAR, MAX_YEAR = 1900, 2100
+
+
 class Brand(_Named):
-    """A brand, subsidiary, venue or event that belongs to an entity."""
+    """A brand, subsidiary, venue or event that belongs to an entity, with its lifecycle."""
 
     kind: Literal["brand", "subsidiary", "venue", "event", "program"] = "brand"
     relation: str = ""
-    since: int | None = None
+    since: int | None = Field(None, ge=MIN_YEAR, le=MAX_YEAR)  # the year it became the entity's
+    # Lifecycle: `until` is the year it closed, was renamed or was sold. A sold brand counts only on
+    # pages dated before the sale; one bought later (`since`) only on pages dated after the purchase.
+    until: int | None = Field(None, ge=MIN_YEAR, le=MAX_YEAR)
+    status: Literal["operating", "closed", "renamed", "sold"] = "operating"
+    former_names: tuple[str, ...] = ()  # earlier names, matched as strong aliases ("IMDb TV")
+    successor: str = ""  # what replaced it ("Prime Video"), for closed and renamed brands
+
+    @property
+    def period(self) -> str:
+        """Its time with the entity as people write it: "since 2014", "2013–2023, closed", "" when unknown."""
+        if self.status == "operating":
+            return f"since {self.since}" if self.since else ""
+        span = f"{self.since}–{self.until}" if self.since else f"until {self.until}"
+        if self.status == "renamed":
+            return f"{span}, renamed {self.successor}"
+        if self.status == "sold":
+            return f"{span}, sold" + (f" to {self.successor}" if self.successor else "")
+        return f"{span}, closed" + (f"; now {self.successor}" if self.successor else "")
+
+    def counts_in(self, year: int) -> bool:
+        """Whether the brand was the entity's in a page's year: not before `since`, not after a sale."""
+        if self.since is not None and year < self.since:
+            return False
+        return not (self.status == "sold" and self.until is not None and year > self.until)
+
     # A weak alias that is the whole name of a logo in a sponsor list identifies this brand: true only for
     # product brands whose name no other sponsor is likely to carry as its logo (Alexa, Kindle, Fire TV).
     logo_identifies: bool = False
@@ -371,6 +390,24 @@ def _check_consistency(watchlist: Watchlist, path: str) -> None:
                 raise WatchlistError(
                     f'{path}: entity "{entity.id}", brand "{brand.id}": no sources; every entry needs a source'
                 )
+            problem = lifecycle_problem(brand)
+            if problem:
+                raise WatchlistError(f'{path}: entity "{entity.id}", brand "{brand.id}": {problem}')
+
+
+def lifecycle_problem(brand: Brand) -> str:
+    """Why a brand's lifecycle fields contradict each other ("" when they agree)."""
+    if brand.status == "operating":
+        if brand.until is not None:
+            return f"until: {brand.until} is set but status is operating; set status to closed, renamed or sold"
+        return ""
+    if brand.until is None:
+        return f"status {brand.status} needs `until`, the year it was {brand.status}"
+    if brand.since is not None and brand.until < brand.since:
+        return f"until: {brand.until} is before since: {brand.since}"
+    if brand.status == "renamed" and not brand.successor:
+        return "status renamed needs `successor`, the new name"
+    return ""
 
 
 def load_watchlist(path: str | Path) -> Watchlist:

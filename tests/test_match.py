@@ -290,3 +290,169 @@ def test_logo_named_after_a_weak_alias(matcher, src, in_context, expect_strong, 
     matches = [m for m in matcher.match_candidate(cand) if m.brand == brand]
     assert matches, f"{src} should at least be a possible {brand}"
     assert is_strong(matches[0]) is expect_strong
+
+
+# ---- issue 13: classes of names, measured on the default watchlist ------------------------------
+
+from sponsorcheck.match import Matcher  # noqa: E402
+from sponsorcheck.models import Level  # noqa: E402
+from sponsorcheck.normalize import split_names  # noqa: E402
+from sponsorcheck.pipeline import check_names  # noqa: E402
+from sponsorcheck.watchlist import load_default, parse_watchlist  # noqa: E402
+
+DEFAULT = Matcher([load_default()])
+
+
+def verdict_of(name: str, year: int | None = None) -> str:
+    return check_names([name], DEFAULT, year=year).verdict.value
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("Amazon.com, Inc.", ["Amazon.com, Inc."]),
+        ("Ring, an Amazon company, Red Bull", ["Ring, an Amazon company", "Red Bull"]),
+        ("Foo Co., Ltd., Bar GmbH", ["Foo Co., Ltd.", "Bar GmbH"]),
+        ("Amazon.com, Inc. (NASDAQ: AMZN), Spotify", ["Amazon.com, Inc. (NASDAQ: AMZN)", "Spotify"]),
+        ("Amazon Web Services, Inc. or its affiliates", ["Amazon Web Services, Inc. or its affiliates"]),
+        ("Zoox, a subsidiary of Amazon", ["Zoox, a subsidiary of Amazon"]),
+        ("Ring Lardner, Jr.", ["Ring Lardner, Jr."]),
+        ("AWS (Amazon Web Services, Inc.), Intel", ["AWS (Amazon Web Services, Inc.)", "Intel"]),
+        ("The $1,000 Club, Apple", ["The $1,000 Club", "Apple"]),
+        ("Twitch,Heineken, Whole Foods Market", ["Twitch", "Heineken", "Whole Foods Market"]),
+        ("Acme, The Company Store", ["Acme", "The Company Store"]),  # a name, not an apposition
+        ("Prime, Co-op", ["Prime", "Co-op"]),  # "co" is a legal form only when it is the whole segment
+    ],
+)
+def test_split_names_keeps_legal_forms_and_appositions(text, names):
+    assert split_names(text) == names
+
+
+def test_names_command_keeps_a_legal_name_whole():
+    from typer.testing import CliRunner
+
+    from sponsorcheck.cli import app
+
+    result = CliRunner().invoke(app, ["names", "--format", "json", "Amazon.com, Inc.", "Ring, an Amazon company"])
+    import json
+
+    doc = json.loads(result.stdout)
+    sponsors = [f["sponsor"] for r in doc["results"] for f in r["findings"]]
+    assert sponsors == ["Amazon.com, Inc.", "Ring, an Amazon company"], sponsors
+    assert result.exit_code == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "verdict"),
+    [
+        # One vocabulary per brand: another brand's words ("arena", "music", "festival") do not join Ring's.
+        ("Ring Arena", "clear"),
+        ("Echo Music Festival", "clear"),
+        ("Ring Doorbell", "conflict"),  # Ring's own context word corroborates it
+        # A weak alias followed by product words is at least review.
+        ("Blink Mini", "review"),
+        ("Alexa Skills Kit", "review"),
+        ("Blink XT2", "review"),
+        ("Blink Fitness", "clear"),
+        # A listed name is never refused by a class.
+        ("Amazon Disaster Relief", "conflict"),
+        ("Twitch DJ Program", "conflict"),
+        ("Amazon Halo Band", "conflict"),
+        # Co-operatives, victims' groups, trades, theatres named after the river.
+        ("Whole Foods Co-op", "clear"),
+        ("Suma Wholefoods", "clear"),
+        ("Border Patrol Victims Network", "clear"),
+        ("Amazon Theatre, Manaus", "clear"),
+        ("Amazon Theatre", "review"),  # a namesake or naming rights: a person should look
+        ("Gotham Steel", "clear"),
+        # One-word near spellings inside longer names, lower-case brands in one-case names.
+        ("Wonder Ballroom", "clear"),
+        ("Stevie Wonder", "clear"),
+        ("Audibel", "review"),
+        ("eero saarinen", "clear"),
+        ("EERO AARNIO", "clear"),
+        ("eero", "conflict"),
+        # Acronym followed by the agency's own unit words.
+        ("ICE Health Service Corps", "review"),
+        ("CBP Office of Field Operations", "conflict"),
+        # "X+" is "X Plus", not X.
+        ("MGM+", "conflict"),
+        ("MGM", "review"),
+    ],
+)
+def test_issue13_classes(name, verdict):
+    assert verdict_of(name) == verdict, name
+
+
+LIFECYCLE = """
+id: test-pledge
+name: Test pledge
+pledge: {name: Test, demands: [{id: d1, text: Demand one}]}
+entities:
+  - id: acme
+    name: Acme Corp
+    reason: testing
+    demands: [d1]
+    sources: [{url: "https://example.org/acme", verified: 2026-11-24}]
+    aliases: [Acme]
+    brands:
+      - id: bought
+        name: Boughtco
+        relation: "maker bought by Acme"
+        since: 2020
+        aliases: [Boughtco]
+        sources: [{url: "https://example.org/b", verified: 2026-12-02, claim: "bought in 2020"}]
+      - id: sold
+        name: Soldco
+        relation: "maker Acme once owned"
+        since: 2010
+        until: 2018
+        status: sold
+        successor: Other Corp
+        aliases: [Soldco]
+        sources: [{url: "https://example.org/s", verified: 2026-12-02, claim: "sold in 2018"}]
+      - id: closed
+        name: Closedco
+        relation: "Acme's old programme"
+        since: 2013
+        until: 2023
+        status: closed
+        aliases: [Closedco]
+        sources: [{url: "https://example.org/c", verified: 2026-12-02, claim: "closed in 2023"}]
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "year", "verdict"),
+    [
+        ("Boughtco", 2019, "clear"),  # before the purchase: not Acme's then
+        ("Boughtco", 2021, "conflict"),
+        ("Boughtco", None, "conflict"),  # no page date: it counts
+        ("Soldco", 2015, "conflict"),
+        ("Soldco", 2022, "clear"),  # after the sale
+        ("Soldco", None, "review"),  # no date: the page may be older or newer than the sale
+        ("Closedco", 2025, "conflict"),  # a closed brand still names its owner
+    ],
+)
+def test_bought_and_sold_brands_count_by_the_page_year(name, year, verdict):
+    m = Matcher([parse_watchlist(LIFECYCLE, "t.yaml")])
+    result = check_names([name], m, year=year)
+    assert result.verdict.value == verdict
+    if verdict == "review":
+        assert "sold" in result.findings[0].why and "no date" in result.findings[0].why
+
+
+def test_chain_reads_its_period_once():
+    m = Matcher([parse_watchlist(LIFECYCLE, "t.yaml")])
+    chains = {f.sponsor: f.chain for n in ("Boughtco", "Soldco", "Closedco") for f in check_names([n], m).findings}
+    assert chains["Boughtco"] == "Boughtco — maker bought by Acme, since 2020"
+    assert chains["Soldco"] == "Soldco — maker Acme once owned, 2010–2018, sold to Other Corp"
+    assert chains["Closedco"] == "Closedco — Acme's old programme, 2013–2023, closed"
+    smile = check_names(["AmazonSmile"], DEFAULT).findings[0]
+    assert smile.chain.endswith("2013–2023, closed") and smile.level is Level.CONFLICT
+
+
+def test_audible_matches_only_its_own_country_domains():
+    assert DEFAULT.match_url("https://www.audible.co.uk/")
+    assert not DEFAULT.match_url("https://audible.org/")
+    assert not DEFAULT.match_url("https://audible.design/")

@@ -69,7 +69,6 @@ CASES = [
         "amazon",
         "audible",
         contexts=frozenset({"grid"}),
-        xfail="awaiting sweep: a logo row in <main> without a heading is never read",
     ),
     Case(
         "heading-friends.html",
@@ -77,7 +76,6 @@ CASES = [
         "amazon",
         "ring",
         contexts=LIST_CONTEXTS,
-        xfail="awaiting sweep|extract: 'Friends of the festival' is not a sponsor heading",
     ),
     Case(
         "heading-funding.html",
@@ -85,7 +83,6 @@ CASES = [
         "amazon",
         "imdb",
         contexts=LIST_CONTEXTS,
-        xfail="awaiting sweep|extract: 'Funding' is not a sponsor heading",
     ),
     Case(
         "heading-da.html",
@@ -93,7 +90,6 @@ CASES = [
         "amazon",
         "whole-foods",
         contexts=LIST_CONTEXTS,
-        xfail="awaiting sweep|extract: Danish 'Støttet af' is not a sponsor heading",
     ),
     Case(
         "heading-fi.html",
@@ -109,13 +105,11 @@ CASES = [
         "amazon",
         "aws",
         contexts=LIST_CONTEXTS,
-        xfail="awaiting sweep|extract: an image heading with an empty alt starts no sponsor section",
     ),
     Case(
         "footer-two-logos.html",
         AT_LEAST_REVIEW,
         "palantir",
-        xfail="awaiting sweep: two footer logos are not a strip, so the Palantir logo is never read",
     ),
     Case("page-builder-siblings.html", CONFLICT, "amazon", "amazon-music", contexts=LIST_CONTEXTS, served=True),
     Case(
@@ -125,7 +119,7 @@ CASES = [
         "twitch",
         contexts=LIST_CONTEXTS,
         served=True,
-        xfail="awaiting sweep: aria-hidden carousel slides are dropped as hidden",
+        xfail="awaiting extract: aria-hidden carousel slides are dropped as hidden (the sweep reads them once kept)",
     ),
     Case(
         "tabs-hidden-panels.html",
@@ -133,7 +127,7 @@ CASES = [
         "amazon",
         "imdb",
         contexts=LIST_CONTEXTS,
-        xfail="awaiting sweep: display:none tab panels are dropped as hidden",
+        xfail="awaiting extract: display:none tab panels are dropped as hidden (the sweep reads them once kept)",
     ),
     Case(
         "accordion.html",
@@ -141,7 +135,6 @@ CASES = [
         "amazon",
         "whole-foods",
         contexts=SPONSORSHIP_CONTEXTS,
-        xfail="awaiting sweep: sponsors inside a collapsed accordion are not read",
     ),
     Case(
         "same-rank-tiers.html",
@@ -149,7 +142,7 @@ CASES = [
         "amazon",
         "audible",
         contexts=LIST_CONTEXTS,
-        xfail="awaiting sweep|extract: a tier heading of the same rank as 'Sponsors' ends the section",
+        xfail="awaiting extract: read as sponsor phrasing (the logo path), not yet as the section's tier",
     ),
     Case(
         "hero-logo.html",
@@ -157,14 +150,12 @@ CASES = [
         "amazon",
         "twitch",
         served=True,
-        xfail="awaiting sweep: a logo in the hero header reads clear beside a sponsor section",
     ),
     Case(
         "getting-there-banner.html",
         AT_LEAST_REVIEW,
         "amazon",
         "whole-foods",
-        xfail="awaiting sweep: a banner under 'Getting there' reads clear beside a sponsor section",
     ),
     Case(
         "sentence-supported-by.html",
@@ -172,7 +163,6 @@ CASES = [
         "amazon",
         "amazon-music",
         contexts=frozenset({"phrase", "section"}),
-        xfail="awaiting sweep: 'supported by <brand>' in a sentence is not sponsorship today",
     ),
     Case(
         "title-presents.html",
@@ -180,7 +170,6 @@ CASES = [
         "amazon",
         "audible",
         contexts=frozenset({"phrase", "identity"}),
-        xfail="awaiting sweep: '<brand> presents: …' as the title is not read",
     ),
     Case(
         "presented-by-alt.html",
@@ -188,7 +177,6 @@ CASES = [
         "amazon",
         "whole-foods",
         contexts=frozenset({"phrase"}),
-        xfail="awaiting sweep: 'Presented by <brand>' only in an alt text is not read",
     ),
     Case(
         "product-verb-card.html",
@@ -196,7 +184,6 @@ CASES = [
         "amazon",
         "twitch",
         contexts=LIST_CONTEXTS,
-        xfail="awaiting sweep: the brand's own product verb demotes a sponsor card to a stream mention",
     ),
     Case("powered-by-alt-grid.html", AT_LEAST_REVIEW, "amazon", "aws", contexts=LIST_CONTEXTS),
     Case("logo-beside-prize.html", CONFLICT, "amazon", "aws", contexts=LIST_CONTEXTS),
@@ -208,7 +195,6 @@ CASES = [
         "climate-pledge-arena",
         contexts=frozenset({"identity"}),
         served=True,
-        xfail="awaiting sweep: a venue named for the entity in the title reads clear",
     ),
     Case(
         "venue-text.html",
@@ -216,7 +202,6 @@ CASES = [
         "amazon",
         "climate-pledge-arena",
         contexts=frozenset({"identity"}),
-        xfail="awaiting sweep: 'Venue: <arena named for the entity>' in the text is not read",
     ),
     Case(
         "venue-jsonld.html",
@@ -225,14 +210,12 @@ CASES = [
         "climate-pledge-arena",
         contexts=frozenset({"identity"}),
         served=True,
-        xfail="awaiting sweep: JSON-LD location named for the entity is not read",
     ),
     Case(
         "hosting-credit-footer.html",
         CLEAR,
         "amazon",
         mention=True,
-        xfail="awaiting sweep: the hosting credit is not shown as an Amazon mention (no `entity` on mentions)",
     ),
     Case(
         "shop-link-album.html",
@@ -240,21 +223,18 @@ CASES = [
         "amazon",
         mention=True,
         served=True,
-        xfail="awaiting sweep: the shop link is not shown as an Amazon mention",
     ),
     Case(
         "livestream-link.html",
         CLEAR_OR_REVIEW,
         "amazon",
         mention=True,
-        xfail="awaiting sweep: the livestream link is not shown as a Twitch mention",
     ),
     Case(
         "speaker-employer.html",
         CLEAR_OR_REVIEW,
         "amazon",
         mention=True,
-        xfail="awaiting sweep: the speaker's employer is not shown as an Amazon mention",
     ),
     Case("jsonld-sponsor.html", CONFLICT, "amazon", "whole-foods", contexts=frozenset({"section", "phrase"})),
     Case("jsonld-organizer.html", CONFLICT, "amazon", "amazon-music", contexts=frozenset({"identity"}), served=True),
@@ -271,7 +251,6 @@ CASES = [
         "amazon",
         "imdb",
         contexts=LIST_CONTEXTS,
-        xfail="awaiting extract: a card's heading is not read as the sponsor's name",
     ),
     Case("sponsor-figures.html", CONFLICT, "amazon", "zappos", contexts=LIST_CONTEXTS),
     Case("css-background-logos.html", CONFLICT, "amazon", "ring", contexts=LIST_CONTEXTS),
@@ -293,7 +272,6 @@ CASES = [
         "amazon",
         "prime-video",
         contexts=LIST_CONTEXTS,
-        xfail="awaiting extract: Swedish 'Med stöd av' is not a sponsor heading",
     ),
     Case("heading-nb.html", CONFLICT, "amazon", "audible", contexts=LIST_CONTEXTS),
     Case("heading-pl.html", CONFLICT, "amazon", "aws", contexts=LIST_CONTEXTS),
@@ -304,7 +282,6 @@ CASES = [
         "amazon",
         "imdb",
         contexts=LIST_CONTEXTS,
-        xfail="awaiting extract: Turkish 'Destekçilerimiz' is not a sponsor heading",
     ),
     Case(
         "heading-ja.html",
@@ -329,7 +306,6 @@ CASES = [
         "palantir",
         contexts=LIST_CONTEXTS,
         served=True,
-        xfail="awaiting extract: Chinese '合作伙伴' is not a sponsor heading",
     ),
 ]
 

@@ -54,7 +54,8 @@ def test_minimal_watchlist_loads():
         ),
         (MINIMAL + MINIMAL[MINIMAL.index("  - id: acme") :], "duplicate id"),
         (MINIMAL.replace("demands: [d1]", "demands: [d9]"), "unknown demand"),
-        (MINIMAL.replace("aliases: [Acme]", "aliases: [Acme]\n    exclude: ['(a+)+$']"), "exponential"),
+        (MINIMAL.replace("aliases: [Acme]", "aliases: [Acme]\n    exclude: ['(?<=x)acme']"), "look-around"),
+        (MINIMAL.replace("aliases: [Acme]", "aliases: [Acme]\n    exclude: ['(a)\\1']"), "back-references"),
         (MINIMAL.replace("aliases: [Acme]", "aliases: [Acme]\n    exclude: ['(unclosed']"), "not a valid regular"),
     ],
 )
@@ -90,3 +91,60 @@ def test_given_watchlists_replace_default_and_need_distinct_ids(tmp_path):
     assert [w.id for w in load_watchlists([p])] == ["test-pledge"]
     with pytest.raises(WatchlistError, match="share the id"):
         load_watchlists([p, p])
+
+
+def test_a_pattern_that_backtracks_in_re_is_accepted_and_runs_in_linear_time():
+    # RE2 has no backtracking: (a+)+b$ against 'aaaa… c' fails in time proportional to the name
+    # (Python's re would take exponential time on 400 letters).
+    from sponsorcheck.match import Matcher
+
+    wl = parse_watchlist(MINIMAL.replace("aliases: [Acme]", "aliases: [Acme]\n    exclude: ['(a+)+b$']"), "t.yaml")
+    start = time.process_time()
+    assert Matcher([wl]).match_name("Acme " + "a" * 400 + " c")
+    assert time.process_time() - start < 5  # a bound on hanging, not a speed target
+
+
+BRAND = """
+    brands:
+      - id: gizmo
+        name: Gizmo
+        sources: [{url: "https://example.org/gizmo", verified: 2026-12-02, claim: "bought in 2015"}]
+        aliases: [Gizmo]
+"""
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ("        until: 2020\n", "until: 2020 is set but status is operating"),
+        ("        status: closed\n", "status closed needs `until`"),
+        ("        status: sold\n        since: 2015\n        until: 2010\n", "until: 2010 is before since: 2015"),
+        ("        status: renamed\n        until: 2021\n", "status renamed needs `successor`"),
+        ("        status: merged\n", "status"),
+        ("        since: 20\n", "since"),
+    ],
+)
+def test_lifecycle_fields_are_validated_with_one_line(fields, message):
+    text = MINIMAL + BRAND + fields
+    with pytest.raises(WatchlistError) as info:
+        parse_watchlist(text, "bad.yaml")
+    assert message in str(info.value) and 'brand "gizmo"' in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_lifecycle_fields_load():
+    text = MINIMAL + BRAND + "        status: renamed\n        since: 2015\n        until: 2021\n"
+    text += "        successor: Gizmo Plus\n        former_names: [Old Gizmo]\n"
+    brand = parse_watchlist(text, "t.yaml").entity("acme").brands[0]
+    assert (brand.status, brand.since, brand.until, brand.successor) == ("renamed", 2015, 2021, "Gizmo Plus")
+    assert brand.former_names == ("Old Gizmo",)
+    assert brand.sources[0].claim == "bought in 2015"
+
+
+def test_every_default_source_says_when_it_was_read():
+    wl = load_default()
+    for entity in wl.entities:
+        for named in (entity, *entity.brands):
+            for source in named.sources:
+                assert source.url.startswith("https://") or source.url.startswith("http://"), named.id
+                assert source.verified is not None, (named.id, source.url)

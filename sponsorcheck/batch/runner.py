@@ -34,6 +34,7 @@ from sponsorcheck.fetch import Fetcher, make_session
 from sponsorcheck.match import Matcher
 from sponsorcheck.models import Page, Result
 from sponsorcheck.pipeline import CheckOptions, check_target, error_result
+from sponsorcheck.render import PAGES_PER_CONTEXT, Rendered, RenderMode, RenderPolicy
 from sponsorcheck.watchlist import Watchlist
 
 DEFAULT_WORKERS = 16
@@ -107,6 +108,24 @@ def tune_allocator() -> None:
 
 def _has_netrc() -> bool:
     return any((Path.home() / name).exists() for name in (".netrc", "_netrc"))
+
+
+class _HostTurnRenderer:
+    """The batch's PageRenderer: a page's load in the browser waits for its host's delay and obeys robots.txt."""
+
+    def __init__(self, renderer: Any, scheduler: _Scheduler, polite: _PoliteFetcher) -> None:
+        self.renderer = renderer
+        self.scheduler = scheduler
+        self.polite = polite
+        self.workers = int(getattr(renderer, "contexts", 1)) * PAGES_PER_CONTEXT
+
+    def render(self, url: str, policy: RenderPolicy | None = None, screenshot: bool = False) -> Rendered:
+        origin = origin_of(url)
+        rules = self.scheduler.robots_for(origin)
+        if self.polite._robots and rules is not None and not rules.allows(url, self.scheduler.user_agent):
+            raise RobotsDisallowed(f"{url}: robots.txt does not allow this page to be fetched")
+        self.scheduler.wait_turn(origin)
+        return self.renderer.render(url, policy, screenshot)
 
 
 class _PoliteFetcher(Fetcher):
@@ -313,7 +332,7 @@ def run_batch(
                     result = pool.submit(_child_check, url, page).result()
                 else:
                     polite.begin(url, page, error)
-                    result = check_target(url, polite, matcher, options.check)
+                    result = check_target(url, polite, matcher, check_options)
             except Exception as exc:  # one hostile page must never cost the other rows
                 if stop.is_set():
                     return  # the process pool is being shut down: this row is left for --resume
@@ -321,11 +340,23 @@ def run_batch(
             results.put((dedup_key(url), result))
 
     pool = _process_pool(options, matcher) if options.jobs > 0 and url_for else None
+    check_options, renders = options.check, 0
+    if options.check.renderer is not None:
+        # The browser's load of a page waits for its host's turn like any request; analysers waiting on
+        # the browser must not hold up the others, so there is one more analyser per page it may load.
+        polite_renderer = _HostTurnRenderer(options.check.renderer, scheduler, polite)
+        check_options = replace(options.check, renderer=polite_renderer)
+        renders = polite_renderer.workers
+        warm_up = getattr(options.check.renderer, "warm_up", None)
+        if url_for and warm_up is not None and options.check.render is RenderMode.ALWAYS:
+            # Every row will be rendered and Chromium takes 1-2 s to start: start it beside the first
+            # fetches. (With auto it starts when the first page needs it: a tour may need none.)
+            threading.Thread(target=warm_up, name="sponsorcheck-browser-start", daemon=True).start()
     n_fetchers = max(1, min(options.workers, len(url_for)))
     fetchers_left[0] = n_fetchers
     analysers = [
         threading.Thread(target=analyse_worker, name=f"sponsorcheck-analyse-{i}", daemon=True)
-        for i in range(options.jobs if pool is not None else max(1, options.analysers))
+        for i in range(options.jobs if pool is not None else max(1, options.analysers) + renders)
     ]
     threads = [
         threading.Thread(target=fetch_worker, name=f"sponsorcheck-fetch-{i}", daemon=True) for i in range(n_fetchers)
@@ -393,7 +424,12 @@ def _process_pool(options: BatchOptions, matcher: Matcher) -> Any:
         max_workers=options.jobs,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_child_init,
-        initargs=(matcher.watchlists, matcher.min_score, options.check, options.robots),
+        initargs=(
+            matcher.watchlists,
+            matcher.min_score,
+            replace(options.check, renderer=None, evidence=None),
+            options.robots,
+        ),
     )
 
 

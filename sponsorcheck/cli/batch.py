@@ -31,12 +31,14 @@ from sponsorcheck.cli.common import (
     AllowOpt,
     CachePathOpt,
     DebugOpt,
+    EvidenceOpt,
     FollowOpt,
     MaxAgeOpt,
     MinScoreOpt,
     NoCacheOpt,
     NoFollowOpt,
     OfflineOpt,
+    RenderOpt,
     TimeoutOpt,
     WatchlistOpt,
     app,
@@ -44,6 +46,7 @@ from sponsorcheck.cli.common import (
     guarded,
     load_allow,
     open_cache,
+    render_setup,
     stderr_console,
     stdout_console,
 )
@@ -51,6 +54,7 @@ from sponsorcheck.errors import UsageError
 from sponsorcheck.fetch import Fetcher, FetchPolicy
 from sponsorcheck.match import DEFAULT_MIN_SCORE
 from sponsorcheck.pipeline import CheckOptions, matcher_for
+from sponsorcheck.render import DEFAULT_CONTEXTS
 from sponsorcheck.report.batch_summary import print_batch_summary, print_batch_table
 from sponsorcheck.report.progress import ProgressObserver
 from sponsorcheck.watchlist import load_watchlists
@@ -134,6 +138,11 @@ def batch(
     max_age: MaxAgeOpt = DEFAULT_MAX_AGE,
     offline: OfflineOpt = False,
     cache_path: CachePathOpt = None,
+    render: RenderOpt = None,
+    render_pool: Annotated[
+        int, typer.Option("--render-pool", min=1, max=16, help="Pages rendered in the browser at once.")
+    ] = DEFAULT_CONTEXTS,
+    evidence: EvidenceOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Check every event in a tour spreadsheet and write one report."""
@@ -149,13 +158,22 @@ def batch(
         table = read_table(input_file, url_column)
         cache = open_cache(no_cache, offline, max_age, cache_path)
         fetcher = Fetcher(batch_session(workers, per_host), FetchPolicy(deadline=timeout), cache, offline)
+        setup = render_setup(render, evidence, watchlists, render_pool)
         options = BatchOptions(
             workers=workers,
             per_host=per_host,
             delay=delay,
             robots=not ignore_robots,
             jobs=jobs,
-            check=CheckOptions(follow=0 if no_follow else follow, min_score=min_score, allow=allowlist),
+            check=CheckOptions(
+                follow=0 if no_follow else follow,
+                min_score=min_score,
+                allow=allowlist,
+                render=setup.mode,
+                renderer=setup.renderer,
+                render_note=setup.note,
+                evidence=setup.evidence,
+            ),
         )
         journal = Journal(Journal.path_for(output)) if output is not None else None
         done = journal.load(table) if journal and resume else {}
@@ -169,6 +187,7 @@ def batch(
         err = stderr_console()
         show_progress = not quiet and sys.stderr.isatty()
         with contextlib.ExitStack() as stack:
+            stack.callback(setup.close)  # the browser goes with the run, Ctrl-C included
             stack.enter_context(_terminate_as_interrupt())
             observer = stack.enter_context(ProgressObserver(err)) if show_progress else None
             outcome = run_batch(table, fetcher, matcher, options, journal, observer, done=done)

@@ -15,6 +15,7 @@ from sponsorcheck.cli.common import (
     AllowOpt,
     CachePathOpt,
     DebugOpt,
+    EvidenceOpt,
     FollowOpt,
     FormatOpt,
     MaxAgeOpt,
@@ -23,6 +24,7 @@ from sponsorcheck.cli.common import (
     NoFollowOpt,
     OfflineOpt,
     OutputFormat,
+    RenderOpt,
     TimeoutOpt,
     WatchlistOpt,
     app,
@@ -30,11 +32,13 @@ from sponsorcheck.cli.common import (
     guarded,
     load_allow,
     open_cache,
+    render_setup,
 )
 from sponsorcheck.errors import InputFileError
 from sponsorcheck.fetch import Fetcher, FetchPolicy, is_url, make_session, validate_url
 from sponsorcheck.match import DEFAULT_MIN_SCORE
 from sponsorcheck.models import Result
+from sponsorcheck.normalize import split_names
 from sponsorcheck.pipeline import CheckOptions, check_names, check_target, matcher_for
 from sponsorcheck.watchlist import load_watchlists
 
@@ -55,6 +59,8 @@ def check(
     offline: OfflineOpt = False,
     cache_path: CachePathOpt = None,
     allow: AllowOpt = None,
+    render: RenderOpt = None,
+    evidence: EvidenceOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Check event pages (URLs or saved files) for sponsors on the watchlist."""
@@ -70,8 +76,20 @@ def check(
         matcher = matcher_for(watchlists, min_score)
         cache = open_cache(no_cache, offline, max_age, cache_path)
         fetcher = Fetcher(make_session(), FetchPolicy(deadline=timeout), cache, offline)
-        options = CheckOptions(follow=0 if no_follow else follow, min_score=min_score, allow=allowlist)
-        results = [check_target(t, fetcher, matcher, options, sys.stdin.buffer) for t in targets]
+        setup = render_setup(render, evidence, watchlists)
+        try:
+            options = CheckOptions(
+                follow=0 if no_follow else follow,
+                min_score=min_score,
+                allow=allowlist,
+                render=setup.mode,
+                renderer=setup.renderer,
+                render_note=setup.note,
+                evidence=setup.evidence,
+            )
+            results = [check_target(t, fetcher, matcher, options, sys.stdin.buffer) for t in targets]
+        finally:
+            setup.close()  # the browser is gone before anything is printed, and on Ctrl-C
         emit(results, watchlists, fmt)
         return results
 
@@ -115,7 +133,7 @@ def _read_names(names: Sequence[str], file: str | None) -> list[str]:
         if entry == "-" and not file:
             raw.extend(_read_names_text("-").splitlines())
             continue
-        items.extend(part.strip() for part in entry.split(",") if part.strip())
+        items.extend(split_names(entry))  # "Amazon.com, Inc." and "Ring, an Amazon company" stay whole
         if len(items) > MAX_NAMES:
             raise InputFileError(
                 f"more than {MAX_NAMES:,} names; a sponsor list is shorter — split it into several runs"
@@ -126,7 +144,11 @@ def _read_names(names: Sequence[str], file: str | None) -> list[str]:
 @app.command(epilog='Example: sponsorcheck names "Twitch" "Red Bull" "Whole Foods Market"\n\n' + EXIT_CODES_HELP)
 def names(
     names: Annotated[
-        list[str] | None, typer.Argument(help="Sponsor names (comma-separated or one per argument).")
+        list[str] | None,
+        typer.Argument(
+            help="Sponsor names, one per argument or comma-separated; a comma before a legal form or an "
+            'apposition stays in the name ("Amazon.com, Inc.", "Ring, an Amazon company").'
+        ),
     ] = None,
     file: Annotated[
         str | None, typer.Option("--file", help="File with one name per line or comma-separated; - for stdin.")
@@ -135,6 +157,15 @@ def names(
     watchlist: WatchlistOpt = None,
     min_score: MinScoreOpt = DEFAULT_MIN_SCORE,
     allow: AllowOpt = None,
+    year: Annotated[
+        int | None,
+        typer.Option(
+            "--year",
+            min=1900,
+            max=2100,
+            help="Year the list is from: brands Amazon bought later or sold before then do not count.",
+        ),
+    ] = None,
     debug: DebugOpt = False,
 ) -> None:
     """Check a sponsor list given as text (from an offer e-mail or a contract)."""
@@ -145,7 +176,7 @@ def names(
             raise InputFileError("no names given: pass names as arguments or --file FILE")
         watchlists = load_watchlists(watchlist)
         allowlist = load_allow(allow, watchlists)
-        result = check_names(items, matcher_for(watchlists, min_score), allow=allowlist)
+        result = check_names(items, matcher_for(watchlists, min_score), allow=allowlist, year=year)
         emit([result], watchlists, fmt)
 
     guarded(debug, run)

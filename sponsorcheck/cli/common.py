@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 import traceback
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 from pathlib import Path
@@ -21,7 +22,9 @@ from sponsorcheck import __version__
 from sponsorcheck.allow import Allowlist, allowlist_paths, load_allowlists
 from sponsorcheck.cache import PageCache, cache_off_by_env, resolve_cache_path
 from sponsorcheck.errors import ExitStatus, SponsorcheckError, UsageError
+from sponsorcheck.evidence import EvidenceStore
 from sponsorcheck.models import Result, Verdict
+from sponsorcheck.render import Renderer, RenderMode, browser_status, open_renderer
 from sponsorcheck.report import print_table, to_json
 from sponsorcheck.watchlist import Watchlist
 
@@ -182,6 +185,57 @@ CachePathOpt = Annotated[
 ]
 
 
+RenderOpt = Annotated[
+    Optional[RenderMode],  # noqa: UP045 — typer needs Optional on Python 3.10
+    typer.Option(
+        "--render",
+        help="Load pages in headless Chromium before reading them: auto (the default when a browser is installed) "
+        "renders pages that list no sponsors without JavaScript; always; never. Needs "
+        "pip install 'sponsorcheck[render]' and a Chromium (apt-get install chromium, or playwright install chromium).",
+        show_default=False,
+    ),
+]
+EvidenceOpt = Annotated[
+    Optional[Path],  # noqa: UP045 — typer needs Optional on Python 3.10
+    typer.Option(
+        "--evidence",
+        metavar="DIR",
+        help="For every conflict or review, save what the page showed into DIR (one folder per page): the page "
+        "as fetched with its sha256, the rendered DOM and a full-page screenshot when rendered, and record.json.",
+        show_default=False,
+    ),
+]
+
+
+@dataclass
+class RenderSetup:
+    """What --render and --evidence resolved to for one run; `close()` stops the browser (also on Ctrl-C)."""
+
+    mode: RenderMode
+    renderer: Renderer | None
+    note: str
+    evidence: EvidenceStore | None
+
+    def close(self) -> None:
+        if self.renderer is not None:
+            self.renderer.close()
+
+
+def render_setup(
+    choice: RenderMode | None, evidence_dir: Path | None, watchlists: Sequence[Watchlist], contexts: int = 2
+) -> RenderSetup:
+    """Resolve --render (default auto) and --evidence; an explicit `--render auto` without a browser says so once."""
+    mode = choice or RenderMode.AUTO
+    evidence = EvidenceStore(evidence_dir, watchlists) if evidence_dir is not None else None
+    renderer, note = open_renderer(mode, contexts)
+    if choice is RenderMode.AUTO and renderer is None:
+        problem = browser_status().problem
+        print(
+            f"sponsorcheck: note: --render auto: {one_line(problem)}; pages are read without rendering", file=sys.stderr
+        )
+    return RenderSetup(mode, renderer, note, evidence)
+
+
 def open_cache(no_cache: bool, offline: bool, max_age: float, path: Path | None) -> PageCache | None:
     """The page cache the options ask for (None with --no-cache or when the environment turns it off);
     --offline needs a cache. The file follows `resolve_cache_path`, the rule every command shares."""
@@ -199,7 +253,7 @@ def emit(results: Sequence[Result], watchlists: Sequence, fmt: OutputFormat) -> 
     if fmt is OutputFormat.json:
         sys.stdout.write(to_json(results, watchlists))
     else:
-        demand_texts = {f"{w.id}:{d.id}": d.text for w in watchlists for d in w.pledge.demands}
+        demand_texts = {f"{w.id}:{d.id}": d.display for w in watchlists for d in w.pledge.demands}
         print_table(results, stdout_console(), demand_texts)
     # The report says it too, but a script or a person reading stderr must see each failure on one line.
     for result in results:

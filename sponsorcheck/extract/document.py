@@ -18,7 +18,7 @@ from typing import Any
 
 from lxml import etree
 
-from sponsorcheck.extract.vocabulary import HIDDEN_CLASSES, INVISIBLE_TAGS, RESPONSIVE_SHOW_RE
+from sponsorcheck.extract.vocabulary import EMBED_TAGS, HIDDEN_CLASSES, INVISIBLE_TAGS, RESPONSIVE_SHOW_RE
 from sponsorcheck.parse import drop_unparsable, parse_html, strip_template_comments
 
 # XPath unions ("//@class|//@id") are quadratic in libxml2: 20,000 class and 20,000 id attributes took
@@ -61,6 +61,8 @@ class Parsed:
     script_chars: int
     script_count: int
     attrs: list[Any] = field(default_factory=list)  # every class/id value (smart strings: .getparent())
+    # Embedded players and objects, removed with their fallback content: (tag, address, the element they were in).
+    embeds: list[tuple[str, str, etree._Element]] = field(default_factory=list)
 
 
 def _markdown_to_html(text: str) -> str:
@@ -150,7 +152,13 @@ def parse_page(text: str, url: str = "", content_type: str = "text/html") -> Par
             script_chars += len(body) + (2000 if el.get("src") else 0)
             if (el.get("type") or "").lower() == "application/ld+json":
                 jsonld.append(body)
+    embeds: list[tuple[str, str, etree._Element]] = []
     for el in list(root.iter(*INVISIBLE_TAGS)):
+        if el.tag in EMBED_TAGS:
+            address = el.get("src") or el.get("data") or ""
+            parent = el.getparent()
+            if address and parent is not None:
+                embeds.append((el.tag, address, parent))  # a player's address is content the sweep reads
         if el.tag != "head":
             _drop(el)
     # Attribute XPath is C-speed; a predicate over every element (contains(@style, …)) costs milliseconds.
@@ -170,7 +178,7 @@ def parse_page(text: str, url: str = "", content_type: str = "text/html") -> Par
             dropped = True
     if dropped:
         attrs = class_id_values(root)  # some were in what was dropped
-    return Parsed(root, jsonld, script_chars, script_count, attrs)
+    return Parsed(root, jsonld, script_chars, script_count, attrs, embeds)
 
 
 _PLAIN_STYLES = etree.XPath("//@style", smart_strings=False)

@@ -172,6 +172,8 @@ class Signals:
     texts: list[tuple[etree._Element, State]] = field(default_factory=list)
     footer_anchors: list[etree._Element] = field(default_factory=list)
     sponsor_scopes: int = 0
+    # Every element the walk visited, with the scope it was in (NO_STATE outside): the sweep asks `scope_of`.
+    scoped: dict[etree._Element, State] = field(default_factory=dict)
     structure: Structure | None = None
 
 
@@ -312,6 +314,7 @@ def walk(root: etree._Element, base: str, body: BodyText, attrs: list[Any] | Non
                 out.sponsor_scopes += kind == "sponsor"
                 dirty = True
             if kind != "neutral" and not any(isinstance(c.tag, str) and c.tag in BLOCK_TAGS for c in el):
+                out.scoped[el] = recompute()  # what stands in the heading is under it
                 walker.skip_subtree()  # an image in a "Sponsors" heading is the heading, not a logo
             # (a broken page may nest its content inside a heading: then the walk keeps descending)
             continue
@@ -326,6 +329,7 @@ def walk(root: etree._Element, base: str, body: BodyText, attrs: list[Any] | Non
         if el in st.footers and anchor_end is None:
             if state.kind == "none" and el not in st.ancestors and not footer_open:
                 # A footer outside any sponsor section: only its logo links matter, found by XPath at C speed.
+                out.scoped[el] = NO_STATE
                 out.footer_anchors.extend(_FOOTER_LOGO_LINKS(el))
                 walker.skip_subtree()
                 continue
@@ -337,8 +341,10 @@ def walk(root: etree._Element, base: str, body: BodyText, attrs: list[Any] | Non
             if el in st.unit_hints and tag in ("img", "a"):
                 local = State("sponsor", None, False)  # <img class="sponsor-logo"> outside any section
             elif not footer_open and el not in st.ancestors and not any(s.kind in OPENING_KINDS for s in stack):
+                out.scoped[el] = NO_STATE
                 walker.skip_subtree()  # nothing below can be in (or re-open) a sponsor section
                 continue
+        out.scoped[el] = local
         if is_anchor(el, base_site):
             if local.kind != "none":
                 out.anchors.append((el, local))
@@ -350,6 +356,17 @@ def walk(root: etree._Element, base: str, body: BodyText, attrs: list[Any] | Non
             if tag in LIST_ITEM_TAGS:
                 text_end = el
     return out
+
+
+def scope_of(scoped: dict[etree._Element, State], el: etree._Element) -> State | None:
+    """The sponsor or prize scope the element stands in; None outside any.
+
+    The walk visits every element in document order except the subtrees it skips — outside any scope, or
+    inside an anchor or a heading — so the element's own visit, else its nearest visited ancestor's, tells."""
+    state = scoped.get(el)
+    if state is None:
+        state = next((scoped[anc] for anc in el.iterancestors() if anc in scoped), NO_STATE)
+    return state if state.kind != "none" else None
 
 
 def _release(containers: dict[etree._Element, int], container: etree._Element) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 
 from sponsorcheck.extract.document import clean
 from sponsorcheck.extract.units import Builder
-from sponsorcheck.models import Evidence, Role
+from sponsorcheck.models import IDENTITY, SECTION, Evidence, Role
 from sponsorcheck.normalize import host_of
 
 
@@ -34,6 +34,7 @@ def _jsonld_walk(data: object, depth: int) -> Iterator[Builder]:
                 name = org.get("name") if isinstance(org, dict) else org if isinstance(org, str) else None
                 if isinstance(name, str) and name.strip():
                     b = Builder(name=clean(name), in_context=True, role=role, tier=f"JSON-LD {key}")
+                    b.context = IDENTITY if role is Role.IDENTITY else SECTION
                     b.evidence.append(Evidence("jsonld", f"{key}: {name}"))
                     url = org.get("url") if isinstance(org, dict) else None
                     if isinstance(url, str) and host_of(url):

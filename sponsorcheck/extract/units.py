@@ -37,6 +37,7 @@ from sponsorcheck.extract.vocabulary import (
     COMMUNITY_GROUP_RE,
     CSS_URL_RE,
     DATA_NAME_KEY_RE,
+    FOOTER_STRIP_TIER,
     HEADING_RANK,
     INLINE_TAGS,
     LAZY_SRC_ATTRS,
@@ -54,7 +55,7 @@ from sponsorcheck.extract.vocabulary import (
     TECH_CREDIT_RE,
     TITLE_SEPARATORS_RE,
 )
-from sponsorcheck.models import Candidate, Evidence, Role
+from sponsorcheck.models import GRID, IDENTITY, PHRASE, SECTION, Candidate, Evidence, Role
 from sponsorcheck.normalize import host_of, is_hosting_domain, registrable_domain
 
 
@@ -70,6 +71,8 @@ class Builder:
     role: Role = Role.SPONSOR
     past: bool = False
     note: str | None = None
+    context: str = ""  # section | grid | phrase | identity | outside ("" until known: decided in verdict)
+    swept: bool = False  # found by the whole-page sweep, not by the section walk
 
 
 def unit_root(anchor: etree._Element, counts: dict[etree._Element, int], st: Structure) -> etree._Element:
@@ -195,15 +198,16 @@ def build_unit(unit: etree._Element, state: State, base: str, base_site: str | N
             Evidence(e.kind, e.text, "alt text disagrees with the link") if e.kind == "img-alt" else e for e in evidence
         ]
     b = Builder(name=name, evidence=evidence, in_context=True, tier=state.tier, past=state.past)
+    b.context = _context_of_state(state)
     if identity:
         b.domains.append(identity[1])
     # A bare logo explained by the paragraph after it ("Amazon shoppers can support us…"): read that too.
-    explained = text if text else _explanation_after(unit)
+    explained = text if text else explanation_after(unit)
     _classify_mention(b, explained, state, affiliate, hosting and not identity, profile_links)
     return b
 
 
-def _explanation_after(unit: etree._Element) -> str:
+def explanation_after(unit: etree._Element) -> str:
     """The text of the paragraph right after a bare logo, when it explains a shopping-donation programme."""
     nxt = unit.getnext()
     if nxt is None or not isinstance(nxt.tag, str) or nxt.tag not in ("p", "div", "span"):
@@ -242,9 +246,7 @@ def _classify_mention(
     tiered = under_sponsor_tier(state)
     if state.kind == "prize" or (PRIZE_RE.search(text) and re.search(r"\bbest\b|\bprize\b", text, re.I)):
         note = "prize"
-    elif not tiered and (
-        TECH_CREDIT_RE.search(text) or any(TECH_CREDIT_RE.search(e.text) for e in b.evidence if e.kind == "img-alt")
-    ):
+    elif _credit(text, b, tiered):
         note = "technology or hosting credit"
     elif STREAM_RE.search(text):
         note = "listen/stream link"
@@ -257,6 +259,24 @@ def _classify_mention(
     if note:
         b.role = Role.MENTION
         b.note = note
+
+
+def _credit(text: str, b: Builder, tiered: bool) -> bool:
+    """A hosting or technology credit: "Website hosted on AWS" even under a sponsor heading ("Supported by");
+    "Powered by X" only where no sponsor tier stands over it (under one it is sponsor phrasing)."""
+    found = TECH_CREDIT_RE.search(text)
+    if found is not None and found.group(0).lower() != "powered by":
+        return True
+    if tiered:
+        return False
+    return found is not None or any(TECH_CREDIT_RE.search(e.text) for e in b.evidence if e.kind == "img-alt")
+
+
+def _context_of_state(state: State) -> str:
+    """A sponsor section's entries are 'section' (a footer strip's 'grid'); a prize section's have none yet."""
+    if state.kind != "sponsor":
+        return ""
+    return GRID if state.tier == FOOTER_STRIP_TIER else SECTION
 
 
 def text_items(el: etree._Element, state: State) -> list[Builder]:
@@ -276,7 +296,7 @@ def text_items(el: etree._Element, state: State) -> list[Builder]:
         if not is_name_like(text):
             continue
         b = Builder(name=text, evidence=[Evidence("text", text, state.tier or "")], in_context=True)
-        b.tier, b.past = state.tier, state.past
+        b.tier, b.past, b.context = state.tier, state.past, _context_of_state(state)
         _classify_mention(b, text, state, False, False, [])
         if state.kind == "prize":
             b.role, b.note = Role.MENTION, "prize"
@@ -336,12 +356,16 @@ def merge(builders: list[Builder], page_url: str) -> tuple[Candidate, ...]:
         elif target is not b:
             target.evidence.extend(e for e in b.evidence if e not in target.evidence)
             target.domains.extend(d for d in b.domains if d not in target.domains)
-            if b.in_context and not target.in_context:
-                target.in_context, target.tier = True, b.tier
-            # A name seen once as a sponsor stays a sponsor; the past flag holds only if every sighting is past.
             if target.role is Role.MENTION and b.role is Role.SPONSOR:
+                # A name seen once as a sponsor stays a sponsor, in the context of that sighting (a prize's
+                # mention and the same name unexplained elsewhere is that unexplained sighting, not a sponsor list).
                 target.role, target.note = Role.SPONSOR, None
+                target.in_context, target.tier, target.context = b.in_context, b.tier, b.context
+            elif b.in_context and not target.in_context and b.role is not Role.MENTION:
+                target.in_context, target.tier, target.context = True, b.tier, b.context
+            # The past flag holds only if every sighting is past.
             target.past = target.past and b.past
+            target.swept = target.swept and b.swept
         for k in keys:
             index.setdefault(k, target)
     return tuple(
@@ -355,6 +379,8 @@ def merge(builders: list[Builder], page_url: str) -> tuple[Candidate, ...]:
             past=b.past,
             note=b.note,
             page=page_url,
+            context=b.context,
+            swept=b.swept,
         )
         for b in merged
     )
@@ -399,7 +425,11 @@ def running_text(body: BodyText) -> list[Builder]:
         if is_name_like(name):
             builders.append(
                 Builder(
-                    name=name, evidence=[Evidence("text", match.group(0)[:200])], in_context=True, tier="presented by"
+                    name=name,
+                    evidence=[Evidence("text", match.group(0)[:200])],
+                    in_context=True,
+                    tier="presented by",
+                    context=PHRASE,
                 )
             )
     return builders
@@ -417,6 +447,7 @@ def own_site(page_url: str) -> list[Builder]:
             domains=[host],
             role=Role.IDENTITY,
             tier="the page's own site",
+            context=IDENTITY,
         )
     ]
 
@@ -426,4 +457,4 @@ def mark_own_logos(builders: list[Builder], root: etree._Element) -> None:
     own = own_names(root)
     for b in builders:
         if b.role is Role.SPONSOR and b.tier != "JSON-LD sponsor" and is_own_name(b.name, own):
-            b.role, b.tier = Role.IDENTITY, "the event's own logo"
+            b.role, b.tier, b.context = Role.IDENTITY, "the event's own logo", IDENTITY

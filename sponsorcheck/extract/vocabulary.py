@@ -241,6 +241,7 @@ HIDDEN_CLASSES = frozenset({"hidden", "d-none", "is-hidden", "invisible"})
 RESPONSIVE_SHOW_RE = re.compile(r"(?:^|[:-])(?:block|flex|inline|inline-block|grid|table|visible|show)$")
 # Elements whose content is never shown. (<noscript> is shown without JavaScript, so it stays.)
 INVISIBLE_TAGS = ("script", "style", "template", "head", "iframe", "object", "embed")
+EMBED_TAGS = frozenset({"iframe", "object", "embed"})  # their address is content (a player), their inside is not
 
 
 # File-name parts that are not a name: sizes, retina suffixes, versions, hashes, generic words.
@@ -499,3 +500,55 @@ ALT_SPONSOR_PHRASE_RE = re.compile(
 FOOTER_STRIP_TIER = "logos in the page footer"
 # Outbound logo links to at least this many distinct sites make a footer a sponsor strip.
 MIN_STRIP_SITES = 3
+
+
+# --------------------------------------------------------------------------------------------------
+# The whole-page sweep (extract/sweep.py): how an occurrence of a watchlisted name is read in context
+# --------------------------------------------------------------------------------------------------
+
+# The name followed by one of these presents the event ("Amazon Music presents: Summer Sessions").
+PRESENTS_RE = re.compile(
+    r"^\W{0,3}(?:presents?|pr[äa]sentiert|pr[ée]sente|presenta|apresenta|presenteert)\b", re.IGNORECASE
+)
+# Words right before a name that make it the event's venue ("Live at …", "Venue: …", "Lieu : …").
+VENUE_RE = re.compile(
+    r"(?:\b(?:live at|live from|held at|takes place at|taking place at|happening at|hosted at|doors at|"
+    r"en vivo desde|ao vivo n[oa]|en direct de|live aus)"
+    r"|\b(?:venue|location|where|place|lugar|local|ort|veranstaltungsort|lieu|salle|luogo|locatie|sede)\s*:)"
+    r"\s*(?:the\s+)?$",
+    re.IGNORECASE,
+)
+# Words before a name that make it a person's employer ("Jane Doe, engineer at AWS", "works at Amazon Music").
+EMPLOYER_RE = re.compile(
+    r"\b(?:works?|working|worked|employed|engineer(?:ing)?|developer|manager|director|scientist|designer|"
+    r"evangelist|advocate|architect|researcher|lead|head of [\w ]{1,30}|ceo|cto|cfo|coo|founder|co-founder|vp|"
+    r"president|intern|staff|arbeitet|travaille|trabaja|trabalha|lavora|werkt)\b[^.]{0,30}?"
+    r"\b(?:at|for|bei|chez|en|em|na|no|presso|bij)\s*$|@\s*$",
+    re.IGNORECASE,
+)
+# "Jane Doe, " or "Jane Doe (" right before the name: a person and their affiliation, when under a people heading.
+PERSON_BEFORE_RE = re.compile(r"(?:^|[\s(])[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){1,3}\s*[,(–—-]\s*$")
+# Headings (or classes) of parts of a page about people: speakers, team, jury, line-up.
+PEOPLE_HEADING_RE = re.compile(
+    r"\b(?:speakers?|keynotes?|talks?|sessions?|presenters?|team|jury|judges?|mentors?|committee|board|organi[sz]ers?|hosts?|panel(?:ists)?|"
+    r"staff|crew|volunteers?|line-?up|line up|artists?|performers?|djs|people|person|bio|member|profile|author|"
+    r"palestrantes?|ponentes?|intervenants?|referenten|sprecher|sprekers?|equipe|equipo)\b",
+    re.IGNORECASE,
+)
+# id/class words of the page's own hero or header block (a brand's logo there is the event's banner).
+HERO_CLASS_RE = re.compile(
+    r"(?:^|[\s_-])(?:hero|masthead|jumbotron|splash|site-header|page-header|header-image|keyvisual|key-visual)"
+    r"(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+# Platforms where a link to a channel is where the event streams (a stream link, not a sponsor), outside a list.
+STREAM_PLATFORM_DOMAINS = frozenset(
+    {"twitch.tv", "youtube.com", "youtu.be", "vimeo.com", "mixcloud.com", "soundcloud.com", "spotify.com"}
+    | {"bandcamp.com", "music.amazon.com", "music.apple.com", "deezer.com", "tidal.com", "dailymotion.com"}
+)
+SWEEP_WINDOW_WORDS = 4  # words either side of a name that the matcher weighs (look-alike words refuse it)
+SWEEP_MAX_SPELLINGS = 256  # distinct places (text spellings, attribute values) located per page
+SWEEP_MAX_OCCURRENCES = 20_000  # occurrences read from one page's scan (a hostile page repeats a name endlessly)
+BLOCK_CHARS = 600  # a box read as one card or paragraph (around a name outside any sponsor list)
+BLOCK_MIN_CHARS = 80  # …once it says this much
+SWEEP_MAX_HITS = 2_000  # text nodes and attributes read per page

@@ -31,7 +31,16 @@ EVIDENCE_WORDS = {
     "css-bg": "CSS background",
     "data-attr": "data attribute",
 }
-CSV_COLUMNS = ("verdict", "entities", "matched_sponsors", "evidence", "error", "pages_read")
+CSV_COLUMNS = (
+    "verdict",
+    "entities",
+    "matched_sponsors",
+    "evidence",
+    "error",
+    "pages_read",
+    "rendered",
+    "evidence_folder",
+)
 
 
 def evidence_line(e: Evidence, width: int = 90) -> str:
@@ -51,6 +60,8 @@ def summary_fields(r: Result) -> dict[str, str]:
         "evidence": "; ".join(dict.fromkeys(evidence_line(f.evidence[0], 80) for f in counted if f.evidence)),
         "error": r.error.message if r.error else "",
         "pages_read": " ".join(r.pages_read),
+        "rendered": "yes" if r.rendered else "",  # --render: read after loading it in a browser
+        "evidence_folder": r.evidence or "",  # --evidence: where this row's record was saved
     }
 
 

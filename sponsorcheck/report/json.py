@@ -29,6 +29,9 @@ def candidate_dict(c: Candidate) -> dict[str, Any]:
         "note": c.note,
         "domains": list(c.domains),
         "page": c.page,
+        "context": c.context or None,  # section | grid | phrase | identity | outside (issue 9)
+        "entity": c.entity,  # a mention's watchlisted entity, when it names one
+        "entity_name": c.entity_name,
     }
 
 
@@ -49,6 +52,7 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "demands": list(f.demands),
         "role": f.role.value,
         "allowed_reason": f.allowed_reason,
+        "context": f.context or None,  # why it counts: section | grid | phrase | identity | outside (issue 9)
     }
 
 
@@ -63,6 +67,9 @@ def result_dict(r: Result) -> dict[str, Any]:
         "mentions": [candidate_dict(c) for c in r.mentions],
         "pages_read": list(r.pages_read),
         "hints": list(r.hints),
+        "rendered": bool(r.rendered),
+        "rendered_pages": list(r.rendered),
+        "evidence": r.evidence,
     }
     if r.row:
         doc["row"] = dict(r.row)
@@ -84,6 +91,9 @@ def _candidate_from(d: dict[str, Any]) -> Candidate:
         past=bool(d.get("past", False)),
         note=d.get("note"),
         page=d.get("page", ""),
+        context=d.get("context") or "",
+        entity=d.get("entity"),
+        entity_name=d.get("entity_name"),
     )
 
 
@@ -104,6 +114,7 @@ def _finding_from(d: dict[str, Any]) -> Finding:
         demands=tuple(d.get("demands", ())),
         role=Role(d.get("role", Role.SPONSOR.value)),
         allowed_reason=d.get("allowed_reason"),
+        context=d.get("context") or "",
     )
 
 
@@ -120,6 +131,8 @@ def result_from_dict(d: dict[str, Any]) -> Result:
         error=ErrorInfo(error["kind"], error["message"]) if error else None,
         pages_read=tuple(d.get("pages_read", ())),
         hints=tuple(d.get("hints", ())),
+        rendered=tuple(d.get("rendered_pages") or ()),
+        evidence=d.get("evidence"),
         row=tuple((str(k), str(v)) for k, v in (d.get("row") or {}).items()),
     )
 

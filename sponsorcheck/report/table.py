@@ -64,6 +64,10 @@ def print_table(results: Sequence[Result], console: Console, demand_texts: Mappi
             console.print(f"  [dim]mentioned, not sponsorship:[/] {escape(names)}")
         if len(r.pages_read) > 1:
             console.print(f"  [dim]pages read:[/] {escape(', '.join(r.pages_read))}")
+        if r.rendered:
+            console.print(f"  [dim]rendered in a browser:[/] {escape(', '.join(r.rendered))}")
+        if r.evidence:
+            console.print(f"  [dim]evidence saved in:[/] {escape(r.evidence)}")
         for hint in r.hints:
             console.print(f"  [dim]hint:[/] {escape(hint)}")
     if any(r.findings for r in results):

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from sponsorcheck import __version__
-from sponsorcheck.watchlist import Watchlist
+from sponsorcheck.watchlist import Source, Watchlist
 
 
 def print_watchlist(wl: Watchlist, console: Console) -> None:
@@ -21,13 +21,25 @@ def print_watchlist(wl: Watchlist, console: Console) -> None:
     if wl.path:
         console.print(f"  file: {escape(wl.path)}")
     console.print(f"  pledge: {escape(p.name)}" + (f" — {escape(p.organiser)}" if p.organiser else ""))
-    for label, value in (("date", p.date), ("url", p.url), ("summary", p.summary)):
+    for label, value in (
+        ("published with", p.published_with),
+        ("date", p.date),
+        ("url", p.url),
+        ("summary", " ".join(p.summary.split())),
+        ("holds", p.holds_until),
+        ("counts as a partnership", ", ".join(p.partnerships)),
+    ):
         if value:
             console.print(f"    {label}: {escape(str(value).strip())}")
+    for src in p.sources:
+        console.print(f"    source: {escape(_source_line(src))}")
     if p.demands:
-        console.print("  demands:")
+        console.print("  demands (quoted: the letter's words; otherwise a paraphrase):")
         for d in p.demands:
-            console.print(f"    {escape(d.id)}: {escape(d.text.strip())}")
+            text = f'"{d.text.strip()}"' if d.quoted else f"{d.text.strip()} (paraphrase)"
+            console.print(f"    {escape(d.id)}: {escape(text)}")
+            if d.editorial:
+                console.print(f"      editorial note: {escape(d.editorial)}")
     for e in wl.entities:
         console.print()
         console.print(f"  [bold]{escape(e.name)}[/]  (id {escape(e.id)})")
@@ -42,21 +54,29 @@ def print_watchlist(wl: Watchlist, console: Console) -> None:
             if items:
                 console.print(f"    {label}: {escape(', '.join(items))}")
         for src in e.sources:
-            console.print(f"    source: {escape(src.url)}" + (f" (verified {src.verified})" if src.verified else ""))
+            console.print(f"    source: {escape(_source_line(src))}")
         if e.brands:
             console.print(f"    brands ({len(e.brands)}):")
         for b in e.brands:
-            since = f", since {b.since}" if b.since else ""
-            console.print(f"      {escape(b.name)}  [dim]{escape(b.kind)}{since}[/]")
+            period = f", {b.period}" if b.period else ""
+            console.print(f"      {escape(b.name)}  [dim]{escape(b.kind)}{escape(period)}[/]")
             if b.relation:
                 console.print(f"        {escape(b.relation)}")
-            names = [*b.aliases, *(f"{w} (weak)" for w in b.weak_aliases)]
+            names = [*b.aliases, *(f"{w} (weak)" for w in b.weak_aliases), *(f"{w} (former)" for w in b.former_names)]
             if names:
                 console.print(f"        aliases: {escape(', '.join(names))}")
             if b.domains:
                 console.print(f"        domains: {escape(', '.join(b.domains))}")
-            for src in b.sources[:2]:
-                console.print(f"        source: {escape(src.url)}")
+            for src in b.sources:
+                console.print(f"        source: {escape(_source_line(src))}")
+
+
+def _source_line(src: Source) -> str:
+    """URL, the claim it supports, and when it was read ("read 2026-12-02, stored copy") or that it was not."""
+    claim = f" — {src.claim}" if src.claim else ""
+    # A date with `via` was read then (issue 13); a bare date is the first round's "verified" stamp, kept.
+    when = (f"read {src.verified}, {src.via}" if src.via else f"verified {src.verified}") if src.verified else ""
+    return f"{src.url}{claim} ({when or src.via or 'not read'})"
 
 
 def watchlists_document(watchlists: Sequence[Watchlist]) -> str:
