@@ -60,11 +60,22 @@ class _AllowFile(BaseModel):
 
 
 @dataclass(frozen=True)
+class AllowlistFile:
+    """One allowlist file that was read: where, how many entries apply today, and whether it was read
+    without being asked for (`.sponsorcheck-allow.yaml` in the working directory)."""
+
+    path: str
+    entries: int
+    implicit: bool = False
+
+
+@dataclass(frozen=True)
 class Allowlist:
     """The entries that apply today, from one or more files."""
 
     entries: tuple[AllowEntry, ...] = ()
     paths: tuple[str, ...] = ()
+    files: tuple[AllowlistFile, ...] = ()
 
     def reason_for(self, pledge: str, entity: str, sponsor: str, hosts: Iterable[str] = ()) -> str | None:
         """The reason an entry allows this sponsor/host for this entity, or None if none applies."""
@@ -141,19 +152,25 @@ def _describe(exc: ValidationError, data: dict[str, Any]) -> str:
     return ", ".join([*parts, msg]) + more
 
 
-def load_allowlists(paths: Iterable[str | Path], today: date) -> tuple[Allowlist, tuple[str, ...]]:
-    """Read and merge allowlist files; raises WatchlistError naming the file and fault."""
+def load_allowlists(
+    paths: Iterable[str | Path], today: date, implicit: Iterable[str | Path] = ()
+) -> tuple[Allowlist, tuple[str, ...]]:
+    """Read and merge allowlist files; raises WatchlistError naming the file and fault. `implicit` names
+    the files read without being asked for, so reports can say so."""
     entries: list[AllowEntry] = []
     used: list[str] = []
+    files: list[AllowlistFile] = []
     warnings: list[str] = []
+    unasked = {str(p) for p in implicit}
     for raw in dict.fromkeys(str(p) for p in paths):
         p = Path(raw)
         text = read_user_text(p, error=WatchlistError, what="an allowlist file", max_bytes=MAX_ALLOWLIST_BYTES)
         allow, warns = parse_allowlist(text, str(p), today)
         entries.extend(allow.entries)
         used.append(str(p))
+        files.append(AllowlistFile(str(p), len(allow.entries), raw in unasked))
         warnings.extend(warns)
-    return Allowlist(tuple(entries), tuple(used)), tuple(warnings)
+    return Allowlist(tuple(entries), tuple(used), tuple(files)), tuple(warnings)
 
 
 def allowlist_paths(given: Sequence[str | Path] | None, cwd: Path) -> list[Path]:

@@ -51,6 +51,8 @@ CACHE_SUFFIX = ".sqlite"
 SQLITE_HEADER = b"SQLite format 3\x00"
 # requests-cache's SQLite backend keeps exactly these tables; a database with others is not ours.
 CACHE_TABLES = frozenset({"responses", "redirects"})
+# Kept with each cached page: when its contents were downloaded (a 304 keeps the first download time).
+FETCHED_AT_HEADER = "X-Sponsorcheck-Fetched-At"
 # Several batch workers may write at once; wait for the SQLite write lock rather than fail.
 BUSY_TIMEOUT_MS = 10_000
 
@@ -171,8 +173,9 @@ class PageCache:
     def _now(self) -> datetime:
         return datetime.now(timezone.utc)
 
-    def get(self, url: str) -> Page | None:
-        """The cached page for this URL if it is younger than max_age, else None."""
+    def get(self, url: str, any_age: bool = False) -> Page | None:
+        """The cached page for this URL if it is younger than max_age (any age with `any_age`, for a
+        conditional GET), else None. It carries when it was downloaded and its ETag/Last-Modified."""
         from requests_cache import CachedResponse
 
         try:
@@ -186,23 +189,42 @@ class PageCache:
         created = response.created_at
         if created.tzinfo is None:
             created = created.replace(tzinfo=timezone.utc)
-        if (self._now() - created).total_seconds() > self.max_age:
+        if not any_age and (self._now() - created).total_seconds() > self.max_age:
             return None
         text = response.content.decode("utf-8", errors="replace") if response.content else ""
-        content_type = response.headers.get("Content-Type", "text/html")
-        return Page(url, response.url or url, text, content_type, response.status_code or None, True)
+        headers = response.headers
+        return Page(
+            url,
+            response.url or url,
+            text,
+            headers.get("Content-Type", "text/html"),
+            response.status_code or None,
+            True,
+            fetched_at=headers.get(FETCHED_AT_HEADER) or created.isoformat(timespec="seconds"),
+            etag=headers.get("ETag"),
+            last_modified=headers.get("Last-Modified"),
+        )
 
     def put(self, url: str, page: Page) -> None:
-        """Store a fetched page under the URL that was asked for (its final URL is kept inside)."""
+        """Store a fetched page under the URL that was asked for (its final URL is kept inside), with its
+        validators and download time; storing a revalidated copy again restarts its max_age."""
         from requests_cache import CachedResponse
         from requests_cache.models import CachedRequest
 
         now = self._now()
+        headers = {
+            "Content-Type": page.content_type,
+            FETCHED_AT_HEADER: page.fetched_at or now.isoformat(timespec="seconds"),
+        }
+        if page.etag:
+            headers["ETag"] = page.etag
+        if page.last_modified:
+            headers["Last-Modified"] = page.last_modified
         response = CachedResponse(
             url=page.url,
             status_code=page.status or 200,
             reason="OK",
-            headers=CaseInsensitiveDict({"Content-Type": page.content_type}),
+            headers=CaseInsensitiveDict(headers),
             content=page.text.encode("utf-8"),
             encoding="utf-8",
             created_at=now,

@@ -5,7 +5,9 @@ plus a total deadline per page (a server that drips bytes cannot hold us); bound
 backoff on connection errors, 429 and 5xx, honouring Retry-After up to a cap; a redirect cap; a size
 cap enforced while streaming on the *decoded* body (a gzip bomb cannot take memory); non-HTML
 content refused with a clear error; bytes decoded with bs4's UnicodeDammit (HTTP charset, BOM,
-<meta charset>, then detection), never requests' ISO-8859-1 guess.
+<meta charset>, then detection), never requests' ISO-8859-1 guess. With `revalidate` (check), a
+cached copy is used only after a conditional GET (ETag / Last-Modified) answered 304; every page
+says when it was downloaded (`fetched_at`) and whether it came from the cache.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 from typing import IO, Any, Protocol
 from urllib.parse import urlsplit
 
@@ -80,7 +83,7 @@ class FetchPolicy:
 class PageCache(Protocol):
     """Where fetched pages are kept between runs (see cache.py)."""
 
-    def get(self, url: str) -> Page | None: ...
+    def get(self, url: str, any_age: bool = False) -> Page | None: ...
 
     def put(self, url: str, page: Page) -> None: ...
 
@@ -318,6 +321,9 @@ class Fetcher:
         cache: PageCache | None = None,
         offline: bool = False,
         sleep: Callable[[float], None] = time.sleep,
+        *,
+        revalidate: bool = False,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.session = enforce_deadlines(session or make_session())
         self.policy = policy or FetchPolicy()
@@ -325,14 +331,23 @@ class Fetcher:
         self.cache = cache
         self.offline = offline
         self._sleep = sleep
+        # With revalidate, a cached copy is used only after the server confirms it unchanged (a
+        # conditional GET answered 304), whatever its age: `check` never answers from a stale copy.
+        # Without it (batch), a copy younger than the cache's max_age is used without asking.
+        self.revalidate = revalidate
+        self._clock = clock or (lambda: datetime.now(timezone.utc))
 
     def fetch(self, url: str, target: str | None = None) -> Page:
         """Fetch one http(s) page within the policy; raise FetchError with a readable reason otherwise."""
         url = validate_url(url)
+        stale: Page | None = None  # a cached copy to revalidate
         if self.cache is not None:
-            cached = self.cache.get(url)
-            if cached is not None:
-                return Page(target or url, cached.url, cached.text, cached.content_type, cached.status, True)
+            if self.revalidate and not self.offline:
+                stale = self.cache.get(url, any_age=True)
+            else:
+                cached = self.cache.get(url)
+                if cached is not None:
+                    return replace(cached, target=target or url, from_cache=True, revalidated=False)
         if self.offline:
             raise FetchError(f"{url}: not in the cache and --offline forbids fetching it", kind="offline")
         start = time.monotonic()
@@ -345,7 +360,7 @@ class Fetcher:
             try:
                 with _Watchdog(remaining) as watchdog:
                     try:
-                        page = self._attempt(url, target or url, start, remaining)
+                        page = self._attempt(url, target or url, start, remaining, stale)
                     except (_Retryable, FetchError):
                         if watchdog.fired:  # whatever broke, it broke because the deadline cut it
                             raise self._too_slow(url) from None
@@ -379,12 +394,16 @@ class Fetcher:
             kind="too-large",
         )
 
-    def _attempt(self, url: str, target: str, start: float, remaining: float) -> Page:
+    def _attempt(self, url: str, target: str, start: float, remaining: float, stale: Page | None = None) -> Page:
         policy = self.policy
         # Socket timeouts never exceed what is left of the deadline (the watchdog covers dripping).
         timeout = (min(policy.connect_timeout, remaining), min(policy.read_timeout, remaining))
+        conditional = _conditional_headers(stale)
+        fetched_at = self._clock().astimezone(timezone.utc).isoformat(timespec="seconds")
         try:
-            response = self.session.get(url, stream=True, timeout=timeout, allow_redirects=True)
+            response = self.session.get(
+                url, stream=True, timeout=timeout, allow_redirects=True, headers=conditional or None
+            )
         except requests.TooManyRedirects:
             raise FetchError(
                 f"{url}: more than {policy.max_redirects} redirects (a redirect loop?); open the URL in a browser "
@@ -416,6 +435,9 @@ class Fetcher:
             ) from None
         with response:
             status = response.status_code
+            if status == 304 and stale is not None and conditional:
+                # Unchanged since the cached copy: use it, and say it was confirmed just now.
+                return replace(stale, target=target, from_cache=True, revalidated=True)
             if status in RETRY_STATUSES:
                 wait = _retry_after(response.headers.get("Retry-After"))
                 reason = (
@@ -449,7 +471,17 @@ class Fetcher:
                 text = page_text(body, url, _charset_of(content_type))
             except TargetError as exc:
                 raise FetchError(exc.message, kind=exc.kind) from None
-            return Page(target, response.url, text, mime or "text/html", status, body=body)
+            return Page(
+                target,
+                response.url,
+                text,
+                mime or "text/html",
+                status,
+                body=body,
+                fetched_at=fetched_at,
+                etag=response.headers.get("ETag"),
+                last_modified=response.headers.get("Last-Modified"),
+            )
 
     def _read_body(self, response: requests.Response, url: str, start: float) -> bytes:
         """Read the decoded body in chunks, enforcing the size cap and the total deadline between chunks."""
@@ -483,6 +515,16 @@ class Fetcher:
                 )
             ) from None
         return b"".join(chunks)
+
+
+def _conditional_headers(stale: Page | None) -> dict[str, str]:
+    """If-None-Match / If-Modified-Since for a cached copy that has validators (empty without one)."""
+    headers: dict[str, str] = {}
+    if stale is not None and stale.etag:
+        headers["If-None-Match"] = stale.etag
+    if stale is not None and stale.last_modified:
+        headers["If-Modified-Since"] = stale.last_modified
+    return headers
 
 
 class _Retryable(Exception):

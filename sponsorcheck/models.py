@@ -56,6 +56,10 @@ class Page:
     status: int | None = None  # HTTP status, None for files
     from_cache: bool = False
     body: bytes | None = field(default=None, repr=False, compare=False)  # the bytes as fetched (evidence)
+    fetched_at: str | None = None  # ISO 8601 UTC: when these contents came from the server (None for files)
+    revalidated: bool = False  # a cached copy the server just confirmed unchanged (HTTP 304)
+    etag: str | None = field(default=None, repr=False, compare=False)  # validators for a conditional GET
+    last_modified: str | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -163,3 +167,9 @@ class Result:
     row: tuple[tuple[str, str], ...] = field(default=())  # batch: the input row's columns, in order
     rendered: tuple[str, ...] = ()  # pages read after rendering them in a browser (--render)
     evidence: str | None = None  # folder where the evidence for this result was saved (--evidence)
+    # Where the answer's pages came from: fetched_at is the oldest download among the pages read (ISO
+    # 8601 UTC), from_cache whether any came from the page cache, revalidated whether the server
+    # confirmed every cached one unchanged just now.
+    fetched_at: str | None = None
+    from_cache: bool = False
+    revalidated: bool = False

@@ -178,9 +178,23 @@ def check_target(
     rendered = tuple(r.rendered.url for r in reads.items if r.rendered is not None)
     if rendered:
         result = replace(result, rendered=rendered)
+    result = with_provenance(result, [r.page for r in reads.items])
     if options.evidence is not None and result.verdict in (Verdict.CONFLICT, Verdict.REVIEW):
         result = replace(result, evidence=options.evidence.save(result, reads.items))
     return result
+
+
+def with_provenance(result: Result, pages: Sequence[Page]) -> Result:
+    """The result saying where its pages came from: the oldest download time among them, whether any was
+    a cached copy, and whether the server confirmed every cached copy unchanged just now."""
+    times = [p.fetched_at for p in pages if p.fetched_at]
+    cached = [p for p in pages if p.from_cache]
+    return replace(
+        result,
+        fetched_at=min(times) if times else None,
+        from_cache=bool(cached),
+        revalidated=bool(cached) and all(p.revalidated for p in cached),
+    )
 
 
 def read_page(

@@ -108,17 +108,99 @@ def test_default_path_is_under_the_user_cache_dir(monkeypatch):
 
 
 def test_check_uses_the_cache_and_no_cache_bypasses_it(tmp_path, httpserver, cli):
-    httpserver.expect_request("/").respond_with_data(PAGE, content_type=HTML)
+    # The page has an ETag: a second check asks "changed since?" and uses its copy on 304.
+    httpserver.expect_request("/").respond_with_handler(_versioned({"etag": '"v1"'}, lambda: PAGE))
     url = httpserver.url_for("/")
     path = str(tmp_path / "c.sqlite")
     for _ in range(2):
         result = cli("check", url, "-f", "json", "--cache-path", path)
         assert json.loads(result.stdout)["results"][0]["verdict"] != "error", result.output
-    assert len(httpserver.log) == 1
+    assert [r.headers.get("If-None-Match") for r, _ in httpserver.log] == [None, '"v1"']
     cli("check", url, "--no-cache", "--cache-path", path)
+    assert httpserver.log[-1][0].headers.get("If-None-Match") is None
+
+
+def _versioned(validators, body):
+    """A handler serving body() with the given validators, answering 304 to a matching conditional GET."""
+    from werkzeug import Response
+
+    def handle(request):
+        etag, modified = validators.get("etag"), validators.get("last_modified")
+        if (etag and request.headers.get("If-None-Match") == etag) or (
+            modified and not etag and request.headers.get("If-Modified-Since") == modified
+        ):
+            return Response(status=304)
+        headers = {k: v for k, v in (("ETag", etag), ("Last-Modified", modified)) if v}
+        return Response(body(), content_type=HTML, headers=headers)
+
+    return handle
+
+
+SPONSORED = "<html><body><h2>Sponsors</h2><img alt='Acme Corp' src='/l/acme.png'></body></html>"
+
+
+def test_check_sees_a_sponsor_added_since_the_cached_copy(tmp_path, httpserver, cli):
+    # The reported stale answer: after the page gained a sponsor, check answered "clear" from a
+    # cached copy for up to 24 hours and said nothing. It revalidates: a changed page is fetched again.
+    page = {"body": PAGE, "etag": '"v1"'}
+    validators = {}
+
+    def handle(request):
+        validators["etag"] = page["etag"]
+        return _versioned(validators, lambda: page["body"])(request)
+
+    httpserver.expect_request("/").respond_with_handler(handle)
+    url = httpserver.url_for("/")
+    first = json.loads(cli("check", url, "-f", "json").stdout)["results"][0]
+    assert first["verdict"] == "clear" and first["from_cache"] is False and first["fetched_at"]
+    page.update(body=SPONSORED, etag='"v2"')
+    second = cli("check", url, "-f", "json")
+    doc = json.loads(second.stdout)["results"][0]
+    assert doc["verdict"] == "conflict" and doc["from_cache"] is False
+    assert second.exit_code == ExitStatus.CONFLICT
+
+
+def test_an_unchanged_page_says_it_came_from_the_cache_and_how_old(tmp_path, httpserver, cli):
+    modified = "Tue, 01 Dec 2026 10:00:00 GMT"
+    httpserver.expect_request("/").respond_with_handler(_versioned({"last_modified": modified}, lambda: PAGE))
+    url = httpserver.url_for("/")
+    first = json.loads(cli("check", url, "-f", "json").stdout)["results"][0]
+    again = json.loads(cli("check", url, "-f", "json").stdout)["results"][0]
+    assert httpserver.log[-1][0].headers.get("If-Modified-Since") == modified
+    assert httpserver.log[-1][1].status_code == 304
+    assert again["from_cache"] is True and again["revalidated"] is True
+    assert again["fetched_at"] == first["fetched_at"]  # the copy's download time, not the 304's
+    assert again["verdict"] == first["verdict"]
+    table = cli("check", url).stdout
+    assert "answered from a cached copy downloaded" in table and "confirmed just now" in table
+    assert "old)" in table
+
+
+def test_a_page_without_validators_is_fetched_again_by_check(tmp_path, httpserver, cli):
+    httpserver.expect_request("/").respond_with_data(PAGE, content_type=HTML)
+    url = httpserver.url_for("/")
+    for _ in range(2):
+        doc = json.loads(cli("check", url, "-f", "json").stdout)["results"][0]
+        assert doc["from_cache"] is False
     assert len(httpserver.log) == 2
-    cli("check", url, "--max-age", "0", "--cache-path", path)
-    assert len(httpserver.log) == 3
+    assert "cached copy" not in cli("check", url).stdout
+
+
+def test_batch_keeps_max_age_and_marks_rows_answered_from_the_cache(tmp_path, httpserver, cli):
+    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n")
+    httpserver.expect_request("/a").respond_with_data(PAGE, content_type=HTML)
+    tour = tmp_path / "t.csv"
+    tour.write_text(f"city,url\nOslo,{httpserver.url_for('/a')}\n", "utf-8")
+    out = tmp_path / "r.json"
+    cli("batch", str(tour), "-o", str(out), "-q", "--delay", "0")
+    first = json.loads(out.read_text("utf-8"))["results"][0]
+    assert first["from_cache"] is False and first["fetched_at"]
+    httpserver.clear_log()
+    cli("batch", str(tour), "-o", str(out), "-q", "--delay", "0")
+    second = json.loads(out.read_text("utf-8"))["results"][0]
+    assert [r.path for r, _ in httpserver.log if r.path == "/a"] == []
+    assert second["from_cache"] is True and second["revalidated"] is False
+    assert second["fetched_at"] == first["fetched_at"]
 
 
 def test_check_offline(tmp_path, httpserver, cli):

@@ -107,6 +107,30 @@ def test_allowlist_in_working_directory_is_read(tmp_path, wl, monkeypatch):
     assert r.exit_code == ExitStatus.CLEAR
 
 
+def test_every_allowlist_read_is_named_on_stderr_and_listed_in_the_json(tmp_path, wl, monkeypatch):
+    # The implicit .sponsorcheck-allow.yaml used to be applied without a word.
+    (tmp_path / ".sponsorcheck-allow.yaml").write_text("- {sponsor: Twitch, entity: amazon, reason: ok}\n")
+    given = tmp_path / "mine.yaml"
+    given.write_text("- {sponsor: AWS, entity: amazon, reason: cloud credits only}\n")
+    monkeypatch.chdir(tmp_path)
+    r = run("names", "-w", wl, "--allow", str(given), "-f", "json", "Twitch", "AWS")
+    lines = r.stderr.strip().splitlines()
+    assert f"sponsorcheck: using allowlist {given}: 1 entry" in lines
+    assert any(".sponsorcheck-allow.yaml (found in the working directory): 1 entry" in line for line in lines)
+    doc = json.loads(r.stdout)
+    assert [
+        (a["path"].endswith(name), a["implicit"], a["entries"])
+        for a, name in zip(doc["allowlists"], ("mine.yaml", ".sponsorcheck-allow.yaml"), strict=True)
+    ] == [
+        (True, False, 1),
+        (True, True, 1),
+    ]
+    assert run("names", "-w", wl, "Twitch", "--allow", str(given)).exit_code == ExitStatus.CLEAR
+    monkeypatch.chdir(tmp_path.parent)
+    none = run("names", "-w", wl, "-f", "json", "Red Bull")
+    assert none.stderr == "" and json.loads(none.stdout)["allowlists"] == []
+
+
 def test_invalid_allowlist_is_exit_2_one_line(tmp_path, wl):
     bad = tmp_path / "allow.yaml"
     bad.write_text("- {sponsor: Twitch, entity: amazn, reason: typo}\n")

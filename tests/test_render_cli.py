@@ -13,6 +13,8 @@ import sys
 import time
 from pathlib import Path
 
+from werkzeug.wrappers import Response
+
 from .test_render import (
     _alive,
     require_browser,
@@ -125,3 +127,42 @@ def test_evidence_refuses_a_folder_of_the_users(httpserver, tmp_path):
     assert done.returncode == 2
     assert len(done.stderr.strip().splitlines()) == 1 and "not sponsorcheck's evidence" in done.stderr
     assert [p.name for p in mine.iterdir()] == ["draft.txt"]
+
+
+def test_batch_render_waits_for_the_hosts_delay(httpserver, tmp_path):
+    """The browser's load is a second visit to the host: it waits for --delay like any request."""
+    require_browser()
+    from .test_render import JSON_GRID_PAGE, SPONSORS_JSON, serve_logos
+
+    seen: list[float] = []
+
+    def page(request):
+        seen.append(time.monotonic())
+        return Response(JSON_GRID_PAGE, content_type="text/html")
+
+    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n", content_type="text/plain")
+    httpserver.expect_request("/delayed").respond_with_handler(page)
+    httpserver.expect_request("/api/sponsors.json").respond_with_json(SPONSORS_JSON)
+    serve_logos(httpserver, {"twitch.svg": "Twitch", "brewing.svg": "Brewing"})
+    tour = tmp_path / "tour.csv"
+    tour.write_text(f"url\n{httpserver.url_for('/delayed')}\n")
+    done = sponsorcheck("batch", str(tour), "-o", str(tmp_path / "r.csv"), "--no-cache", "--delay", "2", "-q")
+    assert done.returncode == 1, done.stderr
+    assert len(seen) == 2  # the plain fetch, then the browser's load
+    assert seen[1] - seen[0] >= 1.9
+
+
+def test_ci_fails_rather_than_skips_without_a_browser(monkeypatch):
+    import pytest
+
+    from sponsorcheck.render import BrowserStatus
+
+    from . import test_render
+
+    monkeypatch.setattr(test_render, "STATUS", BrowserStatus(False, problem="no browser found"))
+    monkeypatch.setattr(test_render, "IN_CI", True)
+    with pytest.raises(pytest.fail.Exception, match="CI must run the render tests"):
+        test_render.require_browser()
+    monkeypatch.setattr(test_render, "IN_CI", False)
+    with pytest.raises(pytest.skip.Exception):
+        test_render.require_browser()

@@ -75,7 +75,7 @@ def check(
         allowlist = load_allow(allow, watchlists)
         matcher = matcher_for(watchlists, min_score)
         cache = open_cache(no_cache, offline, max_age, cache_path)
-        fetcher = Fetcher(make_session(), FetchPolicy(deadline=timeout), cache, offline)
+        fetcher = Fetcher(make_session(), FetchPolicy(deadline=timeout), cache, offline, revalidate=True)
         setup = render_setup(render, evidence, watchlists)
         try:
             options = CheckOptions(
@@ -90,7 +90,7 @@ def check(
             results = [check_target(t, fetcher, matcher, options, sys.stdin.buffer) for t in targets]
         finally:
             setup.close()  # the browser is gone before anything is printed, and on Ctrl-C
-        emit(results, watchlists, fmt)
+        emit(results, watchlists, fmt, allowlist)
         return results
 
     guarded(debug, run)
@@ -177,6 +177,6 @@ def names(
         watchlists = load_watchlists(watchlist)
         allowlist = load_allow(allow, watchlists)
         result = check_names(items, matcher_for(watchlists, min_score), allow=allowlist, year=year)
-        emit([result], watchlists, fmt)
+        emit([result], watchlists, fmt, allowlist)
 
     guarded(debug, run)

@@ -158,17 +158,31 @@ AllowOpt = Annotated[
 
 
 def load_allow(paths: Sequence[Path] | None, watchlists: Sequence[Watchlist]) -> Allowlist:
-    """Read the allowlists in force, print their warnings (expired entries) on stderr, check their entity ids."""
-    allow, warnings = load_allowlists(allowlist_paths(paths, Path.cwd()), date.today())
+    """Read the allowlists in force, name each on stderr (one read unasked from the working directory
+    too), print their warnings (expired entries), check their entity ids."""
+    files = allowlist_paths(paths, Path.cwd())
+    given = {str(p) for p in paths or ()}
+    allow, warnings = load_allowlists(files, date.today(), implicit=[p for p in files if str(p) not in given])
+    allow.check_entities(watchlists)  # a faulty allowlist is one error line, nothing else
+    for used in allow.files:
+        where = " (found in the working directory)" if used.implicit else ""
+        count = f"{used.entries} entr{'y' if used.entries == 1 else 'ies'}"
+        print(f"sponsorcheck: using allowlist {used.path}{where}: {count}", file=sys.stderr)
     for warning in warnings:
         print(f"sponsorcheck: warning: {warning}", file=sys.stderr)
-    allow.check_entities(watchlists)
     return allow
 
 
 NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the page cache.")]
 MaxAgeOpt = Annotated[
-    float, typer.Option("--max-age", min=0, help="Seconds a cached page stays good (default 24 h).", show_default=False)
+    float,
+    typer.Option(
+        "--max-age",
+        min=0,
+        help="Seconds a cached page may be used without asking the site (batch), or at all with --offline "
+        "(default 24 h). check always asks the site whether its cached copy changed.",
+        show_default=False,
+    ),
 ]
 OfflineOpt = Annotated[
     bool, typer.Option("--offline", help="Answer only from the page cache; fetch nothing (uncached pages: error).")
@@ -248,10 +262,12 @@ def open_cache(no_cache: bool, offline: bool, max_age: float, path: Path | None)
     return PageCache(file, max_age)
 
 
-def emit(results: Sequence[Result], watchlists: Sequence, fmt: OutputFormat) -> None:
+def emit(
+    results: Sequence[Result], watchlists: Sequence, fmt: OutputFormat, allowlist: Allowlist | None = None
+) -> None:
     """Print results in the chosen format, one stderr line per target that failed, and exit with the status."""
     if fmt is OutputFormat.json:
-        sys.stdout.write(to_json(results, watchlists))
+        sys.stdout.write(to_json(results, watchlists, allowlist.files if allowlist else ()))
     else:
         demand_texts = {f"{w.id}:{d.id}": d.display for w in watchlists for d in w.pledge.demands}
         print_table(results, stdout_console(), demand_texts)

@@ -18,12 +18,12 @@ def print_batch_table(results: Sequence[Result], table: Table, console: Console)
 
     others = [c for c in table.columns if c != table.url_column][:2]
     grid = RichTable(show_lines=False)
-    for name in ["#", *others, table.url_column, "verdict", "watchlisted sponsors / error"]:
+    for name in ["#", *others, table.url_column, "verdict", "watchlisted sponsors / why"]:
         grid.add_column(name, overflow="fold")
     for number, r in enumerate(results, 1):
         row = dict(r.row)
         fields = summary_fields(r)
-        detail = fields["matched_sponsors"] or fields["error"] or ""
+        detail = fields["matched_sponsors"] or fields["why"]
         grid.add_row(
             str(number),
             *(escape(row.get(c, "")) for c in others),

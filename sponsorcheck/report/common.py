@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sponsorcheck.models import Evidence, Level, Result, Verdict
+from datetime import datetime, timezone
+
+from sponsorcheck.models import Candidate, Evidence, Finding, Level, Result, Verdict
 
 VERDICT_STYLE = {
     Verdict.CONFLICT: "bold red",
@@ -31,16 +33,25 @@ EVIDENCE_WORDS = {
     "css-bg": "CSS background",
     "data-attr": "data attribute",
 }
+# The columns batch reports add to each input row; every row carries its "why" so an agent can act
+# on it in a spreadsheet (columns may be added, never renamed).
 CSV_COLUMNS = (
     "verdict",
     "entities",
     "matched_sponsors",
+    "why",
     "evidence",
+    "allowed",
+    "mentions",
     "error",
     "pages_read",
+    "fetched_at",
+    "from_cache",
     "rendered",
     "evidence_folder",
 )
+# Bounds on what one cell lists: a spreadsheet cell is read by a person.
+MAX_CELL_MENTIONS = 10
 
 
 def evidence_line(e: Evidence, width: int = 90) -> str:
@@ -50,16 +61,67 @@ def evidence_line(e: Evidence, width: int = 90) -> str:
     return f"{EVIDENCE_WORDS.get(e.kind, e.kind)}: {text}{where}"
 
 
-def summary_fields(r: Result) -> dict[str, str]:
-    """The report columns that batch CSV/Markdown add to each input row."""
+def _same_name(a: str, b: str) -> bool:
+    return a.casefold().strip() == b.casefold().strip()
+
+
+def sponsor_with_entity(f: Finding) -> str:
+    """ "Twitch → Amazon.com, Inc." — the sponsor as the page names it, and whose it is (once if the same)."""
+    return f.sponsor if _same_name(f.sponsor, f.entity_name) else f"{f.sponsor} → {f.entity_name}"
+
+
+def finding_reason(f: Finding) -> str:
+    """Why a finding counts, with the page context it was read in when extraction recorded one."""
+    context = getattr(f, "context", None)  # added by extraction's context policy; absent on older results
+    return f"{f.why} (context: {context})" if context else f.why
+
+
+def mention_label(c: Candidate) -> str:
+    """A mention as "Name (why it is not sponsorship; whose it is)"."""
+    notes = [n for n in (c.note, getattr(c, "entity", None)) if n]
+    return f"{c.name} ({'; '.join(notes)})" if notes else c.name
+
+
+def allowed_label(f: Finding) -> str:
+    """An allowed finding as "Sponsor → Entity: the allowlist's reason"."""
+    return f"{sponsor_with_entity(f)}: {f.allowed_reason or 'allowed by your allowlist'}"
+
+
+def why_text(r: Result) -> str:
+    """The row's "why" in one cell: the findings' reasons, an unknown's hints, an error's message."""
     counted = [f for f in r.findings if f.level is not Level.ALLOWED]
+    if r.verdict is Verdict.ERROR:
+        return r.error.message if r.error else "the target could not be checked"
+    if counted:
+        return "; ".join(dict.fromkeys(finding_reason(f) for f in counted))
+    if r.verdict is Verdict.UNKNOWN:
+        return "; ".join(r.hints) or "no sponsor information found on the page"
+    if r.verdict is Verdict.CLEAR:
+        allowed = sum(f.level is Level.ALLOWED for f in r.findings)
+        tail = f"; {allowed} allowed by your allowlist" if allowed else ""
+        return f"{len(r.sponsors)} sponsor{'' if len(r.sponsors) == 1 else 's'} found, none on the watchlist{tail}"
+    return "; ".join(r.hints)
+
+
+def summary_fields(r: Result) -> dict[str, str]:
+    """The report columns that batch CSV/Markdown/XLSX add to each input row (see CSV_COLUMNS)."""
+    counted = [f for f in r.findings if f.level is not Level.ALLOWED]
+    allowed = [f for f in r.findings if f.level is Level.ALLOWED]
+    mentions = [mention_label(c) for c in r.mentions[:MAX_CELL_MENTIONS]]
+    if len(r.mentions) > MAX_CELL_MENTIONS:
+        mentions.append(f"and {len(r.mentions) - MAX_CELL_MENTIONS} more")
     return {
         "verdict": r.verdict.value,
         "entities": "; ".join(dict.fromkeys(f.entity_name for f in counted)),
-        "matched_sponsors": "; ".join(dict.fromkeys(f"{f.sponsor} ({f.level.value})" for f in counted)),
+        "matched_sponsors": "; ".join(dict.fromkeys(f"{sponsor_with_entity(f)} ({f.level.value})" for f in counted)),
+        "why": why_text(r),
         "evidence": "; ".join(dict.fromkeys(evidence_line(f.evidence[0], 80) for f in counted if f.evidence)),
+        "allowed": "; ".join(dict.fromkeys(allowed_label(f) for f in allowed)),
+        "mentions": "; ".join(dict.fromkeys(mentions)),
         "error": r.error.message if r.error else "",
         "pages_read": " ".join(r.pages_read),
+        "fetched_at": r.fetched_at or "",
+        "from_cache": "yes" if r.from_cache else "no" if r.fetched_at else "",
         "rendered": "yes" if r.rendered else "",  # --render: read after loading it in a browser
         "evidence_folder": r.evidence or "",  # --evidence: where this row's record was saved
     }
@@ -73,3 +135,35 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 def spreadsheet_safe(value: str) -> str:
     """The value as text a spreadsheet will not evaluate: a leading formula character gets a quote."""
     return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+
+
+def age_words(seconds: float) -> str:
+    """How old something is, for a person: "under a minute", "12 min", "3 h", "2 days"."""
+    if seconds < 60:
+        return "under a minute"
+    if seconds < 3600:
+        return f"{seconds // 60:.0f} min"
+    if seconds < 48 * 3600:
+        return f"{seconds // 3600:.0f} h"
+    return f"{seconds // 86400:.0f} days"
+
+
+def cache_note(r: Result, now: datetime | None = None) -> str:
+    """When a cached copy answered: its download time, its age and whether the site confirmed it; "" if not."""
+    if not r.from_cache:
+        return ""
+    when = ""
+    if r.fetched_at:
+        try:
+            fetched = datetime.fromisoformat(r.fetched_at)
+        except ValueError:
+            fetched = None
+        if fetched is not None:
+            if fetched.tzinfo is None:
+                fetched = fetched.replace(tzinfo=timezone.utc)
+            age = ((now or datetime.now(timezone.utc)) - fetched).total_seconds()
+            stamp = fetched.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+            when = f" downloaded {stamp} ({age_words(max(age, 0.0))} old)"
+    if r.revalidated:
+        return f"answered from a cached copy{when}; the site confirmed just now that it has not changed"
+    return f"answered from a cached copy{when}, not re-checked with the site"

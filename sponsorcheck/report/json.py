@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sponsorcheck import __version__
+from sponsorcheck.allow import AllowlistFile
 from sponsorcheck.models import Candidate, ErrorInfo, Evidence, Finding, Level, Result, Role, Verdict
 from sponsorcheck.watchlist import Watchlist
 
@@ -67,6 +68,10 @@ def result_dict(r: Result) -> dict[str, Any]:
         "mentions": [candidate_dict(c) for c in r.mentions],
         "pages_read": list(r.pages_read),
         "hints": list(r.hints),
+        # When the pages were downloaded and whether a cached copy answered (see README, "The page cache").
+        "fetched_at": r.fetched_at,
+        "from_cache": r.from_cache,
+        "revalidated": r.revalidated,
         "rendered": bool(r.rendered),
         "rendered_pages": list(r.rendered),
         "evidence": r.evidence,
@@ -134,18 +139,28 @@ def result_from_dict(d: dict[str, Any]) -> Result:
         rendered=tuple(d.get("rendered_pages") or ()),
         evidence=d.get("evidence"),
         row=tuple((str(k), str(v)) for k, v in (d.get("row") or {}).items()),
+        fetched_at=d.get("fetched_at"),
+        from_cache=bool(d.get("from_cache", False)),
+        revalidated=bool(d.get("revalidated", False)),
     )
 
 
-def document(results: Sequence[Result], watchlists: Sequence[Watchlist]) -> dict[str, Any]:
-    """The JSON document of `check`, `names` and `batch` (a contract: add fields, never rename)."""
+def document(
+    results: Sequence[Result], watchlists: Sequence[Watchlist], allowlists: Sequence[AllowlistFile] = ()
+) -> dict[str, Any]:
+    """The JSON document of `check`, `names` and `batch` (a contract: add fields, never rename).
+
+    `allowlists` lists every allowlist file read, including one read without being asked for."""
     return {
         "sponsorcheck": __version__,
         "watchlists": [{"id": w.id, "name": w.name, "version": w.version, "path": w.path} for w in watchlists],
+        "allowlists": [{"path": a.path, "entries": a.entries, "implicit": a.implicit} for a in allowlists],
         "results": [result_dict(r) for r in results],
     }
 
 
-def to_json(results: Sequence[Result], watchlists: Sequence[Watchlist]) -> str:
+def to_json(
+    results: Sequence[Result], watchlists: Sequence[Watchlist], allowlists: Sequence[AllowlistFile] = ()
+) -> str:
     """Exactly one JSON document, UTF-8 text, newline-terminated."""
-    return json.dumps(document(results, watchlists), ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(document(results, watchlists, allowlists), ensure_ascii=False, indent=2) + "\n"

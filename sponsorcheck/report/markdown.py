@@ -7,15 +7,20 @@ from collections.abc import Sequence
 from sponsorcheck.models import Result
 from sponsorcheck.report.common import summary_fields
 
+# The report's own columns in the e-mail table (the CSV has them all): sponsors with their entity,
+# the why of each row, what the allowlist let through, and errors.
+MARKDOWN_COLUMNS = ("verdict", "matched_sponsors", "why", "allowed", "mentions")
+
 
 def to_markdown(results: Sequence[Result], input_columns: Sequence[str]) -> str:
-    """A Markdown table to paste into an e-mail."""
-    cols = [*input_columns, "verdict", "matched_sponsors", "error"]
+    """A Markdown table to paste into an e-mail: the input columns, the verdict, each sponsor beside its
+    entity, the row's why (reason, hint or error), allowed findings with their reason, and mentions."""
+    cols = [*input_columns, *(c for c in MARKDOWN_COLUMNS if c not in input_columns)]
 
     def cell(v: str) -> str:
-        return v.replace("|", "\\|").replace("\n", " ")
+        return " ".join(v.replace("|", "\\|").split())
 
-    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    lines = ["| " + " | ".join(cell(c) for c in cols) + " |", "|" + "---|" * len(cols)]
     for r in results:
         row = {**dict(r.row), **summary_fields(r)}
         lines.append("| " + " | ".join(cell(row.get(c, "")) for c in cols) + " |")

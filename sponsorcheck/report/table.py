@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 
 from rich.console import Console
 from rich.markup import escape
 
 from sponsorcheck.models import Level, Result
-from sponsorcheck.report.common import VERDICT_STYLE, VERDICT_WORDS, evidence_line
+from sponsorcheck.report.common import VERDICT_STYLE, VERDICT_WORDS, cache_note, evidence_line, mention_label
 
 # How a match was made, in words for the table (the JSON keeps the method ids).
 METHOD_LABELS = {
@@ -22,10 +23,16 @@ METHOD_LABELS = {
 LEGEND = "✗ conflict   ? review: a person should look   ✓ allowed by your allowlist"
 
 
-def print_table(results: Sequence[Result], console: Console, demand_texts: Mapping[str, str] | None = None) -> None:
+def print_table(
+    results: Sequence[Result],
+    console: Console,
+    demand_texts: Mapping[str, str] | None = None,
+    now: datetime | None = None,
+) -> None:
     """Human-readable report on the given Console: verdict, sponsors, findings with the chain and evidence.
 
     `demand_texts` maps "pledge:demand-id" to the demand's words, so a musician reads the demand, not its id.
+    A result answered from a cached copy says so, with the copy's age (measured from `now`).
     """
     demand_texts = demand_texts or {}
     for i, r in enumerate(results):
@@ -60,7 +67,7 @@ def print_table(results: Sequence[Result], console: Console, demand_texts: Mappi
             names = ", ".join(c.name for c in r.sponsors[:40]) + (" …" if len(r.sponsors) > 40 else "")
             console.print(f"  [dim]sponsors found ({len(r.sponsors)}):[/] {escape(names)}")
         if r.mentions:
-            names = ", ".join(f"{c.name} ({c.note})" if c.note else c.name for c in r.mentions[:10])
+            names = ", ".join(mention_label(c) for c in r.mentions[:10])
             console.print(f"  [dim]mentioned, not sponsorship:[/] {escape(names)}")
         if len(r.pages_read) > 1:
             console.print(f"  [dim]pages read:[/] {escape(', '.join(r.pages_read))}")
@@ -70,5 +77,8 @@ def print_table(results: Sequence[Result], console: Console, demand_texts: Mappi
             console.print(f"  [dim]evidence saved in:[/] {escape(r.evidence)}")
         for hint in r.hints:
             console.print(f"  [dim]hint:[/] {escape(hint)}")
+        note = cache_note(r, now)
+        if note:
+            console.print(f"  [dim]page:[/] {escape(note)}")
     if any(r.findings for r in results):
         console.print(f"\n[dim]{LEGEND}[/]")
