@@ -61,11 +61,15 @@ class Floor:
         return f"{value:.3f}" if self.ratio else f"{value:g}"
 
 
-# Pinned at main's figures when the gate was merged (corpus: 42 html+template pages, 10 held back;
-# robustness: 13 changes on those pages).
+# Pinned at main's figures when the extraction package landed (corpus: 42 html+template pages, 10 held back;
+# robustness: 13 changes on those pages). The two verdict floors moved down once, from 42/10 to 40/9, and
+# everything else up: two clear pages now read review (a logo whose alt text names a watchlisted brand while it
+# links another site, inside a sponsor list; a watchlisted product named in a hidden tab's text outside any
+# list). Issue 9's policy makes both a question for a person, never a silent clear; recall rose 0.850 → 0.927
+# and the conflicts lost by the robustness changes fell 8 → 2 in the same change.
 FLOORS: tuple[Floor, ...] = (
-    Floor("verdicts right (html+template, all)", 42, lambda m: m.corpus.by_set["all"].right),
-    Floor("verdicts right (html+template, held-back)", 10, lambda m: m.corpus.by_set["held-back"].right),
+    Floor("verdicts right (html+template, all)", 40, lambda m: m.corpus.by_set["all"].right),
+    Floor("verdicts right (html+template, held-back)", 9, lambda m: m.corpus.by_set["held-back"].right),
     Floor("false conflicts (html+template, all)", 0, lambda m: m.corpus.by_set["all"].false_conflicts, at_most=True),
     Floor(
         "missed conflicts: conflict read clear/unknown (html+template, all)",
@@ -73,21 +77,21 @@ FLOORS: tuple[Floor, ...] = (
         lambda m: m.corpus.by_set["all"].missed_conflicts,
         at_most=True,
     ),
-    Floor("sponsor recall (html+template, all)", 0.849, lambda m: m.corpus.by_set["all"].recall, ratio=True),
+    Floor("sponsor recall (html+template, all)", 0.926, lambda m: m.corpus.by_set["all"].recall, ratio=True),
     Floor(
-        "sponsor recall (html+template, held-back)", 0.861, lambda m: m.corpus.by_set["held-back"].recall, ratio=True
+        "sponsor recall (html+template, held-back)", 0.884, lambda m: m.corpus.by_set["held-back"].recall, ratio=True
     ),
-    Floor("sponsor precision (html+template, all)", 0.703, lambda m: m.corpus.by_set["all"].precision, ratio=True),
-    Floor("robustness: verdicts kept over all changes", 0.904, lambda m: m.robustness.kept_share, ratio=True),
+    Floor("sponsor precision (html+template, all)", 0.721, lambda m: m.corpus.by_set["all"].precision, ratio=True),
+    Floor("robustness: verdicts kept over all changes", 0.932, lambda m: m.robustness.kept_share, ratio=True),
     Floor(
         "robustness: conflicts lost (conflict → clear/unknown)",
-        8,
+        2,
         lambda m: m.robustness.conflicts_lost,
         at_most=True,
     ),
     Floor(
         "robustness: largest recall drop of one change",
-        0.603,
+        0.135,
         lambda m: m.robustness.max_drop,
         at_most=True,
         ratio=True,
