@@ -2,10 +2,11 @@
 
     python benchmarks/eval_gate.py [CORPUS_DIR]
 
-It runs the same evaluation as benchmarks/corpus_eval.py — every labelled page through
-`sponsorcheck check FILE --format json --no-follow`, the real CLI — and compares the figures with the
-floors pinned below. It prints one line per floor (measured value, floor, ok/FAIL) and exits 1 when any
-figure regressed, with a one-line reason per floor that failed; 0 when all hold. Without a corpus at
+It runs the same evaluations as benchmarks/corpus_eval.py and benchmarks/robustness.py — every labelled
+page, and every metamorphic change of it, through `sponsorcheck check FILE --format json --no-follow`,
+the real CLI — and compares the figures with the floors pinned below. It prints one line per floor
+(measured value, floor, ok/FAIL) and exits 1 when any figure regressed, with a one-line reason per
+floor that failed; 0 when all hold. Without a corpus at
 CORPUS_DIR (default ../shared/corpus beside the checkout) it says so plainly and exits 0; 2 when
 `check` itself cannot run.
 
@@ -15,6 +16,9 @@ commit, so the next change cannot quietly give the gain back. Never lower a floo
 pass — fix the change, or say in the commit why the figure had to move (a relabelled page, say).
 Verdict and recall figures cover the corpus's html and template pages only (data files are not
 pages `check` reads); "held-back" is the team's held-back set (BRIEF.md), "all" is tune + held-back.
+The robustness figures cover the same corpus pages only: the project's own test pages change with
+every commit, the corpus does not, so a floor moves only when the tool does (robustness.py prints the
+test pages' figures too).
 """
 
 from __future__ import annotations
@@ -28,7 +32,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus_eval import DEFAULT_CORPUS, Evaluation, evaluate
+from robustness import Figures, measure
 from user_check import CheckFailed
+
+
+@dataclass(frozen=True)
+class Measured:
+    """Both evaluations the floors read: the corpus evaluation and the robustness figures on its pages."""
+
+    corpus: Evaluation
+    robustness: Figures
 
 
 @dataclass(frozen=True)
@@ -37,7 +50,7 @@ class Floor:
 
     name: str
     bound: float
-    measure: Callable[[Evaluation], float]
+    measure: Callable[[Measured], float]
     at_most: bool = False
     ratio: bool = False  # printed with three decimals
 
@@ -48,28 +61,49 @@ class Floor:
         return f"{value:.3f}" if self.ratio else f"{value:g}"
 
 
-# Pinned at main's figures when the gate was merged (corpus: 42 html+template pages, 10 held back).
+# Pinned at main's figures when the extraction package landed (corpus: 42 html+template pages, 10 held back;
+# robustness: 13 changes on those pages). The two verdict floors moved down once, from 42/10 to 40/9, and
+# everything else up: two clear pages now read review (a logo whose alt text names a watchlisted brand while it
+# links another site, inside a sponsor list; a watchlisted product named in a hidden tab's text outside any
+# list). Issue 9's policy makes both a question for a person, never a silent clear; recall rose 0.850 → 0.927
+# and the conflicts lost by the robustness changes fell 8 → 2 in the same change.
 FLOORS: tuple[Floor, ...] = (
-    Floor("verdicts right (html+template, all)", 40, lambda e: e.by_set["all"].right),
-    Floor("verdicts right (html+template, held-back)", 10, lambda e: e.by_set["held-back"].right),
-    Floor("false conflicts (html+template, all)", 0, lambda e: e.by_set["all"].false_conflicts, at_most=True),
+    Floor("verdicts right (html+template, all)", 40, lambda m: m.corpus.by_set["all"].right),
+    Floor("verdicts right (html+template, held-back)", 9, lambda m: m.corpus.by_set["held-back"].right),
+    Floor("false conflicts (html+template, all)", 0, lambda m: m.corpus.by_set["all"].false_conflicts, at_most=True),
     Floor(
         "missed conflicts: conflict read clear/unknown (html+template, all)",
-        2,
-        lambda e: e.by_set["all"].missed_conflicts,
+        0,
+        lambda m: m.corpus.by_set["all"].missed_conflicts,
         at_most=True,
     ),
-    Floor("sponsor recall (html+template, all)", 0.845, lambda e: e.by_set["all"].recall, ratio=True),
-    Floor("sponsor recall (html+template, held-back)", 0.861, lambda e: e.by_set["held-back"].recall, ratio=True),
-    Floor("sponsor precision (html+template, all)", 0.701, lambda e: e.by_set["all"].precision, ratio=True),
+    Floor("sponsor recall (html+template, all)", 0.926, lambda m: m.corpus.by_set["all"].recall, ratio=True),
+    Floor(
+        "sponsor recall (html+template, held-back)", 0.884, lambda m: m.corpus.by_set["held-back"].recall, ratio=True
+    ),
+    Floor("sponsor precision (html+template, all)", 0.721, lambda m: m.corpus.by_set["all"].precision, ratio=True),
+    Floor("robustness: verdicts kept over all changes", 0.932, lambda m: m.robustness.kept_share, ratio=True),
+    Floor(
+        "robustness: conflicts lost (conflict → clear/unknown)",
+        2,
+        lambda m: m.robustness.conflicts_lost,
+        at_most=True,
+    ),
+    Floor(
+        "robustness: largest recall drop of one change",
+        0.135,
+        lambda m: m.robustness.max_drop,
+        at_most=True,
+        ratio=True,
+    ),
 )
 
 
-def check_floors(evaluation: Evaluation, floors: tuple[Floor, ...] = FLOORS) -> list[str]:
+def check_floors(measured: Measured, floors: tuple[Floor, ...] = FLOORS) -> list[str]:
     """Print one line per floor; return one reason line per floor that does not hold."""
     failures: list[str] = []
     for floor in floors:
-        value = float(floor.measure(evaluation))
+        value = float(floor.measure(measured))
         ok = floor.holds(value)
         relation = "at most" if floor.at_most else "at least"
         print(f"  {'ok  ' if ok else 'FAIL'} {floor.name}: {floor.show(value)} ({relation} {floor.show(floor.bound)})")
@@ -91,11 +125,15 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         evaluation = evaluate(corpus)
+        robustness = measure(corpus, include_tests=False).figures(corpus=True)
     except CheckFailed as exc:
         print(f"eval gate: cannot run check: {exc}", file=sys.stderr)
         return 2
-    print(f"eval gate: {len(evaluation.pages)} html+template pages of {corpus} through `check`")
-    failures = check_floors(evaluation)
+    print(
+        f"eval gate: {len(evaluation.pages)} html+template pages of {corpus} through `check`, "
+        f"and {sum(r.pages for r in robustness.rows)} changed versions of them"
+    )
+    failures = check_floors(Measured(evaluation, robustness))
     for reason in failures:
         print(reason, file=sys.stderr)
     print("eval gate: " + (f"FAILED ({len(failures)} figure(s) regressed)" if failures else "all floors hold"))

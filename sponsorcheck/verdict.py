@@ -117,7 +117,8 @@ def _why(candidate: Candidate, match: Match, level: Level) -> str:
     elif candidate.in_sponsor_context:
         where = f"listed as a sponsor{f' ({candidate.tier})' if candidate.tier else ''}:"
     elif candidate.context == SECTION:  # in a sponsor list, but something there says it may be someone else
-        where = f"named in a sponsor list{f' ({candidate.tier})' if candidate.tier else ''}, but {candidate.note}:"
+        but = f", but {candidate.note}" if candidate.note else ""
+        where = f"named in a sponsor list{f' ({candidate.tier})' if candidate.tier else ''}{but}:"
     else:
         place = next((e.where for e in candidate.evidence if e.where), "")
         where = f"named on the page outside any sponsor list{f' ({place})' if place else ''}:"

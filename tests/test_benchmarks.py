@@ -133,3 +133,85 @@ def test_eval_gate_without_corpus_says_so(tmp_path: Path) -> None:
     )
     assert done.returncode == 0
     assert "skipped" in done.stdout
+
+
+def _robustness():
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import robustness
+
+    return robustness
+
+
+BLOCK_PAGE = """<!doctype html><html><head><title>Harbour Fair</title></head><body>
+<header><a href="/"><img src="/logo.svg" alt="Harbour Fair"></a></header>
+<main><h1>Harbour Fair</h1><p>Music on the quay.</p>
+<section class="sponsors"><h2>Our sponsors</h2>
+  <div class="row">
+    <a href="https://www.twitch.tv/"><img src="/s/twitch.png" alt="Twitch"></a>
+    <a href="https://quay-bakery.example/"><img src="/s/bakery.png" alt="Quay Bakery"></a>
+    <a href="https://harbour-radio.example/"><img src="/s/radio.png" alt="Harbour Radio"></a>
+    <a href="https://pier-hotel.example/"><img src="/s/hotel.png" alt="Pier Hotel"></a>
+  </div>
+</section></main>
+<footer><p>© Harbour Fair</p></footer>
+</body></html>"""
+BLOCK_SPONSORS = [
+    {"name": name, "role": "sponsor", "evidence": [{"kind": "img-alt", "text": name}]}
+    for name in ("Twitch", "Quay Bakery", "Harbour Radio", "Pier Hotel")
+]
+
+
+def _changed(name: str) -> str:
+    r = _robustness()
+    change = dict(r.CHANGES)[name]
+    doc = r.parse(BLOCK_PAGE)
+    ctx = r.PageContext(r.SourcePage("harbour-fair", BLOCK_PAGE, ".html", None), BLOCK_SPONSORS)
+    assert change(doc, ctx)
+    return r.serialise(doc)
+
+
+def test_robustness_finds_the_sponsor_block_with_its_heading() -> None:
+    r = _robustness()
+    block = r.find_block(r.parse(BLOCK_PAGE), BLOCK_SPONSORS)
+    assert block is not None
+    assert block.heading is not None and block.heading.text_content() == "Our sponsors"
+    assert [u.get("href") for u in block.units] == [
+        "https://www.twitch.tv/",
+        "https://quay-bakery.example/",
+        "https://harbour-radio.example/",
+        "https://pier-hotel.example/",
+    ]
+
+
+def test_robustness_changes_do_what_their_names_say() -> None:
+    footer = _changed("sponsor block into the footer")
+    assert footer.index("<footer>") < footer.index("Our sponsors") < footer.index('alt="Twitch"')
+    carousel = _changed("sponsor block into a carousel")
+    # 4 slides (the 4th off screen) between 2 cloned slides on each side: 5 of 8 are aria-hidden.
+    assert carousel.count("aria-hidden=") == 8 and carousel.count('aria-hidden="true"') == 5
+    assert 'slick-cloned" aria-hidden="true"' in carousel
+    tabs = _changed("sponsor block into tabs")
+    assert tabs.count('style="display:none"') == 1 and tabs.count('role="tabpanel"') == 2
+    table = _changed("sponsor block into a table")
+    assert "<table>" in table and table.count("<td>") == 4
+    wrapped = _changed("sponsor block under 20 wrappers")
+    assert "<div>" * 20 in wrapped
+    hashed = _changed("ids and classes hashed")
+    assert "sponsors" not in hashed.split("<body>")[1].replace("Our sponsors", "")
+    lazy = _changed("src moved to data-src")
+    assert 'data-src="/s/twitch.png"' in lazy and 'src="/s/twitch.png"' not in lazy.replace("data-src", "")
+    assert 'alt="' not in _changed("alt texts removed")
+    assert "Our sponsors" not in _changed("headings removed")
+    assert "Thank you" in _changed('headings replaced by "Thank you"')
+    translated = _changed("headings translated (10 languages)")
+    assert "Our sponsors" not in translated and "Harbour Fair</h1>" in translated
+
+
+def test_robustness_measures_a_corpus_through_check(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "corpus")
+    result = _robustness().measure(corpus, include_tests=False)
+    figures = result.figures(corpus=True)
+    assert result.corpus_pages == 2 and result.test_pages == 0
+    moved = next(r for r in figures.rows if r.name == "sponsor block under 20 wrappers")
+    assert moved.pages == 2 and moved.kept == 2  # twenty wrappers change nothing a reader sees
+    assert all(r.conflicts <= r.pages for r in figures.rows)

@@ -94,7 +94,8 @@ def test_a_logo_whose_alt_disagrees_with_its_link_outside_a_list_is_a_mention(wa
 
 
 def test_without_a_matcher_extraction_is_the_section_walk_alone(watchlist):
-    html = "<html><body><p>Supported by Amazon Music.</p></body></html>"
+    # A name in a sentence that says nothing of sponsorship: only the sweep sees it, and only with a matcher.
+    html = "<html><body><p>We had a great time with friends from Amazon Music.</p></body></html>"
     assert not any(c.swept for c in extract(Page(URL, URL, html)).candidates)
     assert any(c.swept for c in extract(Page(URL, URL, html), matcher_for([watchlist])).candidates)
 

@@ -33,7 +33,7 @@ def discovery_links(root: etree._Element, body: BodyText) -> list[etree._Element
     if found:
         return list(found)
     # Links whose text (not href) says sponsors: query with the page's own spellings, found in its text.
-    for spelling in body.spellings(DISCOVERY_FRAGMENTS):
+    for spelling in body.spellings(DISCOVERY_FRAGMENTS, whole_words=False):
         for a in root.xpath("//a[@href][contains(text(), $f) or contains(*/text(), $f)]", f=spelling):
             found.setdefault(a, None)
     return list(found)

@@ -2,9 +2,12 @@
 
 The page is parsed once with lxml's HTML parser (BeautifulSoup's tree building costs 10× more, and
 lxml.html's element classes are looked up in Python per element: batch mode cannot afford either).
-Hidden content (comments, <template>, template-language comment blocks, hidden/aria-hidden/display:none,
-classes that always hide) is removed before the walk. Also the shared text helpers: an element's text,
-whitespace cleaning, and the page's visible text with C-speed phrase lookups (`BodyText`).
+What is not content (comments, <template>, template-language comment blocks, <script>/<style> except
+JSON-LD) is removed before the walk. Elements hidden by `hidden`, `aria-hidden`, display:none or a class
+that always hides ARE content — tabs, carousel slides, accordions, "show more" blocks a visitor opens
+with one click; they are only remembered (`Parsed.hidden`) so evidence can say so. Also the shared text
+helpers: an element's text, whitespace cleaning, and the page's visible text with C-speed phrase lookups
+(`BodyText`).
 """
 
 from __future__ import annotations
@@ -63,6 +66,7 @@ class Parsed:
     attrs: list[Any] = field(default_factory=list)  # every class/id value (smart strings: .getparent())
     # Embedded players and objects, removed with their fallback content: (tag, address, the element they were in).
     embeds: list[tuple[str, str, etree._Element]] = field(default_factory=list)
+    hidden: frozenset[etree._Element] = frozenset()  # hidden until a click (tab, slide, accordion): still content
 
 
 def _markdown_to_html(text: str) -> str:
@@ -171,21 +175,18 @@ def parse_page(text: str, url: str = "", content_type: str = "text/html") -> Par
     for value in values_containing(attrs, ("hidden", "d-none", "invisible")):
         if value.attrname == "class" and _hidden_by_class(value):
             hidden.add(value.getparent())
-    dropped = False
-    for el in hidden:
-        if (el.get("class") and _hidden_by_class(el.get("class", ""))) or _is_hidden(el):
-            _drop(el)
-            dropped = True
-    if dropped:
-        attrs = class_id_values(root)  # some were in what was dropped
-    return Parsed(root, jsonld, script_chars, script_count, attrs, embeds)
+    # Hidden elements stay: a visitor reaches tabs, carousel slides, accordions and "show more" blocks with
+    # one click. They are only remembered, so evidence can say where it was found.
+    hidden = {el for el in hidden if (el.get("class") and _hidden_by_class(el.get("class", ""))) or _is_hidden(el)}
+    return Parsed(root, jsonld, script_chars, script_count, attrs, embeds, frozenset(hidden))
 
 
 _PLAIN_STYLES = etree.XPath("//@style", smart_strings=False)
 
 
 def prepare_tree(html: str) -> etree._Element | None:
-    """Parse HTML into an lxml tree with comments, scripts, templates and hidden elements removed."""
+    """Parse HTML into an lxml tree of its content: comments, scripts, styles and templates removed (hidden
+    elements stay: they are content a visitor reaches with a click)."""
     parsed = parse_page(html)
     return parsed.root if parsed else None
 
@@ -242,13 +243,49 @@ class BodyText:
         self.root = root
         self.text = text
         self.lowered = text.lower()
+        self.ascii = text.isascii()
         self._nodes: dict[str, list[Any]] = {}
+        self._hits: dict[str, list[int]] = {}  # phrase → where the lower-cased text holds it (first 20)
+        self._words: set[bytes] | None = None
 
-    def spellings(self, phrases: Iterable[str], limit: int = 4) -> list[str]:
+    def hits(self, phrase: str, whole_words: bool = True) -> list[int]:
+        """Positions of a lower-case phrase in the lower-cased text (the first 20), searched once per page.
+        With whole_words, a phrase whose words are not all words of the page is not searched (a stem such
+        as "sponsor" inside "Sponsoren" needs whole_words=False)."""
+        key = phrase if whole_words else "\0" + phrase
+        found = self._hits.get(key)
+        if found is None:
+            may = self._may_hold(phrase) if whole_words else not (self.ascii and not phrase.isascii())
+            found = list(occurrences(self.lowered, phrase, 20)) if may else []
+            self._hits[key] = found
+        return found
+
+    def _may_hold(self, phrase: str) -> bool:
+        """False when the text cannot hold the phrase: one of its inner words is missing. Scanning the text once
+        per phrase costs 30 µs on a large page and there are a hundred phrases; a set of the page's words (built
+        once, at C speed, from bytes) rules many of them out in a lookup. Phrases are found as substrings, so
+        their first and last words may be parts of longer words (the stem "sponsor" in "Sponsoren"): only the
+        words between them must stand whole. Scripts written without spaces (CJK) are always searched."""
+        if self.ascii and not phrase.isascii():
+            return False  # an ASCII page cannot hold accents or another script
+        if any(ord(c) >= CJK_START for c in phrase):
+            return True
+        inner = phrase.split()[1:-1]
+        if not inner:
+            return True
+        if self._words is None:
+            data = self.lowered.encode("utf-8", "replace")
+            if not self.ascii:
+                for mark in _WIDE_PUNCTUATION:
+                    data = data.replace(mark, b" ")
+            self._words = set(data.translate(_PUNCTUATION_TO_SPACE).split())
+        return all(w.encode("utf-8") in self._words for w in inner)
+
+    def spellings(self, phrases: Iterable[str], limit: int = 4, whole_words: bool = True) -> list[str]:
         """How the page itself writes these phrases ("Presented by", "PRESENTED BY"), for exact XPath queries."""
         if len(self.lowered) != len(self.text):
             return []
-        found = {self.text[pos : pos + len(p)] for p in phrases for pos in occurrences(self.lowered, p, 20)}
+        found = {self.text[pos : pos + len(p)] for p in phrases for pos in self.hits(p, whole_words)}
         return sorted(found)[:limit]
 
     def nodes(self, phrases: Iterable[str]) -> list[Any]:
@@ -262,6 +299,13 @@ class BodyText:
 
 
 _TEXT_CONTAINING = etree.XPath("//text()[contains(., $p)]")
+# ASCII punctuation becomes a space before the text is split into words ("(presented by:" → presented, by).
+_PUNCTUATION = b"!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
+# Non-ASCII punctuation and spaces glued to words: quotes, guillemets, dashes, ellipsis, no-break space.
+_WIDE_PUNCTUATION = tuple(c.encode("utf-8") for c in "“”„‘’‚«»‹›–—…\xa0\u202f·•")
+_PUNCTUATION_TO_SPACE = bytes.maketrans(_PUNCTUATION, b" " * len(_PUNCTUATION))
+# From here on (CJK radicals, kana, ideographs, Hangul) text is written without spaces between words.
+CJK_START = 0x2E80
 
 
 def occurrences(haystack: str, needle: str, limit: int = 50) -> Iterator[int]:

@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from lxml import etree
 
-from sponsorcheck.extract.vocabulary import DATA_NAME_KEY_RE, PLATFORM_DOMAINS, REDIRECT_PARAMS
+from sponsorcheck.extract.vocabulary import DATA_NAME_KEY_RE, PLATFORM_DOMAINS, REDIRECT_PARAMS, SHARE_LINK_RE
 from sponsorcheck.normalize import host_of, registrable_domain
 
 
@@ -57,7 +57,7 @@ def is_anchor(el: etree._Element, base_site: str | None) -> bool:
         href = (el.get("href") or "").strip()
         if href.startswith("www."):
             href = "http://" + href
-        return outbound(href, base_site) is not None
+        return outbound(href, base_site) is not None and not SHARE_LINK_RE.search(href)
     if any(DATA_NAME_KEY_RE.match(k) for k in el.attrib):
         return True
     style = el.get("style")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from lxml import etree
 
@@ -22,15 +22,17 @@ from sponsorcheck.extract.vocabulary import (
     GLUED_NOISE_RE,
     GLUED_PREFIX_RE,
     IMAGE_EXTENSIONS_RE,
+    IMAGE_PROXY_PARAMS,
     MAX_NAME_CHARS,
     MAX_NAME_WORDS,
     NON_NAME_RE,
     SIZE_OR_HASH_RE,
     STREAM_RE,
+    TRAILING_COLOUR_RE,
 )
 from sponsorcheck.normalize import LEGAL_FORMS, fold, normalize_name, registrable_domain
 
-_CAMEL_RE = re.compile(r"(?<=[a-z]{2})(?=[A-Z])")
+CAMEL_RE = re.compile(r"(?<=[a-z]{2})(?=[A-Z])")
 SPLIT_RE = re.compile(r"[-_.\s@+,]+")
 
 
@@ -59,6 +61,7 @@ def name_from_filename(src: str) -> str:
     if not src or (TEMPLATE_VALUE_RE.search(src) and not re.search(r"[\w-]+\.\w{3,4}\s*$", src)):
         return ""
     src = src.strip().split()[0] if src.strip() else ""
+    src = _proxied_image(src)
     try:
         path = unquote(urlsplit(src).path) if "://" in src or src.startswith("//") else unquote(src.split("?")[0])
     except ValueError:
@@ -76,8 +79,21 @@ def name_from_filename(src: str) -> str:
     return name
 
 
+def _proxied_image(src: str) -> str:
+    """The image an image proxy serves ("/_next/image?url=%2Fimg%2Facme.png&w=256" → "/img/acme.png")."""
+    if "?" not in src:
+        return src
+    path, query = src.split("?", 1)
+    if IMAGE_EXTENSIONS_RE.search(path):
+        return src
+    for key, value in parse_qsl(query):
+        if key.lower() in IMAGE_PROXY_PARAMS and IMAGE_EXTENSIONS_RE.search(value.split("?")[0]):
+            return value
+    return src
+
+
 def _name_from_stem(stem: str) -> str:
-    stem = _CAMEL_RE.sub(" ", stem)
+    stem = CAMEL_RE.sub(" ", stem)
     parts = []
     for part in SPLIT_RE.split(stem):
         if not part or SIZE_OR_HASH_RE.match(part):
@@ -85,14 +101,23 @@ def _name_from_stem(stem: str) -> str:
         if len(part) > 5 and not FILENAME_NOISE_RE.match(part):
             trimmed = GLUED_NOISE_RE.sub("", part)
             trimmed = GLUED_PREFIX_RE.sub("", trimmed) if len(trimmed) > 7 else trimmed
+            if not trimmed:
+                continue  # all noise ("padded402x")
             part = trimmed if len(trimmed) >= 2 else part
         parts.append(part)
     # Generic words ("logo", "white", "small") go only from the ends: "amazon-web-services" keeps "web".
-    while parts and FILENAME_NOISE_RE.match(parts[-1]):
+    while parts and (FILENAME_NOISE_RE.match(parts[-1]) or (len(parts) > 1 and TRAILING_COLOUR_RE.match(parts[-1]))):
         parts.pop()
     while parts and FILENAME_NOISE_RE.match(parts[0]):
         parts.pop(0)
     return readable(" ".join(parts)) if parts else ""
+
+
+def file_words(src: str) -> str:
+    """The words of an image's file name, noise words kept: '/img/our-sponsors_2x.png' → 'our sponsors'
+    (an image used as a heading says its heading in its file name)."""
+    stem = IMAGE_EXTENSIONS_RE.sub("", unquote(src.split("?")[0]).rstrip("/").rsplit("/", 1)[-1])
+    return " ".join(p for p in SPLIT_RE.split(CAMEL_RE.sub(" ", stem)) if p and not SIZE_OR_HASH_RE.match(p))
 
 
 def name_from_domain(host: str) -> str:
@@ -123,7 +148,7 @@ def is_name_like(text: str) -> bool:
         return False
     if text.endswith(".") and normalize_name(text.rsplit(" ", 1)[-1]) not in LEGAL_FORMS:
         return False  # a sentence, not a name (but "Acme Inc." is a name)
-    return any(c.isalnum() for c in text)
+    return sum(c.isalnum() for c in text) >= 2  # one letter ("p-01.png" → "P") names no one
 
 
 @lru_cache(maxsize=8192)

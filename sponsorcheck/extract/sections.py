@@ -24,12 +24,15 @@ from lxml import etree
 
 from sponsorcheck.extract.document import BodyText, class_id_values, clean, text_of, values_containing
 from sponsorcheck.extract.links import href_of, is_anchor, outbound, site_of
-from sponsorcheck.extract.names import is_name_like
+from sponsorcheck.extract.names import file_words, is_name_like
 from sponsorcheck.extract.vocabulary import (
     BLOCK_TAGS,
     BREAK_RE,
     CALL_RE,
     FOOTER_STRIP_TIER,
+    GRID_DEPTH,
+    GRID_TIER,
+    HEADING_DECORATION,
     HEADING_RANK,
     HINT_RE,
     INLINE_EMPHASIS,
@@ -45,22 +48,25 @@ from sponsorcheck.extract.vocabulary import (
     PSEUDO_HEADING_TAGS,
     SECTION_ID_CLASS_HINTS,
     SECTIONING_TAGS,
+    SHARE_LINK_RE,
+    SOCIAL_ICON_DOMAINS,
     SPONSOR_WORD_RE,
     STEM_RE,
     TEXT_ITEM_TAGS,
+    TIER_ONLY_WORDS,
     TIER_WORDS,
     TITLE_CLASS_FRAGMENTS,
     TITLE_CLASS_RE,
     UNIT_TAGS,
+    WORD_RE,
 )
 from sponsorcheck.normalize import fold, registrable_domain
-
-WORD_RE = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
 
 
 @lru_cache(maxsize=4096)
 def classify_heading(text: str) -> tuple[str, bool]:
-    """('sponsor' | 'call' | 'break' | 'prize' | 'neutral', past) for a heading's text."""
+    """('sponsor' | 'tier' | 'call' | 'break' | 'prize' | 'neutral', past) for a heading's text. 'tier' is a
+    heading made of tier names only ("Media", "Hospitality"): a sponsor tier after a sponsor heading."""
     words = WORD_RE.findall(fold(text))
     if not words:
         return "neutral", False
@@ -75,6 +81,8 @@ def classify_heading(text: str) -> tuple[str, bool]:
         return "sponsor", past
     if PRIZE_HEADING_RE.search(padded):
         return "prize", past
+    if all(w in TIER_ONLY_WORDS or w in TIER_WORDS for w in words) and len(words) <= 3:
+        return "tier", past
     if BREAK_RE.search(padded):
         return "break", past
     return "neutral", past
@@ -123,9 +131,12 @@ def _own_text(el: etree._Element) -> str:
             continue
         if child.tag in BLOCK_TAGS and (len(child) or clean(child.text)):
             break
-        parts.append(text_of(child) if child.tag != "img" else child.get("alt") or "")
+        if child.tag == "img":  # an image heading: its alt, or the words of its file name when it has none
+            parts.append(child.get("alt") or file_words(child.get("src") or ""))
+        else:
+            parts.append(text_of(child))
         parts.append(child.tail or "")
-    return clean(" ".join(parts))
+    return clean(" ".join(parts)).strip(HEADING_DECORATION)
 
 
 def heading_of(el: etree._Element) -> tuple[int, str] | None:
@@ -303,6 +314,9 @@ def walk(root: etree._Element, base: str, body: BodyText, attrs: list[Any] | Non
         if heading is not None:
             rank, text = heading
             kind, past = classify_heading(text)
+            if kind == "tier":
+                # "<h2>Sponsors</h2>…<h2>Media</h2>": the next tier of the same list, inside or after it.
+                kind = "sponsor" if any(s.kind == "sponsor" for s in stack) else "neutral"
             if kind != "call":  # a call for sponsors neither opens nor closes a section
                 while stack and stack[-1].rank is not None and stack[-1].rank >= rank:
                     gone = stack.pop()
@@ -397,7 +411,7 @@ def is_card_title(text: str) -> bool:
 
 def under_sponsor_tier(state: State) -> bool:
     """True inside a sponsor section that has its own heading (a tier), not a bare footer strip."""
-    return state.kind == "sponsor" and bool(state.tier) and state.tier != FOOTER_STRIP_TIER
+    return state.kind == "sponsor" and bool(state.tier) and state.tier not in (FOOTER_STRIP_TIER, GRID_TIER)
 
 
 def footer_strip(
@@ -416,3 +430,48 @@ def footer_strip(
         return []
     # A run of outbound logo links in the footer is a sponsor strip even without a heading.
     return [(a, State("sponsor", FOOTER_STRIP_TIER, False)) for a in footer_anchors]
+
+
+# Absolute links only (an outbound link is absolute): relative ones never leave the site.
+_LOGO_LINKS = etree.XPath(
+    "//a[starts-with(@href, 'http') or starts-with(@href, '//') or starts-with(@href, 'www.')]"
+    "[.//img or .//svg or .//picture]"
+)
+
+
+def logo_grids(
+    root: etree._Element, base: str, base_site: str | None, seen: set[etree._Element]
+) -> list[tuple[etree._Element, State]]:
+    """Logo links that form a grid anywhere on the page: at least MIN_STRIP_SITES sibling entries (the
+    children of one box, up to GRID_DEPTH levels above the link) whose logos link to distinct other sites.
+    A grid is sponsorship-shaped even without a heading, whatever its classes say; links in `seen` are
+    already read (inside a sponsor section or a footer strip)."""
+    rows: dict[etree._Element, dict[etree._Element, str]] = {}
+    links: list[tuple[etree._Element, list[etree._Element]]] = []
+    for a in _LOGO_LINKS(root):
+        if a in seen:
+            continue
+        href = (a.get("href") or "").strip()
+        host = outbound(href if not href.startswith("www.") else "http://" + href, base_site)
+        if not host or SHARE_LINK_RE.search(href):
+            continue
+        site = registrable_domain(host)
+        if site in PLATFORM_DOMAINS or site in SOCIAL_ICON_DOMAINS:
+            continue  # the event's own social icons are no grid
+        child, boxes = a, []
+        for _ in range(GRID_DEPTH):
+            box = child.getparent()
+            if box is None or box.tag in HEADING_RANK:
+                break
+            rows.setdefault(box, {}).setdefault(child, site)
+            boxes.append(box)
+            child = box
+        links.append((a, boxes))
+    state = State("sponsor", GRID_TIER, False)
+    found = []
+    for a, boxes in links:
+        for box in boxes:  # the innermost box whose entries link to enough distinct sites
+            if len(set(rows[box].values())) >= MIN_STRIP_SITES:
+                found.append((a, state))
+                break
+    return found

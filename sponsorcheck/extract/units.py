@@ -12,7 +12,7 @@ for responsive layouts counts once).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
 
@@ -38,15 +38,20 @@ from sponsorcheck.extract.vocabulary import (
     CSS_URL_RE,
     DATA_NAME_KEY_RE,
     FOOTER_STRIP_TIER,
+    GRID_TIER,
     HEADING_RANK,
+    HIDDEN_NOTE,
     INLINE_TAGS,
     LAZY_SRC_ATTRS,
     LIST_ITEM_TAGS,
     MAX_UNIT_CLIMB,
+    MIN_SHARED_ALT_FILES,
     PRESENTED_BY_PHRASES,
     PRESENTED_BY_RE,
     PRIZE_RE,
     SECTIONING_TAGS,
+    SHARE_LINK_RE,
+    SHARED_ALT_NOTE,
     SHOP_DONATION_RE,
     SHOP_RE,
     SHORTENER_DOMAINS,
@@ -80,8 +85,10 @@ def unit_root(anchor: etree._Element, counts: dict[etree._Element, int], st: Str
     unit = anchor
     for _ in range(MAX_UNIT_CLIMB):
         parent = unit.getparent()
-        if parent is None or parent.tag in SECTIONING_TAGS or parent.tag in HEADING_RANK or parent.tag == "header":
+        if parent is None or parent.tag in HEADING_RANK or parent.tag == "header":
             break
+        if parent.tag in SECTIONING_TAGS and (parent.tag != "article" or counts.get(parent, 0) > 1):
+            break  # a section ends the climb; an <article> holding one logo is a card, the entry itself
         if counts.get(parent, 0) > 1 or parent in st.hints or parent in st.footers:
             break
         if any(c.tag == "header" or (c in st.headings and not is_card_title(st.headings[c][1])) for c in parent):
@@ -90,8 +97,13 @@ def unit_root(anchor: etree._Element, counts: dict[etree._Element, int], st: Str
     return unit
 
 
-def build_unit(unit: etree._Element, state: State, base: str, base_site: str | None) -> Builder | None:
-    """One logo unit's evidence, readable name and role (sponsor or mention with its reason), or None."""
+def build_unit(
+    unit: etree._Element, state: State, base: str, base_site: str | None, shared: frozenset[str] = frozenset()
+) -> Builder | None:
+    """One logo unit's evidence, readable name and role (sponsor or mention with its reason), or None.
+
+    Alt/title texts in `shared` are written on several different logos ("logo", the event's name, a
+    copied alt): they stay evidence but never name the unit."""
     evidence: list[Evidence] = []
     alts: list[str] = []
     files: list[str] = []
@@ -111,21 +123,26 @@ def build_unit(unit: etree._Element, state: State, base: str, base_site: str | N
         if not isinstance(tag, str):
             continue
         attrib = el.attrib
-        names = [v for k, v in attrib.items() if DATA_NAME_KEY_RE.match(k) and v and not looks_like_url(v)]
-        if names:
-            joined = clean(" ".join(names).replace("\xa0", " "))
-            if joined and not TEMPLATE_VALUE_RE.search(joined):
-                data_names.append(joined)
-                evidence.append(Evidence("data-attr", joined, where))
+        for key, value in attrib.items():
+            if DATA_NAME_KEY_RE.match(key) and value and not looks_like_url(value):
+                value = clean(value.replace("\xa0", " "))
+                if value and not TEMPLATE_VALUE_RE.search(value):
+                    data_names.append(value)
+                    evidence.append(Evidence("data-attr", value, where))
         for key, kind in (("title", "title"), ("aria-label", "aria-label")):
             value = clean(attrib.get(key))
             # A link's title repeats its visible text; it is a name only on a link without text.
             if value and name_from_alt(value) and (tag != "a" or not clean(text_of(el))):
+                if value.casefold() in shared:
+                    evidence.append(Evidence(kind, value, SHARED_ALT_NOTE))
+                    continue
                 alts.append(name_from_alt(value))
                 evidence.append(Evidence(kind, value, where))
         if tag == "img" or tag == "source":
             alt = attrib.get("alt")
-            if alt is not None and name_from_alt(alt):
+            if alt is not None and clean(alt).casefold() in shared:
+                evidence.append(Evidence("img-alt", alt, SHARED_ALT_NOTE))
+            elif alt is not None and name_from_alt(alt):
                 alts.append(name_from_alt(alt))
                 evidence.append(Evidence("img-alt", alt, where))
             for src in _image_sources(el):
@@ -142,8 +159,9 @@ def build_unit(unit: etree._Element, state: State, base: str, base_site: str | N
                 alts.append(name_from_alt(text))
                 evidence.append(Evidence("svg-title", text, where))
         elif tag == "a" and attrib.get("href"):
-            href = unwrap_redirect(href_of(el, base))
-            host = outbound(href, base_site)
+            raw = href_of(el, base)
+            href = unwrap_redirect(raw)
+            host = outbound(href, base_site) if not SHARE_LINK_RE.search(raw) else None
             if host:
                 try:
                     parts = urlsplit(href)
@@ -171,6 +189,10 @@ def build_unit(unit: etree._Element, state: State, base: str, base_site: str | N
                     evidence.append(Evidence("css-bg", url, where))
     text = clean(" ".join(unit.itertext()))
     emphasis = emphasis_text(unit)
+    if emphasis.casefold() in shared:
+        emphasis = ""
+    if text.casefold() in shared:
+        text = ""
     name = choose_name(data_names, emphasis, alts, text, files, identity, link_text)
     if not name and profile_links and (STREAM_RE.search(text) or SHOP_RE.search(text)):
         name = name_from_domain(host_of(profile_links[0]) or "")  # "Hosted live on Twitch!" → Twitch, a mention
@@ -202,18 +224,21 @@ def build_unit(unit: etree._Element, state: State, base: str, base_site: str | N
     if identity:
         b.domains.append(identity[1])
     # A bare logo explained by the paragraph after it ("Amazon shoppers can support us…"): read that too.
-    explained = text if text else explanation_after(unit)
+    explained = f"{text} {explanation_after(unit, identity[1] if identity else None)}".strip()
     _classify_mention(b, explained, state, affiliate, hosting and not identity, profile_links)
     return b
 
 
-def explanation_after(unit: etree._Element) -> str:
-    """The text of the paragraph right after a bare logo, when it explains a shopping-donation programme."""
+def explanation_after(unit: etree._Element, host: str | None = None) -> str:
+    """The text of the block right after a logo or name, when it explains a shopping-donation programme
+    ("<h2>Acme</h2><div><p>Shop through our link and Acme donates…</p></div>"). A block that links elsewhere
+    or holds another logo without links is the next entry, not an explanation."""
     nxt = unit.getnext()
     if nxt is None or not isinstance(nxt.tag, str) or nxt.tag not in ("p", "div", "span"):
         return ""
-    if nxt.find(".//img") is not None:
-        return ""  # the next logo, not an explanation
+    hosts = {h for a in nxt.iter("a") if (h := host_of(a.get("href") or ""))}
+    if (hosts and hosts != {host}) or (not hosts and nxt.find(".//img") is not None):
+        return ""
     text = clean(text_of(nxt))[:400]
     return text if SHOP_DONATION_RE.search(text) else ""
 
@@ -276,7 +301,7 @@ def _context_of_state(state: State) -> str:
     """A sponsor section's entries are 'section' (a footer strip's 'grid'); a prize section's have none yet."""
     if state.kind != "sponsor":
         return ""
-    return GRID if state.tier == FOOTER_STRIP_TIER else SECTION
+    return GRID if state.tier in (FOOTER_STRIP_TIER, GRID_TIER) else SECTION
 
 
 def text_items(el: etree._Element, state: State) -> list[Builder]:
@@ -285,6 +310,8 @@ def text_items(el: etree._Element, state: State) -> list[Builder]:
         return []  # a container, not a line of text
     if heading_of(el) is not None:
         return []
+    if any((a.get("href") or "").startswith("#") for a in el.iter("a")) and not clean(el.text):
+        return []  # an in-page link ("<li><a href='#gold'>Gold</a></li>"): a table of contents, not a name
     for br in el.iter("br"):
         br.tail = "\n" + (br.tail or "")
     lines = [clean(line) for line in " ".join(el.itertext()).split("\n")]
@@ -386,34 +413,62 @@ def merge(builders: list[Builder], page_url: str) -> tuple[Candidate, ...]:
     )
 
 
+def shared_alts(units: Iterable[etree._Element]) -> frozenset[str]:
+    """Alt and title texts (case-folded) written on logos of at least MIN_SHARED_ALT_FILES different files that
+    do not all link to one place."""
+    files: dict[str, set[str]] = {}
+    links: dict[str, set[str | None]] = {}
+    for unit in units:
+        link = next((a.get("href") for a in unit.iter("a") if a.get("href")), None)
+        for img in unit.iter("img", "source"):
+            src = img.get("src") or img.get("srcset") or next((img.get(a) for a in LAZY_SRC_ATTRS if img.get(a)), "")
+            for value in (img.get("alt"), img.get("title")):
+                text = clean(value).casefold()
+                if text and src:
+                    files.setdefault(text, set()).add(src)
+                    links.setdefault(text, set()).add(link)
+    # Copies of one logo for wide and narrow screens share their alt and their link: they are one sponsor.
+    return frozenset(
+        text
+        for text, srcs in files.items()
+        if len(srcs) >= MIN_SHARED_ALT_FILES and (len(links[text]) > 1 or None in links[text])
+    )
+
+
 def units_of(
     anchors: list[tuple[etree._Element, State]],
     texts: list[tuple[etree._Element, State]],
     structure: Structure,
     base: str,
     base_site: str | None,
+    hidden: frozenset[etree._Element] = frozenset(),
 ) -> list[Builder]:
-    """One builder per logo unit (an anchor climbed to its entry) and per name-only text item, in page order."""
+    """One builder per logo unit (an anchor climbed to its entry) and per name-only text item, in page order.
+    Evidence from hidden content (a tab, slide or collapsed block) says so."""
     builders: list[Builder] = []
     # Keyed by the element objects themselves: lxml reuses the id() of proxies it has freed.
     counts: dict[etree._Element, int] = {}
     for anchor, _ in anchors:
         for anc in anchor.iterancestors():
             counts[anc] = counts.get(anc, 0) + 1
-    seen_units: set[etree._Element] = set()
+    units: dict[etree._Element, State] = {}
     for anchor, state in anchors:
-        unit = unit_root(anchor, counts, structure)
-        if unit in seen_units:
-            continue
-        seen_units.add(unit)
-        b = build_unit(unit, state, base, base_site)
+        units.setdefault(unit_root(anchor, counts, structure), state)
+    shared = shared_alts(units)
+    built: set[etree._Element] = set()
+    for unit, state in units.items():
+        b = build_unit(unit, state, base, base_site, shared)
         if b is not None:
+            if hidden and (unit in hidden or any(a in hidden for a in unit.iterancestors())):
+                b.evidence = [Evidence(e.kind, e.text, f"{e.where} ({HIDDEN_NOTE})".lstrip()) for e in b.evidence]
             builders.append(b)
+            built.add(unit)
     for el, state in texts:
-        if el in seen_units or el in counts or any(a in seen_units for a in el.iterancestors()):
-            continue  # part of a logo unit, or holds one
+        if el in built or any(a in built for a in el.iterancestors()):
+            continue  # part of a logo unit
+        if el in counts and any(u in built for u in el.iter()):
+            continue  # holds a logo unit: its text is that unit's
         builders.extend(text_items(el, state))
-
     return builders
 
 

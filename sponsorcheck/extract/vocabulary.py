@@ -10,77 +10,248 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from sponsorcheck.normalize import fold
+
 # --------------------------------------------------------------------------------------------------
-# Keywords (folded: lower case, accents removed). One place for every language: en, de, fr, es, pt, it, nl.
+# Sponsorship vocabulary. Languages: en, de, fr, es, pt, it, nl, da, sv, nb, fi, pl, cs, tr, ja, ko, zh.
+# Stems and words are folded (normalize.fold: lower case, accents removed, ø→o, ł→l); phrases are written
+# as people write them and folded where a heading is compared.
 # --------------------------------------------------------------------------------------------------
 
-# A word containing one of these stems makes a heading, id/class or link a sponsor one
-# ("Hauptsponsor", "Medienpartner", "Partenaires", "Patrocinadores", "Apoiadoras", "Auspician").
+# A word containing one of these stems makes a heading, label, id/class or link a sponsor one. Three
+# classes, every language in each: sponsors, partners, supporters/funders/donors.
 SPONSOR_STEMS = (
-    "sponsor",  # en, de, it, nl, fr: sponsors, sponsoren, hauptsponsor
-    "partner",  # en, de, it, nl: partners, medienpartner
-    "partenaire",  # fr
+    # sponsors: en, de, it, nl, fr, da, sv, nb, fi ("sponsorit"), pl ("sponsorzy"), tr ("sponsorlar")
+    "sponsor",
+    "sponzor",  # cs: sponzoři, sponzorováno
     "patrocin",  # es, pt: patrocinadores, patrocinio, patrocínio
-    "parceir",  # pt: parceiros
-    "apoiador",  # pt: apoiadores, apoiadoras
     "auspicia",  # es: auspician, auspiciantes
+    "スポンサー",  # ja
+    "協賛",  # ja: kyōsan, sponsorship
+    "스폰서",  # ko
+    "협찬",  # ko: sponsorship
+    "赞助",  # zh (simplified): sponsors
+    "贊助",  # zh (traditional)
+    # partners: en, de, it, nl, da, sv, nb, pl ("partnerzy"), cs ("partneři"); compounds ("Medienpartner")
+    "partner",
+    "partenaire",  # fr
+    "parceir",  # pt: parceiros
+    "colaborador",  # es, pt
+    "kumppan",  # fi: kumppanit, yhteistyökumppanit
+    "yhteistyo",  # fi: yhteistyössä, yhteistyökumppanit
+    "wspolprac",  # pl: we współpracy
+    "spolupra",  # cs: ve spolupráci
+    "is ortak",  # tr: iş ortakları
+    "isbirlig",  # tr: işbirliğiyle
+    "パートナー",  # ja
+    "協力",  # ja: kyōryoku, cooperation
+    "파트너",  # ko
+    "협력",  # ko: cooperation
+    "合作伙伴",  # zh (simplified)
+    "合作夥伴",  # zh (traditional)
+    # supporters, funders, donors, patrons
     "supporter",  # en
+    "funder",  # en
+    "underwriter",  # en
+    "benefactor",  # en, es
     "unterstutzer",  # de: Unterstützer
     "forderer",  # de: Förderer
     "mecene",  # fr: mécènes
     "mecenat",  # fr
+    "mecenas",  # pl, cs, es
     "sostenitor",  # it
-    "funder",  # en
-    "underwriter",  # en
-    "colaborador",  # es, pt
-    "benefactor",  # en, es
+    "apoiador",  # pt: apoiadores, apoiadoras
+    "financiador",  # es, pt: financiadores
+    "financiamento",  # pt: funding
+    "financement",  # fr
+    "finanziator",  # it
+    "stotte",  # da, nb: støtte, støttet af, støttespillere
+    "tukija",  # fi: tukijat
+    "rahoitta",  # fi: rahoittajat, rahoittaa
+    "wspier",  # pl: wspierają, wspierający
+    "wsparc",  # pl: wsparcie
+    "darczyn",  # pl: darczyńcy
+    "podporovatel",  # cs
+    "podporou",  # cs: s podporou
+    "destekc",  # tr: destekçiler
+    "destekley",  # tr: destekleyenler
+    "destegi",  # tr: desteğiyle
+    "後援",  # ja, zh (traditional): patronage
+    "后援",  # zh (simplified)
+    "支援",  # ja: support
+    "후원",  # ko: sponsorship, support
+    "协办",  # zh (simplified): co-organised by
+    "協辦",  # zh (traditional)
+    "鸣谢",  # zh (simplified): acknowledgements
+    "鳴謝",  # zh (traditional)
 )
-# Whole words that are sponsor headings on their own.
+# Whole words that are sponsor headings on their own (too short or too common to be stems).
 SPONSOR_WORDS = frozenset(
     {
-        "backers",
-        "patrons",
-        "soutiens",
-        "parrains",
-        "apoio",
-        "apoyan",
-        "socios",
-        "donors",
-        "geldgeber",
+        "backers",  # en
+        "patrons",  # en
+        "donors",  # en
+        "funding",  # en
+        "soutiens",  # fr
+        "parrains",  # fr
+        "apoio",  # pt
+        "apoyan",  # es
+        "socios",  # es
+        "geldgeber",  # de
+        "forderung",  # de: Förderung
+        "foerderer",  # de, transliterated
+        "sponsrar",  # sv
+        "stod",  # sv: stöd
+        "bidragsgivere",  # da, nb
+        "tuki",  # fi
+        "tukena",  # fi
+        "patroni",  # pl: patroni medialni
+        "darci",  # cs: dárci
+        "podpora",  # cs
+        "destek",  # tr
     }
 )
-# Phrases that make a heading a sponsor heading.
-SPONSOR_PHRASES = (
+# Phrases that say sponsorship wherever they stand: in a heading, a label over logos, an alt text, a
+# sentence ("… presented by Acme"). As written; matched case-insensitively, folded for headings.
+SPONSORSHIP_PHRASES = (
+    # en
     "presented by",
-    "powered by",
+    "sponsored by",
     "supported by",
     "funded by",
     "made possible by",
     "brought to you by",
     "in partnership with",
     "in collaboration with",
-    "thanks to",
-    "special thanks",
-    "thank you to",
+    "in association with",
     "with the support of",
     "with support from",
-    "prasentiert von",
-    "unterstutzt von",
-    "gefordert von",
-    "mit freundlicher unterstutzung",
-    "presente par",
+    "with the generous support of",
+    # de
+    "präsentiert von",
+    "präsentiert durch",
+    "unterstützt von",
+    "unterstützt durch",
+    "gefördert von",
+    "gefördert durch",
+    "gesponsert von",
+    "mit freundlicher unterstützung",
+    "in zusammenarbeit mit",
+    # fr
+    "présenté par",
+    "présentée par",
+    "soutenu par",
+    "parrainé par",
+    "financé par",
     "avec le soutien",
-    "grace a",
+    "en partenariat avec",
+    # es
     "presentado por",
+    "patrocinado por",
+    "apoyado por",
+    "financiado por",
     "con el apoyo",
+    "en colaboración con",
+    # pt
     "apresentado por",
+    "apoiado por",
     "com o apoio",
+    "em parceria com",
+    # it
     "presentato da",
+    "sponsorizzato da",
+    "finanziato da",
     "con il supporto",
     "con il sostegno",
+    "in collaborazione con",
+    # nl
     "mogelijk gemaakt door",
     "ondersteund door",
     "gesponsord door",
+    "gepresenteerd door",
+    "in samenwerking met",
+    # da
+    "støttet af",
+    "præsenteret af",
+    "sponsoreret af",
+    "i samarbejde med",
+    "med støtte fra",
+    # sv
+    "med stöd av",
+    "med stöd från",
+    "stöds av",
+    "presenteras av",
+    "sponsrad av",
+    "i samarbete med",
+    # nb
+    "støttet av",
+    "presentert av",
+    "sponset av",
+    "i samarbeid med",
+    # fi
+    "yhteistyössä",
+    "tuella",
+    # pl
+    "przy wsparciu",
+    "dzięki wsparciu",
+    "sponsorowane przez",
+    "we współpracy z",
+    # cs
+    "s podporou",
+    "za podpory",
+    "ve spolupráci s",
+    # tr
+    "katkılarıyla",
+    "desteğiyle",
+    "sponsorluğunda",
+)
+# Phrases that credit whoever makes or runs something. Under a sponsor heading they are sponsor phrasing
+# ("Title partner — powered by Acme"); elsewhere a badge for a technology or host, not a sponsor.
+CREDIT_PHRASES = (
+    "powered by",
+    "hosted by",
+    "hosted on",
+    "hosted with",
+    "built with",
+    "made with",
+    "deployed on",
+    "deployed with",
+    "served by",
+    "runs on",
+    "cdn by",
+)
+# Headings and labels that thank or befriend ("Special thanks", "Friends of the festival"): sponsor
+# sections when they head a list, but not sponsorship inside a sentence ("thanks to the rain").
+ACKNOWLEDGEMENT_PHRASES = (
+    "thanks to",
+    "special thanks",
+    "thank you to",
+    "thanks go to",
+    "friends of",
+    "our friends",
+    "grâce à",
+    "merci à",
+    "amis du",
+    "amis de",
+    "danke an",
+    "freunde des",
+    "freunde der",
+    "gracias a",
+    "amigos de",
+    "obrigado a",
+    "agradecimentos",
+    "grazie a",
+    "amici del",
+    "amici di",
+    "met dank aan",
+    "vrienden van",
+    "tak til",
+    "tack till",
+    "takk til",
+    "kiitos",
+    "podziękowania",
+    "poděkování",
+    "teşekkürler",
 )
 # A heading made only of these words is a sponsor tier ("Gold", "Platinum Level", "Ouro").
 TIER_WORDS = frozenset(
@@ -111,6 +282,68 @@ TIER_WORDS = frozenset(
         "sponsors",
         "partner",
         "partners",
+    }
+)
+# Tier names that say nothing on their own ("Media", "Hospitality", "Community") but, as a heading of the
+# same rank after a sponsor heading (or inside its section), name the next tier of the same list.
+TIER_ONLY_WORDS = frozenset(
+    {
+        "media",
+        "press",
+        "hospitality",
+        "community",
+        "food",
+        "drink",
+        "drinks",
+        "beverage",
+        "beverages",
+        "catering",
+        "venue",
+        "travel",
+        "technology",
+        "tech",
+        "education",
+        "educational",
+        "academic",
+        "government",
+        "institutional",
+        "official",
+        "founding",
+        "premier",
+        "presenting",
+        "title",
+        "host",
+        "hosting",
+        "supporting",
+        "associate",
+        "major",
+        "principal",
+        "local",
+        "regional",
+        "national",
+        "international",
+        "in-kind",
+        "kind",
+        "startup",
+        "startups",
+        "and",
+        "&",
+        # de, fr, es, pt, it, nl, da, sv, nb, fi, pl, cs, tr
+        "medien",
+        "presse",
+        "gastronomie",
+        "medios",
+        "midia",
+        "imprensa",
+        "prensa",
+        "stampa",
+        "hoofd",
+        "medier",
+        "mediat",
+        "media-",
+        "medialni",
+        "medialny",
+        "medya",
     }
 )
 # A sponsor heading that is really a call for sponsors ("Want to be a sponsor?", "Devenir partenaire ?").
@@ -184,6 +417,13 @@ BREAK_WORDS = (
     "spreker",
     "equipe",
     "equipo",
+    # article navigation after the content ("Related", "Recent posts", "Read next")
+    "related",
+    "recent posts",
+    "latest posts",
+    "read next",
+    "more posts",
+    "you may also like",
 )
 # Headings whose entries are prizes, not sponsors ("Sponsored Prizes", "Best use of …").
 PRIZE_WORDS = ("prize", "prizes", "award", "awards", "challenge", "premios", "prix", "preise", "premi ")
@@ -238,6 +478,8 @@ TEXT_ITEM_TAGS = frozenset({"li", "dd", "dt", "td", "p", "div", "span"})
 LIST_ITEM_TAGS = frozenset({"li", "dd", "dt", "td"})
 # Classes that hide an element everywhere, unless a responsive class shows it on some screens.
 HIDDEN_CLASSES = frozenset({"hidden", "d-none", "is-hidden", "invisible"})
+# What evidence found in hidden content says (it counts: a visitor opens it with one click).
+HIDDEN_NOTE = "in a hidden tab, slide or collapsed block"
 RESPONSIVE_SHOW_RE = re.compile(r"(?:^|[:-])(?:block|flex|inline|inline-block|grid|table|visible|show)$")
 # Elements whose content is never shown. (<noscript> is shown without JavaScript, so it stays.)
 INVISIBLE_TAGS = ("script", "style", "template", "head", "iframe", "object", "embed")
@@ -246,7 +488,10 @@ EMBED_TAGS = frozenset({"iframe", "object", "embed"})  # their address is conten
 
 # File-name parts that are not a name: sizes, retina suffixes, versions, hashes, generic words.
 # Sizes, retina suffixes, years, versions and hashes ("300x150", "@2x", "v2.1", "a3f9c01").
-_SIZE_OR_HASH = r"(?:\d+x\d+|@?\d(?:\.\d)?x|\d+px|(?:19|20)\d\d|\d{1,2}|\d{6,}|v\d+(?:\.\d+)*|(?=[a-f]*\d)[0-9a-f]{7,})"
+_SIZE_OR_HASH = (
+    r"(?:\d+x\d+|\d+x|\d+w|\d+dpi|@?\d(?:\.\d)?x|\d+px|(?:19|20)\d\d|\d{1,2}|\d{6,}|v\d+(?:\.\d+)*"
+    r"|(?=[a-f]*\d)[0-9a-f]{7,})"
+)
 FILENAME_NOISE_RE = re.compile(
     r"^(?:" + _SIZE_OR_HASH + "|"
     r"logo|logos|logotype|logotipo|sponsor|sponsors|partner|partners|img|image|images|pic|photo|color|colour|"
@@ -254,17 +499,28 @@ FILENAME_NOISE_RE = re.compile(
     r"horizontal|vertical|horiz|vert|rgb|cmyk|main|icon|full|min|retina|hd|hires|lores|mono|grey|gray|"
     r"positive|negative|inverse|inverted|bw|copy|original|resized|scaled|cropped|crop|default|primary|alt|"
     r"stacked|wide|square|round|rect|banner|badge|lg|sm|md|xs|xl|alpha|flat|rev|only|text|wordmark|mark|"
-    r"screenshot|screen|shot|unnamed|download|untitled|file|upload|"
+    r"screenshot|screen|shot|unnamed|download|untitled|file|upload|padded|padding|"
+    # markers image pipelines add before their hash: Hugo "_hu_<hash>", "-resized-", "-optimized"
+    r"hu|optimized|optimised|compressed|processed|"
     # the same colour words in the other languages we read: es, pt, fr, de, it, nl
     # (not "blanc", "noir", "nero" or "wit": they end real names such as Mont Blanc)
     r"blanco|negro|branco|preto|couleur|weiss|schwarz|farbe|bianco|colore|zwart)$",
     re.IGNORECASE,
 )
+# Colour words that end a file name ("mongodb-forestgreen", "acme_blue"); only at the end, because they also
+# begin real names ("Blue Bottle", "Red Bull", "Orange").
+TRAILING_COLOUR_RE = re.compile(
+    r"^(?:red|green|blue|orange|yellow|purple|violet|pink|navy|teal|cyan|magenta|gold|silver|beige|brown|"
+    r"forestgreen|darkgreen|darkblue|lightblue|navyblue|offwhite|fullcolou?r|multicolou?r|colou?rs)$",
+    re.IGNORECASE,
+)
+# Image proxies and CDNs that carry the real image in a query parameter ("/_next/image?url=%2Fimg%2Facme.png").
+IMAGE_PROXY_PARAMS = ("url", "src", "image", "img", "u")
 SIZE_OR_HASH_RE = re.compile("^" + _SIZE_OR_HASH + "$", re.IGNORECASE)
 # Noise words glued to a name inside one file-name token ("amoebamusiclogotransparent").
 GLUED_NOISE_RE = re.compile(
     r"(?:logo|logos|transparent|trans|white|black|color|colour|small|large|final|web|retina|hd|icon|horizontal|"
-    r"vertical|full|dark|light|mono|rgb|cmyk)+$",
+    r"vertical|full|dark|light|mono|rgb|cmyk|padded|\d+x)+$",
     re.IGNORECASE,
 )
 GLUED_PREFIX_RE = re.compile(r"^(?:logo|sponsor|partner)", re.IGNORECASE)
@@ -385,11 +641,6 @@ SHOP_DONATION_RE = re.compile(
 )
 AFFILIATE_PARAMS = frozenset({"aff", "aff_id", "affid", "affiliate", "tag", "ref_id", "associate"})
 PRIZE_RE = re.compile(r"\b(?:best use of|best [\w ]{0,30}hack|prize|award(?:ed)?|winner|gift card|credits?)\b", re.I)
-# Badges that credit a technology or host ("Powered by …", "Hosted on …"), not a sponsor.
-TECH_CREDIT_RE = re.compile(
-    r"\b(?:powered by|hosted (?:by|on|with)|built with|made with|deployed (?:on|with)|served by|runs on|cdn by)\b",
-    re.IGNORECASE,
-)
 # Community groups named after a product are not the company ("AWS User Group", "Grupo de Usuários").
 COMMUNITY_GROUP_RE = re.compile(
     r"\b(?:users?\s*groups?|usergroups?|developers?\s*groups?|meetups?|user\s*community|fan\s*club|"
@@ -400,73 +651,30 @@ COMMUNITY_GROUP_RE = re.compile(
 NON_NAME_RE = re.compile(
     r"^(?:coming soon|tba|tbd|to be announced|more (?:to come|soon)|and (?:many )?more|your (?:logo|company) here|"
     r"bientot|proximamente|em breve|demnachst|prossimamente|binnenkort|read more|more|learn more|website|"
-    r"visit|home|back|menu|close|next|previous|view all|see all|\W*)$",
+    r"visit|home|back|menu|close|next|previous|view all|see all|alt text|image|\W*|"
+    # amounts and ranges ("$500 – $999", "€1.000 and up", "100-199 €"): donation levels, not donors
+    r"\W*[$€£¥]\s?\d.*|\d[\d.,]*\s?[$€£¥].*|"
+    # share buttons ("Share on LinkedIn", "Send via email", "Post on Bluesky")
+    r"(?:share|send|post|tweet|pin|email|submit)(?: (?:on|via|to|by) .*)?)$",
     re.IGNORECASE,
 )
-# "Presented by X" in running text names a sponsor outside any section.
-PRESENTED_BY_PHRASES = (
-    "presented by",
-    "sponsored by",
-    "in partnership with",
-    "brought to you by",
-    "präsentiert von",
-    "présenté par",
-    "presentado por",
-    "apresentado por",
-    "presentato da",
-    "gesponsord door",
-)
-PRESENTED_BY_RE = re.compile(
-    r"(?:[Pp]resented by|[Ss]ponsored by|[Ii]n partnership with|[Bb]rought to you by|[Pp]räsentiert von|"
-    r"[Pp]résenté par|[Pp]resentado por|[Aa]presentado por|[Pp]resentato da|[Gg]esponsord door)\s+"
-    r"((?:[A-Z0-9][\w&.'’-]*)(?:\s+(?:[A-Z0-9&][\w&.'’-]*|of|and|the|de|du|des|der|la|le)){0,5})"
-)
 TITLE_SEPARATORS_RE = re.compile(r"\s[|\-–—:·•]\s|\s*[|·•]\s*")
-# A short element whose whole text is one of these is a label over the logos that follow in its box.
-LABEL_PHRASES = (
-    "presented by",
-    "sponsored by",
-    "powered by",
-    "supported by",
-    "in partnership with",
-    "in collaboration with",
-    "brought to you by",
-    "made possible by",
-    "präsentiert von",
-    "unterstützt von",
-    "présenté par",
-    "avec le soutien",
-    "presentado por",
-    "patrocinado por",
-    "apresentado por",
-    "patrocinado por",
-    "presentato da",
-    "mogelijk gemaakt door",
-)
 LABEL_TAGS = frozenset({"p", "div", "span", "small", "em", "i", "label", "figcaption", "td", "strong", "b", "li"})
-# Fragments that preselect links that may lead to a sponsors page (checked on all hrefs at once).
-DISCOVERY_FRAGMENTS = (
-    "sponsor",
-    "partner",
-    "partenaire",
-    "patrocin",
-    "parceir",
-    "apoiador",
-    "auspici",
-    "supporter",
-    "unterst",
-    "förder",
-    "forder",
-    "mécène",
-    "mecene",
-    "sostenitor",
-    "funder",
-    "backer",
-    "patron",
-)
 MAX_NAME_CHARS = 80
 MAX_NAME_WORDS = 8
 MAX_UNIT_CLIMB = 4
+# Share and compose links ("…/sharer.php?u=", "twitter.com/intent/tweet", "api.whatsapp.com/send") carry the
+# page's own address to a network: they name no sponsor.
+SHARE_LINK_RE = re.compile(
+    r"^(?:mailto:|sms:|tel:)|/(?:share|sharer|shareArticle|intent|send|submit|compose|pin/create)\b|[?&](?:share|text|body)=",
+    re.IGNORECASE,
+)
+# Symbols a heading carries around its words (a permalink "#", "¶", an anchor icon): not part of its text.
+HEADING_DECORATION = " \t\n#¶§🔗⚓*|-–—:·•"
+# An alt or title text written on logos of this many different image files names none of them ("logo",
+# the event's own name, one alt copied onto every logo of a grid): the file, link or caption names each.
+MIN_SHARED_ALT_FILES = 2
+SHARED_ALT_NOTE = "the same alt text is on several different logos: it names none of them"
 # Distinct candidates matched per page. Matching is cheap; the cap only bounds a hostile page, and a
 # page that exceeds it is marked truncated so it is never called clear (cutting before merging made
 # a 5,000-logo wall with Amazon at #2,500 'clear').
@@ -480,26 +688,61 @@ def _alternation(words: Iterable[str], before: str = "", after: str = "") -> re.
 
 
 # Compiled once from the heading keyword lists; matched on the folded heading padded with spaces.
-STEM_RE = _alternation(SPONSOR_STEMS)
-SPONSOR_WORD_RE = _alternation(SPONSOR_WORDS, " ", " ")
-PHRASE_RE = _alternation(SPONSOR_PHRASES, " ", " ")
 CALL_RE = _alternation(CALL_WORDS)
 PRIZE_HEADING_RE = _alternation(PRIZE_WORDS, " ")
 BREAK_RE = _alternation(BREAK_WORDS)
 PAST_RE = _alternation(PAST_WORDS, " ", " ")
 
-ALT_SPONSOR_PHRASE_RE = re.compile(
-    r"^(?:presented by|powered by|sponsored by|supported by|in partnership with|brought to you by|"
-    r"präsentiert von|unterstützt von|présenté par|presentado por|patrocinado por|apresentado por|"
-    r"presentato da)\s+",
-    re.IGNORECASE,
+
+# --------------------------------------------------------------------------------------------------
+# Derived from the lists above (compiled once; nothing here adds a keyword).
+# --------------------------------------------------------------------------------------------------
+
+
+def _folded_words(phrase: str) -> str:
+    return " ".join(WORD_RE.findall(fold(phrase)))
+
+
+# Words of a heading, as the classifier splits them (letters and digits, inner hyphens and apostrophes).
+WORD_RE = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
+STEM_RE = _alternation(fold(s) for s in SPONSOR_STEMS)
+SPONSOR_WORD_RE = _alternation((fold(w) for w in SPONSOR_WORDS), " ", " ")
+# Phrases in a heading: matched on its folded words padded with spaces.
+PHRASE_RE = _alternation(
+    (_folded_words(p) for p in (*SPONSORSHIP_PHRASES, *CREDIT_PHRASES, *ACKNOWLEDGEMENT_PHRASES)), " ", " "
 )
+# A short element whose whole text is one of these (and says sponsors) is a label over the logos in its box.
+LABEL_PHRASES = tuple(
+    dict.fromkeys(p.lower() for p in (*SPONSORSHIP_PHRASES, *CREDIT_PHRASES, *ACKNOWLEDGEMENT_PHRASES))
+)
+# Sponsorship phrases in running text, searched in the page's own spelling (lower-cased).
+PRESENTED_BY_PHRASES = tuple(dict.fromkeys(p.lower() for p in SPONSORSHIP_PHRASES))
+# "… presented by Acme Corp": the phrase (any case), then up to six capitalised words (a leading "the" skipped).
+PRESENTED_BY_RE = re.compile(
+    "(?i:" + "|".join(re.escape(p) for p in PRESENTED_BY_PHRASES) + r")\s+(?:[Tt]he\s+)?"
+    r"((?:[A-Z0-9][\w&.'’-]*)(?:\s+(?:[A-Z0-9&][\w&.'’-]*|of|and|the|de|du|des|der|la|le)){0,5})"
+)
+# "Powered by Amazon Music" / "Presented by Acme" as an alt text: the phrase says sponsor, the rest is the name.
+ALT_SPONSOR_PHRASE_RE = re.compile(
+    "^(?:" + "|".join(re.escape(p) for p in (*SPONSORSHIP_PHRASES, *CREDIT_PHRASES)) + r")\s+", re.IGNORECASE
+)
+# Badges that credit a technology or host ("Powered by …", "Hosted on …"), not a sponsor.
+TECH_CREDIT_RE = re.compile(r"\b(?:" + "|".join(re.escape(p) for p in CREDIT_PHRASES) + r")\b", re.IGNORECASE)
+# Link spellings of the stems that URLs write without accents or with ASCII transliterations.
+URL_SPELLINGS = ("unterst", "foerder", "förder", "mécène", "backer", "patron", "auspici")
+# Fragments that preselect links that may lead to a sponsors page (checked on all hrefs at once).
+DISCOVERY_FRAGMENTS = tuple(dict.fromkeys((*(s for s in SPONSOR_STEMS if s.isascii()), *URL_SPELLINGS)))
 
 
 # The tier given to a run of outbound logos in a footer that has no heading of its own.
 FOOTER_STRIP_TIER = "logos in the page footer"
-# Outbound logo links to at least this many distinct sites make a footer a sponsor strip.
+# Outbound logo links to at least this many distinct sites make a footer a sponsor strip, and sibling
+# entries of one box a logo grid anywhere on the page.
 MIN_STRIP_SITES = 3
+# The tier given to a grid of outbound logo links outside any sponsor section.
+GRID_TIER = "a grid of logos linking to other sites"
+# How far above a logo link the box of a grid may be (a > img, li > a > img, div > div > a > img).
+GRID_DEPTH = 3
 
 
 # --------------------------------------------------------------------------------------------------

@@ -1,0 +1,971 @@
+"""Metamorphic robustness benchmark: do verdicts and sponsors survive the changes real sites make?
+
+    python benchmarks/robustness.py [CORPUS_DIR] [-v]
+
+Pages: every labelled html/template page of the corpus (default ../shared/corpus; skipped with a note
+when absent) and every test page of the project (tests/pages/**, html and Markdown). Markdown pages are
+measured in their published form: front matter dropped, rendered to HTML with markdown-it-py.
+
+Each page is parsed with lxml and one change is applied at a time:
+  * headings removed (a logo inside a heading stays), or replaced by the neutral text "Thank you";
+  * every id and class replaced by hashed utility classes (CSS modules, Tailwind, styled-components);
+  * alt texts removed;
+  * the sponsor block moved into the footer, into the header, into a carousel with cloned aria-hidden
+    slides, into tabs whose inactive panels are display:none, into a table, into cards, and under
+    twenty extra wrapper divs;
+  * src moved to data-src lazy loading (srcset to data-srcset, a placeholder src);
+  * sponsor headings translated — ten languages (da, sv, nb, fi, pl, cs, tr, ja, ko, zh), each page
+    gets one, picked from its id.
+The sponsor block is located from what `check` found on the unchanged page: the elements carrying
+its sponsors' evidence (alt, src, href, text), their lowest common ancestor, and the run of that
+ancestor's children that holds them (with the heading just before it). A page where `check` found no
+sponsor has no block, so block moves do not apply to it.
+
+Every page, changed or not, goes through the user's path: `sponsorcheck check FILE --format json
+--no-follow --no-cache`, the real CLI in-process (benchmarks/user_check.py). The unchanged page is the
+lxml round trip of the file (parsed and serialised, nothing changed), so serialisation itself is not
+counted against a change; the first row shows what the round trip alone does to the original files.
+
+Per change it prints: pages the change applies to; verdicts kept (the same verdict as the unchanged
+page); conflicts lost (a conflict turned into clear or unknown — the worst outcome); sponsor recall on
+the unchanged and the changed pages and the drop. Recall pools corpus pages against their labelled
+sponsors and project test pages against the names `check` found on their unchanged page (they have no
+labels), matched under user_check.same_sponsor. Targets (issue 10): no change loses a conflict; at
+least 98% of verdicts kept over all changes; recall drops by at most 0.05 for any change. It exits 0
+whatever the figures say (benchmarks/eval_gate.py holds the floors); 2 when `check` cannot run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import hashlib
+import re
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import lxml.html
+from lxml import etree
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from corpus_eval import DEFAULT_CORPUS, PAGE_KINDS, load_labels
+from user_check import ROOT, Checked, CheckFailed, matched, run_check
+
+TEST_PAGES = ROOT / "tests" / "pages"
+TEST_PAGE_SUFFIXES = (".html", ".htm", ".md", ".markdown")
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+
+NEUTRAL_HEADING = "Thank you"
+WRAPPER_DEPTH = 20
+VISIBLE_SLIDES = 3
+CLONED_SLIDES = 2
+TABLE_COLUMNS = 3
+PLACEHOLDER_SRC = "data:image/gif;base64,R0lGODlhAQABAAAAACw="
+UTILITY_CLASSES = ("flex", "grid", "items-center", "gap-4", "p-4", "mx-auto", "w-full", "text-sm")
+HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+LANDMARK_TAGS = frozenset({"html", "body", "main", "header", "footer", "article", "nav", "aside"})
+MEDIA_TAGS = frozenset({"a", "img", "picture", "svg", "figure", "object"})
+
+# Targets from issue 10, item 4.
+TARGET_KEPT = 0.98
+TARGET_CONFLICTS_LOST = 0
+TARGET_RECALL_DROP = 0.05
+
+# -- translations of sponsor headings ------------------------------------------------------------------
+LANGUAGES = ("da", "sv", "nb", "fi", "pl", "cs", "tr", "ja", "ko", "zh")
+# Concept → one phrase per language, in LANGUAGES order.
+HEADING_WORDS: dict[str, tuple[str, ...]] = {
+    "sponsors": (
+        "Sponsorer",
+        "Sponsorer",
+        "Sponsorer",
+        "Sponsorit",
+        "Sponsorzy",
+        "Sponzoři",
+        "Sponsorlar",
+        "スポンサー",
+        "스폰서",
+        "赞助商",
+    ),
+    "partners": (
+        "Samarbejdspartnere",
+        "Samarbetspartners",
+        "Samarbeidspartnere",
+        "Yhteistyökumppanit",
+        "Partnerzy",
+        "Partneři",
+        "İş ortaklarımız",
+        "パートナー",
+        "파트너",
+        "合作伙伴",
+    ),
+    "supporters": (
+        "Støttet af",
+        "Med stöd av",
+        "Støttet av",
+        "Tukijat",
+        "Wspierają nas",
+        "Podporují nás",
+        "Destekçilerimiz",
+        "協賛",
+        "후원",
+        "支持单位",
+    ),
+    "media": (
+        "Mediepartnere",
+        "Mediepartners",
+        "Mediepartnere",
+        "Mediakumppanit",
+        "Patroni medialni",
+        "Mediální partneři",
+        "Medya sponsorları",
+        "メディアパートナー",
+        "미디어 파트너",
+        "媒体合作伙伴",
+    ),
+    "past": (
+        "Tidligere sponsorer",
+        "Tidigare sponsorer",
+        "Tidligere sponsorer",
+        "Aiemmat sponsorit",
+        "Dotychczasowi sponsorzy",
+        "Dřívější sponzoři",
+        "Geçmiş sponsorlarımız",
+        "過去のスポンサー",
+        "이전 스폰서",
+        "往届赞助商",
+    ),
+}
+TIER_NAMES: dict[str, tuple[str, ...]] = {
+    "platinum": (
+        "Platin",
+        "Platina",
+        "Platina",
+        "Platina",
+        "Platynowi",
+        "Platinoví",
+        "Platin",
+        "プラチナ",
+        "플래티넘",
+        "白金",
+    ),
+    "gold": ("Guld", "Guld", "Gull", "Kulta", "Złoci", "Zlatí", "Altın", "ゴールド", "골드", "金牌"),
+    "silver": ("Sølv", "Silver", "Sølv", "Hopea", "Srebrni", "Stříbrní", "Gümüş", "シルバー", "실버", "银牌"),
+    "bronze": ("Bronze", "Brons", "Bronse", "Pronssi", "Brązowi", "Bronzoví", "Bronz", "ブロンズ", "브론즈", "铜牌"),
+}
+NO_SPACE_LANGUAGES = frozenset({"ja", "zh"})
+# Which concept an English (or already-localised) heading stands for, tried in this order.
+CONCEPT_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("past", re.compile(r"\b(past|previous|former|earlier)\b", re.I)),
+    ("media", re.compile(r"\bmedia\b", re.I)),
+    ("partners", re.compile(r"partner|parceir|partenaire", re.I)),
+    ("supporters", re.compile(r"support|thank|friend|fund|backer|patron|donor|apoi|possible", re.I)),
+    ("sponsors", re.compile(r"sponsor|patrocin|presented|powered", re.I)),
+)
+TIER_PATTERN = re.compile(r"\b(platinum|gold|silver|bronze)\b", re.I)
+
+
+def translate_heading(text: str, language: str) -> str | None:
+    """The heading in `language` when it is a sponsor or tier heading, else None (left as it is)."""
+    index = LANGUAGES.index(language)
+    tier = TIER_PATTERN.search(text)
+    concept = next((name for name, pattern in CONCEPT_PATTERNS if pattern.search(text)), None)
+    if tier:
+        word = HEADING_WORDS["sponsors"][index]
+        tier_word = TIER_NAMES[tier.group(1).lower()][index]
+        return f"{tier_word}{'' if language in NO_SPACE_LANGUAGES else ' '}{word}"
+    if concept is None:
+        return None
+    return HEADING_WORDS[concept][index]
+
+
+# -- pages ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourcePage:
+    """One page to change: its id, HTML text, the suffix `check` sees, and labelled sponsors (corpus only)."""
+
+    id: str
+    html: str
+    suffix: str
+    labelled: tuple[str, ...] | None  # None for project test pages
+
+
+FRONT_MATTER_RE = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
+PELICAN_META_RE = re.compile(r"\A(?:[A-Za-z][\w -]*:[^\n]*\n)+\n")
+TITLE_RE = re.compile(r"^title\s*[:=]\s*['\"]?(.*?)['\"]?\s*$", re.I | re.M)
+
+
+def markdown_page(text: str) -> str:
+    """A Markdown page as its site publishes it: front matter dropped (title kept), body rendered to HTML."""
+    from html import escape
+
+    from markdown_it import MarkdownIt
+
+    title = ""
+    for pattern in (FRONT_MATTER_RE, PELICAN_META_RE):
+        head = pattern.match(text)
+        if head:
+            found = TITLE_RE.search(head.group(0))
+            title = found.group(1) if found else title
+            text = text[head.end() :]
+    body = MarkdownIt("commonmark", {"html": True}).enable("table").render(text)
+    head_html = f"<head><meta charset='utf-8'><title>{escape(title)}</title></head>"
+    return f"<!doctype html>\n<html>{head_html}<body>\n{body}</body></html>\n"
+
+
+def source_page(page_id: str, path: Path, labelled: tuple[str, ...] | None) -> SourcePage:
+    text = path.read_text(encoding="utf-8", errors="replace")
+    if path.suffix.lower() in MARKDOWN_SUFFIXES:
+        return SourcePage(page_id, markdown_page(text), ".html", labelled)
+    return SourcePage(page_id, text, path.suffix.lower() or ".html", labelled)
+
+
+def corpus_pages(corpus: Path) -> list[SourcePage]:
+    """Every labelled html/template page of the corpus (none when there is no corpus)."""
+    if not (corpus / "labels.yaml").is_file():
+        return []
+    pages = []
+    for entry in load_labels(corpus):
+        if entry.get("kind", "html") in PAGE_KINDS:
+            labelled = tuple(str(s) for s in entry.get("sponsors") or [])
+            pages.append(source_page(str(entry["id"]), corpus / entry["file"], labelled))
+    return pages
+
+
+def project_pages(root: Path = TEST_PAGES) -> list[SourcePage]:
+    """Every html and Markdown test page of the project."""
+    return [
+        source_page(f"tests/{p.relative_to(root).as_posix()}", p, None)
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.suffix.lower() in TEST_PAGE_SUFFIXES
+    ]
+
+
+# -- the tree and the sponsor block ---------------------------------------------------------------------
+
+
+def parse(html: str) -> etree._Element:
+    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=False)
+    return lxml.html.document_fromstring(html.encode("utf-8"), parser=parser)
+
+
+def serialise(doc: etree._Element) -> str:
+    return "<!doctype html>\n" + lxml.html.tostring(doc, encoding="unicode", method="html")
+
+
+def body_of(doc: etree._Element) -> etree._Element:
+    body = doc.find("body")
+    if body is None:
+        body = etree.SubElement(doc, "body")
+    return body
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+@dataclass
+class Block:
+    """The run of sibling elements holding the sponsors `check` found, and the logo units in it."""
+
+    parent: etree._Element
+    nodes: list[etree._Element]  # consecutive children of parent (a heading first, when there is one)
+    heading: etree._Element | None
+    units: list[etree._Element]  # one element per sponsor (or group of names sharing an element)
+    unit_labels: list[str]  # the tier heading text in force before each unit ("" when none)
+
+
+def evidence_elements(doc: etree._Element, sponsors: Sequence[dict]) -> dict[etree._Element, set[int]]:
+    """Elements of the body that carry a found sponsor's evidence, with the sponsors each carries."""
+    body = body_of(doc)
+    wanted: dict[tuple[str, str], set[int]] = {}
+    texts: dict[str, set[int]] = {}
+    for index, sponsor in enumerate(sponsors):
+        for ev in sponsor.get("evidence", []):
+            kind, text = ev.get("kind", ""), _norm(str(ev.get("text", "")))
+            if not text:
+                continue
+            if kind == "text":
+                texts.setdefault(text, set()).add(index)
+            else:
+                wanted.setdefault((kind, text), set()).add(index)
+    attr_kinds = {"href": "link", "alt": "img-alt", "title": "title", "aria-label": "aria-label"}
+    found: dict[etree._Element, set[int]] = {}
+    for el in body.iter():
+        if not isinstance(el.tag, str):
+            continue
+        owners: set[int] = set()
+        for attr, kind in attr_kinds.items():
+            value = el.get(attr)
+            if value:
+                owners |= wanted.get((kind, _norm(value)), set())
+        for attr in ("src", "data-src", "srcset", "data-srcset", "style", "data-lazy-src"):
+            value = el.get(attr)
+            if value:
+                for (kind, text), who in wanted.items():
+                    if kind in ("img-file", "css-bg") and text in value:
+                        owners |= who
+        for attr, value in el.attrib.items():
+            if attr.startswith("data-") and ("data-attr", _norm(value)) in wanted:
+                owners |= wanted[("data-attr", _norm(value))]
+        if texts and len(el) <= 3:
+            owners |= texts.get(_norm(el.text_content()), set())
+        if owners:
+            found[el] = owners
+    # A text match on an element and on its own child: keep the innermost one.
+    for el in list(found):
+        if any(d in found and found[d] >= found[el] for d in el.iterdescendants()):
+            del found[el]
+    return found
+
+
+def _ancestors(el: etree._Element) -> list[etree._Element]:
+    chain = [el]
+    while chain[-1].getparent() is not None:
+        chain.append(chain[-1].getparent())
+    return chain
+
+
+def _is_heading(el: etree._Element) -> bool:
+    if not isinstance(el.tag, str):
+        return False
+    if el.tag in HEADING_TAGS:
+        return True
+    return bool(el.xpath(".//h1|.//h2|.//h3|.//h4|.//h5|.//h6")) and len(_norm(el.text_content())) <= 80
+
+
+def find_block(doc: etree._Element, sponsors: Sequence[dict]) -> Block | None:
+    """The sponsor block of a page, from the evidence of what `check` found there; None when nothing was."""
+    owners = evidence_elements(doc, sponsors)
+    if not owners:
+        return None
+    chains = [_ancestors(el) for el in owners]
+    common = [a for a in chains[0] if all(a in chain for chain in chains[1:])]
+    lca = common[0]
+    if lca.tag in ("html", "head") or lca.getparent() is None:
+        return None
+    # The run of the common ancestor's children that hold evidence, with a heading just before it.
+    children = list(lca)
+    holding = [i for i, child in enumerate(children) if any(child in chain for chain in chains)]
+    if lca in owners or not holding:  # one element carries everything: the block is that element
+        parent = lca.getparent()
+        nodes = [lca]
+    else:
+        parent, nodes = lca, children[holding[0] : holding[-1] + 1]
+    # A container holding nothing but the block is the block (so the heading beside it comes along).
+    while parent.tag not in LANDMARK_TAGS and [c for c in parent if isinstance(c.tag, str)] == nodes:
+        nodes, parent = [parent], parent.getparent()
+    siblings = list(parent)
+    start = siblings.index(nodes[0])
+    heading = None
+    previous = siblings[start - 1] if start > 0 else None
+    if previous is not None and _is_heading(previous):
+        heading = previous
+        nodes = [previous, *nodes]
+    elif nodes and _is_heading(nodes[0]):
+        heading = nodes[0]
+    units = _units(owners, chains, set(nodes))
+    labels = _labels(nodes, units, heading)
+    return Block(parent, nodes, heading, units, labels)
+
+
+def _units(owners: dict[etree._Element, set[int]], chains: list[list], roots: set) -> list[etree._Element]:
+    """One element per sponsor: climb from each evidence element while the parent holds no other sponsor."""
+    elements = list(owners)
+
+    def sponsors_under(node: etree._Element) -> set[int]:
+        out: set[int] = set()
+        for el, chain in zip(elements, chains, strict=True):
+            if node in chain:
+                out |= owners[el]
+        return out
+
+    units: list[etree._Element] = []
+    for el in elements:
+        unit = el
+        own = sponsors_under(el)
+        while unit not in roots and unit.getparent() is not None and sponsors_under(unit.getparent()) == own:
+            unit = unit.getparent()
+            if unit in roots:
+                break
+        if not any(unit is u or unit in _ancestors(u)[1:] for u in units):
+            units = [u for u in units if unit not in _ancestors(u)[1:]]
+            units.append(unit)
+    order = {el: i for i, el in enumerate(units[0].getroottree().getroot().iter())} if units else {}
+    return sorted(units, key=lambda u: order.get(u, 0))
+
+
+def _labels(nodes: list[etree._Element], units: list[etree._Element], heading: etree._Element | None) -> list[str]:
+    """The tier heading text in force before each unit (headings inside the block, in document order)."""
+    root = nodes[0].getroottree().getroot()
+    headings = [
+        el
+        for node in nodes
+        for el in node.iter(*HEADING_TAGS)
+        if el is not heading and not any(el is u or el in _ancestors(u) for u in units)
+    ]
+    order = {el: i for i, el in enumerate(root.iter())}
+    labels = []
+    for unit in units:
+        before = [h for h in headings if order.get(h, 0) < order.get(unit, 0)]
+        labels.append(_norm(before[-1].text_content()) if before else "")
+    return labels
+
+
+def _detach(nodes: Iterable[etree._Element]) -> None:
+    """Remove nodes from the tree, keeping the text that follows each one."""
+    for node in nodes:
+        parent = node.getparent()
+        if parent is None:
+            continue
+        if node.tail:
+            prev = node.getprevious()
+            if prev is not None:
+                prev.tail = (prev.tail or "") + node.tail
+            else:
+                parent.text = (parent.text or "") + node.tail
+        node.tail = None
+        parent.remove(node)
+
+
+def _replace_block(block: Block, new: list[etree._Element]) -> None:
+    """Put `new` where the block's nodes were."""
+    index = list(block.parent).index(block.nodes[0])
+    placeholder = etree.Element("span")
+    block.parent.insert(index, placeholder)
+    _detach(block.nodes)
+    for offset, el in enumerate(new):
+        block.parent.insert(index + offset, el)
+    block.parent.remove(placeholder)
+
+
+def _moved_nodes(block: Block) -> list[etree._Element]:
+    """The block's nodes taken out of the tree, in order."""
+    nodes = list(block.nodes)
+    _detach(nodes)
+    return nodes
+
+
+def _el(tag: str, children: Iterable[etree._Element] = (), text: str | None = None, **attrs: str) -> etree._Element:
+    el = etree.Element(tag, {k.rstrip("_").replace("_", "-"): v for k, v in attrs.items()})
+    el.text = text
+    for child in children:
+        el.append(child)
+    return el
+
+
+def _unit_copies(block: Block) -> list[etree._Element]:
+    copies = []
+    for unit in block.units:
+        clone = copy.deepcopy(unit)
+        clone.tail = None
+        copies.append(clone)
+    return copies
+
+
+def _groups(block: Block, halves: bool = False) -> list[tuple[str, list[etree._Element]]]:
+    """Units grouped by the tier heading before them; without tiers and with `halves`, split in two."""
+    copies = _unit_copies(block)
+    groups: list[tuple[str, list[etree._Element]]] = []
+    for label, unit in zip(block.unit_labels, copies, strict=True):
+        if groups and groups[-1][0] == label:
+            groups[-1][1].append(unit)
+        else:
+            groups.append((label, [unit]))
+    if halves and len(groups) == 1 and len(copies) >= 2:
+        half = (len(copies) + 1) // 2
+        groups = [(groups[0][0], copies[:half]), ("", copies[half:])]
+    return groups
+
+
+def _leading(block: Block) -> list[etree._Element]:
+    if block.heading is None:
+        return []
+    heading = copy.deepcopy(block.heading)
+    heading.tail = None
+    return [heading]
+
+
+# -- the changes -----------------------------------------------------------------------------------------
+
+Change = Callable[[etree._Element, "PageContext"], bool]  # changes the tree in place; False: does not apply
+
+
+@dataclass
+class PageContext:
+    page: SourcePage
+    sponsors: list[dict]  # what `check` found on the unchanged page
+
+
+def _media_of(heading: etree._Element) -> list[etree._Element]:
+    media = []
+    for el in heading.iterdescendants():
+        if isinstance(el.tag, str) and el.tag in MEDIA_TAGS and not any(m in _ancestors(el) for m in media):
+            media.append(el)
+    return media
+
+
+def headings_removed(doc: etree._Element, ctx: PageContext) -> bool:
+    headings = list(body_of(doc).iter(*HEADING_TAGS))
+    for heading in headings:
+        media = _media_of(heading)
+        parent = heading.getparent()
+        if parent is None:
+            continue
+        index = list(parent).index(heading)
+        for offset, el in enumerate(media):
+            el.tail = None
+            parent.insert(index + 1 + offset, el)
+        _detach([heading])
+    return bool(headings)
+
+
+def headings_neutral(doc: etree._Element, ctx: PageContext) -> bool:
+    headings = list(body_of(doc).iter(*HEADING_TAGS))
+    for heading in headings:
+        media = _media_of(heading)
+        for child in list(heading):
+            heading.remove(child)
+        heading.text = NEUTRAL_HEADING
+        for el in media:
+            el.tail = None
+            heading.append(el)
+    return bool(headings)
+
+
+def _hashed(value: str, salt: str) -> str:
+    return hashlib.sha1(f"{salt}:{value}".encode()).hexdigest()[:6]
+
+
+def hashed_classes(doc: etree._Element, ctx: PageContext) -> bool:
+    changed = False
+    for el in doc.iter():
+        if not isinstance(el.tag, str):
+            continue
+        if el.get("class") is not None:
+            h = _hashed(el.get("class", ""), "class")
+            util = UTILITY_CLASSES[int(h, 16) % len(UTILITY_CLASSES)]
+            el.set("class", f"css-{h} {util}")
+            changed = True
+        if el.get("id") is not None:
+            el.set("id", f"r{_hashed(el.get('id', ''), 'id')}")
+            changed = True
+    return changed
+
+
+def alt_removed(doc: etree._Element, ctx: PageContext) -> bool:
+    changed = False
+    for el in doc.iter("img", "area", "input"):
+        if "alt" in el.attrib:
+            del el.attrib["alt"]
+            changed = True
+    return changed
+
+
+def lazy_loading(doc: etree._Element, ctx: PageContext) -> bool:
+    changed = False
+    for el in doc.iter("img", "source"):
+        if el.get("src") and not el.get("src", "").startswith("data:"):
+            el.set("data-src", el.get("src", ""))
+            el.set("src", PLACEHOLDER_SRC)
+            changed = True
+        if el.get("srcset"):
+            el.set("data-srcset", el.get("srcset", ""))
+            del el.attrib["srcset"]
+            changed = True
+        if changed:
+            el.set("class", (el.get("class", "") + " lazyload").strip())
+    return changed
+
+
+def translated(doc: etree._Element, ctx: PageContext) -> bool:
+    language = LANGUAGES[int(hashlib.sha256(ctx.page.id.encode()).hexdigest(), 16) % len(LANGUAGES)]
+    changed = False
+    for heading in body_of(doc).iter(*HEADING_TAGS):
+        text = translate_heading(_norm(heading.text_content()), language)
+        if text is None:
+            continue
+        media = _media_of(heading)
+        for child in list(heading):
+            heading.remove(child)
+        heading.text = text
+        for el in media:
+            el.tail = None
+            heading.append(el)
+        changed = True
+    html = doc if doc.tag == "html" else doc.getroottree().getroot()
+    html.set("lang", language)
+    return changed
+
+
+def _block(doc: etree._Element, ctx: PageContext) -> Block | None:
+    return find_block(doc, ctx.sponsors)
+
+
+def into_footer(doc: etree._Element, ctx: PageContext) -> bool:
+    block = _block(doc, ctx)
+    if block is None:
+        return False
+    nodes = _moved_nodes(block)
+    footers = body_of(doc).findall(".//footer")
+    footer = footers[-1] if footers else etree.SubElement(body_of(doc), "footer")
+    footer.append(_el("div", nodes))
+    return True
+
+
+def into_header(doc: etree._Element, ctx: PageContext) -> bool:
+    block = _block(doc, ctx)
+    if block is None:
+        return False
+    nodes = _moved_nodes(block)
+    headers = body_of(doc).findall(".//header")
+    if headers:
+        header = headers[0]
+    else:
+        header = etree.Element("header")
+        body_of(doc).insert(0, header)
+    header.append(_el("div", nodes))
+    return True
+
+
+def into_carousel(doc: etree._Element, ctx: PageContext) -> bool:
+    block = _block(doc, ctx)
+    if block is None or not block.units:
+        return False
+    units = _unit_copies(block)
+    slides: list[etree._Element] = []
+
+    def slide(unit: etree._Element, hidden: bool, cloned: bool = False) -> etree._Element:
+        classes = "slick-slide" + (" slick-cloned" if cloned else "") + ("" if hidden else " slick-active")
+        attrs = {"class": classes, "aria-hidden": "true" if hidden else "false"}
+        if hidden:
+            attrs["tabindex"] = "-1"
+        return _el("div", [unit], **attrs)
+
+    for unit in units[-CLONED_SLIDES:]:
+        slides.append(slide(copy.deepcopy(unit), True, cloned=True))
+    for i, unit in enumerate(units):
+        slides.append(slide(unit, i >= VISIBLE_SLIDES))
+    for unit in units[:CLONED_SLIDES]:
+        slides.append(slide(copy.deepcopy(unit), True, cloned=True))
+    carousel = _el("div", [_el("div", [_el("div", slides, class_="slick-track")], class_="slick-list")])
+    carousel.set("class", "carousel slick-slider")
+    _replace_block(block, [*_leading(block), carousel])
+    return True
+
+
+def into_tabs(doc: etree._Element, ctx: PageContext) -> bool:
+    block = _block(doc, ctx)
+    if block is None or not block.units:
+        return False
+    groups = _groups(block, halves=True)
+    tabs = _el("ul", [], role="tablist")
+    panels = []
+    for i, (label, units) in enumerate(groups):
+        tab_id = f"tab-panel-{i}"
+        tabs.append(
+            _el(
+                "li",
+                [_el("button", text=label or f"Group {i + 1}", role="tab", aria_controls=tab_id)],
+            )
+        )
+        panel = _el("div", units, id=tab_id, role="tabpanel")
+        if i > 0:
+            panel.set("style", "display:none")
+        panels.append(panel)
+    _replace_block(block, [*_leading(block), _el("div", [tabs, *panels], class_="tabs")])
+    return True
+
+
+def into_table(doc: etree._Element, ctx: PageContext) -> bool:
+    block = _block(doc, ctx)
+    if block is None or not block.units:
+        return False
+    body = _el("tbody")
+    for label, units in _groups(block):
+        if label:
+            body.append(_el("tr", [_el("th", text=label, colspan=str(TABLE_COLUMNS))]))
+        for start in range(0, len(units), TABLE_COLUMNS):
+            body.append(_el("tr", [_el("td", [u]) for u in units[start : start + TABLE_COLUMNS]]))
+    _replace_block(block, [*_leading(block), _el("table", [body])])
+    return True
+
+
+def into_cards(doc: etree._Element, ctx: PageContext) -> bool:
+    block = _block(doc, ctx)
+    if block is None or not block.units:
+        return False
+    cards: list[etree._Element] = []
+    for label, units in _groups(block):
+        if label:
+            cards.append(_el("h3", text=label))
+        cards.append(
+            _el(
+                "div", [_el("div", [_el("div", [u], class_="card-body")], class_="card") for u in units], class_="cards"
+            )
+        )
+    _replace_block(block, [*_leading(block), *cards])
+    return True
+
+
+def under_wrappers(doc: etree._Element, ctx: PageContext) -> bool:
+    block = _block(doc, ctx)
+    if block is None:
+        return False
+    index = list(block.parent).index(block.nodes[0])
+    parent = block.parent
+    nodes = _moved_nodes(block)
+    inner = _el("div", nodes)
+    outer = inner
+    for _ in range(WRAPPER_DEPTH - 1):
+        outer = _el("div", [outer])
+    parent.insert(index, outer)
+    return True
+
+
+CHANGES: tuple[tuple[str, Change], ...] = (
+    ("headings removed", headings_removed),
+    ('headings replaced by "Thank you"', headings_neutral),
+    ("ids and classes hashed", hashed_classes),
+    ("alt texts removed", alt_removed),
+    ("sponsor block into the footer", into_footer),
+    ("sponsor block into the header", into_header),
+    ("sponsor block into a carousel", into_carousel),
+    ("sponsor block into tabs", into_tabs),
+    ("sponsor block into a table", into_table),
+    ("sponsor block into cards", into_cards),
+    (f"sponsor block under {WRAPPER_DEPTH} wrappers", under_wrappers),
+    ("src moved to data-src", lazy_loading),
+    ("headings translated (10 languages)", translated),
+)
+ROUND_TRIP = "round trip only (vs the original file)"
+
+
+# -- measuring -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One change on one page: the verdict and the sponsors found before and after."""
+
+    change: str
+    page: str
+    corpus: bool  # a labelled corpus page (else a project test page)
+    before: str
+    after: str
+    reference: int  # labelled sponsors (corpus) or names found on the unchanged page (test pages)
+    hits_before: int
+    hits_after: int
+
+
+@dataclass
+class Row:
+    """One change over every page it applies to."""
+
+    name: str
+    pages: int = 0
+    kept: int = 0
+    conflicts: int = 0  # unchanged pages that read conflict
+    conflicts_lost: int = 0
+    hits_before: int = 0
+    hits_after: int = 0
+    reference: int = 0
+    lost: list[str] = field(default_factory=list)  # "page: before → after"
+
+    def add(self, o: Outcome) -> None:
+        self.pages += 1
+        self.kept += o.before == o.after
+        if o.before == "conflict":
+            self.conflicts += 1
+            self.conflicts_lost += o.after in ("clear", "unknown")
+        if o.before != o.after:
+            self.lost.append(f"{o.page}: {o.before} → {o.after}")
+        self.reference += o.reference
+        self.hits_before += o.hits_before
+        self.hits_after += o.hits_after
+
+    @property
+    def kept_share(self) -> float:
+        return self.kept / self.pages if self.pages else 1.0
+
+    @property
+    def recall_before(self) -> float:
+        return self.hits_before / self.reference if self.reference else 1.0
+
+    @property
+    def recall_after(self) -> float:
+        return self.hits_after / self.reference if self.reference else 1.0
+
+    @property
+    def drop(self) -> float:
+        return self.recall_before - self.recall_after
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The overall figures over a set of pages (what the gate pins)."""
+
+    pages: int
+    rows: tuple[Row, ...]
+    round_trip: Row
+
+    @property
+    def kept_share(self) -> float:
+        pages = sum(r.pages for r in self.rows)
+        return sum(r.kept for r in self.rows) / pages if pages else 1.0
+
+    @property
+    def conflicts_lost(self) -> int:
+        return sum(r.conflicts_lost for r in self.rows)
+
+    @property
+    def max_drop(self) -> float:
+        return max((r.drop for r in self.rows), default=0.0)
+
+    @property
+    def worst(self) -> Row | None:
+        return max(self.rows, key=lambda r: r.drop, default=None)
+
+
+@dataclass(frozen=True)
+class Robustness:
+    """Every change's outcome on every page; figures for all pages, corpus pages or test pages."""
+
+    outcomes: tuple[Outcome, ...]
+    corpus_pages: int
+    test_pages: int
+
+    def figures(self, corpus: bool | None = None) -> Figures:
+        """Figures over all pages (None), the corpus pages only (True) or the project test pages (False)."""
+        chosen = [o for o in self.outcomes if corpus is None or o.corpus == corpus]
+        rows = {name: Row(name) for name in (ROUND_TRIP, *(n for n, _ in CHANGES))}
+        for o in chosen:
+            rows[o.change].add(o)
+        pages = {None: self.corpus_pages + self.test_pages, True: self.corpus_pages, False: self.test_pages}[corpus]
+        return Figures(pages, tuple(rows[n] for n, _ in CHANGES), rows[ROUND_TRIP])
+
+
+def _check_html(html: str, suffix: str, workdir: Path, name: str) -> Checked:
+    path = workdir / f"{name}{suffix}"
+    path.write_text(html, encoding="utf-8")
+    try:
+        return run_check(str(path))
+    finally:
+        path.unlink()
+
+
+def _found_sponsors(checked: Checked) -> list[dict]:
+    return [c for c in checked.result.get("sponsors", []) if c.get("role") == "sponsor"]
+
+
+def _outcome(change: str, page: SourcePage, reference: Sequence[str], before: Checked, after: Checked) -> Outcome:
+    return Outcome(
+        change=change,
+        page=page.id,
+        corpus=page.labelled is not None,
+        before=before.verdict,
+        after=after.verdict,
+        reference=len(reference),
+        hits_before=len(matched(reference, before.found_names())[0]),
+        hits_after=len(matched(reference, after.found_names())[0]),
+    )
+
+
+def measure(corpus: Path | None = DEFAULT_CORPUS, include_tests: bool = True) -> Robustness:
+    """Run every change on every page through `check` (raises CheckFailed when check cannot run)."""
+    from_corpus = corpus_pages(corpus) if corpus is not None else []
+    from_tests = project_pages() if include_tests else []
+    outcomes: list[Outcome] = []
+    with tempfile.TemporaryDirectory(prefix="sponsorcheck-robustness-") as tmp:
+        workdir = Path(tmp)
+        for number, page in enumerate([*from_corpus, *from_tests]):
+            stem = f"p{number}"
+            original = _check_html(page.html, page.suffix, workdir, stem)
+            unchanged_html = serialise(parse(page.html))
+            unchanged = _check_html(unchanged_html, page.suffix, workdir, stem)
+            reference = list(page.labelled) if page.labelled is not None else unchanged.found_names()
+            outcomes.append(_outcome(ROUND_TRIP, page, reference, original, unchanged))
+            ctx = PageContext(page, _found_sponsors(unchanged))
+            for name, change in CHANGES:
+                doc = parse(unchanged_html)
+                if not change(doc, ctx):
+                    continue
+                after = _check_html(serialise(doc), page.suffix, workdir, stem)
+                outcomes.append(_outcome(name, page, reference, unchanged, after))
+    return Robustness(tuple(outcomes), len(from_corpus), len(from_tests))
+
+
+def _summary(label: str, figures: Figures) -> str:
+    pages = sum(r.pages for r in figures.rows)
+    kept = sum(r.kept for r in figures.rows)
+    worst = figures.worst
+    return (
+        f"{label}: verdicts kept {kept}/{pages} {figures.kept_share:.1%}, conflicts lost {figures.conflicts_lost}, "
+        f"largest recall drop {figures.max_drop:+.3f}{f' ({worst.name})' if worst else ''}"
+    )
+
+
+def print_report(result: Robustness, verbose: bool = False) -> None:
+    figures = result.figures()
+    print(
+        f"{figures.pages} pages ({result.corpus_pages} corpus html+template pages, {result.test_pages} project "
+        "test pages), each change through `check FILE --format json --no-follow`"
+    )
+    header = f"{'change':<40} {'pages':>5} {'verdicts kept':>15} {'conflicts lost':>15} {'recall':>15} {'drop':>7}"
+    print(header)
+    print("-" * len(header))
+    for row in [figures.round_trip, *figures.rows]:
+        kept = f"{row.kept}/{row.pages} {row.kept_share:.1%}"
+        lost = f"{row.conflicts_lost}/{row.conflicts}"
+        recall = f"{row.recall_before:.3f}→{row.recall_after:.3f}"
+        print(f"{row.name:<40} {row.pages:>5} {kept:>15} {lost:>15} {recall:>15} {row.drop:>+7.3f}")
+        if verbose:
+            for line in row.lost:
+                print(f"      {line}")
+        if row is figures.round_trip:
+            print("-" * len(header))
+    print("-" * len(header))
+    print(_summary("corpus pages only", result.figures(corpus=True)))
+    print(_summary("project test pages only", result.figures(corpus=False)))
+    pages = sum(r.pages for r in figures.rows)
+    kept = sum(r.kept for r in figures.rows)
+    print(f"overall verdicts kept: {kept}/{pages} {figures.kept_share:.1%} (target ≥ {TARGET_KEPT:.0%})")
+    print(f"conflicts lost (conflict → clear/unknown): {figures.conflicts_lost} (target {TARGET_CONFLICTS_LOST})")
+    worst = figures.worst
+    print(
+        f"largest recall drop: {figures.max_drop:+.3f}"
+        f"{f' ({worst.name})' if worst else ''} (target ≤ {TARGET_RECALL_DROP})"
+    )
+    met = (
+        figures.kept_share >= TARGET_KEPT
+        and figures.conflicts_lost <= TARGET_CONFLICTS_LOST
+        and figures.max_drop <= TARGET_RECALL_DROP
+    )
+    print(f"robustness targets: {'met' if met else 'NOT met'}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("corpus", nargs="?", default=str(DEFAULT_CORPUS), help="corpus directory (labels.yaml)")
+    parser.add_argument("--verbose", "-v", action="store_true", help="list every page whose verdict changed")
+    args = parser.parse_args(argv)
+    corpus = Path(args.corpus)
+    if not (corpus / "labels.yaml").is_file():
+        print(f"note: no corpus at {corpus} (labels.yaml not found); measuring the project's test pages only")
+    try:
+        result = measure(corpus)
+    except CheckFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print_report(result, args.verbose)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
