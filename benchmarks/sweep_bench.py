@@ -31,7 +31,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
 
-import batch_bench  # noqa: E402  the generator of realistic event pages lives there
+from batchbench import pages as batch_pages  # noqa: E402  the generator of realistic event pages lives there
 
 from sponsorcheck.extract import extract  # noqa: E402
 from sponsorcheck.extract.sweep import spellings, terms_for  # noqa: E402
@@ -53,11 +53,11 @@ def median_ms(fn, runs: int) -> float:
 
 
 def pages() -> list[tuple[str, str]]:
-    pools = batch_bench.build_pools(5)
-    row = batch_bench.TourRow(10**6, 0, "2026-07-10", "Utrecht", "NL", "Canal Works", "Meadowlark Festival")
+    pools = batch_pages.build_pools(5)
+    row = batch_pages.TourRow(10**6, 0, "2026-07-10", "Utrecht", "NL", "Canal Works", "Meadowlark Festival")
     out = []
     for label, amazon in (("clean sponsors", False), ("with an Amazon logo", True)):
-        page, _info = batch_bench.generate_page(row, pools, 5, size=batch_bench.MICRO_PAGE_BYTES, amazon=amazon)
+        page, _info = batch_pages.generate_page(row, pools, 5, size=batch_pages.MICRO_PAGE_BYTES, amazon=amazon)
         out.append((label, page.decode("utf-8")))
     return out
 

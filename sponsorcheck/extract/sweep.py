@@ -307,16 +307,18 @@ def _xpath_literal(text: str) -> str:
 
 def _located_attributes(root: etree._Element, found: Scan) -> Iterator[tuple[etree._Element, str, str]]:
     """(element, attribute, value) for every attribute value the scan read: the tag's elements only (lxml's C
-    iteration by tag), each tested for the exact values (cheaper than an XPath predicate over every node)."""
+    iteration by tag), each tested for the exact values (cheaper than an XPath predicate over every node).
+    In document order, and within one element in the order its attributes are written (so the evidence
+    of one logo is listed the same way on every run, whatever the string hashes)."""
     for tag, pairs in found.attributes.items():
         wanted: dict[str, set[str]] = {}
         for name, value in pairs:
             wanted.setdefault(name, set()).add(value)
         count = 0
         for el in root.iter(tag):
-            for name, values in wanted.items():
-                value = el.get(name)
-                if value is not None and value in values:
+            for name, value in el.items():
+                values = wanted.get(name)
+                if values is not None and value in values:
                     yield el, name, value
                     count += 1
             if count >= SWEEP_MAX_HITS:
@@ -629,10 +631,18 @@ def _strength(context: tuple[str, Role, str | None, str | None]) -> int:
     return 2 if role is Role.MENTION else _STRENGTH.get(name, 1)
 
 
+# Which sighting names a logo's group: its written words first, then a file name, then an address.
+_ADDRESS_RANK = 2
+_NAMING_RANK = {"img-file": 1, "css-bg": 1, "link": _ADDRESS_RANK, "embed": _ADDRESS_RANK, "form": _ADDRESS_RANK}
+
+
 def _builder(group: list[tuple[_Hit, tuple[str, Role, str | None, str | None]]], page: Page) -> Builder:
     best_hit, (context, role, note, tier) = max(group, key=lambda pair: _strength(pair[1]))
-    # A name as the page writes it (alt text, caption) reads better than one made from a link's domain.
-    named = next((h for h, _ in group if h.kind not in ("link", "embed", "form")), best_hit)
+    # A name as the page writes it (alt text, caption) reads better than one made from a file name, and that
+    # better than one made from a link's domain (whatever order the logo's attributes are written in).
+    named = min((h for h, _ in group), key=lambda h: _NAMING_RANK.get(h.kind, 0))
+    if _NAMING_RANK.get(named.kind) == _ADDRESS_RANK:
+        named = best_hit
     evidence: list[Evidence] = []
     domains: list[str] = []
     for hit, _ctx in group:
