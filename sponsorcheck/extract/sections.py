@@ -22,7 +22,14 @@ from typing import Any
 
 from lxml import etree
 
-from sponsorcheck.extract.document import BodyText, class_id_values, clean, text_of, values_containing
+from sponsorcheck.extract.document import (
+    BodyText,
+    class_id_values,
+    clean,
+    links_with_logo,
+    text_of,
+    values_containing,
+)
 from sponsorcheck.extract.links import href_of, is_anchor, outbound, site_of
 from sponsorcheck.extract.names import file_words, is_name_like
 from sponsorcheck.extract.vocabulary import (
@@ -94,6 +101,7 @@ def is_sponsor_text(text: str) -> bool:
 
 
 _HOLDS_LOGO_OR_LINK = etree.XPath("boolean(.//*[self::img or self::svg or self::a])")
+
 _FOOTER_LOGO_LINKS = etree.XPath(".//a[@href][.//img or .//svg]")
 
 
@@ -433,10 +441,11 @@ def footer_strip(
 
 
 # Absolute links only (an outbound link is absolute): relative ones never leave the site.
-_LOGO_LINKS = etree.XPath(
-    "//a[starts-with(@href, 'http') or starts-with(@href, '//') or starts-with(@href, 'www.')]"
-    "[.//img or .//svg or .//picture]"
-)
+_ABSOLUTE_HREF = ("http", "//", "www.")
+
+
+def _logo_links(root: etree._Element) -> list[etree._Element]:
+    return links_with_logo(root, ("img", "svg", "picture"), _ABSOLUTE_HREF)
 
 
 def logo_grids(
@@ -448,7 +457,7 @@ def logo_grids(
     already read (inside a sponsor section or a footer strip)."""
     rows: dict[etree._Element, dict[etree._Element, str]] = {}
     links: list[tuple[etree._Element, list[etree._Element]]] = []
-    for a in _LOGO_LINKS(root):
+    for a in _logo_links(root):
         if a in seen:
             continue
         href = (a.get("href") or "").strip()

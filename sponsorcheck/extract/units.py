@@ -12,7 +12,7 @@ for responsive layouts counts once).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
 
@@ -441,7 +441,7 @@ def units_of(
     structure: Structure,
     base: str,
     base_site: str | None,
-    hidden: frozenset[etree._Element] = frozenset(),
+    hidden: Container[etree._Element] = frozenset(),
 ) -> list[Builder]:
     """One builder per logo unit (an anchor climbed to its entry) and per name-only text item, in page order.
     Evidence from hidden content (a tab, slide or collapsed block) says so."""
