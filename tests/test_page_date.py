@@ -171,3 +171,14 @@ def test_whole_foods_on_a_page_from_before_amazon_bought_it_is_review_with_the_d
         sponsor_page("<title>Harvest Fair 2019 — Thank you sponsors</title>", "Whole Foods Market"), default
     )
     assert result.verdict.value == "conflict" and "dated 2019" in f.why
+
+
+def test_the_json_report_carries_the_page_date_of_each_sponsor_and_reads_it_back():
+    from sponsorcheck.report.json import result_dict, result_from_dict
+
+    result = analyse_html(sponsor_page("<title>Riverfest 2021 — Sponsors</title>", "Boughtco"), URL, SMALL)
+    doc = result_dict(result)
+    sponsor = next(s for s in doc["sponsors"] if s["name"] == "Boughtco")
+    assert sponsor["year"] == 2021 and "its title" in sponsor["dated"]
+    again = result_from_dict(doc)
+    assert next(s for s in again.sponsors if s.name == "Boughtco").year == 2021
