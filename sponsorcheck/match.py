@@ -42,6 +42,8 @@ CONFLICT_SCORE = 83  # a fuzzy match at or above this counts as a conflict; betw
 MIN_FUZZY_LENGTH = 5  # no edits for names up to 4 characters
 WEAK_SCORE = 60  # a weak alias without corroboration: a person should look
 CORROBORATED_SCORE = 100
+# Said on a brand's match when neither the page nor the user dates it: the bought/sold rule then reads it as of today.
+NO_DATE_NOTE = "no page date found or given: read as of today"
 NEAREST_MIN = 70  # explain lists aliases at least this similar (plain ratio) to orient a person
 # Evidence kinds that carry no letter case: names read from them are matched without case awareness.
 LOGO_EVIDENCE = frozenset({"img-file", "img-alt", "css-bg", "svg-title"})  # signals that come from a logo image
@@ -809,7 +811,7 @@ class Matcher:
             return replace(m, weak=True, corroborated=False, score=WEAK_SCORE, note=note)
         if m.note or not is_strong(m):
             return m
-        return replace(m, note=f"no date on the page or given, so {brand.name} counts as {owner}'s today")
+        return replace(m, note=NO_DATE_NOTE)
 
     def _logo_alone_identifies(self, candidate: Candidate, m: Match) -> bool:
         """A logo in a sponsor list named exactly after a brand whose watchlist entry says a logo identifies it."""
