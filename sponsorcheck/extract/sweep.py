@@ -111,6 +111,9 @@ class Terms:
     cased_terms: tuple[bytes, ...]
     names: re.Pattern[str]  # every name, whole-word, any spacing, case-insensitive (the matcher is case-aware)
     kinds: dict[tuple[str, str, str | None], str] = field(default_factory=dict)  # brand kind: venue, event…
+    # A word scanned for only as part of names of several words ("artists" for "United Artists"), with what must
+    # stand around it for one of those names to be there: (in text, in an attribute value). See `_compile`.
+    anchors: dict[bytes, tuple[re.Pattern[str], re.Pattern[str]]] = field(default_factory=dict)
 
 
 _TERMS: weakref.WeakKeyDictionary[Matcher, Terms] = weakref.WeakKeyDictionary()
@@ -152,13 +155,26 @@ def _compile(matcher: Matcher) -> Terms:
     single = {t for t in strong if " " not in t} | {x for w in weak for x in w.lower().split()}
     multi = [t for t in strong if " " in t and not single.intersection(t.split())]
     minimal = [t for t in multi if not any(o != t and f" {o} " in f" {t} " for o in multi)]
-    anchors = set()
+    anchors: dict[str, list[str]] = {}
     for t in minimal:
         words = t.split()
         anchor = max(range(len(words)), key=lambda i: (len(words[i]), i))  # the longest, the later on a tie
         if len(words[anchor]) >= 4:
-            anchors.add(words[anchor])
+            anchors.setdefault(words[anchor], []).append(t)
     lowered_terms = tuple(sorted({t.encode() for t in (*strong, *anchors, *hosts) if t}, key=len, reverse=True))
+    # Such a word is often a common one ("artists", "systems", "climate"): a line-up links to hundreds of
+    # /artists/… pages. A sighting of it counts only when one of its names stands there, written with any
+    # spacing in text (`names` reads text with \s+ between words), with any separators in an attribute value
+    # (a file name "united-artists.png", "Climate%20Pledge%20Arena.svg" becomes a name). Only words of letters
+    # are tested so: the automaton's longest match of such a word never hides another term's whole-word match.
+    anchor_tests = {
+        word.encode(): (
+            re.compile("|".join(r"\s+".join(map(re.escape, n.split())) for n in anchored), re.IGNORECASE),
+            re.compile("|".join(_ANY_SEPARATOR.join(map(re.escape, n.split())) for n in anchored), re.IGNORECASE),
+        )
+        for word, anchored in anchors.items()
+        if word.isascii() and word.isalpha() and word not in strong
+    }
     cased_terms = tuple(sorted({t.encode() for t in weak if t}, key=len, reverse=True))
     names = sorted({*strong, *(w.lower() for w in weak)}, key=len, reverse=True)
     pattern = r"(?<![^\W_])(?:" + "|".join(r"\s+".join(re.escape(w) for w in n.split()) for n in names) + r")(?![^\W_])"
@@ -169,7 +185,13 @@ def _compile(matcher: Matcher) -> Terms:
         cased_terms=cased_terms,
         names=re.compile(pattern, re.IGNORECASE),
         kinds=kinds,
+        anchors=anchor_tests,
     )
+
+
+# What may stand between two words of a name in an attribute value and still make them one name: any run of
+# characters that are not letters or digits, or percent-escapes (a file name is unquoted before it is read).
+_ANY_SEPARATOR = r"(?:[\W_]|%[0-9A-Fa-f]{2})+"
 
 
 def _automaton(terms: tuple[bytes, ...]) -> Any:
@@ -236,7 +258,8 @@ def scan(text: str, terms: Terms) -> Scan:
             if seen > SWEEP_MAX_OCCURRENCES or out.size() >= SWEEP_MAX_SPELLINGS:
                 return out  # a hostile page of endless repeats: what was found already leads to the nodes
             offset = ranges[bisect_right(starts, start) - 1][0] - starts[bisect_right(starts, start) - 1]
-            _place(raw, start + offset, end + offset, out)
+            anchored = terms.anchors.get(term) if automaton is terms.lowered else None
+            _place(raw, start + offset, end + offset, out, anchored[1] if anchored else None)
     return out
 
 
@@ -259,8 +282,9 @@ def _content_ranges(lowered: bytes) -> Iterator[tuple[int, int]]:
     yield pos, len(lowered)
 
 
-def _place(raw: bytes, start: int, end: int, out: Scan) -> None:
-    """File one occurrence: inside a tag, under its tag and attribute with the attribute's whole value; else text."""
+def _place(raw: bytes, start: int, end: int, out: Scan, anchored: re.Pattern[str] | None = None) -> None:
+    """File one occurrence: inside a tag, under its tag and attribute with the attribute's whole value; else text.
+    An anchor word (`Terms.anchors`) in an attribute value is filed only when the value holds one of its names."""
     spelling = raw[start:end].decode("utf-8", "replace")
     opened = raw.rfind(b"<", 0, start)
     if opened == -1 or raw.rfind(b">", opened, start) != -1:
@@ -278,6 +302,8 @@ def _place(raw: bytes, start: int, end: int, out: Scan) -> None:
             value = html.unescape(attribute.group(group).decode("utf-8", "replace"))
             if name in MARKUP_ATTRS and name != "style":
                 return  # class="aws-grid", id="twitch": markup, never a sighting (and never crowds one out)
+            if anchored is not None and not anchored.search(value):
+                return  # href="/artists/…" names no one (and never crowds out a real sighting)
             if _XPATH_NAME_RE.match(name):
                 out.attributes.setdefault(tag.group(1).decode().lower(), set()).add((name, value))
             else:
@@ -328,11 +354,26 @@ def _located_attributes(root: etree._Element, found: Scan) -> Iterator[tuple[etr
                 break
 
 
-def _located_texts(root: etree._Element, spellings: Iterable[str], body_text: str) -> list[Any]:
-    """Text nodes (smart strings) holding a spelling that the content's text has (one query for all)."""
+def _located_texts(
+    root: etree._Element, spellings: Iterable[str], body_text: str, terms: Terms | None = None
+) -> list[Any]:
+    """Text nodes (smart strings) holding a spelling that the content's text has (one query for all). An anchor
+    word counts only where the text also holds one of its names: a text node cannot hold what the whole text
+    does not."""
     head = root.find("head")
     title = (head.findtext("title") or "") if head is not None else ""
-    wanted = [s for s in spellings if s.strip() and (s in body_text or s in title)]
+    anchors = terms.anchors if terms is not None else {}
+    wanted = [
+        s
+        for s in spellings
+        if s.strip()
+        and (s in body_text or s in title)
+        and (
+            (anchored := anchors.get(s.lower().encode())) is None
+            or anchored[0].search(body_text)
+            or anchored[0].search(title)
+        )
+    ]
     if not wanted:
         return []
     test = " or ".join(f"contains(., {_xpath_literal(s)})" for s in wanted)
@@ -412,7 +453,7 @@ def sweep(
     page.headings = sorted(((el.sourceline or 0, t, el) for el, t in headings if el.sourceline), key=lambda h: h[0])
     hits: list[_Hit] = []
     if found:
-        for node in _located_texts(root, found.texts | found.loose, body_text):
+        for node in _located_texts(root, found.texts | found.loose, body_text, terms):
             hits.extend(_text_hits(node, terms, matcher))
         for el, name, value in _located_attributes(root, found):
             hits.extend(_attr_hits(el, name, value, page, terms, matcher))
