@@ -131,7 +131,7 @@ def test_csv_rows_carry_the_why_allowed_findings_mentions_and_cache_use():
         assert why in rows[city]["why"], city
     assert rows["Oslo"]["matched_sponsors"] == "Twitch → Amazon.com, Inc. (conflict)"
     assert rows["Bodø"]["allowed"] == "Whole Foods → Amazon.com, Inc.: a raffle prize, no money"
-    assert rows["Bodø"]["mentions"] == "Amazon Music (stream link)"
+    assert rows["Bodø"]["mentions"] == "Amazon Music: stream link, not counted"
     assert rows["Bodø"]["from_cache"] == "yes" and rows["Bodø"]["fetched_at"].startswith("2026-12-01")
     assert "allowed by your allowlist" in rows["Bodø"]["why"]
 
@@ -142,7 +142,7 @@ def test_markdown_names_the_entity_beside_each_sponsor_and_carries_the_why():
     assert "Twitch → Amazon.com, Inc. (conflict)" in lines["Oslo"]
     for city, why in WHY.items():
         assert why in lines[city], city
-    assert "a raffle prize, no money" in lines["Bodø"] and "Amazon Music (stream link)" in lines["Bodø"]
+    assert "a raffle prize, no money" in lines["Bodø"] and "Amazon Music: stream link, not counted" in lines["Bodø"]
 
 
 def test_xlsx_has_a_filter_a_frozen_header_fitted_columns_and_a_colour_per_verdict(tmp_path):
@@ -167,5 +167,5 @@ def test_table_shows_allowed_findings_with_reason_mentions_and_the_cached_copy()
     print_table(TOUR_RESULTS[4:], Console(file=out, width=200), now=datetime(2026, 12, 1, 13, 0, tzinfo=timezone.utc))
     text = out.getvalue()
     assert "Whole Foods" in text and "a raffle prize, no money" in text
-    assert "Amazon Music (stream link)" in text
+    assert "Amazon Music: stream link, not counted" in text
     assert "answered from a cached copy downloaded 2026-12-01 10:00 UTC (3 h old), not re-checked" in text

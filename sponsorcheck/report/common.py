@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sponsorcheck.models import Candidate, Evidence, Finding, Level, Result, Verdict
+from sponsorcheck.models import (
+    GRID,
+    IDENTITY,
+    OUTSIDE,
+    PHRASE,
+    SECTION,
+    Candidate,
+    Evidence,
+    Finding,
+    Level,
+    Result,
+    Verdict,
+)
 
 VERDICT_STYLE = {
     Verdict.CONFLICT: "bold red",
@@ -33,6 +45,16 @@ EVIDENCE_WORDS = {
     "css-bg": "CSS background",
     "data-attr": "data attribute",
 }
+# Where a finding was read, in the words every report shows beside its reason (the JSON keeps the ids).
+CONTEXT_WORDS = {
+    SECTION: "in the sponsor section",
+    GRID: "in a logo grid",
+    PHRASE: "named with sponsor wording",
+    IDENTITY: "the event's own site, organiser, venue or banner",
+    OUTSIDE: "named outside any sponsor list",
+}
+# What every report says of a mention: it was read and judged, and it does not count toward the verdict.
+NOT_COUNTED = "not counted"
 # The columns batch reports add to each input row; every row carries its "why" so an agent can act
 # on it in a spreadsheet (columns may be added, never renamed).
 CSV_COLUMNS = (
@@ -70,16 +92,23 @@ def sponsor_with_entity(f: Finding) -> str:
     return f.sponsor if _same_name(f.sponsor, f.entity_name) else f"{f.sponsor} → {f.entity_name}"
 
 
+def context_words(context: str | None) -> str:
+    """A context id in words ("grid" → "in a logo grid"); "" when there is none; an unknown id as it is."""
+    return CONTEXT_WORDS.get(context, context) if context else ""
+
+
 def finding_reason(f: Finding) -> str:
-    """Why a finding counts, with the page context it was read in when extraction recorded one."""
-    context = getattr(f, "context", None)  # added by extraction's context policy; absent on older results
-    return f"{f.why} (context: {context})" if context else f.why
+    """Why a finding counts, with the page context it was read in, in words, when extraction recorded one."""
+    words = context_words(getattr(f, "context", None))  # set by extraction's context policy; absent on old results
+    return f"{f.why} ({words})" if words else f.why
 
 
 def mention_label(c: Candidate) -> str:
-    """A mention as "Name (why it is not sponsorship; whose it is)"."""
-    notes = [n for n in (c.note, getattr(c, "entity", None)) if n]
-    return f"{c.name} ({'; '.join(notes)})" if notes else c.name
+    """A mention as "Amazon → Amazon.com, Inc.: shop or donation link, not counted": the name as the page writes
+    it, whose it is when it names a watchlisted entity, why it is not sponsorship, and that it is not counted."""
+    entity = getattr(c, "entity_name", None)
+    who = c.name if not entity or _same_name(c.name, entity) else f"{c.name} → {entity}"
+    return f"{who}: {c.note}, {NOT_COUNTED}" if c.note else f"{who}: {NOT_COUNTED}"
 
 
 def allowed_label(f: Finding) -> str:

@@ -9,7 +9,14 @@ from rich.console import Console
 from rich.markup import escape
 
 from sponsorcheck.models import Level, Result
-from sponsorcheck.report.common import VERDICT_STYLE, VERDICT_WORDS, cache_note, evidence_line, mention_label
+from sponsorcheck.report.common import (
+    VERDICT_STYLE,
+    VERDICT_WORDS,
+    cache_note,
+    evidence_line,
+    finding_reason,
+    mention_label,
+)
 
 # How a match was made, in words for the table (the JSON keeps the method ids).
 METHOD_LABELS = {
@@ -53,7 +60,7 @@ def print_table(
             console.print(f"      matched by {escape(method)}: {escape(f.matched)}  [dim]pledge: {escape(f.pledge)}[/]")
             for e in f.evidence[:4]:
                 console.print(f"      {escape(evidence_line(e))}")
-            console.print(f"      [dim]why:[/] {escape(f.why)}")
+            console.print(f"      [dim]why:[/] {escape(finding_reason(f))}")
             if f.allowed_reason:
                 console.print(f"      [dim]allowed:[/] {escape(f.allowed_reason)}")
         touched = dict.fromkeys(
@@ -67,7 +74,7 @@ def print_table(
             names = ", ".join(c.name for c in r.sponsors[:40]) + (" …" if len(r.sponsors) > 40 else "")
             console.print(f"  [dim]sponsors found ({len(r.sponsors)}):[/] {escape(names)}")
         if r.mentions:
-            names = ", ".join(mention_label(c) for c in r.mentions[:10])
+            names = "; ".join(mention_label(c) for c in r.mentions[:10])  # a label holds commas
             console.print(f"  [dim]mentioned, not sponsorship:[/] {escape(names)}")
         if len(r.pages_read) > 1:
             console.print(f"  [dim]pages read:[/] {escape(', '.join(r.pages_read))}")
