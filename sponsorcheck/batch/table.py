@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from sponsorcheck.errors import InputFileError, UsageError
-from sponsorcheck.fetch import validate_url
+from sponsorcheck.address import Address, web_address
+from sponsorcheck.errors import InputFileError
 from sponsorcheck.files import check_user_file, read_user_file
 
 # Header names that mean "the event's web address", compared after casefolding and squeezing
@@ -240,18 +240,14 @@ def _read_xlsx(path: Path, url_column: str | None) -> Table:
     return _table_from_rows(str(path), rows, url_column, "xlsx", "")
 
 
+def target_address(cell: str) -> Address:
+    """The URL to fetch for a cell and what was added to it (see `address.web_address`); else UsageError."""
+    return web_address(cell)
+
+
 def target_url(cell: str) -> str:
     """The URL to fetch for a cell: http(s) URLs as they are, 'www.fest.example/x' given https://; else UsageError."""
-    text = cell.strip()
-    if not text:
-        raise UsageError("no URL in this row")
-    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", text):
-        # Spreadsheets often hold bare addresses; a dotted host without spaces is one.
-        if re.match(r"^[\w-]+(\.[\w-]+)+(:\d+)?([/?#]\S*)?$", text):
-            text = "https://" + text
-        else:
-            raise UsageError(f"{cell!r} is not a web address")
-    return validate_url(text)
+    return web_address(cell).url
 
 
 def dedup_key(url: str) -> str:

