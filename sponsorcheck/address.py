@@ -40,6 +40,11 @@ class Address:
     url: str
     note: str = ""
 
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """The note as a Result's `notes` (empty when the address was taken as written)."""
+        return (self.note,) if self.note else ()
+
 
 def _unwrap(text: str) -> str:
     changed = True
@@ -95,9 +100,7 @@ def web_address(text: str, unit: str = "cell") -> Address:
         shown = ", ".join(_unwrap(a).rstrip(TRAILING_PUNCTUATION)[:80] for a in addresses[:3])
         more = f" and {len(addresses) - 3} more" if len(addresses) > 3 else ""
         one = "row" if unit == "cell" else unit
-        raise UsageError(
-            f"{len(addresses)} web addresses in one {unit} ({shown}{more}); give one address per {one}"
-        )
+        raise UsageError(f"{len(addresses)} web addresses in one {unit} ({shown}{more}); give one address per {one}")
     candidate = _unwrap(raw)
     if candidate != raw:
         candidate = candidate.rstrip(TRAILING_PUNCTUATION) if not SCHEME.match(candidate) else candidate

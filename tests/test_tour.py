@@ -117,9 +117,12 @@ def test_check_and_batch_read_a_pasted_and_a_scheme_less_address_the_same(tmp_pa
         doc = json.loads(result.stdout)["results"][0]
         assert doc["verdict"] == verdict, result.output
         assert doc["notes"] and "note:" in result.stderr
-    assert "http:// was added" in json.loads(
-        runner.invoke(app, ["check", bare, "-w", str(wl_path), "--format", "json"]).stdout
-    )["results"][0]["notes"][0]
+    assert (
+        "http:// was added"
+        in json.loads(runner.invoke(app, ["check", bare, "-w", str(wl_path), "--format", "json"]).stdout)["results"][0][
+            "notes"
+        ][0]
+    )
 
     tour = write_csv(tmp_path / "tour.csv", [("06-01", "Oslo", bare), ("06-02", "Bergen", pasted)])
     out = tmp_path / "report.csv"

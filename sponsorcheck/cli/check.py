@@ -91,7 +91,7 @@ def check(
                 evidence=setup.evidence,
             )
             results = [
-                replace(check_target(a.url, fetcher, matcher, options, sys.stdin.buffer), notes=(a.note,) if a.note else ())
+                replace(check_target(a.url, fetcher, matcher, options, sys.stdin.buffer), notes=a.notes)
                 for a in addresses
             ]
         finally:
