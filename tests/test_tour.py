@@ -146,3 +146,54 @@ def test_two_urls_in_a_cell_make_an_error_row_and_cost_no_other_row(tmp_path, ht
     assert result.exit_code == ExitStatus.TARGET_ERROR
     # The joined string was never fetched as one address.
     assert all("%20" not in req.url and " " not in req.path for req, _ in httpserver.log)
+
+
+# ---------------------------------------------------------------------------------------------
+# The report never replaces the tour it was made from
+
+
+def _workbook(path, rows, hyperlinks=None):
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Tour"
+    sheet.append(["date", "city", "url"])
+    for row in rows:
+        sheet.append(list(row))
+    for (row, col), target in (hyperlinks or {}).items():
+        sheet.cell(row, col).hyperlink = target
+    fees = workbook.create_sheet("Fees")
+    fees.append(["city", "fee"])
+    fees.append(["Oslo", 1500])
+    workbook.save(path)
+    return path
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "csv", "symlink", "relative"])
+def test_a_report_named_like_its_input_is_refused_before_any_request(tmp_path, httpserver, wl_path, kind, monkeypatch):
+    import openpyxl
+
+    serve(httpserver)
+    rows = [("06-01", "Oslo", httpserver.url_for("/conflict"))]
+    if kind == "xlsx":
+        tour = _workbook(tmp_path / "agency.xlsx", rows)
+        output = tour
+    else:
+        tour = write_csv(tmp_path / "agency.csv", rows)
+        output = tour
+        if kind == "symlink":
+            output = tmp_path / "report.csv"
+            output.symlink_to(tour)
+        elif kind == "relative":
+            (tmp_path / "sub").mkdir()
+            monkeypatch.chdir(tmp_path / "sub")
+            output = "../agency.csv"
+    before = tour.read_bytes()
+    result = batch(tour, "-o", output, "-w", wl_path)
+    assert result.exit_code == ExitStatus.USAGE, result.output
+    assert "is the input file" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert tour.read_bytes() == before
+    assert not httpserver.log  # refused before any work
+    if kind == "xlsx":
+        assert openpyxl.load_workbook(tour).sheetnames == ["Tour", "Fees"]  # the other sheets survive

@@ -51,6 +51,7 @@ from sponsorcheck.cli.common import (
     stdout_console,
 )
 from sponsorcheck.errors import UsageError
+from sponsorcheck.files import refuse_overwriting_input
 from sponsorcheck.fetch import Fetcher, FetchPolicy
 from sponsorcheck.match import DEFAULT_MIN_SCORE
 from sponsorcheck.pipeline import CheckOptions, matcher_for
@@ -149,7 +150,9 @@ def batch(
 
     def run() -> None:
         if output is not None:
-            check_writable(output)  # before any work: a report that cannot be saved wastes the whole run
+            # Before any work: a report must never replace the tour it is made from, nor be unsavable.
+            refuse_overwriting_input(output, [input_file])
+            check_writable(output)
         elif resume:
             raise UsageError("--resume continues the report given with --output; give the same --output again")
         watchlists = load_watchlists(watchlist)
