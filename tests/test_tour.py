@@ -197,3 +197,27 @@ def test_a_report_named_like_its_input_is_refused_before_any_request(tmp_path, h
     assert not httpserver.log  # refused before any work
     if kind == "xlsx":
         assert openpyxl.load_workbook(tour).sheetnames == ["Tour", "Fees"]  # the other sheets survive
+
+
+# ---------------------------------------------------------------------------------------------
+# Allowlists: named in the batch JSON as in check's
+
+
+def test_batch_json_lists_every_allowlist_file_read(tmp_path, httpserver, wl_path, monkeypatch):
+    serve(httpserver)
+    monkeypatch.chdir(tmp_path)
+    allow = tmp_path / "agency-allow.yaml"
+    allow.write_text(
+        "allow:\n  - sponsor: Acme Corp\n    entity: acme\n    reason: the organiser returned the money\n",
+        encoding="utf-8",
+    )
+    (tmp_path / ".sponsorcheck-allow.yaml").write_text("allow: []\n", encoding="utf-8")
+    tour = write_csv(tmp_path / "tour.csv", [("06-01", "Oslo", httpserver.url_for("/conflict"))])
+    out = tmp_path / "report.json"
+    result = batch(tour, "-o", out, "-w", wl_path, "--allow", allow)
+    assert result.exit_code == ExitStatus.CLEAR, result.output
+    doc = json.loads(out.read_text("utf-8"))
+    listed = {(a["path"].rsplit("/", 1)[-1], a["implicit"]) for a in doc["allowlists"]}
+    assert listed == {("agency-allow.yaml", False), (".sponsorcheck-allow.yaml", True)}
+    finding = doc["results"][0]["findings"][0]
+    assert finding["level"] == "allowed" and finding["allowed_reason"] == "the organiser returned the money"

@@ -195,7 +195,7 @@ def batch(
             observer = stack.enter_context(ProgressObserver(err)) if show_progress else None
             outcome = run_batch(table, fetcher, matcher, options, journal, observer, done=done)
         if output is not None:
-            write_report(output, outcome.results, table, watchlists)
+            write_report(output, outcome.results, table, watchlists, allowlist.files)
         else:
             print_batch_table(outcome.results, table, stdout_console())
         if journal:
