@@ -221,3 +221,31 @@ def test_batch_json_lists_every_allowlist_file_read(tmp_path, httpserver, wl_pat
     assert listed == {("agency-allow.yaml", False), (".sponsorcheck-allow.yaml", True)}
     finding = doc["results"][0]["findings"][0]
     assert finding["level"] == "allowed" and finding["allowed_reason"] == "the organiser returned the money"
+
+
+# ---------------------------------------------------------------------------------------------
+# A workbook whose cells show a name and link to the page
+
+
+def test_xlsx_cells_whose_text_hides_a_hyperlink_use_the_hyperlink(tmp_path, httpserver, wl_path):
+    import openpyxl
+
+    serve(httpserver)
+    path = tmp_path / "agency.xlsx"
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["date", "city", "url"])
+    sheet.append(["06-01", "Oslo", "Clean fest"])
+    sheet.cell(2, 3).hyperlink = httpserver.url_for("/conflict")
+    sheet.append(["06-02", "Bergen", f'=HYPERLINK("{httpserver.url_for("/clear")}", "Harbour fest")'])
+    sheet.append(["06-03", "Tromsø", httpserver.url_for("/clear")])
+    sheet.append(["06-04", "Bodø", "write to us"])
+    sheet.cell(5, 3).hyperlink = "mailto:office@fest.example"  # not a web page: the cell's text is used
+    workbook.save(path)
+    out = tmp_path / "report.csv"
+    result = batch(path, "-o", out, "-w", wl_path)
+    rows = read_csv(out)
+    assert [r["verdict"] for r in rows] == ["conflict", "clear", "clear", "error"], result.output
+    assert rows[0]["url"] == "Clean fest"  # the agent's cell is reported as they wrote it
+    assert rows[0]["pages_read"] == httpserver.url_for("/conflict")
+    assert "not a web address" in rows[3]["error"]
