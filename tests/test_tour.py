@@ -249,3 +249,110 @@ def test_xlsx_cells_whose_text_hides_a_hyperlink_use_the_hyperlink(tmp_path, htt
     assert rows[0]["url"] == "Clean fest"  # the agent's cell is reported as they wrote it
     assert rows[0]["pages_read"] == httpserver.url_for("/conflict")
     assert "not a web address" in rows[3]["error"]
+
+
+# ---------------------------------------------------------------------------------------------
+# --resume belongs to one tour and one set of settings
+
+
+def _interrupted(tour, out, wl_path, *options):
+    """The journal a run stopped after its first row leaves: a full run's journal (kept) cut to its header
+    and first row. (Made without a signal: the interrupt itself is tested in test_batch.py.)"""
+    from sponsorcheck.batch import journal as journal_module
+
+    journal = journal_module.Journal.path_for(out)
+    original = journal_module.Journal.close
+    journal_module.Journal.close = lambda self, remove=False: original(self, remove=False)
+    try:
+        batch(tour, "-o", out, "-w", wl_path, *options)
+    finally:
+        journal_module.Journal.close = original
+    lines = journal.read_text("utf-8").splitlines()
+    assert json.loads(lines[0])["journal"] == journal_module.JOURNAL_FORMAT
+    journal.write_text("\n".join(lines[:2]) + "\n", encoding="utf-8")
+    out.unlink()
+    return journal
+
+
+@pytest.mark.parametrize(
+    ("changed", "says"),
+    [
+        (["--min-score", "95"], "--min-score 95 (was"),
+        (["--no-follow"], "--follow/--no-follow 0 (was 3)"),
+        (["--render", "never"], "--render never (was auto)"),
+        (["--ignore-robots"], "--ignore-robots False (was True)"),
+    ],
+)
+def test_resume_with_other_settings_is_refused_saying_what_differs(
+    tmp_path, httpserver, wl_path, monkeypatch, changed, says
+):
+    serve(httpserver)
+    tour = write_csv(
+        tmp_path / "tour.csv",
+        [("06-01", "Oslo", httpserver.url_for("/conflict")), ("06-02", "Bergen", httpserver.url_for("/clear"))],
+    )
+    out = tmp_path / "report.csv"
+    journal = _interrupted(tour, out, wl_path, "--render", "auto", "--workers", "1")
+    kept = journal.read_bytes()
+    requests = len(httpserver.log)
+
+    result = batch(tour, "-o", out, "-w", wl_path, "--render", "auto", "--workers", "1", *changed, "--resume")
+    assert result.exit_code == ExitStatus.USAGE, result.output
+    line = result.stderr.strip()
+    assert "\n" not in line and says in line and "--resume" in line, line
+    assert journal.read_bytes() == kept  # the interrupted run is kept as it was
+    assert len(httpserver.log) == requests  # refused before any work
+
+    # The same settings resume it, and the counts include the row taken from the journal.
+    result = batch(tour, "-o", out, "-w", wl_path, "--render", "auto", "--workers", "1", "--resume")
+    assert result.exit_code == ExitStatus.CONFLICT, result.output
+    assert [r["verdict"] for r in read_csv(out)] == ["conflict", "clear"]
+    assert "2 rows checked" in result.stderr
+
+
+def test_resume_with_another_watchlist_or_allowlist_or_input_is_refused(tmp_path, httpserver, wl_path, monkeypatch):
+    serve(httpserver)
+    tour = write_csv(
+        tmp_path / "tour.csv",
+        [("06-01", "Oslo", httpserver.url_for("/conflict")), ("06-02", "Bergen", httpserver.url_for("/clear"))],
+    )
+    out = tmp_path / "report.csv"
+    _interrupted(tour, out, wl_path, "--workers", "1")
+
+    other_wl = tmp_path / "other.yaml"
+    other_wl.write_text(WATCHLIST.replace("Test pledge", "Other pledge"), encoding="utf-8")
+    allow = tmp_path / "allow.yaml"
+    allow.write_text("allow: []\n", encoding="utf-8")
+    edited = tmp_path / "edited.csv"
+    edited.write_text(tour.read_text("utf-8") + "06-03,Tromsø,https://fest.example/\n", encoding="utf-8")
+    for args, says in (
+        ([tour, "-w", other_wl], "--watchlist"),
+        ([tour, "-w", wl_path, "--allow", allow], "--allow"),
+        ([edited, "-w", wl_path], "is not the tour the interrupted run read"),
+    ):
+        result = batch(*args, "-o", out, "--workers", "1", "--resume")
+        assert result.exit_code == ExitStatus.USAGE, result.output
+        errors = [line for line in result.stderr.splitlines() if "error:" in line]
+        assert len(errors) == 1 and says in errors[0], result.stderr
+
+
+def test_a_fresh_run_never_replaces_another_tours_unfinished_journal(tmp_path, httpserver, wl_path, monkeypatch):
+    serve(httpserver)
+    tour = write_csv(
+        tmp_path / "tour.csv",
+        [("06-01", "Oslo", httpserver.url_for("/conflict")), ("06-02", "Bergen", httpserver.url_for("/clear"))],
+    )
+    other = write_csv(tmp_path / "other.csv", [("07-01", "Malmö", httpserver.url_for("/clear"))])
+    out = tmp_path / "report.csv"
+    journal = _interrupted(tour, out, wl_path, "--workers", "1")
+    kept = journal.read_bytes()
+
+    result = batch(other, "-o", out, "-w", wl_path)
+    assert result.exit_code == ExitStatus.USAGE, result.output
+    assert "holds the unfinished run of" in result.stderr and "tour.csv" in result.stderr
+    assert journal.read_bytes() == kept
+
+    # The same tour started again without --resume: allowed, and said.
+    result = batch(tour, "-o", out, "-w", wl_path)
+    assert result.exit_code == ExitStatus.CONFLICT, result.output
+    assert "starting again" in result.stderr

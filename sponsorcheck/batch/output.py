@@ -61,7 +61,8 @@ def render_report(
     if fmt == "csv":
         return to_csv(results, table.columns).encode("utf-8-sig")  # the BOM makes Excel read UTF-8
     if fmt == "json":
-        return (json.dumps(document(results, watchlists, allowlists), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        doc = document(results, watchlists, allowlists)
+        return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     if fmt == "md":
         return to_markdown(results, table.columns).encode("utf-8")
     if fmt == "xlsx":

@@ -25,6 +25,7 @@ from sponsorcheck.batch import (
     tune_allocator,
     write_report,
 )
+from sponsorcheck.batch.journal import file_sha256, run_settings
 from sponsorcheck.cache import DEFAULT_MAX_AGE
 from sponsorcheck.cli.common import (
     EXIT_CODES_HELP,
@@ -51,9 +52,10 @@ from sponsorcheck.cli.common import (
     stdout_console,
 )
 from sponsorcheck.errors import UsageError
-from sponsorcheck.files import refuse_overwriting_input
 from sponsorcheck.fetch import Fetcher, FetchPolicy
+from sponsorcheck.files import refuse_overwriting_input
 from sponsorcheck.match import DEFAULT_MIN_SCORE
+from sponsorcheck.models import Result
 from sponsorcheck.pipeline import CheckOptions, matcher_for
 from sponsorcheck.render import DEFAULT_CONTEXTS
 from sponsorcheck.report.batch_summary import print_batch_summary, print_batch_table
@@ -179,9 +181,32 @@ def batch(
             ),
         )
         journal = Journal(Journal.path_for(output)) if output is not None else None
-        done = journal.load(table) if journal and resume else {}
+        done: dict[int, Result] = {}
         if journal:
-            journal.open(fresh=not resume)
+            # The journal records which tour and settings it is for: a resume must match, and a fresh
+            # run never silently replaces another tour's unfinished run.
+            digest = file_sha256(input_file)
+            settings = run_settings(
+                watchlists=watchlists,
+                allowlists=allowlist.files,
+                follow=options.check.follow,
+                min_score=min_score,
+                render=setup.mode.value,
+                robots=options.robots,
+                url_column=table.url_column,
+            )
+            try:
+                if resume:
+                    note = journal.check_resume(input_file, digest, settings)
+                else:
+                    note = journal.check_fresh(input_file, digest)
+            except BaseException:
+                setup.close()  # refused before any work: no browser left behind
+                raise
+            if note:
+                print(f"sponsorcheck: note: {note}", file=sys.stderr)
+            done = journal.load(table) if resume else {}
+            journal.open(fresh=not resume, header=Journal.header_for(input_file, digest, settings))
         tune_allocator()
         # Everything loaded so far (watchlist, matcher, input) lives for the whole run: keep the cyclic
         # garbage collector from re-scanning it on every collection (about 0.15 s per 1,000 rows, profiled).
