@@ -130,7 +130,7 @@ def test_check_and_batch_read_a_pasted_and_a_scheme_less_address_the_same(tmp_pa
     assert result.exit_code == ExitStatus.CONFLICT, result.output
     rows = read_csv(out)
     assert [r["verdict"] for r in rows] == ["conflict", "clear"]
-    assert "http:// was added" in rows[0]["notes"] and rows[1]["notes"]
+    assert "http:// was added" in rows[0]["address_note"] and rows[1]["address_note"]
     assert rows[0]["url"] == bare  # the agent's cell as they wrote it
 
 
