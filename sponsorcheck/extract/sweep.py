@@ -43,7 +43,7 @@ from sponsorcheck.extract.document import clean, text_of
 from sponsorcheck.extract.links import href_of, is_platform_profile, outbound, unwrap_redirect
 from sponsorcheck.extract.names import agrees_with_link, name_from_domain, name_from_filename
 from sponsorcheck.extract.sections import State
-from sponsorcheck.extract.units import Builder, explanation_after
+from sponsorcheck.extract.units import Builder, explanation_after, shared_alts
 from sponsorcheck.extract.vocabulary import (
     AFFILIATE_PARAMS,
     BLOCK_CHARS,
@@ -740,6 +740,11 @@ def context_of(hit: _Hit, page: Page, terms: Terms) -> tuple[str, Role, str | No
             # is a stream link; a card with the brand's logo saying "watch live on Twitch" is the brand as sponsor.
             return SECTION, Role.MENTION, STREAM, state.tier
         if _link_disagrees(hit, page):
+            if page.once("copied", hit.element, lambda: _copied_text(hit, page)):
+                # The same alt text on several different logos linking to different places (a template's alt
+                # copied onto every logo) names none of them, as the section walk reads it: the links decide.
+                # The sighting is still shown, not counted.
+                return SECTION, Role.MENTION, COPIED, state.tier
             # An alt text copied from another logo ("Amazon Smile logo" on a link to a trust): the link decides
             # who the sponsor is, but a watchlisted name on the logo is for a person to look at, never dropped.
             return SECTION, Role.SPONSOR, DISAGREES, state.tier
@@ -768,6 +773,26 @@ def context_of(hit: _Hit, page: Page, terms: Terms) -> tuple[str, Role, str | No
     if use:
         return OUTSIDE, Role.MENTION, use, None
     return OUTSIDE, Role.SPONSOR, None, None
+
+
+# The note on a sponsor-list logo whose text is written on several logos and whose link leads elsewhere.
+COPIED = "its text is written on several different logos and names none of them; its link leads to another site"
+_TEXT_ATTRIBUTE = {"img-alt": "alt", "title": "title", "aria-label": "aria-label"}
+
+
+def _copied_text(hit: _Hit, page: Page) -> bool:
+    """The occurrence is an alt/title text that the page writes on logos of several different image files which
+    do not all link to one place (`units.shared_alts`, the section walk's rule for copied alt texts)."""
+    attribute = _TEXT_ATTRIBUTE.get(hit.kind)
+    text = clean(hit.element.get(attribute)).casefold() if attribute else ""
+    if not text:
+        return False
+    units = {
+        _unit_of(img): None
+        for img in page.root.iter("img", "source")
+        if text in (clean(img.get("alt")).casefold(), clean(img.get("title")).casefold())
+    }
+    return text in shared_alts(units)
 
 
 def _link_disagrees(hit: _Hit, page: Page) -> bool:
