@@ -40,7 +40,15 @@ import ahocorasick_rs
 from lxml import etree
 
 from sponsorcheck.extract.document import clean, text_of
-from sponsorcheck.extract.links import href_of, is_platform_profile, outbound, unwrap_redirect
+from sponsorcheck.extract.links import (
+    enough_grid_sites,
+    grid_site,
+    href_of,
+    is_platform_profile,
+    is_shortener,
+    outbound,
+    unwrap_redirect,
+)
 from sponsorcheck.extract.names import agrees_with_link, name_from_domain, name_from_filename
 from sponsorcheck.extract.sections import State
 from sponsorcheck.extract.units import Builder, explanation_after
@@ -58,7 +66,6 @@ from sponsorcheck.extract.vocabulary import (
     HERO_CLASS_RE,
     HIDDEN_CLASSES,
     LAZY_SRC_ATTRS,
-    MIN_STRIP_SITES,
     PEOPLE_HEADING_RE,
     PERSON_BEFORE_RE,
     PHRASE_RE,
@@ -705,6 +712,10 @@ def context_of(hit: _Hit, page: Page, terms: Terms) -> tuple[str, Role, str | No
     ):
         if credit is not None and not phrase:
             return OUTSIDE, Role.SPONSOR, None, None  # "Powered by AWS" among partner logos: a person should look
+        if _links_to_platform(el, page):
+            # The event's channel on a watchlisted platform among partner logos, with no heading to say they are
+            # sponsors: never dropped as a stream link, never a conflict on the row's shape alone.
+            return OUTSIDE, Role.SPONSOR, None, None
         return GRID, Role.SPONSOR, None, "a row of partner logos"
     if phrase:
         return PHRASE, Role.SPONSOR, None, phrase
@@ -716,6 +727,13 @@ def context_of(hit: _Hit, page: Page, terms: Terms) -> tuple[str, Role, str | No
     return OUTSIDE, Role.SPONSOR, None, None
 
 
+def _links_to_platform(el: etree._Element, page: Page) -> bool:
+    """The element is (inside) a link to a platform (twitch.tv/<channel>, github.com/<org>)."""
+    link = el if el.tag == "a" else next(el.iterancestors("a"), None)
+    host = outbound(href_of(link, page.base), page.base_site) if link is not None else None
+    return bool(host) and registrable_domain(host or "") in PLATFORM_DOMAINS
+
+
 def _link_disagrees(hit: _Hit, page: Page) -> bool:
     """A logo's text names the entity but its link leads to a site that is not the entity's and not named so."""
     if hit.kind not in ("img-alt", "title", "aria-label", "img-file", "css-bg"):
@@ -724,8 +742,8 @@ def _link_disagrees(hit: _Hit, page: Page) -> bool:
     if link.tag != "a":
         return False
     host = outbound(href_of(link, page.base), page.base_site)
-    if not host or page.matcher is None:
-        return False
+    if not host or page.matcher is None or is_shortener(host):
+        return False  # a short link hides where it leads: it cannot disagree with the logo's name
     if any(m.entity == hit.match.entity for m in page.matcher.match_url(host)):
         return False
     return not agrees_with_link(hit.name, host)
@@ -837,10 +855,11 @@ def _in_grid(el: etree._Element, page: Page) -> bool:
             return False
         sites = set()
         for a in links:
-            host = outbound(href_of(a, page.base), page.base_site)
-            if host and registrable_domain(host) not in PLATFORM_DOMAINS:
-                sites.add(registrable_domain(host))
-        if len(sites) >= MIN_STRIP_SITES:
+            href = href_of(a, page.base)
+            host = outbound(href, page.base_site)
+            if host:
+                sites.add(grid_site(href, host))
+        if enough_grid_sites(sites):  # the same rule as extract/sections.logo_grids
             return True
     return False
 
