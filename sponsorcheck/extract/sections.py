@@ -19,11 +19,20 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlsplit
 
 from lxml import etree
 
 from sponsorcheck.extract.document import BodyText, class_id_values, clean, text_of, values_containing
-from sponsorcheck.extract.links import enough_grid_sites, grid_site, href_of, is_anchor, outbound, site_of
+from sponsorcheck.extract.links import (
+    enough_grid_sites,
+    grid_site,
+    href_of,
+    is_anchor,
+    is_platform_profile,
+    outbound,
+    site_of,
+)
 from sponsorcheck.extract.names import file_words, is_name_like
 from sponsorcheck.extract.vocabulary import (
     BLOCK_TAGS,
@@ -478,9 +487,10 @@ def logo_grids(
             rows.setdefault(box, {}).setdefault(child, site)
             boxes.append(box)
             child = box
-        if site not in PLATFORM_DOMAINS:
-            # A platform link (the event's channel) helps make a grid but is no grid entry itself: the sweep
-            # reads it in its context, so a watchlisted platform there is a question for a person.
+        if not is_platform_profile(host, urlsplit(href).path if "://" in href else ""):
+            # A link to a channel or profile on a platform (twitch.tv/<event>) helps make a grid but is no grid
+            # entry itself: the sweep reads it in its context, so a watchlisted platform there is a question for
+            # a person. The platform's own site (twitch.tv/) is an entry like any other.
             links.append((a, boxes))
     state = State("sponsor", GRID_TIER, False)
     found = []

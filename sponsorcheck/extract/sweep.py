@@ -69,7 +69,6 @@ from sponsorcheck.extract.vocabulary import (
     PEOPLE_HEADING_RE,
     PERSON_BEFORE_RE,
     PHRASE_RE,
-    PLATFORM_DOMAINS,
     PRESENTS_RE,
     PRIZE_RE,
     SECTIONING_TAGS,
@@ -728,10 +727,13 @@ def context_of(hit: _Hit, page: Page, terms: Terms) -> tuple[str, Role, str | No
 
 
 def _links_to_platform(el: etree._Element, page: Page) -> bool:
-    """The element is (inside) a link to a platform (twitch.tv/<channel>, github.com/<org>)."""
+    """The element is (inside) a link to a channel or profile on a platform (twitch.tv/<channel>)."""
     link = el if el.tag == "a" else next(el.iterancestors("a"), None)
-    host = outbound(href_of(link, page.base), page.base_site) if link is not None else None
-    return bool(host) and registrable_domain(host or "") in PLATFORM_DOMAINS
+    if link is None:
+        return False
+    href = href_of(link, page.base)
+    host = outbound(href, page.base_site)
+    return bool(host) and is_platform_profile(host or "", urlsplit(href).path)
 
 
 def _link_disagrees(hit: _Hit, page: Page) -> bool:
