@@ -69,6 +69,8 @@ UTILITY_CLASSES = ("flex", "grid", "items-center", "gap-4", "p-4", "mx-auto", "w
 HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 LANDMARK_TAGS = frozenset({"html", "body", "main", "header", "footer", "article", "nav", "aside"})
 MEDIA_TAGS = frozenset({"a", "img", "picture", "svg", "figure", "object"})
+# Elements whose parts (rows, items) are not a block on their own: a block move takes the whole of them.
+WHOLE_TAGS = frozenset({"table", "thead", "tbody", "tfoot", "tr", "ul", "ol", "dl", "picture", "figure"})
 # Short label lines a reader takes as a block's title when they stand just before it.
 LABEL_TAGS = frozenset({"p", "div", "span", "strong", "b", "dt", "header"})
 TEMPLATE_RE = re.compile(r"\{\{|\{%|<\?|\$\{")
@@ -384,8 +386,11 @@ def find_block(doc: etree._Element, sponsors: Sequence[dict]) -> Block | None:
         nodes = [lca]
     else:
         parent, nodes = lca, children[holding[0] : holding[-1] + 1]
-    # A container holding nothing but the block is the block (so the heading beside it comes along).
-    while parent.tag not in LANDMARK_TAGS and [c for c in parent if isinstance(c.tag, str)] == nodes:
+    # A container holding nothing but the block is the block (so the heading beside it comes along), and so
+    # is the table, list or definition list the block's rows or items belong to (a <tbody> alone is no block).
+    while parent.tag not in LANDMARK_TAGS and (
+        [c for c in parent if isinstance(c.tag, str)] == nodes or parent.tag in WHOLE_TAGS
+    ):
         nodes, parent = [parent], parent.getparent()
     siblings = list(parent)
     start = siblings.index(nodes[0])
