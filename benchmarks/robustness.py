@@ -405,7 +405,7 @@ def find_block(doc: etree._Element, sponsors: Sequence[dict]) -> Block | None:
         nodes = [*siblings[back:start], *nodes]
     elif nodes and _is_heading(nodes[0]):
         heading = nodes[0]
-    units = _units(owners, chains, set(nodes))
+    units = _entries(_units(owners, chains, set(nodes)), heading)
     labels = _labels(nodes, units, heading)
     return Block(parent, nodes, heading, units, labels)
 
@@ -434,6 +434,30 @@ def _units(owners: dict[etree._Element, set[int]], chains: list[list], roots: se
             units.append(unit)
     order = {el: i for i, el in enumerate(units[0].getroottree().getroot().iter())} if units else {}
     return sorted(units, key=lambda u: order.get(u, 0))
+
+
+def _entries(units: list[etree._Element], heading: etree._Element | None) -> list[etree._Element]:
+    """The units, and their sibling entries that hold a logo or a link `check` did not list as a sponsor (the
+    event's own channel in a row of logos): a carousel or table of the row keeps every entry it had."""
+    if len(units) < 2:
+        return units
+    parents = {u.getparent() for u in units}
+    if len(parents) != 1 or None in parents:
+        return units
+    (parent,) = parents
+    chosen = set(units)
+    out = [
+        child
+        for child in parent
+        if child in chosen
+        or (
+            isinstance(child.tag, str)
+            and child is not heading
+            and not _is_heading(child)
+            and child.xpath("boolean(.//a[@href] or .//img or self::a[@href] or self::img)")
+        )
+    ]
+    return out
 
 
 def _labels(nodes: list[etree._Element], units: list[etree._Element], heading: etree._Element | None) -> list[str]:

@@ -6,7 +6,8 @@ FILE --format json --no-follow --no-cache` through the CLI with the shipped watc
 a person would answer: a logo row with no heading is still a sponsor list when its logos lead to
 distinct sites (short links included); the event's own channel on a watchlisted platform beside partner
 logos is a question for a person, never silently dropped; the event's own social icons in the footer
-under a page-wide sponsor heading are not sponsors.
+under a page-wide sponsor heading are not sponsors; credit badges stay credits beside a sponsor list in the
+same footer.
 """
 
 from __future__ import annotations
@@ -57,6 +58,16 @@ def test_footer_social_icons_are_not_under_a_page_wide_sponsor_heading() -> None
     assert not result["findings"]
     assert [s["name"] for s in result["sponsors"] if s["role"] == "sponsor"] == ["Tidewater Synths"]
     assert any(m["entity"] == "amazon" and m["note"] for m in result["mentions"])
+
+
+def test_footer_credit_badges_stay_credits_beside_a_sponsor_list_in_the_same_footer() -> None:
+    result = check("footer-sponsors-and-credits.html")
+    assert result["verdict"] == "clear"
+    assert not result["findings"]
+    names = {s["name"] for s in result["sponsors"] if s["role"] == "sponsor"}
+    assert names == {"Kelp Coffee", "Rockpool Books", "Harbour Arts Fund"}
+    aws = next(m for m in result["mentions"] if m["entity"] == "amazon")
+    assert aws["note"] == "technology or hosting credit"
 
 
 @pytest.mark.parametrize("page", sorted(p.name for p in PAGES.glob("*.html")))

@@ -573,7 +573,10 @@ def _url_hits(el: etree._Element, kind: str, url: str, matcher: Matcher, page: P
         # What the link says, and the sentence around it, decide what it is ("Buy the album on Amazon").
         own = _link_words(el) if kind == "link" else ""
         parent = el.getparent()
-        around = clean(text_of(parent)[:2000])[:300] if parent is not None and kind == "link" else ""
+        # The sentence a link stands in: its parent's words, unless the parent is a whole region (a footer or
+        # section holding the link among other blocks is no sentence about it).
+        in_sentence = parent is not None and kind == "link" and parent.tag not in REGION_TAGS
+        around = clean(text_of(parent)[:2000])[:300] if in_sentence else ""
         yield _Hit(el, kind, name_from_domain(host), href, m, before=around, after=own, host=host, url=href)
         return
 
@@ -625,6 +628,10 @@ def _strings(data: object, path: tuple[str, ...], depth: int) -> Iterator[tuple[
 # --------------------------------------------------------------------------------------------------
 
 
+# Regions whose words are no sentence about one link standing directly in them.
+REGION_TAGS = SECTIONING_TAGS | {"header"}
+
+
 # The note on a sponsor-list logo whose text names the entity while its link leads elsewhere (a review).
 DISAGREES = "its text names the entity, its link another site"
 _STRENGTH = {SECTION: 3, GRID: 3, PHRASE: 3, IDENTITY: 3, OUTSIDE: 1}
@@ -671,6 +678,10 @@ def context_of(hit: _Hit, page: Page, terms: Terms) -> tuple[str, Role, str | No
     credit, user group, shop or stream link, employer, prize); otherwise outside any sponsor list (review)."""
     el = hit.element
     sentence = f"{hit.before} {hit.name} {hit.after}"
+    if hit.kind in ("img-file", "css-bg"):
+        # A logo's file name is read with the logo's own words: "/b/aws.svg" with alt "Powered by AWS" is the
+        # same credit badge its alt text is, not a sponsor logo of its own.
+        sentence += " " + " ".join(el.get(a) or "" for a in ("alt", "title", "aria-label"))
     credit = TECH_CREDIT_RE.search(sentence)
     # "Powered by" is sponsor phrasing under a sponsor heading; "hosted on", "built with" never are.
     pure_credit = credit is not None and credit.group(0).lower() != "powered by"
