@@ -16,10 +16,16 @@ Each page is parsed with lxml and one change is applied at a time:
   * src moved to data-src lazy loading (srcset to data-srcset, a placeholder src);
   * sponsor headings translated — ten languages (da, sv, nb, fi, pl, cs, tr, ja, ko, zh), each page
     gets one, picked from its id.
-The sponsor block is located from what `check` found on the unchanged page: the elements carrying
-its sponsors' evidence (alt, src, href, text), their lowest common ancestor, and the run of that
-ancestor's children that holds them (with the heading just before it). A page where `check` found no
-sponsor has no block, so block moves do not apply to it.
+The sponsor block is located from what `check` read in a sponsor list on the unchanged page (context
+section, grid or phrase; a name it found outside any list is not part of the block): the elements
+carrying those sponsors' evidence (alt, src, href, text), their lowest common ancestor, and the run of
+that ancestor's children that holds them — widened to the whole table, list or figure those rows or
+items belong to, with the heading or short label line ("Thanks to our sponsors!") before it, over
+comments and unrendered template placeholders. A restructured block (carousel, tabs, table, cards)
+keeps every logo or link entry of its row, listed as a sponsor or not. The heading changes keep a
+heading that is itself a sponsor's name ("<h3>IMDb</h3>" on a card) as plain text: they measure the
+loss of section titles, not the deletion of the sponsors. A page where `check` read no sponsor list
+has no block, so block moves do not apply to it.
 
 Every page, changed or not, goes through the user's path: `sponsorcheck check FILE --format json
 --no-follow --no-cache`, the real CLI in-process (benchmarks/user_check.py). The unchanged page is the
@@ -30,7 +36,10 @@ Per change it prints: pages the change applies to; verdicts kept (the same verdi
 page); conflicts lost (a conflict turned into clear or unknown — the worst outcome); sponsor recall on
 the unchanged and the changed pages and the drop. Recall pools corpus pages against their labelled
 sponsors and project test pages against the names `check` found on their unchanged page (they have no
-labels), matched under user_check.same_sponsor. Targets (issue 10): no change loses a conflict; at
+labels), matched under user_check.same_sponsor. A lost conflict is also marked when the change removed
+every trace of the entity (no matched name or domain of a conflict finding is left anywhere in the
+changed HTML: alt texts off a banner whose file name says nothing) — still counted, so a reader sees
+which losses no reading of the page could avoid. Targets (issue 10): no change loses a conflict; at
 least 98% of verdicts kept over all changes; recall drops by at most 0.05 for any change. It exits 0
 whatever the figures say (benchmarks/eval_gate.py holds the floors); 2 when `check` cannot run.
 """
