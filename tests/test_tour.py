@@ -356,3 +356,88 @@ def test_a_fresh_run_never_replaces_another_tours_unfinished_journal(tmp_path, h
     result = batch(tour, "-o", out, "-w", wl_path)
     assert result.exit_code == ExitStatus.CONFLICT, result.output
     assert "starting again" in result.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# What a person reads on the terminal: the summary of rows to chase, and progress
+
+
+def test_summary_lists_every_row_to_chase_grouped_with_word_boundary_labels(tmp_path, httpserver, wl_path):
+    serve(httpserver)
+    # Page class: an event page with no sponsor information at all (unknown).
+    httpserver.expect_request("/about").respond_with_data(
+        "<html><body><h1>About</h1><p>A festival by the harbour since 1999, for everyone.</p></body></html>",
+        content_type=HTML,
+    )
+    long_name = "Harbour Side Grand Summer Rock Festival Weekend"
+    tour = write_csv(
+        tmp_path / "tour.csv",
+        [
+            ("06-01", long_name, httpserver.url_for("/conflict")),
+            ("06-02", "Bergen", httpserver.url_for("/clear")),
+            ("06-03", "Trondheim", httpserver.url_for("/about")),
+            ("06-04", "Stavanger", httpserver.url_for("/missing")),
+            ("06-05", "Bodø", "TBA"),
+        ],
+    )
+    out = tmp_path / "report.md"
+    result = batch(tour, "-o", out, "-w", wl_path, "--max-age", "7200")
+    err = result.stderr
+    assert "5 rows checked: 1 conflict, 1 clear, 1 unknown, 2 errors" in err, err
+    groups = [line.split(" (")[0] for line in err.splitlines() if not line.startswith(" ") and " — " in line]
+    assert groups == ["conflict", "unknown", "error"]
+    assert "Acme Corp" in err
+    assert "row 3 (06-03, Trondheim)" in err and "row 4 (06-04, Stavanger)" in err and "row 5 (06-05, Bodø)" in err
+    assert "server error 500" in err and "not a web address" in err, err  # unmatched paths answer 500
+    assert "Bergen" not in err  # a clear row needs no chasing
+    # The long label is cut after a whole word, with an ellipsis.
+    label = next(line for line in err.splitlines() if "row 1 (" in line).split("row 1 (")[1].split(")")[0]
+    assert label.endswith("…") and f"06-01, {long_name}".startswith(label[:-1]) and label[-2] != " "
+    assert f"06-01, {long_name}"[len(label) - 1] == " "  # cut where a word ended
+    assert f"report written to {out}" in err
+
+    # A second run answers from the cache and says so, with the age allowed.
+    again = batch(tour, "-o", out, "-w", wl_path, "--max-age", "7200")
+    assert "answered from cached copies up to 2 h old (--max-age 7200)" in again.stderr, again.stderr
+
+
+def test_summary_counts_rows_taken_from_the_journal(tmp_path, httpserver, wl_path):
+    serve(httpserver)
+    tour = write_csv(
+        tmp_path / "tour.csv",
+        [("06-01", "Oslo", httpserver.url_for("/conflict")), ("06-02", "Bergen", httpserver.url_for("/clear"))],
+    )
+    out = tmp_path / "report.csv"
+    _interrupted(tour, out, wl_path)
+    result = batch(tour, "-o", out, "-w", wl_path, "--resume")
+    assert "2 rows checked (1 taken from the journal of the interrupted run): 1 conflict, 1 clear" in result.stderr
+
+
+def test_progress_counts_resumed_rows_says_one_conflict_and_estimates_time_left():
+    import re
+    import time
+
+    from rich.console import Console
+
+    from sponsorcheck.models import Result, Verdict
+    from sponsorcheck.report.progress import ProgressObserver
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=True, width=200)
+    journal = [Result("a", "a", Verdict.CONFLICT), Result("b", "b", Verdict.CLEAR)]
+    observer = ProgressObserver(console, journal)
+    with observer:
+        observer.started(6, 2)
+        observer.progress.refresh()
+        first = buffer.getvalue()
+        for _ in range(2):
+            time.sleep(0.2)
+            observer.row_done(None, Result("c", "c", Verdict.ERROR))
+        observer.progress.refresh()
+        last = buffer.getvalue()
+    plain = [re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text).strip().splitlines()[-1] for text in (first, last)]
+    assert "2/6" in plain[0] and "1 conflict ·" in plain[0] and "0 errors" in plain[0]
+    assert "estimating time left" in plain[0]  # the rows from the journal are not speed
+    assert "4/6" in plain[1] and "1 conflict ·" in plain[1] and "2 errors" in plain[1]
+    left = re.search(r"about (\d+):(\d\d):(\d\d) left", plain[1])
+    assert left and int(left.group(3)) <= 5  # two rows in ~0.4 s: two more take about as long
