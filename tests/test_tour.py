@@ -441,3 +441,55 @@ def test_progress_counts_resumed_rows_says_one_conflict_and_estimates_time_left(
     assert "4/6" in plain[1] and "1 conflict ·" in plain[1] and "2 errors" in plain[1]
     left = re.search(r"about (\d+):(\d\d):(\d\d) left", plain[1])
     assert left and int(left.group(3)) <= 5  # two rows in ~0.4 s: two more take about as long
+
+
+# ---------------------------------------------------------------------------------------------
+# Every report format, made by the command from real pages, carries each row's why
+
+
+def test_every_report_format_carries_each_rows_why_from_a_real_run(tmp_path, httpserver, wl_path):
+    import openpyxl
+
+    serve(httpserver)
+    # Page class: a page whose content is built by a script (unknown, with the hint saying so).
+    httpserver.expect_request("/app").respond_with_data(
+        "<html><head><script src='/bundle.js'></script></head><body><div id='root'></div></body></html>",
+        content_type=HTML,
+    )
+    tour = write_csv(
+        tmp_path / "tour.csv",
+        [
+            ("06-01", "Oslo", httpserver.url_for("/conflict")),
+            ("06-02", "Bergen", httpserver.url_for("/app")),
+            ("06-03", "Tromsø", "TBA"),
+        ],
+    )
+    reports = {}
+    for suffix in ("csv", "md", "xlsx"):
+        out = tmp_path / f"report.{suffix}"
+        result = batch(tour, "-o", out, "-w", wl_path, "--render", "never")
+        assert result.exit_code == ExitStatus.CONFLICT, result.output
+        reports[suffix] = out
+    rows = {r["city"]: r for r in read_csv(reports["csv"])}
+    assert rows["Oslo"]["matched_sponsors"] == "Acme Corp (conflict)" and "listed as a sponsor" in rows["Oslo"]["why"]
+    assert rows["Bergen"]["verdict"] == "unknown" and "JavaScript" in rows["Bergen"]["why"], rows["Bergen"]
+    assert rows["Tromsø"]["error"] == "'TBA' is not a web address" == rows["Tromsø"]["why"]
+    md = reports["md"].read_text("utf-8")
+    assert "Acme Corp (conflict)" in md and "JavaScript" in md and "'TBA' is not a web address" in md
+    sheet = openpyxl.load_workbook(reports["xlsx"]).active
+    header = [c.value for c in sheet[1]]
+    cells = {sheet.cell(i, 2).value: {h: sheet.cell(i, j).value for j, h in enumerate(header, 1)} for i in (2, 3, 4)}
+    assert "JavaScript" in cells["Bergen"]["why"] and cells["Tromsø"]["error"] == "'TBA' is not a web address"
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:")
+    fills = {sheet.cell(i, header.index("verdict") + 1).fill.start_color.rgb for i in (2, 3, 4)}
+    assert len(fills) == 3  # conflict, unknown and error each have their colour
+
+
+def test_a_mention_names_its_company_not_its_id():
+    from sponsorcheck.models import Candidate, Role
+    from sponsorcheck.report.common import mention_label
+
+    mention = Candidate(
+        "Amazon Music", (), role=Role.MENTION, note="a streaming link", entity="amazon", entity_name="Amazon.com, Inc."
+    )
+    assert mention_label(mention) == "Amazon Music (a streaming link; Amazon.com, Inc.)"
