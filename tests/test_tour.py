@@ -92,11 +92,18 @@ def test_addresses_as_pasted_are_read_with_a_note_saying_what_was_added(written,
         "https://a.example/; https://b.example/",
         "a.example, b.example",
         "https://a.example/\nhttps://b.example/",
+        "https://a.example/,https://b.example/",
+        "https://a.example/|<https://b.example/>",
     ],
 )
 def test_two_addresses_in_one_cell_are_refused_saying_so(cell):
     with pytest.raises(UsageError, match="2 web addresses in one cell"):
         web_address(cell)
+
+
+def test_an_address_inside_a_query_is_not_a_second_address():
+    url = "https://a.example/out?next=https://b.example/"
+    assert web_address(url).url == url
 
 
 def test_check_argument_rules_keep_files_and_stdin(tmp_path, monkeypatch):
