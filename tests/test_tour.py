@@ -500,3 +500,30 @@ def test_a_mention_names_its_company_not_its_id():
         "Amazon Music", (), role=Role.MENTION, note="a streaming link", entity="amazon", entity_name="Amazon.com, Inc."
     )
     assert mention_label(mention) == "Amazon Music (a streaming link; Amazon.com, Inc.)"
+
+
+def test_summary_groups_in_the_order_to_chase_them_review_included():
+    from rich.console import Console
+
+    from sponsorcheck.batch import BatchOutcome
+    from sponsorcheck.models import ErrorInfo, Result, Verdict
+    from sponsorcheck.report.batch_summary import cut_at_word, print_batch_summary
+
+    def row(city, verdict, **kw):
+        return Result(f"https://{city.lower()}.example/", "", verdict, row=(("city", city),), **kw)
+
+    results = (
+        row("Error", Verdict.ERROR, error=ErrorInfo("connection", "cannot connect")),
+        row("Unknown", Verdict.UNKNOWN, hints=("the page builds its content with JavaScript",)),
+        row("Review", Verdict.REVIEW, hints=("a short name; check",)),
+        row("Clear", Verdict.CLEAR),
+    )
+    buffer = io.StringIO()
+    print_batch_summary(BatchOutcome(results, 4, resumed=1), Console(file=buffer, width=300), output="r.csv")
+    text = buffer.getvalue()
+    groups = [line.split(" (")[0] for line in text.splitlines() if " — " in line and not line.startswith(" ")]
+    assert groups == ["review", "unknown", "error"]
+    assert "1 taken from the journal" in text and "report written to r.csv" in text
+    assert "JavaScript" in text and "cannot connect" in text and "Clear" not in text
+    assert cut_at_word("Harbour Side Grand Summer", 14) == "Harbour Side…"
+    assert cut_at_word("Supercalifragilistic", 10) == "Supercali…"  # one long word is cut where it must be
