@@ -106,8 +106,9 @@ def finding_reason(f: Finding) -> str:
 
 def mention_label(c: Candidate) -> str:
     """A mention as "Amazon → Amazon.com, Inc.: shop or donation link, not counted": the name as the page writes
-    it, whose it is when it names a watchlisted entity, why it is not sponsorship, and that it is not counted."""
-    entity = getattr(c, "entity_name", None)
+    it, whose it is when it names a watchlisted entity (the company's name, else its id), why it is not
+    sponsorship, and that it is not counted."""
+    entity = getattr(c, "entity_name", None) or getattr(c, "entity", None)
     who = c.name if not entity or _same_name(c.name, entity) else f"{c.name} → {entity}"
     return f"{who}: {c.note}, {NOT_COUNTED}" if c.note else f"{who}: {NOT_COUNTED}"
 
