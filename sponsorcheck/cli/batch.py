@@ -27,7 +27,7 @@ from sponsorcheck.batch import (
 )
 from sponsorcheck.cache import DEFAULT_MAX_AGE
 from sponsorcheck.cli.common import (
-    EXIT_CODES_HELP,
+    BATCH_EXIT_HELP,
     AllowOpt,
     CachePathOpt,
     DebugOpt,
@@ -47,10 +47,11 @@ from sponsorcheck.cli.common import (
     load_allow,
     open_cache,
     render_setup,
+    show_traceback,
     stderr_console,
     stdout_console,
 )
-from sponsorcheck.errors import UsageError
+from sponsorcheck.errors import ExitStatus, UsageError
 from sponsorcheck.fetch import Fetcher, FetchPolicy
 from sponsorcheck.match import DEFAULT_MIN_SCORE
 from sponsorcheck.pipeline import CheckOptions, matcher_for
@@ -85,7 +86,7 @@ def _terminate_as_interrupt() -> Iterator[None]:
         "found by name (url, link, website, event url...) or given with --url-column. The report format follows "
         "the output extension: .csv, .json (the same document as check --format json), .md, .xlsx. "
         "Finished rows are journaled beside the output (OUTPUT.journal.jsonl): after Ctrl-C, run the same "
-        "command with --resume.\n\n" + EXIT_CODES_HELP + " An interrupted run exits 130."
+        "command with --resume.\n\n" + BATCH_EXIT_HELP
     )
 )
 def batch(
@@ -197,6 +198,10 @@ def batch(
             print_batch_table(outcome.results, table, stdout_console())
         if journal:
             journal.close(remove=not outcome.interrupted)
+        if debug:  # the traceback of every row that failed (the report has its one-line reason)
+            for result in outcome.results:
+                if result.error is not None and result.error.exception is not None:
+                    show_traceback(result.error.exception)
         if not quiet:
             print_batch_summary(outcome, err)
         if outcome.interrupted:
@@ -206,7 +211,7 @@ def batch(
                 f"sponsorcheck: interrupted: {len(outcome.results)} of {outcome.total} rows written{where};{hint}",
                 file=sys.stderr,
             )
-            raise typer.Exit(130)
+            raise typer.Exit(int(ExitStatus.INTERRUPTED))
         raise typer.Exit(int(exit_status_for(outcome.results)))
 
     guarded(debug, run)

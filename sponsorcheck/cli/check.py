@@ -12,6 +12,7 @@ import typer
 from sponsorcheck.cache import DEFAULT_MAX_AGE
 from sponsorcheck.cli.common import (
     EXIT_CODES_HELP,
+    NAMES_EXIT_HELP,
     AllowOpt,
     CachePathOpt,
     DebugOpt,
@@ -26,6 +27,7 @@ from sponsorcheck.cli.common import (
     OutputFormat,
     RenderOpt,
     TimeoutOpt,
+    VerboseOpt,
     WatchlistOpt,
     app,
     emit,
@@ -61,6 +63,7 @@ def check(
     allow: AllowOpt = None,
     render: RenderOpt = None,
     evidence: EvidenceOpt = None,
+    verbose: VerboseOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Check event pages (URLs or saved files) for sponsors on the watchlist."""
@@ -90,7 +93,7 @@ def check(
             results = [check_target(t, fetcher, matcher, options, sys.stdin.buffer) for t in targets]
         finally:
             setup.close()  # the browser is gone before anything is printed, and on Ctrl-C
-        emit(results, watchlists, fmt, allowlist)
+        emit(results, watchlists, fmt, allowlist, debug=debug, verbose=verbose)
         return results
 
     guarded(debug, run)
@@ -141,7 +144,7 @@ def _read_names(names: Sequence[str], file: str | None) -> list[str]:
     return items
 
 
-@app.command(epilog='Example: sponsorcheck names "Twitch" "Red Bull" "Whole Foods Market"\n\n' + EXIT_CODES_HELP)
+@app.command(epilog='Example: sponsorcheck names "Twitch" "Red Bull" "Whole Foods Market"\n\n' + NAMES_EXIT_HELP)
 def names(
     names: Annotated[
         list[str] | None,
@@ -166,6 +169,7 @@ def names(
             help="Year the list is from: brands Amazon bought later or sold before then do not count.",
         ),
     ] = None,
+    verbose: VerboseOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Check a sponsor list given as text (from an offer e-mail or a contract)."""
@@ -177,6 +181,6 @@ def names(
         watchlists = load_watchlists(watchlist)
         allowlist = load_allow(allow, watchlists)
         result = check_names(items, matcher_for(watchlists, min_score), allow=allowlist, year=year)
-        emit([result], watchlists, fmt, allowlist)
+        emit([result], watchlists, fmt, allowlist, debug=debug, verbose=verbose)
 
     guarded(debug, run)

@@ -16,6 +16,7 @@ from sponsorcheck.cli.common import (
     app,
     guarded,
     listing_console,
+    listing_exit_help,
 )
 from sponsorcheck.match import Matcher
 from sponsorcheck.report.watchlist import print_watchlist, watchlists_document
@@ -32,7 +33,7 @@ app.add_typer(watchlist_app, name="watchlist")
 
 @watchlist_app.command(
     "show",
-    epilog="Example: sponsorcheck watchlist show --format json > watchlist.json\n\nExit codes: 0 shown; 2 invalid.",
+    epilog="Example: sponsorcheck watchlist show --format json > watchlist.json\n\n" + listing_exit_help("shown"),
 )
 def watchlist_show(
     watchlist: WatchlistOpt = None,
@@ -57,7 +58,8 @@ def watchlist_show(
 
 @watchlist_app.command(
     "validate",
-    epilog="Example: sponsorcheck watchlist validate my-pledge.yaml\n\nExit codes: 0 valid; 2 invalid (one line, why).",
+    epilog="Example: sponsorcheck watchlist validate my-pledge.yaml\n\n"
+    + listing_exit_help("valid").replace("2 usage or input error", "2 invalid (one line: the entry and the fault)"),
 )
 def watchlist_validate(
     path: Annotated[Path, typer.Argument(help="The watchlist YAML file to check.")],
