@@ -49,6 +49,7 @@ CSV_COLUMNS = (
     "from_cache",
     "rendered",
     "evidence_folder",
+    "address_note",
 )
 # Bounds on what one cell lists: a spreadsheet cell is read by a person.
 MAX_CELL_MENTIONS = 10
@@ -78,7 +79,8 @@ def finding_reason(f: Finding) -> str:
 
 def mention_label(c: Candidate) -> str:
     """A mention as "Name (why it is not sponsorship; whose it is)"."""
-    notes = [n for n in (c.note, getattr(c, "entity", None)) if n]
+    whose = getattr(c, "entity_name", None) or getattr(c, "entity", None)  # the company's name, else its id
+    notes = [n for n in (c.note, whose) if n]
     return f"{c.name} ({'; '.join(notes)})" if notes else c.name
 
 
@@ -124,6 +126,7 @@ def summary_fields(r: Result) -> dict[str, str]:
         "from_cache": "yes" if r.from_cache else "no" if r.fetched_at else "",
         "rendered": "yes" if r.rendered else "",  # --render: read after loading it in a browser
         "evidence_folder": r.evidence or "",  # --evidence: where this row's record was saved
+        "address_note": "; ".join(r.notes),  # what was added to the address as written (its scheme, say)
     }
 
 
