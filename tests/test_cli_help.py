@@ -39,3 +39,36 @@ def test_each_command_lists_only_its_own_exit_codes():
         codes = helptext(*command).split("Exit codes:")[1]
         assert "1 a conflict" not in codes and "3 review" not in codes and "4 a target" not in codes, command
     assert "4 a row could not be fetched" in helptext("batch")
+
+
+COMMANDS = [("check",), ("names",), ("batch",), ("explain",), ("watchlist", "show"), ("watchlist", "validate")]
+COMMANDS += [("cache", "info"), ("cache", "clear")]
+PYTHON_WORDS = ("list[", "<str>", "<int", "<float", "<path>", "range>", "{", "x>=", "<=x")
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_help_shows_no_python_types(command):
+    text = helptext(*command)
+    assert not [w for w in PYTHON_WORDS if w in text], text
+
+
+def test_help_lists_choices_and_bounds_in_words():
+    text = helptext("check")
+    assert "--format <table|json>" in text and "<auto|always|never>" in text
+    assert "TARGET..." in text and "at least 1" in text and "0 to 100" in text
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["check", "--timeout", "0", "x"], "must be at least 1"),
+        (["check", "--follow", "abc", "x"], "must be a whole number (got 'abc')"),
+        (["check", "--format", "xml", "x"], "'xml' is not one of 'table', 'json'"),
+        (["batch", "--workers", "500", "t.csv"], "must be at most 128"),
+    ],
+)
+def test_a_bad_option_value_reads_as_a_sentence(args, says):
+    result = runner.invoke(app, args)
+    assert result.exit_code == ExitStatus.USAGE
+    assert says in result.stderr
+    assert "Value error" not in result.stderr and "Input should be" not in result.stderr

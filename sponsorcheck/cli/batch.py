@@ -96,21 +96,29 @@ def batch(
     input_file: Annotated[Path, typer.Argument(metavar="INPUT", help="Tour spreadsheet: .csv, .tsv or .xlsx.")],
     output: Annotated[
         Optional[Path],  # noqa: UP045 — typer needs Optional on Python 3.10
-        typer.Option("--output", "-o", help="Report file: .csv, .json, .md or .xlsx (default: a table on stdout)."),
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Report file: .csv, .json, .md or .xlsx (default: a table on stdout).",
+        ),
     ] = None,
     url_column: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option("--url-column", help="Name of the column holding the URLs."),
+        typer.Option("--url-column", metavar="NAME", help="Name of the column holding the URLs."),
     ] = None,
-    workers: Annotated[int, typer.Option("--workers", min=1, max=128, help="Pages fetched at once.")] = DEFAULT_WORKERS,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, max=128, metavar="N", help="Pages fetched at once.")
+    ] = DEFAULT_WORKERS,
     per_host: Annotated[
-        int, typer.Option("--per-host", min=1, max=16, help="Requests at once to one host.")
+        int, typer.Option("--per-host", min=1, max=16, metavar="N", help="Requests at once to one host.")
     ] = DEFAULT_PER_HOST,
     delay: Annotated[
         float,
         typer.Option(
             "--delay",
             min=0,
+            metavar="SECONDS",
             help="Minimum seconds between the starts of two requests to one host (polite, and free in wall time when "
             "a tour spans many sites: workers serve other hosts meanwhile).",
         ),
@@ -119,6 +127,7 @@ def batch(
         int,
         typer.Option(
             "--jobs",
+            metavar="N",
             min=0,
             max=64,
             help="Parse and match in this many worker processes (0: in this process). Pays off only with "
@@ -144,7 +153,7 @@ def batch(
     cache_path: CachePathOpt = None,
     render: RenderOpt = None,
     render_pool: Annotated[
-        int, typer.Option("--render-pool", min=1, max=16, help="Pages rendered in the browser at once.")
+        int, typer.Option("--render-pool", min=1, max=16, metavar="N", help="Pages rendered in the browser at once.")
     ] = DEFAULT_CONTEXTS,
     evidence: EvidenceOpt = None,
     debug: DebugOpt = False,

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import typer
-
 from sponsorcheck.cache import DEFAULT_MAX_AGE, PageCache, cache_off_by_env, clear_cache, resolve_cache_path
 from sponsorcheck.cli.common import (
     CachePathOpt,
@@ -15,8 +13,9 @@ from sponsorcheck.cli.common import (
     guarded,
     listing_exit_help,
 )
+from sponsorcheck.cli.help import Typer
 
-cache_app = typer.Typer(
+cache_app = Typer(
     help="Look after the page cache (check and batch keep fetched pages for --max-age).",
     epilog="Example: sponsorcheck cache info",
     no_args_is_help=True,

@@ -50,7 +50,10 @@ from sponsorcheck.watchlist import load_watchlists
 @app.command(epilog="Example: sponsorcheck check https://festival.example/sponsors\n\n" + EXIT_CODES_HELP)
 def check(
     targets: Annotated[
-        list[str], typer.Argument(help="http(s) URL, saved HTML file, or - for HTML on stdin.", show_default=False)
+        list[str],
+        typer.Argument(
+            metavar="TARGET", help="http(s) URL, saved HTML file, or - for HTML on stdin.", show_default=False
+        ),
     ],
     fmt: FormatOpt = OutputFormat.table,
     watchlist: WatchlistOpt = None,
@@ -155,12 +158,14 @@ def names(
     names: Annotated[
         list[str] | None,
         typer.Argument(
+            metavar="NAME",
             help="Sponsor names, one per argument or comma-separated; a comma before a legal form or an "
-            'apposition stays in the name ("Amazon.com, Inc.", "Ring, an Amazon company").'
+            'apposition stays in the name ("Amazon.com, Inc.", "Ring, an Amazon company").',
         ),
     ] = None,
     file: Annotated[
-        str | None, typer.Option("--file", help="File with one name per line or comma-separated; - for stdin.")
+        str | None,
+        typer.Option("--file", metavar="FILE", help="File with one name per line or comma-separated; - for stdin."),
     ] = None,
     fmt: FormatOpt = OutputFormat.table,
     watchlist: WatchlistOpt = None,
@@ -170,6 +175,7 @@ def names(
         int | None,
         typer.Option(
             "--year",
+            metavar="YEAR",
             min=1900,
             max=2100,
             help="Year the list is from: brands Amazon bought later or sold before then do not count.",

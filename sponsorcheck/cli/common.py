@@ -22,6 +22,7 @@ from rich.console import Console
 from sponsorcheck import __version__
 from sponsorcheck.allow import Allowlist, allowlist_paths, load_allowlists
 from sponsorcheck.cache import PageCache, cache_off_by_env, resolve_cache_path
+from sponsorcheck.cli.help import Typer
 from sponsorcheck.errors import ExitStatus, SponsorcheckError, UsageError
 from sponsorcheck.evidence import EvidenceStore
 from sponsorcheck.models import Result, Verdict
@@ -59,7 +60,7 @@ def listing_exit_help(meaning: str) -> str:
     return f"Exit codes: 0 {meaning}; 2 usage or input error; {EXIT_COMMON}."
 
 
-app = typer.Typer(
+app = Typer(
     name="sponsorcheck",
     help=(
         "Is this festival or venue sponsored by a company your pledge rules out?\n\n"
@@ -204,26 +205,32 @@ def _root(
 WatchlistOpt = Annotated[
     Optional[list[Path]],  # noqa: UP045 — typer needs Optional on Python 3.10
     typer.Option(
-        "--watchlist", "-w", help="Watchlist YAML file (repeatable; replaces the default No Music for ICE list)."
+        "--watchlist",
+        "-w",
+        metavar="FILE",
+        help="Watchlist YAML file (repeatable; replaces the default No Music for ICE list).",
     ),
 ]
 FormatOpt = Annotated[
     OutputFormat, typer.Option("--format", "-f", help="table (for people) or json (one document on stdout).")
 ]
-TimeoutOpt = Annotated[float, typer.Option("--timeout", min=1, help="Total seconds allowed per page.")]
-FollowOpt = Annotated[int, typer.Option("--follow", min=0, help="Extra same-site sponsor pages to read.")]
+TimeoutOpt = Annotated[
+    float, typer.Option("--timeout", min=1, metavar="SECONDS", help="Total seconds allowed per page.")
+]
+FollowOpt = Annotated[int, typer.Option("--follow", min=0, metavar="N", help="Extra same-site sponsor pages to read.")]
 NoFollowOpt = Annotated[bool, typer.Option("--no-follow", help="Read only the given page.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the traceback of every error reported.")]
 VerboseOpt = Annotated[
     bool, typer.Option("--verbose", "-v", help="Quote the pledge's demands each finding touches (table format).")
 ]
 MinScoreOpt = Annotated[
-    int, typer.Option("--min-score", min=0, max=100, help="Lowest fuzzy-match score (0–100) that is reported.")
+    int, typer.Option("--min-score", min=0, max=100, metavar="SCORE", help="Lowest fuzzy-match score that is reported.")
 ]
 AllowOpt = Annotated[
     Optional[list[Path]],  # noqa: UP045 — typer needs Optional on Python 3.10
     typer.Option(
         "--allow",
+        metavar="FILE",
         help="Allowlist YAML (repeatable): findings it names are shown as allowed, not counted. "
         ".sponsorcheck-allow.yaml in the working directory is read too.",
     ),
@@ -252,6 +259,7 @@ MaxAgeOpt = Annotated[
     typer.Option(
         "--max-age",
         min=0,
+        metavar="SECONDS",
         help="Seconds a cached page may be used without asking the site (batch), or at all with --offline "
         "(default 24 h). check always asks the site whether its cached copy changed.",
         show_default=False,
@@ -264,6 +272,7 @@ CachePathOpt = Annotated[
     Optional[Path],  # noqa: UP045 — typer needs Optional on Python 3.10
     typer.Option(
         "--cache-path",
+        metavar="FILE",
         help="The cache file; .sqlite is added to a name without an extension (default: $SPONSORCHECK_CACHE, else "
         "pages.sqlite in the user cache directory). SPONSORCHECK_CACHE=off or SPONSORCHECK_NO_CACHE=1 turns the "
         "cache off.",

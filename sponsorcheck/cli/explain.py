@@ -28,7 +28,7 @@ from sponsorcheck.watchlist import load_watchlists
 
 @app.command(epilog='Example: sponsorcheck explain "Amazon Web Service"\n\n' + listing_exit_help("explained"))
 def explain(
-    name: Annotated[str, typer.Argument(help="A sponsor name as written on a page, or a domain.")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="A sponsor name as written on a page, or a domain.")],
     fmt: FormatOpt = OutputFormat.table,
     watchlist: WatchlistOpt = None,
     min_score: MinScoreOpt = DEFAULT_MIN_SCORE,

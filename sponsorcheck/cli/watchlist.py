@@ -18,11 +18,12 @@ from sponsorcheck.cli.common import (
     listing_console,
     listing_exit_help,
 )
+from sponsorcheck.cli.help import Typer
 from sponsorcheck.match import Matcher
 from sponsorcheck.report.watchlist import print_watchlist, watchlists_document
 from sponsorcheck.watchlist import load_watchlist, load_watchlists
 
-watchlist_app = typer.Typer(
+watchlist_app = Typer(
     help="Show or validate watchlists (one file = one pledge).",
     epilog="Example: sponsorcheck watchlist validate my-pledge.yaml",
     no_args_is_help=True,
@@ -62,7 +63,7 @@ def watchlist_show(
     + listing_exit_help("valid").replace("2 usage or input error", "2 invalid (one line: the entry and the fault)"),
 )
 def watchlist_validate(
-    path: Annotated[Path, typer.Argument(help="The watchlist YAML file to check.")],
+    path: Annotated[Path, typer.Argument(metavar="FILE", help="The watchlist YAML file to check.")],
     debug: DebugOpt = False,
 ) -> None:
     """Check a watchlist file: exit 0 if valid, 2 with one line naming the entry and the fault if not."""
