@@ -92,11 +92,18 @@ def test_addresses_as_pasted_are_read_with_a_note_saying_what_was_added(written,
         "https://a.example/; https://b.example/",
         "a.example, b.example",
         "https://a.example/\nhttps://b.example/",
+        "https://a.example/,https://b.example/",
+        "https://a.example/|<https://b.example/>",
     ],
 )
 def test_two_addresses_in_one_cell_are_refused_saying_so(cell):
     with pytest.raises(UsageError, match="2 web addresses in one cell"):
         web_address(cell)
+
+
+def test_an_address_inside_a_query_is_not_a_second_address():
+    url = "https://a.example/out?next=https://b.example/"
+    assert web_address(url).url == url
 
 
 def test_check_argument_rules_keep_files_and_stdin(tmp_path, monkeypatch):
@@ -493,3 +500,57 @@ def test_a_mention_names_its_company_not_its_id():
         "Amazon Music", (), role=Role.MENTION, note="a streaming link", entity="amazon", entity_name="Amazon.com, Inc."
     )
     assert mention_label(mention) == "Amazon Music (a streaming link; Amazon.com, Inc.)"
+
+
+def test_summary_groups_in_the_order_to_chase_them_review_included():
+    from rich.console import Console
+
+    from sponsorcheck.batch import BatchOutcome
+    from sponsorcheck.models import ErrorInfo, Result, Verdict
+    from sponsorcheck.report.batch_summary import cut_at_word, print_batch_summary
+
+    def row(city, verdict, **kw):
+        return Result(f"https://{city.lower()}.example/", "", verdict, row=(("city", city),), **kw)
+
+    results = (
+        row("Error", Verdict.ERROR, error=ErrorInfo("connection", "cannot connect")),
+        row("Unknown", Verdict.UNKNOWN, hints=("the page builds its content with JavaScript",)),
+        row("Review", Verdict.REVIEW, hints=("a short name; check",)),
+        row("Clear", Verdict.CLEAR),
+    )
+    buffer = io.StringIO()
+    print_batch_summary(BatchOutcome(results, 4, resumed=1), Console(file=buffer, width=300), output="r.csv")
+    text = buffer.getvalue()
+    groups = [line.split(" (")[0] for line in text.splitlines() if " — " in line and not line.startswith(" ")]
+    assert groups == ["review", "unknown", "error"]
+    assert "1 taken from the journal" in text and "report written to r.csv" in text
+    assert "JavaScript" in text and "cannot connect" in text and "Clear" not in text
+    assert cut_at_word("Harbour Side Grand Summer", 14) == "Harbour Side…"
+    assert cut_at_word("Supercalifragilistic", 10) == "Supercali…"  # one long word is cut where it must be
+
+
+def test_a_tour_with_nothing_to_fetch_finishes_with_many_analysers_and_one_worker(tmp_path, wl_path):
+    """Every row a bad cell (or taken from the journal): no page to fetch. It used to hang for ever when
+    the analysers outnumbered the fetch queue's slots (--workers 1 with --render's analysers)."""
+    import threading
+
+    from sponsorcheck.batch import BatchOptions, read_table, run_batch
+    from sponsorcheck.fetch import Fetcher, FetchPolicy, make_session
+    from sponsorcheck.match import Matcher
+    from sponsorcheck.watchlist import load_watchlist
+
+    tour = write_csv(tmp_path / "tour.csv", [("06-01", "Oslo", "TBA"), ("06-02", "Bergen", "a.example b.example")])
+    fetcher = Fetcher(make_session(), FetchPolicy(deadline=2), None)
+    outcome = []
+    worker = threading.Thread(
+        target=lambda: outcome.append(
+            run_batch(
+                read_table(tour), fetcher, Matcher([load_watchlist(wl_path)]), BatchOptions(workers=1, analysers=6)
+            )
+        ),
+        daemon=True,
+    )
+    worker.start()
+    worker.join(20)
+    assert not worker.is_alive(), "the batch hung with nothing to fetch"
+    assert [r.verdict.value for r in outcome[0].results] == ["error", "error"]
