@@ -7,6 +7,7 @@ Real loopback servers (pytest-httpserver speaks plain HTTP, so an https:// URL t
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import socket
@@ -133,3 +134,15 @@ def test_a_closed_pipe_ends_quietly_with_the_broken_pipe_status(args):
     proc = _run_into_closed_pipe(*args)
     assert proc.returncode == ExitStatus.BROKEN_PIPE, proc.stderr
     assert proc.stderr == b""
+
+
+def test_a_batch_report_cell_reads_the_same(httpserver, tmp_path):
+    tour = tmp_path / "tour.csv"
+    tour.write_text(f"venue,url\nThe Pier,https://127.0.0.1:{httpserver.port}/fest\n", encoding="utf-8")
+    report = tmp_path / "report.csv"
+    result = runner.invoke(app, ["batch", str(tour), "-o", str(report), "--no-cache", "-q"])
+    assert result.exit_code == ExitStatus.TARGET_ERROR
+    with report.open(encoding="utf-8-sig", newline="") as handle:
+        (row,) = list(csv.DictReader(handle))
+    assert "TLS handshake failed: the server does not speak HTTPS" in row["error"]
+    assert not any(word in row["error"] for word in LIBRARY_WORDS), row["error"]
