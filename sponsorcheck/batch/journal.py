@@ -1,4 +1,9 @@
-"""The journal: each finished row appended as one JSON line as it completes, so --resume loses nothing."""
+"""The journal: each finished row appended as one JSON line as it completes, so --resume loses nothing.
+
+Every line carries the journal's format `version` (first key). A resumed run reads only its own
+format: a journal written in another (an older sponsorcheck's unversioned lines, or a newer one's)
+is refused with one line instead of being half-read, because its results may not mean the same.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +20,8 @@ from sponsorcheck.models import Result
 from sponsorcheck.report import result_dict, result_from_dict
 
 JOURNAL_SUFFIX = ".journal.jsonl"
-JOURNAL_FORMAT = 1
+# Format of a journal line. 1: the unversioned lines of earlier releases; 2: the same fields plus `version`.
+JOURNAL_FORMAT = 2
 
 
 class Journal:
@@ -45,6 +51,11 @@ class Journal:
         for line in lines:
             try:
                 entry = json.loads(line)
+            except ValueError:
+                continue  # the line being written when the last run was killed
+            if isinstance(entry, dict) and entry.get("version", 1) != JOURNAL_FORMAT:
+                raise InputFileError(_other_format(self.path, entry.get("version", 1)))
+            try:
                 row = rows.get(entry["row"])
                 if row is None or entry.get("url") != row.url:
                     continue  # the input changed since: check this row again
@@ -65,7 +76,8 @@ class Journal:
         """Append one finished row and flush it to the OS (survives Ctrl-C and a killed process)."""
         if self._file is None:
             return
-        line = json.dumps({"row": row.index, "url": row.url, "result": result_dict(result)}, ensure_ascii=False)
+        entry = {"version": JOURNAL_FORMAT, "row": row.index, "url": row.url, "result": result_dict(result)}
+        line = json.dumps(entry, ensure_ascii=False)
         with self._lock:
             self._file.write(line + "\n")
             self._file.flush()
@@ -78,3 +90,13 @@ class Journal:
         if remove:
             with contextlib.suppress(FileNotFoundError):
                 self.path.unlink()
+
+
+def _other_format(path: Path, version: object) -> str:
+    """One line: the journal is in a format this release does not read, and what to do."""
+    shown = repr(version)[:40]
+    which = "an older" if isinstance(version, int) and version < JOURNAL_FORMAT else "another"
+    return (
+        f"{path}: journal format {shown} was written by {which} sponsorcheck (this one reads format "
+        f"{JOURNAL_FORMAT}); run without --resume to check every row again"
+    )
