@@ -23,10 +23,11 @@ The core never prints: progress goes to a `BatchObserver` the caller supplies.
 from __future__ import annotations
 
 import contextlib
+import gc
 import queue
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
@@ -55,6 +56,24 @@ DEFAULT_ANALYSERS = 2
 DEFAULT_HOST_DELAY = 0.5
 # How long an interrupted run waits for rows already being fetched before it writes the report.
 INTERRUPT_GRACE = 1.0
+# Allocations between two young-generation collections during a batch (Python's default: 700).
+# Parsing a page allocates hundreds of thousands of short-lived objects, almost none in cycles;
+# collecting every 700 cost about 7 % of a batch's CPU (measured on the benchmark's pages).
+BATCH_GC_THRESHOLD = (20_000, 50, 100)
+
+
+@contextlib.contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """During a batch: what was loaded before it (watchlists, matcher, modules) is never scanned again
+    by the cycle collector (gc.freeze), and young objects are collected less often; restored after."""
+    before = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(*BATCH_GC_THRESHOLD)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
 
 
 class BatchObserver(Protocol):
@@ -323,6 +342,20 @@ def run_batch(
     done: dict[int, Result] | None = None,
 ) -> BatchOutcome:
     """Check every row (rows in `done` are taken as finished); Ctrl-C or `stop` ends it early with what finished."""
+    with _fewer_collections():
+        return _run_batch(table, fetcher, matcher, options, journal, observer, stop, done)
+
+
+def _run_batch(
+    table: Table,
+    fetcher: Fetcher,
+    matcher: Matcher,
+    options: BatchOptions | None,
+    journal: Journal | None,
+    observer: BatchObserver | None,
+    stop: threading.Event | None,
+    done: dict[int, Result] | None,
+) -> BatchOutcome:
     options = options or BatchOptions()
     stop = stop or threading.Event()
     done = dict(done or {})
