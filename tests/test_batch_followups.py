@@ -174,7 +174,8 @@ def test_linked_sponsor_pages_wait_in_their_hosts_queue_and_are_fetched_by_fetch
         assert len(starts) == 4
         # The host delay spaces every request to the host, whoever asked for the page (a small margin
         # for the clocks of two threads).
-        assert all(b - a >= delay - 0.02 for a, b in itertools.pairwise(starts)), [b - a for a, b in itertools.pairwise(starts)]
+        gaps = [b - a for a, b in itertools.pairwise(starts)]
+        assert all(gap >= delay - 0.02 for gap in gaps), gaps
 
 
 def test_a_linked_page_robots_txt_disallows_is_not_fetched_and_says_so(tmp_path, hosts, matcher):
