@@ -9,9 +9,10 @@ never parked behind one host's delay while another host has work.
 What a slot queues: every page of that host, whoever asked for it — a row's own page, a linked
 sponsors page a row's check asked for, the next hop of a redirect from another host. Pages a check
 in progress asked for go first (they finish a row; rows waiting behind them have not started).
-Every entry has a *kind*: "page" (an HTTP fetch) today; another kind (a browser render) can be queued
-the same way, and a worker asks only for the kinds it can run (`next_task(kinds=...)`), so a small
-pool of render workers and the fetch workers share one host's politeness without sharing threads.
+Every entry has a *kind*: "page" (an HTTP fetch) or "render" (loading a fetched page in the browser),
+and a worker asks only for the kinds it can run (`next_task(kinds=...)`), so a small pool of render
+workers and the fetch workers share one host's politeness (robots.txt, delay, cap) without sharing
+threads.
 
 robots.txt comes first on every host (one "robots" task, which the caller may answer from a store
 without a request); until it is known no page of that host starts. Pages the page cache already
@@ -32,6 +33,8 @@ from sponsorcheck.batch.robots import RobotsRules
 from sponsorcheck.batch.table import origin_of
 
 PAGE = "page"  # the kind of an HTTP page fetch
+RENDER = "render"  # the kind of a browser load of a page already fetched
+RENDER_KINDS = frozenset({RENDER})  # what a render worker runs
 FETCH_KINDS = frozenset({PAGE})  # what a fetch worker runs (robots.txt, refusals and cached pages come with it)
 ROBOTS_REFUSAL = "robots.txt does not allow this page to be fetched"
 
@@ -99,6 +102,7 @@ class _Scheduler:
         self.working: dict[str, _Host] = {}
         self.free: deque[_Task] = deque()  # cached pages and robots refusals: no request, no politeness
         self.pending = 0  # entries not yet handed out
+        self.others = 0  # entries of other kinds than PAGE queued: their workers must be woken too
         self.closed = False
 
     def _host(self, origin: str) -> _Host:
@@ -126,6 +130,8 @@ class _Scheduler:
         else:
             queue = host.queues.setdefault(entry.kind, deque())
             host.queued += 1
+            if entry.kind != PAGE:
+                self.others += 1
             self.working[host.origin] = host
             if urgent:
                 queue.appendleft(entry)
@@ -137,6 +143,14 @@ class _Scheduler:
         with self.cond:
             self.pending += 1
             self._place(self._host(origin_of(url)), _Entry(url, ticket, kind, cached), urgent)
+            self._wake()
+
+    def _wake(self) -> None:
+        # One waiting worker is enough for one new task, unless other kinds wait (a woken fetch
+        # worker cannot run a render); then every worker looks.
+        if self.others:
+            self.cond.notify_all()
+        else:
             self.cond.notify()
 
     def requeue(self, task: _Task) -> None:
@@ -189,6 +203,8 @@ class _Scheduler:
             self.pending -= 1
             entry = best.queues[best_kind].popleft()
             best.queued -= 1
+            if entry.kind != PAGE:
+                self.others -= 1
             if not best.queued and not best.waiting_robots:
                 del self.working[best.origin]
             return _Task(entry.kind, best.origin, entry.url, ticket=entry.ticket)
@@ -223,21 +239,6 @@ class _Scheduler:
             host = self.hosts.get(origin)
             return host.robots if host else None
 
-    def wait_turn(self, origin: str) -> None:
-        """Block until the host's delay allows a request, and take that turn.
-
-        Only for a browser render (which loads the page itself, outside the task queues); it runs in
-        an analyser thread of its own. Fetches never call it: they wait in the host's queue.
-        """
-        with self.cond:
-            host = self._host(origin)
-            while not self.stop.is_set():
-                now = self.clock()
-                if host.next_at <= now:
-                    host.next_at = now + max(self.delay, host.robots.crawl_delay if host.robots else 0.0)
-                    return
-                self.cond.wait(min(host.next_at - now, 0.25))
-
     def finish(self, task: _Task, robots: RobotsRules | None = None) -> None:
         """Release the task's host slot (and apply robots rules to the host's pages); wakes waiting workers."""
         with self.cond:
@@ -249,6 +250,7 @@ class _Scheduler:
                 host.robots = robots or RobotsRules()
                 host.robots_busy = False
                 queued = [e for q in host.queues.values() for e in q] + host.waiting_robots
+                self.others -= sum(1 for e in queued if e.kind != PAGE and not e.cached)
                 host.queues, host.waiting_robots, host.queued = {}, [], 0
                 self.working.pop(host.origin, None)
                 for entry in queued:
@@ -256,4 +258,4 @@ class _Scheduler:
                 self.cond.notify_all()
             else:
                 # One slot is free; waking every idle worker for it would only make them contend for the lock.
-                self.cond.notify()
+                self._wake()
