@@ -68,8 +68,9 @@ DEFAULT_HOST_DELAY = 0.5
 INTERRUPT_GRACE = 1.0
 # Allocations between two young-generation collections during a batch (Python's default: 700).
 # Parsing a page allocates hundreds of thousands of short-lived objects, almost none in cycles;
-# collecting every 700 cost about 7 % of a batch's CPU (measured on the benchmark's pages).
-BATCH_GC_THRESHOLD = (20_000, 50, 100)
+# collecting every 700 cost about 7 % of a batch's CPU (measured on the benchmark's pages). The older
+# generations keep Python's pace: a rarer full collection let cyclic garbage pile up (600 MB, measured).
+BATCH_GC_THRESHOLD = (10_000, 10, 10)
 
 
 @contextlib.contextmanager
@@ -125,13 +126,20 @@ class _Check:
     url: str
     check: TargetCheck = field(init=False)
     reads: _Reads = field(default_factory=_Reads)  # every page read, as the evidence and provenance need them
-    ready: tuple[Page, Extraction] | None = None  # the reading of the page being handed to `check` (under lock)
+    ready: _Ready = field(default_factory=lambda: _Ready())
     lock: threading.Lock = field(default_factory=threading.Lock)
 
+
+@dataclass(eq=False)
+class _Ready:
+    """TargetCheck's reader: the reading the analyser made of the page being handed over (under the check's
+    lock). A separate object, so the check does not refer back to its _Check (no cycle keeps pages alive)."""
+
+    reading: tuple[Page, Extraction] | None = None
+
     def read(self, page: Page) -> Extraction:
-        """TargetCheck's reader: the analyser has read the page already (and rendered it when asked)."""
-        assert self.ready is not None and self.ready[0] is page
-        return self.ready[1]
+        assert self.reading is not None and self.reading[0] is page
+        return self.reading[1]
 
 
 @dataclass(frozen=True)
@@ -351,7 +359,7 @@ class _Run:
                 with job.lock:
                     if job.check.done:
                         continue
-                    job.ready = (page, extraction) if page is not None and extraction is not None else None
+                    job.ready.reading = (page, extraction) if page is not None and extraction is not None else None
                     if not ticket.first:
                         wanted = job.check.arrived(ticket.asked, page, error)
                     elif page is not None:
@@ -360,7 +368,7 @@ class _Run:
                         assert error is not None
                         job.check.result = error_result(job.url, error.kind, error.message)
                         wanted = ()
-                    job.ready = None
+                    job.ready.reading = None
                     result = job.check.result
             except Exception as exc:  # one hostile page must never cost the other rows
                 if self.stop.is_set():
@@ -464,7 +472,7 @@ def _run_batch(
     run = _Run(fetcher, matcher, options, stop, pool)
     for key, url in url_for.items():
         job = _Check(key, url)
-        job.check = TargetCheck(url, matcher, run.check_options, job.read, job.reads)
+        job.check = TargetCheck(url, matcher, run.check_options, job.ready.read, job.reads)
         run.schedule(url, _Ticket(job, url, first=True))
 
     n_fetchers = max(1, min(options.workers, len(url_for) * (1 + max(0, options.check.follow))))
