@@ -103,11 +103,23 @@ def test_a_sponsor_named_inside_the_page_title_stays_a_sponsor():
         ("img/partners/FoodShouldTasteGood.png", "Food Should Taste Good"),
         ("img/sponsors/tailspin/logo.svg", "Tailspin"),
         ("img/sponsors/logo.png", ""),
+        # numbered generic files name no one, nor does the directory they share
+        ("img/fest/logo-partners2.jpg", ""),
+        ("img/fest/Logo3.png", ""),
         ("{{ sponsor.logo }}", ""),
     ],
 )
 def test_name_from_filename(src, name):
     assert name_from_filename(src) == name
+
+
+def test_partner_cards_are_named_by_their_titles_and_contact_portraits_are_not_sponsors(test_watchlist):
+    # class: partner cards with numbered generic logo files, the name only in the card title, a contact's portrait
+    found = read("partner-cards-contacts.html")
+    assert sponsors(found) == ["northwind rail", "contoso optics", "twitch"]
+    assert not any("Lindqvist" in c.name or "Okafor" in c.name for c in found.candidates)
+    result = check("partner-cards-contacts.html", test_watchlist)
+    assert result.verdict is Verdict.CONFLICT
 
 
 def test_readable_names_from_domains_and_short_files():

@@ -71,7 +71,8 @@ def name_from_filename(src: str) -> str:
         return ""
     stem = IMAGE_EXTENSIONS_RE.sub("", segments[-1])
     name = _name_from_stem(stem)
-    if not name and len(segments) > 1:
+    numbered = bool(re.search(r"\d$", stem))  # "logo3.png": one of many files in a shared directory
+    if not name and len(segments) > 1 and not numbered:
         # A generic file name ("logo.png") in a directory named after its owner ("acme/logo.png").
         directory = segments[-2]
         if directory.lower() not in GENERIC_DIRS and not TEMPLATE_VALUE_RE.search(directory):
@@ -98,6 +99,8 @@ def _name_from_stem(stem: str) -> str:
     for part in SPLIT_RE.split(stem):
         if not part or SIZE_OR_HASH_RE.match(part):
             continue  # sizes, versions, years and hashes go wherever they are
+        if part[-1].isdigit() and FILENAME_NOISE_RE.match(part.rstrip("0123456789")):
+            continue  # a numbered generic file ("logo-partners3", "Logo2") names no one
         if len(part) > 5 and not FILENAME_NOISE_RE.match(part):
             trimmed = GLUED_NOISE_RE.sub("", part)
             trimmed = GLUED_PREFIX_RE.sub("", trimmed) if len(trimmed) > 7 else trimmed

@@ -47,6 +47,7 @@ from sponsorcheck.extract.vocabulary import (
     MAX_UNIT_CLIMB,
     MIN_SHARED_ALT_FILES,
     PRESENTED_BY_PHRASES,
+    PORTRAIT_FILE_RE,
     PRESENTED_BY_RE,
     PRIZE_RE,
     SECTIONING_TAGS,
@@ -89,8 +90,10 @@ def unit_root(anchor: etree._Element, counts: dict[etree._Element, int], st: Str
             break
         if parent.tag in SECTIONING_TAGS and (parent.tag != "article" or counts.get(parent, 0) > 1):
             break  # a section ends the climb; an <article> holding one logo is a card, the entry itself
-        if counts.get(parent, 0) > 1 or parent in st.hints or parent in st.footers:
+        if counts.get(parent, 0) > 1 or parent in st.footers:
             break
+        if parent in st.hints and not any(c in st.headings and is_card_title(st.headings[c][1]) for c in parent):
+            break  # a sponsor-hinted box is the section, unless it is one logo's card with its own title
         if any(c.tag == "header" or (c in st.headings and not is_card_title(st.headings[c][1])) for c in parent):
             break  # the parent holds the section's heading: it is the section, not the entry
         unit = parent
@@ -138,6 +141,8 @@ def build_unit(
                     continue
                 alts.append(name_from_alt(value))
                 evidence.append(Evidence(kind, value, where))
+        if tag == "img" and is_portrait(el):
+            continue  # a contact's photo in the card says nothing about whose logo it is
         if tag == "img" or tag == "source":
             alt = attrib.get("alt")
             if alt is not None and clean(alt).casefold() in shared:
@@ -446,6 +451,7 @@ def units_of(
     """One builder per logo unit (an anchor climbed to its entry) and per name-only text item, in page order.
     Evidence from hidden content (a tab, slide or collapsed block) says so."""
     builders: list[Builder] = []
+    anchors = [(a, s) for a, s in anchors if not is_portrait(a)]
     # Keyed by the element objects themselves: lxml reuses the id() of proxies it has freed.
     counts: dict[etree._Element, int] = {}
     for anchor, _ in anchors:
@@ -470,6 +476,14 @@ def units_of(
             continue  # holds a logo unit: its text is that unit's
         builders.extend(text_items(el, state))
     return builders
+
+
+def is_portrait(anchor: etree._Element) -> bool:
+    """True for a bare photo of a person (its file says "portrait", "headshot", "avatar"): not a logo."""
+    if anchor.tag != "img":
+        return False
+    sources = _image_sources(anchor)
+    return bool(sources) and all(PORTRAIT_FILE_RE.search(src.rsplit("/", 1)[-1]) for src in sources)
 
 
 def running_text(body: BodyText) -> list[Builder]:

@@ -523,7 +523,10 @@ GLUED_NOISE_RE = re.compile(
     r"vertical|full|dark|light|mono|rgb|cmyk|padded|\d+x)+$",
     re.IGNORECASE,
 )
-GLUED_PREFIX_RE = re.compile(r"^(?:logo|sponsor|partner)", re.IGNORECASE)
+GLUED_PREFIX_RE = re.compile(r"^(?:logos?|sponsors?|partners?)", re.IGNORECASE)
+# Words in an image's file name that say it is a photo of a person ("portrait2.jpg", "headshot-jane.png"): a
+# contact's or speaker's photo inside a partner card is not another logo, and never a sponsor of its own.
+PORTRAIT_FILE_RE = re.compile(r"(?:^|[^a-z])(?:portraits?|headshots?|avatars?|mugshots?|faces?)(?:\d*)(?:$|[^a-z])", re.I)
 # Directory names that say nothing about whose logo it is.
 GENERIC_DIRS = frozenset(
     {
