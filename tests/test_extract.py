@@ -122,6 +122,35 @@ def test_partner_cards_are_named_by_their_titles_and_contact_portraits_are_not_s
     assert result.verdict is Verdict.CONFLICT
 
 
+def test_several_sponsors_on_one_host_each_count():
+    # class: a hotel group's hotels and a university's departments, each logo linking to its own page of one site
+    found = read("one-host-several-sponsors.html")
+    assert sponsors(found) == ["Old Mill Inn", "Pier House", "Faculty of Music", "School of Engineering"]
+    assert len([e for e in by_name(found)["Pier House"].evidence if e.kind == "img-file"]) == 2  # counted once
+
+
+def test_an_alt_text_that_the_host_abbreviates_names_the_sponsor():
+    # class: the host abbreviates the alt's words or holds a word's stem; a disagreeing alt still loses to the link
+    found = read("alt-abbreviated-host.html")
+    assert sponsors(found) == ["Metropolitan Transit Authority", "Royal Conservatoire of Music", "Lakeside Bank"]
+
+
+@pytest.mark.parametrize(
+    ("alt", "name"),
+    [
+        ("Acme logo", "Acme"),
+        ("AWS Logo (opens in new tab)", "AWS"),
+        ("Sponsor: Acme", "Acme"),
+        # a generic word inside a name is the name's
+        ("Northern Image and Sound Archive", "Northern Image and Sound Archive"),
+    ],
+)
+def test_name_from_alt_drops_generic_words_only_at_the_ends(alt, name):
+    from sponsorcheck.extract.names import name_from_alt
+
+    assert name_from_alt(alt) == name
+
+
 def test_readable_names_from_domains_and_short_files():
     assert name_from_domain("www.twitch.tv") == "Twitch"
     assert name_from_domain("www.berlin-partner.de") == "Berlin Partner"

@@ -23,8 +23,11 @@ from sponsorcheck.extract.vocabulary import (
     GLUED_PREFIX_RE,
     IMAGE_EXTENSIONS_RE,
     IMAGE_PROXY_PARAMS,
+    MAX_ABBREVIATED_WORDS,
     MAX_NAME_CHARS,
     MAX_NAME_WORDS,
+    MIN_ABBREVIATION_CHARS,
+    MIN_STEM_CHARS,
     NON_NAME_RE,
     SIZE_OR_HASH_RE,
     STREAM_RE,
@@ -136,7 +139,9 @@ def name_from_alt(alt: str) -> str:
         return ""
     if IMAGE_EXTENSIONS_RE.search(alt.strip()):
         return name_from_filename(alt.strip())
-    name = clean(ALT_NOISE_RE.sub(" ", alt)).strip(" -–—|:,.")
+    name = alt
+    for _ in range(3):  # noise at the ends can stand behind other noise ("Acme logo (opens in a new tab)")
+        name = clean(ALT_NOISE_RE.sub(" ", name)).strip(" -–—|:,.")
     # "Powered by Amazon Music" / "Presented by Acme": the phrase says it is a sponsor, the rest is the name.
     return ALT_SPONSOR_PHRASE_RE.sub("", name).strip(" -–—|:,.") or name
 
@@ -172,7 +177,44 @@ def agrees_with_link(name: str, host: str, path: str = "") -> bool:
     if any(len(t) >= 4 and (any(t in lab for lab in labels) or t in path_compact) for t in tokens):
         return True
     initials = "".join(t[0] for t in tokens if t)
-    return len(tokens) >= 2 and any(len(lab) >= 2 and initials.startswith(lab) for lab in labels)
+    if len(tokens) >= 2 and any(len(lab) >= 2 and initials.startswith(lab) for lab in labels):
+        return True
+    # A word's stem in the host ("French Consulate" → consulfrance-…), or the host an abbreviation of the
+    # name's words taken in order ("Standard Library" → stdlib, "Seoul … Short … Film Festival" → sesiff).
+    stems = [t[:MIN_STEM_CHARS] for t in tokens if len(t) >= MIN_STEM_CHARS and t.isalpha()]
+    if any(stem in lab for stem in stems for lab in labels):
+        return True
+    words = re.findall(r"[a-z0-9]+", fold(name))  # as written: normalising drops words ("Image") abbreviated too
+    return 2 <= len(words) <= MAX_ABBREVIATED_WORDS and any(
+        len(lab) >= MIN_ABBREVIATION_CHARS and _abbreviates(lab, tuple(words)) for lab in labels
+    )
+
+
+@lru_cache(maxsize=8192)
+def _abbreviates(label: str, words: tuple[str, ...]) -> bool:
+    """True when the label is pieces of the words in order, each piece starting a word and read in order from
+    it ("stdlib" = st(an)d(ard) + lib(rary)); words may be skipped, but the first word is used."""
+
+    def fits(pos: int, index: int) -> bool:
+        if pos == len(label):
+            return True
+        for k in range(index, len(words)):
+            word = words[k]
+            if word[0] != label[pos] or (index == 0 and k > 0):
+                continue
+            # take 1..n letters of this word as a subsequence starting at its first letter
+            i, j = pos + 1, 1
+            if fits(i, k + 1):
+                return True
+            while i < len(label) and j < len(word):
+                if word[j] == label[i]:
+                    i += 1
+                    if fits(i, k + 1):
+                        return True
+                j += 1
+        return False
+
+    return fits(0, 0)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -381,7 +381,7 @@ def merge(builders: list[Builder], page_url: str) -> tuple[Candidate, ...]:
             keys.append(f"name:{name_key}")
         if not keys:
             continue
-        target = next((index[k] for k in keys if k in index), None)
+        target = next((index[k] for k in keys if k in index and not _distinct_on_one_host(index[k], b)), None)
         if target is None:
             merged.append(b)
             target = b
@@ -416,6 +416,26 @@ def merge(builders: list[Builder], page_url: str) -> tuple[Candidate, ...]:
         )
         for b in merged
     )
+
+
+def _link_path(b: Builder) -> str:
+    href = next((e.text for e in b.evidence if e.kind == "link" and "://" in e.text), "")
+    try:
+        return urlsplit(href).path
+    except ValueError:
+        return ""
+
+
+def _distinct_on_one_host(a: Builder, b: Builder) -> bool:
+    """Two differently named logos linking to different pages of one site, each page named after its logo
+    (a hotel group's hotels, a university's departments): two organisations, not one logo twice."""
+    if not a.name or not b.name or compact_name(a.name) == compact_name(b.name):
+        return False
+    pa, pb = _link_path(a), _link_path(b)
+    if not pa.strip("/") or not pb.strip("/") or pa == pb:
+        return False
+    ha, hb = (a.domains or [""])[0], (b.domains or [""])[0]
+    return agrees_with_link(a.name, "", pa) and agrees_with_link(b.name, "", pb) and ha == hb
 
 
 def shared_alts(units: Iterable[etree._Element]) -> frozenset[str]:

@@ -527,6 +527,12 @@ GLUED_PREFIX_RE = re.compile(r"^(?:logos?|sponsors?|partners?)", re.IGNORECASE)
 # Words in an image's file name that say it is a photo of a person ("portrait2.jpg", "headshot-jane.png"): a
 # contact's or speaker's photo inside a partner card is not another logo, and never a sponsor of its own.
 PORTRAIT_FILE_RE = re.compile(r"(?:^|[^a-z])(?:portraits?|headshots?|avatars?|mugshots?|faces?)(?:\d*)(?:$|[^a-z])", re.I)
+# A name and a link's host agree when the host holds a word's first MIN_STEM_CHARS letters ("consulate" →
+# consulfrance) or abbreviates the name's words in order (at least MIN_ABBREVIATION_CHARS letters, a name of
+# at most MAX_ABBREVIATED_WORDS words: a long sentence abbreviates almost anything).
+MIN_STEM_CHARS = 5
+MIN_ABBREVIATION_CHARS = 4
+MAX_ABBREVIATED_WORDS = 8
 # Directory names that say nothing about whose logo it is.
 GENERIC_DIRS = frozenset(
     {
@@ -561,8 +567,11 @@ GENERIC_DIRS = frozenset(
         "supporters",
     }
 )
+# Generic words go from the ends of an alt text only: inside a name they are the name's ("… Short Image and
+# Film Festival").
+_ALT_NOISE_WORD = r"(?:logo|logos|logotype|logotipo|sponsor|sponsors|partner logo|image|icon|banner|picture|graphic)"
 ALT_NOISE_RE = re.compile(
-    r"\b(?:logo|logos|logotype|logotipo|sponsor|sponsors|partner logo|image|icon|banner|picture|graphic)\b"
+    r"^(?:\W*" + _ALT_NOISE_WORD + r"\b)+|(?:\b" + _ALT_NOISE_WORD + r"\W*)+$"
     r"|^\s*(?:the\s+)?(?:logo\s+(?:of|for|de|du|von|di)|logo:)\s*"
     r"|^\s*(?:visit|go to|link to|open)\s+|\s*(?:website|homepage|home page|web site)\s*$"
     r"|\(?opens? in (?:a )?new (?:tab|window)\)?",
