@@ -151,6 +151,21 @@ def test_name_from_alt_drops_generic_words_only_at_the_ends(alt, name):
     assert name_from_alt(alt) == name
 
 
+def test_funders_listed_in_a_sentence_are_sponsors():
+    # class: prose-only sponsors, a list after a funding phrase with glosses in brackets
+    found = read("prose-funders.md")
+    assert sponsors(found)[:3] == ["HCA", "Fabrikam Music Trust", "Tailspin Community Fund"]
+    assert by_name(found)["Fabrikam Music Trust"].context == "phrase"
+    assert "Thank" not in " ".join(sponsors(found))
+
+
+def test_a_wrapped_markdown_paragraph_is_one_paragraph():
+    from sponsorcheck.extract.document import _markdown_to_html
+
+    html = _markdown_to_html("Funded by grants from\nAcme and Contoso.\n\nNext  \nline")
+    assert html == "<p>Funded by grants from Acme and Contoso.</p>\n\n<p>Next<br>line</p>"
+
+
 def test_readable_names_from_domains_and_short_files():
     assert name_from_domain("www.twitch.tv") == "Twitch"
     assert name_from_domain("www.berlin-partner.de") == "Berlin Partner"

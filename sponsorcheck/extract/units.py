@@ -34,6 +34,7 @@ from sponsorcheck.extract.names import (
 from sponsorcheck.extract.sections import State, Structure, heading_of, is_card_title, under_sponsor_tier
 from sponsorcheck.extract.vocabulary import (
     AFFILIATE_PARAMS,
+    BLOCK_CHARS,
     COMMUNITY_GROUP_RE,
     CSS_URL_RE,
     DATA_NAME_KEY_RE,
@@ -43,11 +44,16 @@ from sponsorcheck.extract.vocabulary import (
     HIDDEN_NOTE,
     INLINE_TAGS,
     LAZY_SRC_ATTRS,
+    LIST_CONNECTORS,
+    LIST_GLOSS_RE,
     LIST_ITEM_TAGS,
+    LIST_NAME_RE,
+    LIST_SEPARATOR_RE,
     MAX_UNIT_CLIMB,
     MIN_SHARED_ALT_FILES,
-    PRESENTED_BY_PHRASES,
+    PHRASE_THEN_LIST_RE,
     PORTRAIT_FILE_RE,
+    PRESENTED_BY_PHRASES,
     PRESENTED_BY_RE,
     PRIZE_RE,
     SECTIONING_TAGS,
@@ -62,7 +68,7 @@ from sponsorcheck.extract.vocabulary import (
     TITLE_SEPARATORS_RE,
 )
 from sponsorcheck.models import GRID, IDENTITY, PHRASE, SECTION, Candidate, Evidence, Role
-from sponsorcheck.normalize import host_of, is_hosting_domain, registrable_domain
+from sponsorcheck.normalize import LEGAL_FORMS, host_of, is_hosting_domain, normalize_name, registrable_domain
 
 
 @dataclass
@@ -336,6 +342,20 @@ def text_items(el: etree._Element, state: State) -> list[Builder]:
     return out
 
 
+def phrase_blocks(body: BodyText) -> Iterator[str]:
+    """The text of each element (not a heading, at most a paragraph long) holding a sponsorship phrase."""
+    for text in body.nodes(PRESENTED_BY_PHRASES):
+        el = text.getparent()
+        if el is None:
+            continue
+        owner = el if text.is_text else el.getparent()
+        if owner is None or owner.tag in HEADING_RANK:
+            continue
+        block = clean(text_of(owner))
+        if len(block) <= BLOCK_CHARS:
+            yield block
+
+
 def presented_by(body: BodyText) -> Iterator[re.Match[str]]:
     """'Presented by X' inside one element's text ("<p>…, presented by <b>Acme</b>, …</p>"); never across
     elements, where a label and the next link's text would run together."""
@@ -507,21 +527,64 @@ def is_portrait(anchor: etree._Element) -> bool:
 
 
 def running_text(body: BodyText) -> list[Builder]:
-    """Sponsors named in running text ("… presented by Acme"), wherever the sentence stands."""
-    builders = []
-    for match in presented_by(body):
-        name = match.group(1).strip(" .")
-        if is_name_like(name):
-            builders.append(
-                Builder(
-                    name=name,
-                    evidence=[Evidence("text", match.group(0)[:200])],
-                    in_context=True,
-                    tier="presented by",
-                    context=PHRASE,
-                )
+    """Sponsors named in running text ("… presented by Acme", "grants from Acme, Contoso and Fabrikam"), wherever
+    the sentence stands."""
+    builders: list[Builder] = []
+    for block in phrase_blocks(body):
+        for match in PHRASE_THEN_LIST_RE.finditer(block):
+            names = listed_names(block, match.end())
+            sentence = block[match.start() : match.start() + 200]
+            builders.extend(
+                Builder(name, [Evidence("text", sentence)], in_context=True, tier="presented by", context=PHRASE)
+                for name in names
+                if is_name_like(name)
             )
+    for match in presented_by(body):
+        names = [match.group(1).strip(" .")]
+        sentence = match.string[match.start() : match.start() + 300]
+        for name in names:
+            if is_name_like(name):
+                builders.append(
+                    Builder(
+                        name=name,
+                        evidence=[Evidence("text", (sentence if len(names) > 1 else match.group(0))[:200])],
+                        in_context=True,
+                        tier="presented by",
+                        context=PHRASE,
+                    )
+                )
     return builders
+
+
+def listed_names(text: str, start: int) -> list[str]:
+    """The names a sponsorship sentence lists after its phrase ("grants from Acme (a gloss), the Northwind
+    Trust, and Contoso"), in order; [] unless it lists at least two."""
+    pos = start
+    names: list[str] = []
+    while (m := LIST_NAME_RE.match(text, pos)) is not None:
+        words = m.group(1).split()
+        # A word ending in a full stop ends the sentence ("… Foundation. Donations"), unless it is a legal form.
+        cut = next(
+            (i for i, w in enumerate(words[:-1]) if w.endswith(".") and normalize_name(w) not in LEGAL_FORMS), None
+        )
+        words = words[: cut + 1] if cut is not None else words
+        if words and normalize_name(words[-1]) not in LEGAL_FORMS:
+            words[-1] = words[-1].rstrip(".")  # the sentence's full stop, not part of the name
+        while words and words[-1] in LIST_CONNECTORS:
+            words.pop()
+        if not words:
+            break
+        names.append(" ".join(w for w in words if w))
+        if cut is not None:
+            break
+        pos = m.end()
+        gloss = LIST_GLOSS_RE.match(text, pos)
+        pos = gloss.end() if gloss else pos
+        sep = LIST_SEPARATOR_RE.match(text, pos)
+        if sep is None:
+            break
+        pos = sep.end()
+    return names if len(names) >= 2 else []
 
 
 def own_site(page_url: str) -> list[Builder]:

@@ -127,6 +127,8 @@ SPONSORSHIP_PHRASES = (
     "with the support of",
     "with support from",
     "with the generous support of",
+    "funding from",
+    "grants from",
     # de
     "präsentiert von",
     "präsentiert durch",
@@ -526,7 +528,9 @@ GLUED_NOISE_RE = re.compile(
 GLUED_PREFIX_RE = re.compile(r"^(?:logos?|sponsors?|partners?)", re.IGNORECASE)
 # Words in an image's file name that say it is a photo of a person ("portrait2.jpg", "headshot-jane.png"): a
 # contact's or speaker's photo inside a partner card is not another logo, and never a sponsor of its own.
-PORTRAIT_FILE_RE = re.compile(r"(?:^|[^a-z])(?:portraits?|headshots?|avatars?|mugshots?|faces?)(?:\d*)(?:$|[^a-z])", re.I)
+PORTRAIT_FILE_RE = re.compile(
+    r"(?:^|[^a-z])(?:portraits?|headshots?|avatars?|mugshots?|faces?)(?:\d*)(?:$|[^a-z])", re.IGNORECASE
+)
 # A name and a link's host agree when the host holds a word's first MIN_STEM_CHARS letters ("consulate" →
 # consulfrance) or abbreviates the name's words in order (at least MIN_ABBREVIATION_CHARS letters, a name of
 # at most MAX_ABBREVIATED_WORDS words: a long sentence abbreviates almost anything).
@@ -734,6 +738,22 @@ PRESENTED_BY_RE = re.compile(
     "(?i:" + "|".join(re.escape(p) for p in PRESENTED_BY_PHRASES) + r")\s+(?:[Tt]he\s+)?"
     r"((?:[A-Z0-9][\w&.'’-]*)(?:\s+(?:[A-Z0-9&][\w&.'’-]*|of|and|the|de|du|des|der|la|le)){0,5})"
 )
+# The rest of a sponsorship sentence as a list of names: "… grants from organizations like Acme (a gloss), the
+# Northwind Trust, and Contoso." — an optional "organisations like", names apart by commas, "and" or ";".
+LIST_INTRO_RE = re.compile(
+    r"\s*(?:(?:other\s+)?(?:organi[sz]ations|companies|foundations|institutions|businesses|bodies|partners|sponsors|"
+    r"funders)\s+(?:like|such as|including)\s+)?"
+)
+# A sponsorship phrase followed by a list's introduction ("grants from organisations like …").
+PHRASE_THEN_LIST_RE = re.compile(
+    "(?i:" + "|".join(re.escape(p) for p in PRESENTED_BY_PHRASES) + r")" + LIST_INTRO_RE.pattern
+)
+LIST_NAME_RE = re.compile(
+    r"(?:[Tt]he\s+)?((?:[A-Z0-9][\w&.'’+-]*)(?:\s+(?:[A-Z0-9&][\w&.'’+-]*|of|for|the|de|du|des|der|la|le)){0,6})"
+)
+LIST_GLOSS_RE = re.compile(r"\s*\([^()]{0,120}\)")
+LIST_SEPARATOR_RE = re.compile(r"\s*(?:[,;]\s*(?:and\s+|&\s+)?|\s+(?:and|&)\s+)")
+LIST_CONNECTORS = frozenset({"of", "for", "the", "de", "du", "des", "der", "la", "le"})
 # "Powered by Amazon Music" / "Presented by Acme" as an alt text: the phrase says sponsor, the rest is the name.
 ALT_SPONSOR_PHRASE_RE = re.compile(
     "^(?:" + "|".join(re.escape(p) for p in (*SPONSORSHIP_PHRASES, *CREDIT_PHRASES)) + r")\s+", re.IGNORECASE
