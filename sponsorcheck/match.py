@@ -42,6 +42,8 @@ CONFLICT_SCORE = 83  # a fuzzy match at or above this counts as a conflict; betw
 MIN_FUZZY_LENGTH = 5  # no edits for names up to 4 characters
 WEAK_SCORE = 60  # a weak alias without corroboration: a person should look
 CORROBORATED_SCORE = 100
+# Said on a brand's match when neither the page nor the user dates it: the bought/sold rule then reads it as of today.
+NO_DATE_NOTE = "no page date found or given: read as of today"
 NEAREST_MIN = 70  # explain lists aliases at least this similar (plain ratio) to orient a person
 # Evidence kinds that carry no letter case: names read from them are matched without case awareness.
 LOGO_EVIDENCE = frozenset({"img-file", "img-alt", "css-bg", "svg-title"})  # signals that come from a logo image
@@ -771,7 +773,7 @@ class Matcher:
             elif m.weak and not m.corroborated and self._logo_alone_identifies(candidate, m):
                 m = replace(m, corroborated=True, score=CORROBORATED_SCORE, method="logo")
             found[key] = m
-        kept = [m for m in (self._in_period(m, candidate.year) for m in found.values()) if m is not None]
+        kept = [m for m in (self._in_period(m, candidate.year, candidate.dated) for m in found.values()) if m]
         # Domain matches first (the most reliable signal), then name matches in the matcher's rank order. An
         # entity's own match goes after a strong match of one of its brands: the same owner, named more exactly
         # ("Amazon Music" linked to a country's amazon.* site is the brand, not just the company).
@@ -785,23 +787,41 @@ class Matcher:
             ),
         )
 
-    def _in_period(self, m: Match, year: int | None) -> Match | None:
-        """A match as the page's date allows: dropped outside the brand's time with its owner, review when unsure.
+    def _in_period(self, m: Match, year: int | None, dated: str = "") -> Match | None:
+        """A match as the page's date allows, saying which date was used.
 
         A brand bought (or launched) later counts only on pages dated from that year; a sold one only on
-        pages dated up to the sale. Without a page date a sold brand is review: the page may be older.
+        pages dated up to the sale. A year the user gave (`names --year`, `dated` empty) is taken as fact:
+        outside the brand's time the match is dropped. A year read from the page itself (`dated` says
+        where) may be the wrong one (an old page re-used, a title naming last year's edition), so outside
+        the brand's time the match is review, never silently dropped. Without a page date a sold brand is
+        review (the page may be older than the sale); any other brand counts as it stands today, and the
+        finding says the page has no date.
         """
         brand = self._brands.get((m.pledge, m.entity, m.brand)) if m.brand else None
         if brand is None or (brand.since is None and brand.status != "sold"):
             return m
+        owner = m.entity_name.split(",")[0]
         if year is not None:
-            if not brand.counts_in(year):
+            when = f"the page is dated {year} ({dated})" if dated else f"the page is dated {year}"
+            if brand.counts_in(year):
+                if m.note or not is_strong(m):  # a weak match keeps its own reason to look
+                    return m
+                return replace(m, note=f"{when}, within {brand.name}'s time with {owner}: {brand.period}")
+            if not dated:
                 return None
-            return replace(m, note=m.note or f"the page is dated {year}, within {brand.name}'s time: {brand.period}")
+            if brand.status == "sold" and brand.until is not None and year > brand.until:
+                outside = f"after {owner} sold {brand.name} ({brand.period})"
+            else:
+                outside = f"before {brand.name} was {owner}'s ({brand.period})"
+            note = f"{when}, {outside}: it would not count then, so a person should check the page's date"
+            return replace(m, weak=True, corroborated=False, score=WEAK_SCORE, note=note)
         if brand.status == "sold":
             note = f"{brand.name} was sold ({brand.period}) and the page has no date: a person should check when"
             return replace(m, weak=True, corroborated=False, score=WEAK_SCORE, note=note)
-        return m
+        if m.note or not is_strong(m):
+            return m
+        return replace(m, note=NO_DATE_NOTE)
 
     def _logo_alone_identifies(self, candidate: Candidate, m: Match) -> bool:
         """A logo in a sponsor list named exactly after a brand whose watchlist entry says a logo identifies it."""

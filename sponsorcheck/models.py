@@ -85,6 +85,7 @@ class Candidate:
     note: str | None = None  # why a mention is not sponsorship, e.g. "prize", "hosting"
     page: str = ""  # URL or path of the page it was found on
     year: int | None = None  # the year the page is dated, when known: brands bought or sold count by it
+    dated: str = ""  # where that year was read on the page ("its JSON-LD Event startDate 2019-12-06"); "" = given
     context: str = ""  # section | grid | phrase | identity | outside (see verdict.CONTEXTS); "" = not yet decided
     swept: bool = False  # found by the whole-page sweep only (not by the section walk)
     entity: str | None = None  # a mention's watchlisted entity id, when it matches one (set after matching)

@@ -456,3 +456,28 @@ def test_audible_matches_only_its_own_country_domains():
     assert DEFAULT.match_url("https://www.audible.co.uk/")
     assert not DEFAULT.match_url("https://audible.org/")
     assert not DEFAULT.match_url("https://audible.design/")
+
+
+@pytest.mark.parametrize(
+    ("url", "brand"),
+    [
+        ("https://www.twitch.com/", "twitch"),  # Disconnect's entity list: an Amazon.com property
+        ("https://www.mgmplus.com/series", "mgm-plus"),
+        ("https://shop.wfm.com/holiday", "whole-foods"),  # DuckDuckGo Tracker Radar: Amazon's
+        ("https://www.abebooks.de/", "abebooks"),
+    ],
+)
+def test_sourced_brand_domains_name_their_brand(url, brand):
+    assert brand in {m.brand for m in DEFAULT.match_url(url)}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://wholefoods.com/",  # no source found for who holds it: not listed
+        "https://abebooks.org/",  # a country-wildcard would have matched any holder's abebooks.<tld>
+        "https://www.abebooks.design/",
+    ],
+)
+def test_unsourced_brand_domains_are_not_matched(url):
+    assert not DEFAULT.match_url(url)

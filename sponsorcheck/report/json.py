@@ -33,6 +33,8 @@ def candidate_dict(c: Candidate) -> dict[str, Any]:
         "context": c.context or None,  # section | grid | phrase | identity | outside (issue 9)
         "entity": c.entity,  # a mention's watchlisted entity, when it names one
         "entity_name": c.entity_name,
+        "year": c.year,  # the year its page is dated, when the page says (bought/sold brands count by it)
+        "dated": c.dated or None,  # where on the page that year was read
     }
 
 
@@ -99,6 +101,8 @@ def _candidate_from(d: dict[str, Any]) -> Candidate:
         context=d.get("context") or "",
         entity=d.get("entity"),
         entity_name=d.get("entity_name"),
+        year=d.get("year"),
+        dated=d.get("dated") or "",
     )
 
 
