@@ -15,7 +15,8 @@ Floors are pinned at what main measured when the gate was merged. They only ever
 commit, so the next change cannot quietly give the gain back. Never lower a floor to make a change
 pass — fix the change, or say in the commit why the figure had to move (a relabelled page, say).
 Verdict and recall figures cover the corpus's html and template pages only (data files are not
-pages `check` reads); "held-back" is the team's held-back set (BRIEF.md), "all" is tune + held-back.
+pages `check` reads); "held-back" is the team's fixed held-back set — a page is held back when
+int(sha256(page_id).hexdigest(), 16) % 4 == 0 — "tune" the rest, "all" is tune + held-back.
 The robustness figures cover the same corpus pages only: the project's own test pages change with
 every commit, the corpus does not, so a floor moves only when the tool does (robustness.py prints the
 test pages' figures too).

@@ -166,6 +166,19 @@ def test_a_wrapped_markdown_paragraph_is_one_paragraph():
     assert html == "<p>Funded by grants from Acme and Contoso.</p>\n\n<p>Next<br>line</p>"
 
 
+def test_a_copied_placeholder_alt_with_a_slip_names_no_one(test_watchlist):
+    # class: a theme's placeholder alt on every logo, once misspelt; the file names each logo
+    found = read("placeholder-alts.html")
+    assert sponsors(found) == ["Fabrikam Cloud", "Tailspin", "Twitch", "Wingtip"]
+    assert check("placeholder-alts.html", test_watchlist).verdict is Verdict.CONFLICT
+
+
+def test_product_pages_of_one_owner_are_named_by_their_alts():
+    # class: one company's products, each linking to the owner's page under the product's initials
+    found = read("product-pages-of-one-owner.html")
+    assert sponsors(found) == ["Visual Studio Code", "Cloud Data Bridge", "Northwind Traders"]
+
+
 def test_readable_names_from_domains_and_short_files():
     assert name_from_domain("www.twitch.tv") == "Twitch"
     assert name_from_domain("www.berlin-partner.de") == "Berlin Partner"

@@ -179,6 +179,9 @@ def agrees_with_link(name: str, host: str, path: str = "") -> bool:
     initials = "".join(t[0] for t in tokens if t)
     if len(tokens) >= 2 and any(len(lab) >= 2 and initials.startswith(lab) for lab in labels):
         return True
+    segments = {fold(seg) for seg in unquote(path).split("/") if seg}
+    if len(tokens) >= 2 and initials in segments:
+        return True  # the owner's page for one of its products ("Internet Explorer" → example.com/ie)
     # A word's stem in the host ("French Consulate" → consulfrance-…), or the host an abbreviation of the
     # name's words taken in order ("Standard Library" → stdlib, "Seoul … Short … Film Festival" → sesiff).
     stems = [t[:MIN_STEM_CHARS] for t in tokens if len(t) >= MIN_STEM_CHARS and t.isalpha()]

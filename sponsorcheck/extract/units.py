@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
 
 from lxml import etree
+from rapidfuzz.distance import Levenshtein
 
 from sponsorcheck.extract.document import TEMPLATE_VALUE_RE, BodyText, clean, text_of
 from sponsorcheck.extract.links import href_of, is_platform_profile, outbound, unwrap_redirect
@@ -51,6 +52,7 @@ from sponsorcheck.extract.vocabulary import (
     LIST_SEPARATOR_RE,
     MAX_UNIT_CLIMB,
     MIN_SHARED_ALT_FILES,
+    MIN_SHARED_ALT_SLIP_CHARS,
     PHRASE_THEN_LIST_RE,
     PORTRAIT_FILE_RE,
     PRESENTED_BY_PHRASES,
@@ -473,11 +475,20 @@ def shared_alts(units: Iterable[etree._Element]) -> frozenset[str]:
                     files.setdefault(text, set()).add(src)
                     links.setdefault(text, set()).add(link)
     # Copies of one logo for wide and narrow screens share their alt and their link: they are one sponsor.
-    return frozenset(
+    shared = {
         text
         for text, srcs in files.items()
         if len(srcs) >= MIN_SHARED_ALT_FILES and (len(links[text]) > 1 or None in links[text])
-    )
+    }
+    # A slip in a copied placeholder ("alt tex" beside "alt text" on other logos) is the same placeholder.
+    slips = {
+        text
+        for text in files
+        if text not in shared
+        and len(text) >= MIN_SHARED_ALT_SLIP_CHARS
+        and any(Levenshtein.distance(text, s, score_cutoff=1) <= 1 for s in shared)
+    }
+    return frozenset(shared | slips)
 
 
 def units_of(

@@ -690,6 +690,8 @@ HEADING_DECORATION = " \t\n#¶§🔗⚓*|-–—:·•"
 # An alt or title text written on logos of this many different image files names none of them ("logo",
 # the event's own name, one alt copied onto every logo of a grid): the file, link or caption names each.
 MIN_SHARED_ALT_FILES = 2
+# A one-letter slip in a copied alt this long is still that alt (shorter alts are often real short names).
+MIN_SHARED_ALT_SLIP_CHARS = 6
 SHARED_ALT_NOTE = "the same alt text is on several different logos: it names none of them"
 # Distinct candidates matched per page. Matching is cheap; the cap only bounds a hostile page, and a
 # page that exceeds it is marked truncated so it is never called clear (cutting before merging made
