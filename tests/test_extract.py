@@ -179,6 +179,12 @@ def test_product_pages_of_one_owner_are_named_by_their_alts():
     assert sponsors(found) == ["Visual Studio Code", "Cloud Data Bridge", "Northwind Traders"]
 
 
+def test_a_logo_linking_to_a_profile_is_named_by_the_handle():
+    # class: sponsors whose logo links to their page on a platform, the file an old name; the event's icons are not
+    found = read("profile-linked-logos.html")
+    assert sponsors(found) == ["Tidewater Meadery", "Green Quay Bakery", "Twitch"]
+
+
 def test_readable_names_from_domains_and_short_files():
     assert name_from_domain("www.twitch.tv") == "Twitch"
     assert name_from_domain("www.berlin-partner.de") == "Berlin Partner"

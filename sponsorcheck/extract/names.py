@@ -29,6 +29,7 @@ from sponsorcheck.extract.vocabulary import (
     MIN_ABBREVIATION_CHARS,
     MIN_STEM_CHARS,
     NON_NAME_RE,
+    PAGE_FILE_RE,
     SIZE_OR_HASH_RE,
     STREAM_RE,
     TRAILING_COLOUR_RE,
@@ -146,6 +147,19 @@ def name_from_alt(alt: str) -> str:
     return ALT_SPONSOR_PHRASE_RE.sub("", name).strip(" -–—|:,.") or name
 
 
+def name_from_profile(href: str) -> str:
+    """A readable name from a profile link's handle: 'facebook.com/NorthwindRail' → 'Northwind Rail'; '' for a
+    path that is no handle (a numeric id, a query, a nested page)."""
+    try:
+        segments = [s for s in urlsplit(href).path.split("/") if s]
+    except ValueError:
+        return ""
+    if len(segments) != 1 or not re.fullmatch(r"@?[A-Za-z][\w.-]{2,}", segments[0]) or PAGE_FILE_RE.search(segments[0]):
+        return ""
+    name = readable(" ".join(p for p in SPLIT_RE.split(CAMEL_RE.sub(" ", segments[0].lstrip("@"))) if p))
+    return name if is_name_like(name) else ""
+
+
 def is_name_like(text: str) -> bool:
     """True for a short text that can be an organisation's name (not a sentence, question or placeholder)."""
     if not text or len(text) > MAX_NAME_CHARS or len(text.split()) > MAX_NAME_WORDS:
@@ -253,6 +267,7 @@ def choose_name(
     files: list[str],
     identity: tuple[str, str, str] | None,
     link_text: str = "",
+    profile: str = "",
 ) -> str:
     """Name priority: data attribute, emphasised visible text, alt that agrees with the link, short visible
     text, the link's own text when the entry is a sentence, file name that agrees with the link, the link's
@@ -274,9 +289,16 @@ def choose_name(
         return text
     if link_text and is_name_like(link_text) and not STREAM_RE.search(link_text):
         return link_text  # "Drinks by <a>Ice House Cold Brew</a>, proudly local": the link names the sponsor
+    # A logo file whose name disagrees with the profile it links to: the sponsor's own page names it (a bare
+    # icon linking to a profile is the event's own social link, never named after the handle).
+    handle = name_from_profile(profile) if files and not identity else ""
+    if handle and any(agrees_with_link(f, urlsplit(profile).hostname or "") for f in files):
+        handle = ""  # the platform's own icon ("twitter.png"): the event's social link
     for file_name in files:
-        if ok(file_name):
+        if ok(file_name) and (not handle or agrees_with_link(file_name, "", handle)):
             return file_name
+    if handle:
+        return handle  # the sponsor's own page on a platform names it when the logo file disagrees
     if identity:
         return name_from_domain(host)
     for candidate in [*alts, *files]:

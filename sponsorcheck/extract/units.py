@@ -206,7 +206,7 @@ def build_unit(
         emphasis = ""
     if text.casefold() in shared:
         text = ""
-    name = choose_name(data_names, emphasis, alts, text, files, identity, link_text)
+    name = choose_name(data_names, emphasis, alts, text, files, identity, link_text, next(iter(profile_links), ""))
     if not name and profile_links and (STREAM_RE.search(text) or SHOP_RE.search(text)):
         name = name_from_domain(host_of(profile_links[0]) or "")  # "Hosted live on Twitch!" → Twitch, a mention
     if not name:

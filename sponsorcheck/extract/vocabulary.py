@@ -537,6 +537,8 @@ PORTRAIT_FILE_RE = re.compile(
 MIN_STEM_CHARS = 5
 MIN_ABBREVIATION_CHARS = 4
 MAX_ABBREVIATED_WORDS = 8
+# A link path that is a script or page ("profile.php"), not a profile handle.
+PAGE_FILE_RE = re.compile(r"\.(?:php|html?|aspx?|jsp|cgi)$", re.IGNORECASE)
 # Directory names that say nothing about whose logo it is.
 GENERIC_DIRS = frozenset(
     {
