@@ -481,3 +481,16 @@ def test_sourced_brand_domains_name_their_brand(url, brand):
 )
 def test_unsourced_brand_domains_are_not_matched(url):
     assert not DEFAULT.match_url(url)
+
+
+@pytest.mark.parametrize(
+    ("year", "verdict"),
+    [(None, "review"), (2019, "conflict"), (2024, "clear")],  # sold to Gear Patrol in 2023
+)
+def test_a_brand_amazon_sold_counts_only_before_the_sale(year, verdict):
+    assert verdict_of("DPReview", year) == verdict
+
+
+def test_the_dallas_book_depository_is_not_amazons_bookshop():
+    assert verdict_of("Texas School Book Depository") == "clear"
+    assert verdict_of("Book Depository", 2015) == "conflict"

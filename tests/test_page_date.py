@@ -182,3 +182,18 @@ def test_the_json_report_carries_the_page_date_of_each_sponsor_and_reads_it_back
     assert sponsor["year"] == 2021 and "its title" in sponsor["dated"]
     again = result_from_dict(doc)
     assert next(s for s in again.sponsors if s.name == "Boughtco").year == 2021
+
+
+@pytest.mark.parametrize(
+    ("title", "sponsor", "verdict"),
+    [
+        ("Health Fair 2022", "Amazon Clinic", "conflict"),  # Amazon's own from its 2022 launch, before One Medical
+        ("Film Night 2019", "Epix", "review"),  # Epix came to Amazon with MGM in 2022
+        ("Film Night 2023", "Epix", "conflict"),
+        ("Comic Days 2015", "ComiXology", "conflict"),  # closed in 2023, Amazon's from 2014: counts in 2015
+    ],
+)
+def test_real_brands_count_by_the_page_year(title, sponsor, verdict):
+    default = Matcher([load_default()])
+    result, f = finding(sponsor_page(f"<title>{title} — Sponsors</title>", sponsor), default)
+    assert result.verdict.value == verdict and "its title" in f.why
