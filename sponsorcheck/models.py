@@ -174,3 +174,5 @@ class Result:
     fetched_at: str | None = None
     from_cache: bool = False
     revalidated: bool = False
+    # What was done to the address as written before it was fetched ("https:// was added to 'fest.example'").
+    notes: tuple[str, ...] = ()

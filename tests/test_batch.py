@@ -619,7 +619,7 @@ def _batch_process(tour: Path, out: Path, wl_path: Path) -> tuple[list[str], dic
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     journal = Journal.path_for(out)
     for _ in range(300):  # until a first row is journaled (at most 30 s)
-        if journal.exists() and journal.read_text("utf-8").strip():
+        if journal.exists() and '"row"' in journal.read_text("utf-8"):  # past the header line
             break
         time.sleep(0.1)
     return command, env, process

@@ -494,3 +494,9 @@ def test_a_brand_amazon_sold_counts_only_before_the_sale(year, verdict):
 def test_the_dallas_book_depository_is_not_amazons_bookshop():
     assert verdict_of("Texas School Book Depository") == "clear"
     assert verdict_of("Book Depository", 2015) == "conflict"
+
+
+def test_souq_the_word_is_not_amazons_souq_com():
+    assert verdict_of("Souq.com") == "conflict"
+    assert verdict_of("Souq Waqif") == "clear"  # the old market in Doha; "souq" is the Arabic word for market
+    assert verdict_of("Souq Festival") == "clear"

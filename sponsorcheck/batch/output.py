@@ -9,6 +9,7 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from sponsorcheck.allow import AllowlistFile
 from sponsorcheck.batch.table import Table
 from sponsorcheck.errors import OutputError, UsageError
 from sponsorcheck.models import Result, Verdict
@@ -49,12 +50,19 @@ def check_writable(path: str | Path) -> None:
         raise OutputError(f"{path}: cannot write in {parent}: {exc.strerror}") from None
 
 
-def render_report(results: Sequence[Result], table: Table, watchlists: Sequence[Watchlist], fmt: str) -> bytes:
-    """The report bytes in one of the formats: csv, json, md, xlsx."""
+def render_report(
+    results: Sequence[Result],
+    table: Table,
+    watchlists: Sequence[Watchlist],
+    fmt: str,
+    allowlists: Sequence[AllowlistFile] = (),
+) -> bytes:
+    """The report bytes in one of the formats: csv, json (naming every allowlist file read), md, xlsx."""
     if fmt == "csv":
         return to_csv(results, table.columns).encode("utf-8-sig")  # the BOM makes Excel read UTF-8
     if fmt == "json":
-        return (json.dumps(document(results, watchlists), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        doc = document(results, watchlists, allowlists)
+        return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     if fmt == "md":
         return to_markdown(results, table.columns).encode("utf-8")
     if fmt == "xlsx":
@@ -90,9 +98,15 @@ def write_atomic(path: str | Path, data: bytes) -> None:
         raise OutputError(f"{path}: cannot write the report: {exc.strerror}") from None
 
 
-def write_report(path: str | Path, results: Sequence[Result], table: Table, watchlists: Sequence[Watchlist]) -> None:
+def write_report(
+    path: str | Path,
+    results: Sequence[Result],
+    table: Table,
+    watchlists: Sequence[Watchlist],
+    allowlists: Sequence[AllowlistFile] = (),
+) -> None:
     """Write the report in the format its extension names, atomically."""
-    write_atomic(path, render_report(results, table, watchlists, output_format(path)))
+    write_atomic(path, render_report(results, table, watchlists, output_format(path), allowlists))
 
 
 def verdict_counts(results: Iterable[Result]) -> dict[Verdict, int]:

@@ -34,7 +34,7 @@ from sponsorcheck.batch.journal import Journal
 from sponsorcheck.batch.robots import ROBOTS_DEADLINE, RobotsRules, RobotsStore, fetch_robots_answer
 from sponsorcheck.batch.scheduler import _Scheduler, _Task
 from sponsorcheck.batch.session import DEFAULT_PER_HOST, DEFAULT_WORKERS, HostRedirect, stop_at_other_hosts
-from sponsorcheck.batch.table import InputRow, Table, dedup_key, origin_of, target_url
+from sponsorcheck.batch.table import InputRow, Table, dedup_key, origin_of, target_address
 from sponsorcheck.errors import FetchError, RobotsDisallowed, SponsorcheckError, TargetError, UsageError
 from sponsorcheck.extract import extract
 from sponsorcheck.fetch import Fetcher, validate_url
@@ -335,14 +335,18 @@ def run_batch(
     rows_for: dict[str, list[InputRow]] = {}
     url_for: dict[str, str] = {}
     immediate: list[tuple[InputRow, Result]] = []
+    notes: dict[int, tuple[str, ...]] = {}  # what was added to a row's address (its scheme, say)
     for row in table.rows:
         if row.index in done:
             continue
         try:
-            url = target_url(row.url)
+            address = target_address(row.url)
         except UsageError as exc:
             immediate.append((row, replace(error_result(row.url, "url", exc.message), row=row.cells)))
             continue
+        url = address.url
+        if address.note:
+            notes[row.index] = (address.note,)
         key = dedup_key(url)
         url_for.setdefault(key, url)
         rows_for.setdefault(key, []).append(row)
@@ -386,7 +390,7 @@ def run_batch(
 
     def take(key: str, result: Result) -> None:
         for row in rows_for[key]:
-            record(row, replace(result, target=row.url, row=row.cells))
+            record(row, replace(result, target=row.url, row=row.cells, notes=notes.get(row.index, ())))
 
     remaining = len(url_for)
     interrupted = False

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from sponsorcheck.errors import InputFileError, UsageError
-from sponsorcheck.fetch import validate_url
+from sponsorcheck.address import Address, web_address
+from sponsorcheck.errors import InputFileError
 from sponsorcheck.files import check_user_file, read_user_file
 
 # Header names that mean "the event's web address", compared after casefolding and squeezing
@@ -168,8 +168,15 @@ def _cell_text(value: Any) -> str:
 
 
 def _table_from_rows(
-    path: str, raw_rows: Iterable[Sequence[str]], url_column: str | None, encoding: str, delimiter: str
+    path: str,
+    raw_rows: Iterable[Sequence[str]],
+    url_column: str | None,
+    encoding: str,
+    delimiter: str,
+    links: Sequence[Sequence[str | None]] = (),
 ) -> Table:
+    """Rows after the first non-blank one (the header); `links[i][j]`, when given, is the web address
+    behind cell j of raw row i (a spreadsheet hyperlink), used as the row's URL instead of its text."""
     rows_iter = iter(raw_rows)
     header: Sequence[str] | None = None
     line = 0
@@ -192,7 +199,10 @@ def _table_from_rows(
             columns.append(f"column {len(columns) + 1}")
         cells += [""] * (len(columns) - len(cells))
         pairs = tuple(zip(columns, cells, strict=True))
-        rows.append(InputRow(len(rows), line, pairs, dict(pairs)[column]))
+        link_row = links[line - 1] if line - 1 < len(links) else ()
+        at = columns.index(column)
+        link = link_row[at] if at < len(link_row) else None
+        rows.append(InputRow(len(rows), line, pairs, link or dict(pairs)[column]))
     # Rows read before a wider row was seen get the extra (empty) columns too.
     width = len(columns)
     rows = [
@@ -229,29 +239,52 @@ def _read_xlsx(path: Path, url_column: str | None) -> Table:
             f"{path}: reading .xlsx needs openpyxl (pip install 'sponsorcheck[xlsx]'), or save the sheet as CSV"
         ) from None
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        # Not read-only: only a fully loaded sheet carries its cells' hyperlinks ("Clean fest" → https://…).
+        workbook = openpyxl.load_workbook(path, data_only=True)
+        formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many types for a damaged or foreign file
         raise InputFileError(f"{path}: not a readable .xlsx workbook: {exc}") from None
     try:
         sheet = workbook.worksheets[0]
-        rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        formula_links = {
+            (cell.row, cell.column): m.group(1)
+            for row in formulas.worksheets[0].iter_rows()
+            for cell in row
+            if isinstance(getattr(cell, "value", None), str) and (m := HYPERLINK_FORMULA.match(cell.value))
+        }
+        rows: list[list[str]] = []
+        links: list[list[str | None]] = []
+        for cells in sheet.iter_rows():
+            rows.append([_cell_text(c.value) for c in cells])
+            links.append([_hyperlink(c, formula_links.get((c.row, c.column))) for c in cells])
     finally:
         workbook.close()
-    return _table_from_rows(str(path), rows, url_column, "xlsx", "")
+        formulas.close()
+    return _table_from_rows(str(path), rows, url_column, "xlsx", "", links)
+
+
+# =HYPERLINK("https://…", "Clean fest"): the address is the formula's first argument.
+HYPERLINK_FORMULA = re.compile(r'^=\s*HYPERLINK\(\s*"([^"]+)"', re.IGNORECASE)
+LINK_SCHEMES = ("http://", "https://")
+
+
+def _hyperlink(cell: Any, formula_target: str | None) -> str | None:
+    """The web address a cell links to (an inserted hyperlink or a HYPERLINK formula), else None."""
+    link = getattr(cell, "hyperlink", None)
+    target = (getattr(link, "target", None) if link is not None else None) or formula_target
+    if isinstance(target, str) and target.strip().lower().startswith(LINK_SCHEMES):
+        return target.strip()
+    return None  # mailto:, a link inside the workbook, or none
+
+
+def target_address(cell: str) -> Address:
+    """The URL to fetch for a cell and what was added to it (see `address.web_address`); else UsageError."""
+    return web_address(cell)
 
 
 def target_url(cell: str) -> str:
     """The URL to fetch for a cell: http(s) URLs as they are, 'www.fest.example/x' given https://; else UsageError."""
-    text = cell.strip()
-    if not text:
-        raise UsageError("no URL in this row")
-    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", text):
-        # Spreadsheets often hold bare addresses; a dotted host without spaces is one.
-        if re.match(r"^[\w-]+(\.[\w-]+)+(:\d+)?([/?#]\S*)?$", text):
-            text = "https://" + text
-        else:
-            raise UsageError(f"{cell!r} is not a web address")
-    return validate_url(text)
+    return web_address(cell).url
 
 
 def dedup_key(url: str) -> str:

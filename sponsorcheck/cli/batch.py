@@ -25,6 +25,7 @@ from sponsorcheck.batch import (
     tune_allocator,
     write_report,
 )
+from sponsorcheck.batch.journal import file_sha256, run_settings
 from sponsorcheck.cache import DEFAULT_MAX_AGE
 from sponsorcheck.cli.common import (
     EXIT_CODES_HELP,
@@ -52,7 +53,9 @@ from sponsorcheck.cli.common import (
 )
 from sponsorcheck.errors import UsageError
 from sponsorcheck.fetch import Fetcher, FetchPolicy
+from sponsorcheck.files import refuse_overwriting_input
 from sponsorcheck.match import DEFAULT_MIN_SCORE
+from sponsorcheck.models import Result
 from sponsorcheck.pipeline import CheckOptions, matcher_for
 from sponsorcheck.render import DEFAULT_CONTEXTS
 from sponsorcheck.report.batch_summary import print_batch_summary, print_batch_table
@@ -149,7 +152,9 @@ def batch(
 
     def run() -> None:
         if output is not None:
-            check_writable(output)  # before any work: a report that cannot be saved wastes the whole run
+            # Before any work: a report must never replace the tour it is made from, nor be unsavable.
+            refuse_overwriting_input(output, [input_file])
+            check_writable(output)
         elif resume:
             raise UsageError("--resume continues the report given with --output; give the same --output again")
         watchlists = load_watchlists(watchlist)
@@ -176,9 +181,32 @@ def batch(
             ),
         )
         journal = Journal(Journal.path_for(output)) if output is not None else None
-        done = journal.load(table) if journal and resume else {}
+        done: dict[int, Result] = {}
         if journal:
-            journal.open(fresh=not resume)
+            # The journal records which tour and settings it is for: a resume must match, and a fresh
+            # run never silently replaces another tour's unfinished run.
+            digest = file_sha256(input_file)
+            settings = run_settings(
+                watchlists=watchlists,
+                allowlists=allowlist.files,
+                follow=options.check.follow,
+                min_score=min_score,
+                render=setup.mode.value,
+                robots=options.robots,
+                url_column=table.url_column,
+            )
+            try:
+                if resume:
+                    note = journal.check_resume(input_file, digest, settings)
+                else:
+                    note = journal.check_fresh(input_file, digest)
+            except BaseException:
+                setup.close()  # refused before any work: no browser left behind
+                raise
+            if note:
+                print(f"sponsorcheck: note: {note}", file=sys.stderr)
+            done = journal.load(table) if resume else {}
+            journal.open(fresh=not resume, header=Journal.header_for(input_file, digest, settings))
         tune_allocator()
         # Everything loaded so far (watchlist, matcher, input) lives for the whole run: keep the cyclic
         # garbage collector from re-scanning it on every collection (about 0.15 s per 1,000 rows, profiled).
@@ -192,7 +220,7 @@ def batch(
             observer = stack.enter_context(ProgressObserver(err)) if show_progress else None
             outcome = run_batch(table, fetcher, matcher, options, journal, observer, done=done)
         if output is not None:
-            write_report(output, outcome.results, table, watchlists)
+            write_report(output, outcome.results, table, watchlists, allowlist.files)
         else:
             print_batch_table(outcome.results, table, stdout_console())
         if journal:

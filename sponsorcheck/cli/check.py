@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from sponsorcheck.address import target_address
 from sponsorcheck.cache import DEFAULT_MAX_AGE
 from sponsorcheck.cli.common import (
     EXIT_CODES_HELP,
@@ -35,7 +37,7 @@ from sponsorcheck.cli.common import (
     render_setup,
 )
 from sponsorcheck.errors import InputFileError
-from sponsorcheck.fetch import Fetcher, FetchPolicy, is_url, make_session, validate_url
+from sponsorcheck.fetch import Fetcher, FetchPolicy, make_session
 from sponsorcheck.match import DEFAULT_MIN_SCORE
 from sponsorcheck.models import Result
 from sponsorcheck.normalize import split_names
@@ -66,9 +68,10 @@ def check(
     """Check event pages (URLs or saved files) for sponsors on the watchlist."""
 
     def run() -> list[Result]:
-        for t in targets:
-            if is_url(t):
-                validate_url(t)
+        addresses = [target_address(t) for t in targets]  # scheme-less and <pasted> URLs, as batch reads them
+        for address in addresses:
+            if address.note:
+                print(f"sponsorcheck: note: {address.note}", file=sys.stderr)
         if targets.count("-") > 1:
             raise InputFileError("standard input (-) can be given only once")
         watchlists = load_watchlists(watchlist)
@@ -87,7 +90,10 @@ def check(
                 render_note=setup.note,
                 evidence=setup.evidence,
             )
-            results = [check_target(t, fetcher, matcher, options, sys.stdin.buffer) for t in targets]
+            results = [
+                replace(check_target(a.url, fetcher, matcher, options, sys.stdin.buffer), notes=a.notes)
+                for a in addresses
+            ]
         finally:
             setup.close()  # the browser is gone before anything is printed, and on Ctrl-C
         emit(results, watchlists, fmt, allowlist)

@@ -49,6 +49,7 @@ CSV_COLUMNS = (
     "from_cache",
     "rendered",
     "evidence_folder",
+    "address_note",
 )
 # Bounds on what one cell lists: a spreadsheet cell is read by a person.
 MAX_CELL_MENTIONS = 10
@@ -124,6 +125,7 @@ def summary_fields(r: Result) -> dict[str, str]:
         "from_cache": "yes" if r.from_cache else "no" if r.fetched_at else "",
         "rendered": "yes" if r.rendered else "",  # --render: read after loading it in a browser
         "evidence_folder": r.evidence or "",  # --evidence: where this row's record was saved
+        "address_note": "; ".join(r.notes),  # what was added to the address as written (its scheme, say)
     }
 
 

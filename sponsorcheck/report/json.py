@@ -77,6 +77,7 @@ def result_dict(r: Result) -> dict[str, Any]:
         "rendered": bool(r.rendered),
         "rendered_pages": list(r.rendered),
         "evidence": r.evidence,
+        "notes": list(r.notes),  # what was added to the address as written (e.g. its scheme)
     }
     if r.row:
         doc["row"] = dict(r.row)
@@ -146,6 +147,7 @@ def result_from_dict(d: dict[str, Any]) -> Result:
         fetched_at=d.get("fetched_at"),
         from_cache=bool(d.get("from_cache", False)),
         revalidated=bool(d.get("revalidated", False)),
+        notes=tuple(d.get("notes") or ()),
     )
 
 

@@ -16,6 +16,8 @@ def to_markdown(results: Sequence[Result], input_columns: Sequence[str]) -> str:
     """A Markdown table to paste into an e-mail: the input columns, the verdict, each sponsor beside its
     entity, the row's why (reason, hint or error), allowed findings with their reason, and mentions."""
     cols = [*input_columns, *(c for c in MARKDOWN_COLUMNS if c not in input_columns)]
+    if any(r.notes for r in results) and "address_note" not in cols:
+        cols.append("address_note")  # only when an address was changed (its scheme added, say)
 
     def cell(v: str) -> str:
         return " ".join(v.replace("|", "\\|").split())

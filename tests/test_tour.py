@@ -1,0 +1,358 @@
+"""A booking agent's tour as they actually have it, run through `batch` (and `check`) on loopback:
+addresses pasted from e-mails or typed without a scheme, two addresses in one cell, hyperlinked cells
+in a real workbook, a report named like its input, --resume with other settings, and the summary and
+progress a person reads. Real pytest-httpserver, real CSV files, real .xlsx written with openpyxl."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from sponsorcheck.address import target_address, web_address
+from sponsorcheck.cli import app
+from sponsorcheck.errors import ExitStatus, UsageError
+
+from .small_watchlist import ACME_WATCHLIST as WATCHLIST
+
+# Page class: a festival sponsor section with a watchlisted and a local sponsor (conflict).
+CONFLICT_PAGE = (
+    "<html><body><section id='sponsors'><h2>Our sponsors</h2>"
+    "<img src='/logos/acme.png' alt='Acme Corp'><img src='/logos/bakery.png' alt='Harbour Bakery'>"
+    "</section></body></html>"
+)
+# Page class: a sponsor section naming only local businesses (clear).
+CLEAR_PAGE = (
+    "<html><body><section id='sponsors'><h2>Our sponsors</h2>"
+    "<img src='/logos/bakery.png' alt='Harbour Bakery'></section></body></html>"
+)
+HTML = "text/html; charset=utf-8"
+runner = CliRunner()
+
+
+@pytest.fixture
+def wl_path(tmp_path):
+    path = tmp_path / "watchlist.yaml"
+    path.write_text(WATCHLIST, encoding="utf-8")
+    return path
+
+
+def serve(httpserver):
+    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n", content_type="text/plain")
+    httpserver.expect_request("/conflict").respond_with_data(CONFLICT_PAGE, content_type=HTML)
+    httpserver.expect_request("/clear").respond_with_data(CLEAR_PAGE, content_type=HTML)
+
+
+def write_csv(path, rows, header=("date", "city", "url")):
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+    return path
+
+
+def read_csv(path):
+    return list(csv.DictReader(io.StringIO(path.read_text("utf-8-sig"))))
+
+
+def batch(*args):
+    return runner.invoke(app, ["batch", *map(str, args), "--delay", "0"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Addresses as people write them
+
+
+@pytest.mark.parametrize(
+    ("written", "url", "note"),
+    [
+        ("<https://fest.example/lineup>", "https://fest.example/lineup", "out of '<https://fest.example/lineup>'"),
+        ("example.com", "https://example.com", "https:// was added to 'example.com'"),
+        ("fest.example/2026?x=1", "https://fest.example/2026?x=1", "https:// was added"),
+        ("127.0.0.1:8000/page", "http://127.0.0.1:8000/page", "http:// was added to '127.0.0.1:8000/page'"),
+        ("localhost:8000", "http://localhost:8000", "http:// was added"),
+        ("<fest.example>", "https://fest.example", "https:// was added to 'fest.example'"),
+        ("https://fest.example/", "https://fest.example/", ""),
+    ],
+)
+def test_addresses_as_pasted_are_read_with_a_note_saying_what_was_added(written, url, note):
+    address = web_address(written)
+    assert address.url == url
+    assert (note in address.note) if note else address.note == ""
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "https://a.example/ https://b.example/",
+        "https://a.example/; https://b.example/",
+        "a.example, b.example",
+        "https://a.example/\nhttps://b.example/",
+    ],
+)
+def test_two_addresses_in_one_cell_are_refused_saying_so(cell):
+    with pytest.raises(UsageError, match="2 web addresses in one cell"):
+        web_address(cell)
+
+
+def test_check_argument_rules_keep_files_and_stdin(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "saved.example").write_text("<html></html>", encoding="utf-8")
+    assert target_address("saved.example").url == "saved.example"  # an existing file wins
+    assert target_address("sponsors.html").url == "sponsors.html"  # a file's name: "no such file" later
+    assert target_address("-").url == "-"
+    assert target_address("fest.example").url == "https://fest.example"
+
+
+def test_check_and_batch_read_a_pasted_and_a_scheme_less_address_the_same(tmp_path, httpserver, wl_path):
+    serve(httpserver)
+    bare = f"127.0.0.1:{httpserver.port}/conflict"
+    pasted = f"<{httpserver.url_for('/clear')}>"
+    for written, verdict in ((bare, "conflict"), (pasted, "clear")):
+        result = runner.invoke(app, ["check", written, "-w", str(wl_path), "--format", "json"])
+        doc = json.loads(result.stdout)["results"][0]
+        assert doc["verdict"] == verdict, result.output
+        assert doc["notes"] and "note:" in result.stderr
+    assert (
+        "http:// was added"
+        in json.loads(runner.invoke(app, ["check", bare, "-w", str(wl_path), "--format", "json"]).stdout)["results"][0][
+            "notes"
+        ][0]
+    )
+
+    tour = write_csv(tmp_path / "tour.csv", [("06-01", "Oslo", bare), ("06-02", "Bergen", pasted)])
+    out = tmp_path / "report.csv"
+    result = batch(tour, "-o", out, "-w", wl_path)
+    assert result.exit_code == ExitStatus.CONFLICT, result.output
+    rows = read_csv(out)
+    assert [r["verdict"] for r in rows] == ["conflict", "clear"]
+    assert "http:// was added" in rows[0]["address_note"] and rows[1]["address_note"]
+    assert rows[0]["url"] == bare  # the agent's cell as they wrote it
+
+
+def test_two_urls_in_a_cell_make_an_error_row_and_cost_no_other_row(tmp_path, httpserver, wl_path):
+    serve(httpserver)
+    joined = f"{httpserver.url_for('/clear')} {httpserver.url_for('/conflict')}"
+    tour = write_csv(tmp_path / "tour.csv", [("1", "Oslo", joined), ("2", "Bergen", httpserver.url_for("/clear"))])
+    out = tmp_path / "report.csv"
+    result = batch(tour, "-o", out, "-w", wl_path)
+    rows = read_csv(out)
+    assert rows[0]["verdict"] == "error" and "2 web addresses in one cell" in rows[0]["error"]
+    assert rows[1]["verdict"] == "clear"
+    assert result.exit_code == ExitStatus.TARGET_ERROR
+    # The joined string was never fetched as one address.
+    assert all("%20" not in req.url and " " not in req.path for req, _ in httpserver.log)
+
+
+# ---------------------------------------------------------------------------------------------
+# The report never replaces the tour it was made from
+
+
+def _workbook(path, rows, hyperlinks=None):
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Tour"
+    sheet.append(["date", "city", "url"])
+    for row in rows:
+        sheet.append(list(row))
+    for (row, col), target in (hyperlinks or {}).items():
+        sheet.cell(row, col).hyperlink = target
+    fees = workbook.create_sheet("Fees")
+    fees.append(["city", "fee"])
+    fees.append(["Oslo", 1500])
+    workbook.save(path)
+    return path
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "csv", "symlink", "relative"])
+def test_a_report_named_like_its_input_is_refused_before_any_request(tmp_path, httpserver, wl_path, kind, monkeypatch):
+    import openpyxl
+
+    serve(httpserver)
+    rows = [("06-01", "Oslo", httpserver.url_for("/conflict"))]
+    if kind == "xlsx":
+        tour = _workbook(tmp_path / "agency.xlsx", rows)
+        output = tour
+    else:
+        tour = write_csv(tmp_path / "agency.csv", rows)
+        output = tour
+        if kind == "symlink":
+            output = tmp_path / "report.csv"
+            output.symlink_to(tour)
+        elif kind == "relative":
+            (tmp_path / "sub").mkdir()
+            monkeypatch.chdir(tmp_path / "sub")
+            output = "../agency.csv"
+    before = tour.read_bytes()
+    result = batch(tour, "-o", output, "-w", wl_path)
+    assert result.exit_code == ExitStatus.USAGE, result.output
+    assert "is the input file" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert tour.read_bytes() == before
+    assert not httpserver.log  # refused before any work
+    if kind == "xlsx":
+        assert openpyxl.load_workbook(tour).sheetnames == ["Tour", "Fees"]  # the other sheets survive
+
+
+# ---------------------------------------------------------------------------------------------
+# Allowlists: named in the batch JSON as in check's
+
+
+def test_batch_json_lists_every_allowlist_file_read(tmp_path, httpserver, wl_path, monkeypatch):
+    serve(httpserver)
+    monkeypatch.chdir(tmp_path)
+    allow = tmp_path / "agency-allow.yaml"
+    allow.write_text(
+        "allow:\n  - sponsor: Acme Corp\n    entity: acme\n    reason: the organiser returned the money\n",
+        encoding="utf-8",
+    )
+    (tmp_path / ".sponsorcheck-allow.yaml").write_text("allow: []\n", encoding="utf-8")
+    tour = write_csv(tmp_path / "tour.csv", [("06-01", "Oslo", httpserver.url_for("/conflict"))])
+    out = tmp_path / "report.json"
+    result = batch(tour, "-o", out, "-w", wl_path, "--allow", allow)
+    assert result.exit_code == ExitStatus.CLEAR, result.output
+    doc = json.loads(out.read_text("utf-8"))
+    listed = {(a["path"].rsplit("/", 1)[-1], a["implicit"]) for a in doc["allowlists"]}
+    assert listed == {("agency-allow.yaml", False), (".sponsorcheck-allow.yaml", True)}
+    finding = doc["results"][0]["findings"][0]
+    assert finding["level"] == "allowed" and finding["allowed_reason"] == "the organiser returned the money"
+
+
+# ---------------------------------------------------------------------------------------------
+# A workbook whose cells show a name and link to the page
+
+
+def test_xlsx_cells_whose_text_hides_a_hyperlink_use_the_hyperlink(tmp_path, httpserver, wl_path):
+    import openpyxl
+
+    serve(httpserver)
+    path = tmp_path / "agency.xlsx"
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["date", "city", "url"])
+    sheet.append(["06-01", "Oslo", "Clean fest"])
+    sheet.cell(2, 3).hyperlink = httpserver.url_for("/conflict")
+    sheet.append(["06-02", "Bergen", f'=HYPERLINK("{httpserver.url_for("/clear")}", "Harbour fest")'])
+    sheet.append(["06-03", "Tromsø", httpserver.url_for("/clear")])
+    sheet.append(["06-04", "Bodø", "write to us"])
+    sheet.cell(5, 3).hyperlink = "mailto:office@fest.example"  # not a web page: the cell's text is used
+    workbook.save(path)
+    out = tmp_path / "report.csv"
+    result = batch(path, "-o", out, "-w", wl_path)
+    rows = read_csv(out)
+    assert [r["verdict"] for r in rows] == ["conflict", "clear", "clear", "error"], result.output
+    assert rows[0]["url"] == "Clean fest"  # the agent's cell is reported as they wrote it
+    assert rows[0]["pages_read"] == httpserver.url_for("/conflict")
+    assert "not a web address" in rows[3]["error"]
+
+
+# ---------------------------------------------------------------------------------------------
+# --resume belongs to one tour and one set of settings
+
+
+def _interrupted(tour, out, wl_path, *options):
+    """The journal a run stopped after its first row leaves: a full run's journal (kept) cut to its header
+    and first row. (Made without a signal: the interrupt itself is tested in test_batch.py.)"""
+    from sponsorcheck.batch import journal as journal_module
+
+    journal = journal_module.Journal.path_for(out)
+    original = journal_module.Journal.close
+    journal_module.Journal.close = lambda self, remove=False: original(self, remove=False)
+    try:
+        batch(tour, "-o", out, "-w", wl_path, *options)
+    finally:
+        journal_module.Journal.close = original
+    lines = journal.read_text("utf-8").splitlines()
+    assert json.loads(lines[0])["journal"] == journal_module.JOURNAL_FORMAT
+    journal.write_text("\n".join(lines[:2]) + "\n", encoding="utf-8")
+    out.unlink()
+    return journal
+
+
+@pytest.mark.parametrize(
+    ("changed", "says"),
+    [
+        (["--min-score", "95"], "--min-score 95 (was"),
+        (["--no-follow"], "--follow/--no-follow 0 (was 3)"),
+        (["--render", "never"], "--render never (was auto)"),
+        (["--ignore-robots"], "--ignore-robots False (was True)"),
+    ],
+)
+def test_resume_with_other_settings_is_refused_saying_what_differs(
+    tmp_path, httpserver, wl_path, monkeypatch, changed, says
+):
+    serve(httpserver)
+    tour = write_csv(
+        tmp_path / "tour.csv",
+        [("06-01", "Oslo", httpserver.url_for("/conflict")), ("06-02", "Bergen", httpserver.url_for("/clear"))],
+    )
+    out = tmp_path / "report.csv"
+    journal = _interrupted(tour, out, wl_path, "--render", "auto", "--workers", "1")
+    kept = journal.read_bytes()
+    requests = len(httpserver.log)
+
+    result = batch(tour, "-o", out, "-w", wl_path, "--render", "auto", "--workers", "1", *changed, "--resume")
+    assert result.exit_code == ExitStatus.USAGE, result.output
+    line = result.stderr.strip()
+    assert "\n" not in line and says in line and "--resume" in line, line
+    assert journal.read_bytes() == kept  # the interrupted run is kept as it was
+    assert len(httpserver.log) == requests  # refused before any work
+
+    # The same settings resume it, and the counts include the row taken from the journal.
+    result = batch(tour, "-o", out, "-w", wl_path, "--render", "auto", "--workers", "1", "--resume")
+    assert result.exit_code == ExitStatus.CONFLICT, result.output
+    assert [r["verdict"] for r in read_csv(out)] == ["conflict", "clear"]
+    assert "2 rows checked" in result.stderr
+
+
+def test_resume_with_another_watchlist_or_allowlist_or_input_is_refused(tmp_path, httpserver, wl_path, monkeypatch):
+    serve(httpserver)
+    tour = write_csv(
+        tmp_path / "tour.csv",
+        [("06-01", "Oslo", httpserver.url_for("/conflict")), ("06-02", "Bergen", httpserver.url_for("/clear"))],
+    )
+    out = tmp_path / "report.csv"
+    _interrupted(tour, out, wl_path, "--workers", "1")
+
+    other_wl = tmp_path / "other.yaml"
+    other_wl.write_text(WATCHLIST.replace("Test pledge", "Other pledge"), encoding="utf-8")
+    allow = tmp_path / "allow.yaml"
+    allow.write_text("allow: []\n", encoding="utf-8")
+    edited = tmp_path / "edited.csv"
+    edited.write_text(tour.read_text("utf-8") + "06-03,Tromsø,https://fest.example/\n", encoding="utf-8")
+    for args, says in (
+        ([tour, "-w", other_wl], "--watchlist"),
+        ([tour, "-w", wl_path, "--allow", allow], "--allow"),
+        ([edited, "-w", wl_path], "is not the tour the interrupted run read"),
+    ):
+        result = batch(*args, "-o", out, "--workers", "1", "--resume")
+        assert result.exit_code == ExitStatus.USAGE, result.output
+        errors = [line for line in result.stderr.splitlines() if "error:" in line]
+        assert len(errors) == 1 and says in errors[0], result.stderr
+
+
+def test_a_fresh_run_never_replaces_another_tours_unfinished_journal(tmp_path, httpserver, wl_path, monkeypatch):
+    serve(httpserver)
+    tour = write_csv(
+        tmp_path / "tour.csv",
+        [("06-01", "Oslo", httpserver.url_for("/conflict")), ("06-02", "Bergen", httpserver.url_for("/clear"))],
+    )
+    other = write_csv(tmp_path / "other.csv", [("07-01", "Malmö", httpserver.url_for("/clear"))])
+    out = tmp_path / "report.csv"
+    journal = _interrupted(tour, out, wl_path, "--workers", "1")
+    kept = journal.read_bytes()
+
+    result = batch(other, "-o", out, "-w", wl_path)
+    assert result.exit_code == ExitStatus.USAGE, result.output
+    assert "holds the unfinished run of" in result.stderr and "tour.csv" in result.stderr
+    assert journal.read_bytes() == kept
+
+    # The same tour started again without --resume: allowed, and said.
+    result = batch(tour, "-o", out, "-w", wl_path)
+    assert result.exit_code == ExitStatus.CONFLICT, result.output
+    assert "starting again" in result.stderr
