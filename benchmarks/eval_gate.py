@@ -88,16 +88,19 @@ FLOORS: tuple[Floor, ...] = (
         "sponsor recall (html+template, held-back)", 0.884, lambda m: m.corpus.by_set["held-back"].recall, ratio=True
     ),
     Floor("sponsor precision (html+template, all)", 0.738, lambda m: m.corpus.by_set["all"].precision, ratio=True),
-    Floor("robustness: verdicts kept over all changes", 0.932, lambda m: m.robustness.kept_share, ratio=True),
+    # Round 3: the robustness floors rose (0.932 → 0.948 kept, 2 → 0 conflicts lost, 0.135 → 0.121 largest drop)
+    # with short links and platform channels in logo grids, footers as their own region and block moves that take
+    # a block's label heading and whole table or list along (benchmarks/robustness.py says what changed).
+    Floor("robustness: verdicts kept over all changes", 0.948, lambda m: m.robustness.kept_share, ratio=True),
     Floor(
         "robustness: conflicts lost (conflict → clear/unknown)",
-        2,
+        0,
         lambda m: m.robustness.conflicts_lost,
         at_most=True,
     ),
     Floor(
         "robustness: largest recall drop of one change",
-        0.144,
+        0.121,
         lambda m: m.robustness.max_drop,
         at_most=True,
         ratio=True,

@@ -23,7 +23,7 @@ WRAPPERS = (("<", ">"), ('"', '"'), ("'", "'"), ("“", "”"), ("‘", "’"), 
 # Punctuation a sentence leaves after an address ("see fest.example/sponsors.") that no URL ends in.
 TRAILING_PUNCTUATION = ".,;:!?"
 # Separators between several addresses in one cell: whitespace, and ; or , followed by whitespace.
-SEPARATOR = re.compile(r"\s+|[;,](?=\s|$)")
+SEPARATOR = re.compile(r"\s+|[;,](?=\s|$)|[,;|](?=<?https?://)", re.IGNORECASE)
 SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 # A bare address: a dotted host name (or localhost / an IPv4 address), an optional port, then a path.
 BARE_ADDRESS = re.compile(r"^(?:localhost|[\w-]+(?:\.[\w-]+)+)(?::\d{1,5})?(?:[/?#]\S*)?$", re.IGNORECASE)

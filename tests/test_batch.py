@@ -575,7 +575,7 @@ def test_cli_batch_writes_report_and_exits_with_combined_status(tmp_path, httpse
     assert [r["verdict"] for r in csv.DictReader(io.StringIO(out.read_text("utf-8-sig")))] == ["conflict", "clear"]
     assert not Journal.path_for(out).exists()  # the journal goes once the full report is written
     assert "2 rows checked: 1 conflict, 1 clear" in result.stderr
-    assert "conflict row 1 (1, a)" in result.stderr and "Acme Corp" in result.stderr
+    assert "conflict (1)" in result.stderr and "row 1 (1, a)" in result.stderr and "Acme Corp" in result.stderr
 
 
 def test_cli_batch_table_on_stdout(tmp_path, httpserver, wl_path):

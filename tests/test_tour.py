@@ -92,11 +92,18 @@ def test_addresses_as_pasted_are_read_with_a_note_saying_what_was_added(written,
         "https://a.example/; https://b.example/",
         "a.example, b.example",
         "https://a.example/\nhttps://b.example/",
+        "https://a.example/,https://b.example/",
+        "https://a.example/|<https://b.example/>",
     ],
 )
 def test_two_addresses_in_one_cell_are_refused_saying_so(cell):
     with pytest.raises(UsageError, match="2 web addresses in one cell"):
         web_address(cell)
+
+
+def test_an_address_inside_a_query_is_not_a_second_address():
+    url = "https://a.example/out?next=https://b.example/"
+    assert web_address(url).url == url
 
 
 def test_check_argument_rules_keep_files_and_stdin(tmp_path, monkeypatch):
@@ -356,3 +363,167 @@ def test_a_fresh_run_never_replaces_another_tours_unfinished_journal(tmp_path, h
     result = batch(tour, "-o", out, "-w", wl_path)
     assert result.exit_code == ExitStatus.CONFLICT, result.output
     assert "starting again" in result.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# What a person reads on the terminal: the summary of rows to chase, and progress
+
+
+def test_summary_lists_every_row_to_chase_grouped_with_word_boundary_labels(tmp_path, httpserver, wl_path):
+    serve(httpserver)
+    # Page class: an event page with no sponsor information at all (unknown).
+    httpserver.expect_request("/about").respond_with_data(
+        "<html><body><h1>About</h1><p>A festival by the harbour since 1999, for everyone.</p></body></html>",
+        content_type=HTML,
+    )
+    long_name = "Harbour Side Grand Summer Rock Festival Weekend"
+    tour = write_csv(
+        tmp_path / "tour.csv",
+        [
+            ("06-01", long_name, httpserver.url_for("/conflict")),
+            ("06-02", "Bergen", httpserver.url_for("/clear")),
+            ("06-03", "Trondheim", httpserver.url_for("/about")),
+            ("06-04", "Stavanger", httpserver.url_for("/missing")),
+            ("06-05", "Bodø", "TBA"),
+        ],
+    )
+    out = tmp_path / "report.md"
+    result = batch(tour, "-o", out, "-w", wl_path, "--max-age", "7200")
+    err = result.stderr
+    assert "5 rows checked: 1 conflict, 1 clear, 1 unknown, 2 errors" in err, err
+    groups = [line.split(" (")[0] for line in err.splitlines() if not line.startswith(" ") and " — " in line]
+    assert groups == ["conflict", "unknown", "error"]
+    assert "Acme Corp" in err
+    assert "row 3 (06-03, Trondheim)" in err and "row 4 (06-04, Stavanger)" in err and "row 5 (06-05, Bodø)" in err
+    assert "server error 500" in err and "not a web address" in err, err  # unmatched paths answer 500
+    assert "Bergen" not in err  # a clear row needs no chasing
+    # The long label is cut after a whole word, with an ellipsis.
+    label = next(line for line in err.splitlines() if "row 1 (" in line).split("row 1 (")[1].split(")")[0]
+    assert label.endswith("…") and f"06-01, {long_name}".startswith(label[:-1]) and label[-2] != " "
+    assert f"06-01, {long_name}"[len(label) - 1] == " "  # cut where a word ended
+    assert f"report written to {out}" in err
+
+    # A second run answers from the cache and says so, with the age allowed.
+    again = batch(tour, "-o", out, "-w", wl_path, "--max-age", "7200")
+    assert "answered from cached copies up to 2 h old (--max-age 7200)" in again.stderr, again.stderr
+
+
+def test_summary_counts_rows_taken_from_the_journal(tmp_path, httpserver, wl_path):
+    serve(httpserver)
+    tour = write_csv(
+        tmp_path / "tour.csv",
+        [("06-01", "Oslo", httpserver.url_for("/conflict")), ("06-02", "Bergen", httpserver.url_for("/clear"))],
+    )
+    out = tmp_path / "report.csv"
+    _interrupted(tour, out, wl_path)
+    result = batch(tour, "-o", out, "-w", wl_path, "--resume")
+    assert "2 rows checked (1 taken from the journal of the interrupted run): 1 conflict, 1 clear" in result.stderr
+
+
+def test_progress_counts_resumed_rows_says_one_conflict_and_estimates_time_left():
+    import re
+    import time
+
+    from rich.console import Console
+
+    from sponsorcheck.models import Result, Verdict
+    from sponsorcheck.report.progress import ProgressObserver
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=True, width=200)
+    journal = [Result("a", "a", Verdict.CONFLICT), Result("b", "b", Verdict.CLEAR)]
+    observer = ProgressObserver(console, journal)
+    with observer:
+        observer.started(6, 2)
+        observer.progress.refresh()
+        first = buffer.getvalue()
+        for _ in range(2):
+            time.sleep(0.2)
+            observer.row_done(None, Result("c", "c", Verdict.ERROR))
+        observer.progress.refresh()
+        last = buffer.getvalue()
+    plain = [re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text).strip().splitlines()[-1] for text in (first, last)]
+    assert "2/6" in plain[0] and "1 conflict ·" in plain[0] and "0 errors" in plain[0]
+    assert "estimating time left" in plain[0]  # the rows from the journal are not speed
+    assert "4/6" in plain[1] and "1 conflict ·" in plain[1] and "2 errors" in plain[1]
+    left = re.search(r"about (\d+):(\d\d):(\d\d) left", plain[1])
+    assert left and int(left.group(3)) <= 5  # two rows in ~0.4 s: two more take about as long
+
+
+# ---------------------------------------------------------------------------------------------
+# Every report format, made by the command from real pages, carries each row's why
+
+
+def test_every_report_format_carries_each_rows_why_from_a_real_run(tmp_path, httpserver, wl_path):
+    import openpyxl
+
+    serve(httpserver)
+    # Page class: a page whose content is built by a script (unknown, with the hint saying so).
+    httpserver.expect_request("/app").respond_with_data(
+        "<html><head><script src='/bundle.js'></script></head><body><div id='root'></div></body></html>",
+        content_type=HTML,
+    )
+    tour = write_csv(
+        tmp_path / "tour.csv",
+        [
+            ("06-01", "Oslo", httpserver.url_for("/conflict")),
+            ("06-02", "Bergen", httpserver.url_for("/app")),
+            ("06-03", "Tromsø", "TBA"),
+        ],
+    )
+    reports = {}
+    for suffix in ("csv", "md", "xlsx"):
+        out = tmp_path / f"report.{suffix}"
+        result = batch(tour, "-o", out, "-w", wl_path, "--render", "never")
+        assert result.exit_code == ExitStatus.CONFLICT, result.output
+        reports[suffix] = out
+    rows = {r["city"]: r for r in read_csv(reports["csv"])}
+    assert rows["Oslo"]["matched_sponsors"] == "Acme Corp (conflict)" and "listed as a sponsor" in rows["Oslo"]["why"]
+    assert rows["Bergen"]["verdict"] == "unknown" and "JavaScript" in rows["Bergen"]["why"], rows["Bergen"]
+    assert rows["Tromsø"]["error"] == "'TBA' is not a web address" == rows["Tromsø"]["why"]
+    md = reports["md"].read_text("utf-8")
+    assert "Acme Corp (conflict)" in md and "JavaScript" in md and "'TBA' is not a web address" in md
+    sheet = openpyxl.load_workbook(reports["xlsx"]).active
+    header = [c.value for c in sheet[1]]
+    cells = {sheet.cell(i, 2).value: {h: sheet.cell(i, j).value for j, h in enumerate(header, 1)} for i in (2, 3, 4)}
+    assert "JavaScript" in cells["Bergen"]["why"] and cells["Tromsø"]["error"] == "'TBA' is not a web address"
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:")
+    fills = {sheet.cell(i, header.index("verdict") + 1).fill.start_color.rgb for i in (2, 3, 4)}
+    assert len(fills) == 3  # conflict, unknown and error each have their colour
+
+
+def test_a_mention_names_its_company_not_its_id():
+    from sponsorcheck.models import Candidate, Role
+    from sponsorcheck.report.common import mention_label
+
+    mention = Candidate(
+        "Amazon Music", (), role=Role.MENTION, note="a streaming link", entity="amazon", entity_name="Amazon.com, Inc."
+    )
+    assert mention_label(mention) == "Amazon Music (a streaming link; Amazon.com, Inc.)"
+
+
+def test_summary_groups_in_the_order_to_chase_them_review_included():
+    from rich.console import Console
+
+    from sponsorcheck.batch import BatchOutcome
+    from sponsorcheck.models import ErrorInfo, Result, Verdict
+    from sponsorcheck.report.batch_summary import cut_at_word, print_batch_summary
+
+    def row(city, verdict, **kw):
+        return Result(f"https://{city.lower()}.example/", "", verdict, row=(("city", city),), **kw)
+
+    results = (
+        row("Error", Verdict.ERROR, error=ErrorInfo("connection", "cannot connect")),
+        row("Unknown", Verdict.UNKNOWN, hints=("the page builds its content with JavaScript",)),
+        row("Review", Verdict.REVIEW, hints=("a short name; check",)),
+        row("Clear", Verdict.CLEAR),
+    )
+    buffer = io.StringIO()
+    print_batch_summary(BatchOutcome(results, 4, resumed=1), Console(file=buffer, width=300), output="r.csv")
+    text = buffer.getvalue()
+    groups = [line.split(" (")[0] for line in text.splitlines() if " — " in line and not line.startswith(" ")]
+    assert groups == ["review", "unknown", "error"]
+    assert "1 taken from the journal" in text and "report written to r.csv" in text
+    assert "JavaScript" in text and "cannot connect" in text and "Clear" not in text
+    assert cut_at_word("Harbour Side Grand Summer", 14) == "Harbour Side…"
+    assert cut_at_word("Supercalifragilistic", 10) == "Supercali…"  # one long word is cut where it must be

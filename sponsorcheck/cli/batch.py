@@ -217,7 +217,7 @@ def batch(
         with contextlib.ExitStack() as stack:
             stack.callback(setup.close)  # the browser goes with the run, Ctrl-C included
             stack.enter_context(_terminate_as_interrupt())
-            observer = stack.enter_context(ProgressObserver(err)) if show_progress else None
+            observer = stack.enter_context(ProgressObserver(err, done.values())) if show_progress else None
             outcome = run_batch(table, fetcher, matcher, options, journal, observer, done=done)
         if output is not None:
             write_report(output, outcome.results, table, watchlists, allowlist.files)
@@ -226,7 +226,7 @@ def batch(
         if journal:
             journal.close(remove=not outcome.interrupted)
         if not quiet:
-            print_batch_summary(outcome, err)
+            print_batch_summary(outcome, err, output=str(output) if output is not None else None, max_age=max_age)
         if outcome.interrupted:
             where = f" in {output}" if output is not None else ""
             hint = " run the same command with --resume to finish" if output is not None else ""

@@ -4,11 +4,20 @@ and which elements stand for one logo or organisation (anchors).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from lxml import etree
 
-from sponsorcheck.extract.vocabulary import DATA_NAME_KEY_RE, PLATFORM_DOMAINS, REDIRECT_PARAMS, SHARE_LINK_RE
+from sponsorcheck.extract.vocabulary import (
+    DATA_NAME_KEY_RE,
+    MIN_GRID_OWN_SITES,
+    MIN_STRIP_SITES,
+    PLATFORM_DOMAINS,
+    REDIRECT_PARAMS,
+    SHARE_LINK_RE,
+    SHORTENER_DOMAINS,
+)
 from sponsorcheck.normalize import host_of, registrable_domain
 
 
@@ -81,3 +90,23 @@ def unwrap_redirect(href: str) -> str:
         if key.lower() in REDIRECT_PARAMS and value.startswith(("http://", "https://")):
             return value
     return href
+
+
+def grid_site(href: str, host: str) -> str:
+    """The site a logo link stands for in a grid: its registrable domain, or the whole link for a shortener
+    (bit.ly/x and bit.ly/y lead to two sites, as far as anyone reading the page can tell)."""
+    site = registrable_domain(host)
+    return href.strip() if site in SHORTENER_DOMAINS else site
+
+
+def is_shortener(host: str) -> bool:
+    """True for a link shortener's host: the link hides where it leads."""
+    return registrable_domain(host) in SHORTENER_DOMAINS
+
+
+def enough_grid_sites(sites: Iterable[str]) -> bool:
+    """Distinct sites enough for a logo grid: MIN_STRIP_SITES in all, and MIN_GRID_OWN_SITES of them not
+    platforms (a "Follow us on Twitch" icon counts beside two sponsor logos, a row of platform icons is none)."""
+    distinct = set(sites)
+    own = [s for s in distinct if s not in PLATFORM_DOMAINS]
+    return len(distinct) >= MIN_STRIP_SITES and len(own) >= MIN_GRID_OWN_SITES

@@ -19,11 +19,20 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlsplit
 
 from lxml import etree
 
 from sponsorcheck.extract.document import BodyText, class_id_values, clean, text_of, values_containing
-from sponsorcheck.extract.links import href_of, is_anchor, outbound, site_of
+from sponsorcheck.extract.links import (
+    enough_grid_sites,
+    grid_site,
+    href_of,
+    is_anchor,
+    is_platform_profile,
+    outbound,
+    site_of,
+)
 from sponsorcheck.extract.names import file_words, is_name_like
 from sponsorcheck.extract.vocabulary import (
     BLOCK_TAGS,
@@ -340,6 +349,12 @@ def walk(root: etree._Element, base: str, body: BodyText, attrs: list[Any] | Non
         if dirty:
             state = recompute()
             dirty = False
+        if el in st.footers and anchor_end is None and state.kind != "none" and _page_wide(stack, el):
+            # A heading with no section of its own ("<h2>Sponsors</h2>" straight in <body>) does not reach into
+            # the page footer after it: the footer is its own region (its social icons are not the list's end).
+            stack.append(Scope("break", None, "", el))
+            containers[el] = containers.get(el, 0) + 1
+            state = recompute()
         if el in st.footers and anchor_end is None:
             if state.kind == "none" and el not in st.ancestors and not footer_open:
                 # A footer outside any sponsor section: only its logo links matter, found by XPath at C speed.
@@ -370,6 +385,12 @@ def walk(root: etree._Element, base: str, body: BodyText, attrs: list[Any] | Non
             if tag in LIST_ITEM_TAGS:
                 text_end = el
     return out
+
+
+def _page_wide(stack: list[Scope], footer: etree._Element) -> bool:
+    """Every open scope is a heading's whose section is the whole page (its container is <body> or <html>) and
+    the footer is not inside a sponsor-marked block."""
+    return all(s.rank is not None and s.container.tag in ("body", "html") for s in stack if s.kind != "neutral")
 
 
 def scope_of(scoped: dict[etree._Element, State], el: etree._Element) -> State | None:
@@ -420,10 +441,10 @@ def footer_strip(
     """The footer's outbound links as sponsors when they form a logo strip (logo links to enough distinct sites);
     nothing otherwise."""
     footer_hosts = {
-        registrable_domain(h)
+        grid_site(href, h)
         for a in footer_anchors
         if a.xpath(".//*[self::img or self::svg]")
-        and (h := outbound(href_of(a, base), base_site))
+        and (h := outbound(href := href_of(a, base), base_site))
         and registrable_domain(h) not in PLATFORM_DOMAINS  # the event's own social icons are no sponsor strip
     }
     if len(footer_hosts) < MIN_STRIP_SITES:
@@ -455,9 +476,9 @@ def logo_grids(
         host = outbound(href if not href.startswith("www.") else "http://" + href, base_site)
         if not host or SHARE_LINK_RE.search(href):
             continue
-        site = registrable_domain(host)
-        if site in PLATFORM_DOMAINS or site in SOCIAL_ICON_DOMAINS:
+        if registrable_domain(host) in SOCIAL_ICON_DOMAINS:
             continue  # the event's own social icons are no grid
+        site = grid_site(href, host)
         child, boxes = a, []
         for _ in range(GRID_DEPTH):
             box = child.getparent()
@@ -466,12 +487,16 @@ def logo_grids(
             rows.setdefault(box, {}).setdefault(child, site)
             boxes.append(box)
             child = box
-        links.append((a, boxes))
+        if not is_platform_profile(host, urlsplit(href).path if "://" in href else ""):
+            # A link to a channel or profile on a platform (twitch.tv/<event>) helps make a grid but is no grid
+            # entry itself: the sweep reads it in its context, so a watchlisted platform there is a question for
+            # a person. The platform's own site (twitch.tv/) is an entry like any other.
+            links.append((a, boxes))
     state = State("sponsor", GRID_TIER, False)
     found = []
     for a, boxes in links:
         for box in boxes:  # the innermost box whose entries link to enough distinct sites
-            if len(set(rows[box].values())) >= MIN_STRIP_SITES:
+            if enough_grid_sites(rows[box].values()):
                 found.append((a, state))
                 break
     return found

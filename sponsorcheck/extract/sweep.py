@@ -40,7 +40,15 @@ import ahocorasick_rs
 from lxml import etree
 
 from sponsorcheck.extract.document import clean, text_of
-from sponsorcheck.extract.links import href_of, is_platform_profile, outbound, unwrap_redirect
+from sponsorcheck.extract.links import (
+    enough_grid_sites,
+    grid_site,
+    href_of,
+    is_platform_profile,
+    is_shortener,
+    outbound,
+    unwrap_redirect,
+)
 from sponsorcheck.extract.names import agrees_with_link, name_from_domain, name_from_filename
 from sponsorcheck.extract.sections import State
 from sponsorcheck.extract.units import Builder, explanation_after
@@ -58,11 +66,9 @@ from sponsorcheck.extract.vocabulary import (
     HERO_CLASS_RE,
     HIDDEN_CLASSES,
     LAZY_SRC_ATTRS,
-    MIN_STRIP_SITES,
     PEOPLE_HEADING_RE,
     PERSON_BEFORE_RE,
     PHRASE_RE,
-    PLATFORM_DOMAINS,
     PRESENTS_RE,
     PRIZE_RE,
     SECTIONING_TAGS,
@@ -567,7 +573,10 @@ def _url_hits(el: etree._Element, kind: str, url: str, matcher: Matcher, page: P
         # What the link says, and the sentence around it, decide what it is ("Buy the album on Amazon").
         own = _link_words(el) if kind == "link" else ""
         parent = el.getparent()
-        around = clean(text_of(parent)[:2000])[:300] if parent is not None and kind == "link" else ""
+        # The sentence a link stands in: its parent's words, unless the parent is a whole region (a footer or
+        # section holding the link among other blocks is no sentence about it).
+        in_sentence = parent is not None and kind == "link" and parent.tag not in REGION_TAGS
+        around = clean(text_of(parent)[:2000])[:300] if in_sentence else ""
         yield _Hit(el, kind, name_from_domain(host), href, m, before=around, after=own, host=host, url=href)
         return
 
@@ -619,6 +628,10 @@ def _strings(data: object, path: tuple[str, ...], depth: int) -> Iterator[tuple[
 # --------------------------------------------------------------------------------------------------
 
 
+# Regions whose words are no sentence about one link standing directly in them.
+REGION_TAGS = SECTIONING_TAGS | {"header"}
+
+
 # The note on a sponsor-list logo whose text names the entity while its link leads elsewhere (a review).
 DISAGREES = "its text names the entity, its link another site"
 _STRENGTH = {SECTION: 3, GRID: 3, PHRASE: 3, IDENTITY: 3, OUTSIDE: 1}
@@ -665,6 +678,10 @@ def context_of(hit: _Hit, page: Page, terms: Terms) -> tuple[str, Role, str | No
     credit, user group, shop or stream link, employer, prize); otherwise outside any sponsor list (review)."""
     el = hit.element
     sentence = f"{hit.before} {hit.name} {hit.after}"
+    if hit.kind in ("img-file", "css-bg"):
+        # A logo's file name is read with the logo's own words: "/b/aws.svg" with alt "Powered by AWS" is the
+        # same credit badge its alt text is, not a sponsor logo of its own.
+        sentence += " " + " ".join(el.get(a) or "" for a in ("alt", "title", "aria-label"))
     credit = TECH_CREDIT_RE.search(sentence)
     # "Powered by" is sponsor phrasing under a sponsor heading; "hosted on", "built with" never are.
     pure_credit = credit is not None and credit.group(0).lower() != "powered by"
@@ -705,6 +722,10 @@ def context_of(hit: _Hit, page: Page, terms: Terms) -> tuple[str, Role, str | No
     ):
         if credit is not None and not phrase:
             return OUTSIDE, Role.SPONSOR, None, None  # "Powered by AWS" among partner logos: a person should look
+        if _links_to_platform(el, page):
+            # The event's channel on a watchlisted platform among partner logos, with no heading to say they are
+            # sponsors: never dropped as a stream link, never a conflict on the row's shape alone.
+            return OUTSIDE, Role.SPONSOR, None, None
         return GRID, Role.SPONSOR, None, "a row of partner logos"
     if phrase:
         return PHRASE, Role.SPONSOR, None, phrase
@@ -716,6 +737,16 @@ def context_of(hit: _Hit, page: Page, terms: Terms) -> tuple[str, Role, str | No
     return OUTSIDE, Role.SPONSOR, None, None
 
 
+def _links_to_platform(el: etree._Element, page: Page) -> bool:
+    """The element is (inside) a link to a channel or profile on a platform (twitch.tv/<channel>)."""
+    link = el if el.tag == "a" else next(el.iterancestors("a"), None)
+    if link is None:
+        return False
+    href = href_of(link, page.base)
+    host = outbound(href, page.base_site)
+    return bool(host) and is_platform_profile(host or "", urlsplit(href).path)
+
+
 def _link_disagrees(hit: _Hit, page: Page) -> bool:
     """A logo's text names the entity but its link leads to a site that is not the entity's and not named so."""
     if hit.kind not in ("img-alt", "title", "aria-label", "img-file", "css-bg"):
@@ -724,8 +755,8 @@ def _link_disagrees(hit: _Hit, page: Page) -> bool:
     if link.tag != "a":
         return False
     host = outbound(href_of(link, page.base), page.base_site)
-    if not host or page.matcher is None:
-        return False
+    if not host or page.matcher is None or is_shortener(host):
+        return False  # a short link hides where it leads: it cannot disagree with the logo's name
     if any(m.entity == hit.match.entity for m in page.matcher.match_url(host)):
         return False
     return not agrees_with_link(hit.name, host)
@@ -837,10 +868,11 @@ def _in_grid(el: etree._Element, page: Page) -> bool:
             return False
         sites = set()
         for a in links:
-            host = outbound(href_of(a, page.base), page.base_site)
-            if host and registrable_domain(host) not in PLATFORM_DOMAINS:
-                sites.add(registrable_domain(host))
-        if len(sites) >= MIN_STRIP_SITES:
+            href = href_of(a, page.base)
+            host = outbound(href, page.base_site)
+            if host:
+                sites.add(grid_site(href, host))
+        if enough_grid_sites(sites):  # the same rule as extract/sections.logo_grids
             return True
     return False
 

@@ -775,6 +775,15 @@ FOOTER_STRIP_TIER = "logos in the page footer"
 # Outbound logo links to at least this many distinct sites make a footer a sponsor strip, and sibling
 # entries of one box a logo grid anywhere on the page.
 MIN_STRIP_SITES = 3
+# Link shorteners: the link hides its destination, so two short links are two sites as far as a grid goes, and
+# a logo's name never "disagrees" with a short link (amzn.to, Amazon's own, is matched by the watchlist first).
+SHORTENER_DOMAINS = frozenset(
+    {"bit.ly", "j.mp", "goo.gl", "tinyurl.com", "ow.ly", "buff.ly", "is.gd", "t.co", "rebrand.ly", "lnkd.in"}
+    | {"cutt.ly", "shorturl.at", "tiny.cc", "bl.ink", "short.io", "rb.gy", "s.id", "v.gd", "soo.gd", "clck.ru"}
+)
+# In a grid, platform links (the event's channel, a partner's profile) count as entries only beside at least
+# this many logos of other sites: a row of social icons alone is no grid.
+MIN_GRID_OWN_SITES = 2
 # The tier given to a grid of outbound logo links outside any sponsor section.
 GRID_TIER = "a grid of logos linking to other sites"
 # How far above a logo link the box of a grid may be (a > img, li > a > img, div > div > a > img).

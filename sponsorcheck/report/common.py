@@ -79,7 +79,8 @@ def finding_reason(f: Finding) -> str:
 
 def mention_label(c: Candidate) -> str:
     """A mention as "Name (why it is not sponsorship; whose it is)"."""
-    notes = [n for n in (c.note, getattr(c, "entity", None)) if n]
+    whose = getattr(c, "entity_name", None) or getattr(c, "entity", None)  # the company's name, else its id
+    notes = [n for n in (c.note, whose) if n]
     return f"{c.name} ({'; '.join(notes)})" if notes else c.name
 
 
