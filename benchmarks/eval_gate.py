@@ -69,9 +69,9 @@ class Floor:
 # list). Issue 9's policy makes both a question for a person, never a silent clear; recall rose 0.850 → 0.927
 # and the conflicts lost by the robustness changes fell 8 → 2 in the same change.
 # Round 3 (recall): recall 0.927 → 0.956 and precision 0.722 → 0.739 raised their floors. The "largest recall
-# drop" ceiling moved up once, 0.135 → 0.144, and only because the unchanged recall rose: the drop is measured
-# against it, and recall after every change rose too (after "headings replaced by 'Thank you'", the largest
-# drop: 363 → 370 of 501 labelled sponsors). The names gained on card pages stand in the cards' own title
+# drop" ceiling moved up once, 0.117 → 0.118, only because the unchanged recall rose: the drop is measured
+# against it, and the recall after every change rose too (after "headings replaced by 'Thank you'", the largest
+# drop, 372 → 383 of 501 labelled sponsors found). The names gained on card pages stand in the cards' own title
 # headings, and a change that blanks every heading blanks those names with them.
 FLOORS: tuple[Floor, ...] = (
     Floor("verdicts right (html+template, all)", 40, lambda m: m.corpus.by_set["all"].right),
@@ -88,10 +88,10 @@ FLOORS: tuple[Floor, ...] = (
         "sponsor recall (html+template, held-back)", 0.884, lambda m: m.corpus.by_set["held-back"].recall, ratio=True
     ),
     Floor("sponsor precision (html+template, all)", 0.738, lambda m: m.corpus.by_set["all"].precision, ratio=True),
-    # Round 3: the robustness floors rose (0.932 → 0.948 kept, 2 → 0 conflicts lost, 0.135 → 0.121 largest drop)
-    # with short links and platform channels in logo grids, footers as their own region and block moves that take
-    # a block's label heading and whole table or list along (benchmarks/robustness.py says what changed).
-    Floor("robustness: verdicts kept over all changes", 0.948, lambda m: m.robustness.kept_share, ratio=True),
+    # Round 3: the robustness floors rose (0.932 → 0.957 kept, 2 → 0 conflicts lost, 0.135 → 0.117 largest drop)
+    # with short links and platform channels in logo grids, footers as their own region, lead-in lines as list
+    # labels, and block moves that take a block's label heading and whole table or list along (robustness.py).
+    Floor("robustness: verdicts kept over all changes", 0.957, lambda m: m.robustness.kept_share, ratio=True),
     Floor(
         "robustness: conflicts lost (conflict → clear/unknown)",
         0,
@@ -100,7 +100,7 @@ FLOORS: tuple[Floor, ...] = (
     ),
     Floor(
         "robustness: largest recall drop of one change",
-        0.121,
+        0.118,
         lambda m: m.robustness.max_drop,
         at_most=True,
         ratio=True,

@@ -84,6 +84,9 @@ WHOLE_TAGS = frozenset({"table", "thead", "tbody", "tfoot", "tr", "ul", "ol", "d
 LABEL_TAGS = frozenset({"p", "div", "span", "strong", "b", "dt", "header"})
 TEMPLATE_RE = re.compile(r"\{\{|\{%|<\?|\$\{")
 TEMPLATE_EXPR_RE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|<\?.*?\?>|\$\{.*?\}", re.S)
+NOT_WORD_RE = re.compile(r"[\W_]+")
+# Evidence kinds that carry a name as the page writes it (a link or file name counts only when it holds the name).
+NAMING_EVIDENCE = frozenset({"img-alt", "text", "title", "aria-label", "data-attr"})
 # The contexts of a sponsor `check` read in a sponsor list (not "outside" or "identity").
 LIST_CONTEXTS = frozenset({"section", "grid", "phrase"})
 
@@ -875,7 +878,8 @@ class Row:
             self.conflicts_lost += o.after in ("clear", "unknown")
             self.lost_evidence_gone += o.after in ("clear", "unknown") and o.evidence_gone
         if o.before != o.after:
-            gone = " (the change removed every trace of the entity)" if o.evidence_gone else ""
+            lost = o.before == "conflict" and o.after in ("clear", "unknown")
+            gone = " (the change removed every trace of the entity)" if lost and o.evidence_gone else ""
             self.lost.append(f"{o.page}: {o.before} → {o.after}{gone}")
         self.reference += o.reference
         self.hits_before += o.hits_before
@@ -966,15 +970,26 @@ def _found_sponsors(checked: Checked) -> list[dict]:
     ]
 
 
+def _squash(text: str) -> str:
+    return NOT_WORD_RE.sub("", text.casefold())
+
+
 def _evidence_gone(before: Checked, changed_html: str) -> bool:
-    """True when no conflict finding's matched name or domain occurs in the changed page (case-insensitive)."""
-    matched = [
-        str(f.get("matched") or "")
-        for f in before.result.get("findings", [])
-        if f.get("level") == "conflict" and f.get("matched")
-    ]
-    lowered = changed_html.casefold()
-    return bool(matched) and not any(m.casefold() in lowered for m in matched)
+    """True when nothing a conflict finding rested on is left in the changed page: neither the matched name
+    nor any of its evidence that names (alt, text, title, aria-label, data attribute; a link or file name only
+    when it holds the matched name), compared case- and punctuation-blind."""
+    conflicts = [f for f in before.result.get("findings", []) if f.get("level") == "conflict"]
+    page = _squash(changed_html)
+    for finding in conflicts:
+        matched = _squash(str(finding.get("matched") or ""))
+        if matched and matched in page:
+            return False
+        for ev in finding.get("evidence", []):
+            text = _squash(str(ev.get("text") or ""))
+            naming = ev.get("kind") in NAMING_EVIDENCE or (matched and matched in text)
+            if text and naming and text in page:
+                return False
+    return bool(conflicts)
 
 
 def _outcome(

@@ -215,3 +215,29 @@ def test_robustness_measures_a_corpus_through_check(tmp_path: Path) -> None:
     moved = next(r for r in figures.rows if r.name == "sponsor block under 20 wrappers")
     assert moved.pages == 2 and moved.kept == 2  # twenty wrappers change nothing a reader sees
     assert all(r.conflicts <= r.pages for r in figures.rows)
+
+
+def test_robustness_marks_a_lost_conflict_whose_evidence_the_change_removed() -> None:
+    r = _robustness()
+    from user_check import Checked
+
+    before = Checked(
+        1,
+        {
+            "verdict": "conflict",
+            "findings": [
+                {
+                    "level": "conflict",
+                    "matched": "Whole Foods Market",
+                    "evidence": [
+                        {"kind": "img-alt", "text": "Presented by Whole Foods Market"},
+                        {"kind": "img-file", "text": "/img/banner-top.jpg"},
+                    ],
+                }
+            ],
+        },
+    )
+    stripped = '<html><body><img src="/img/banner-top.jpg"></body></html>'
+    assert r._evidence_gone(before, stripped)  # a file name that does not hold the name is no trace of it
+    kept = "<html><body><p>Presented by: whole-foods market</p></body></html>"
+    assert not r._evidence_gone(before, kept)  # case and punctuation do not hide the name

@@ -7,7 +7,7 @@ a person would answer: a logo row with no heading is still a sponsor list when i
 distinct sites (short links included); the event's own channel on a watchlisted platform beside partner
 logos is a question for a person, never silently dropped; the event's own social icons in the footer
 under a page-wide sponsor heading are not sponsors; credit badges stay credits beside a sponsor list in the
-same footer.
+same footer; a lead-in line ending in a colon labels the list straight after it.
 """
 
 from __future__ import annotations
@@ -68,6 +68,15 @@ def test_footer_credit_badges_stay_credits_beside_a_sponsor_list_in_the_same_foo
     assert names == {"Kelp Coffee", "Rockpool Books", "Harbour Arts Fund"}
     aws = next(m for m in result["mentions"] if m["entity"] == "amazon")
     assert aws["note"] == "technology or hosting credit"
+
+
+def test_a_lead_in_line_labels_the_list_after_it() -> None:
+    result = check("lead-in-list.html")
+    assert result["verdict"] == "clear"
+    listed = {s["name"]: s for s in result["sponsors"] if s["role"] == "sponsor"}
+    assert set(listed) == {"Millbrook Music Shop", "Hillside Dairy"}
+    tier = "We are thankful for our current sponsors"
+    assert all(s["in_sponsor_context"] and s["tier"] == tier for s in listed.values())
 
 
 @pytest.mark.parametrize("page", sorted(p.name for p in PAGES.glob("*.html")))

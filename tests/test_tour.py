@@ -527,3 +527,30 @@ def test_summary_groups_in_the_order_to_chase_them_review_included():
     assert "JavaScript" in text and "cannot connect" in text and "Clear" not in text
     assert cut_at_word("Harbour Side Grand Summer", 14) == "Harbour Side…"
     assert cut_at_word("Supercalifragilistic", 10) == "Supercali…"  # one long word is cut where it must be
+
+
+def test_a_tour_with_nothing_to_fetch_finishes_with_many_analysers_and_one_worker(tmp_path, wl_path):
+    """Every row a bad cell (or taken from the journal): no page to fetch. It used to hang for ever when
+    the analysers outnumbered the fetch queue's slots (--workers 1 with --render's analysers)."""
+    import threading
+
+    from sponsorcheck.batch import BatchOptions, read_table, run_batch
+    from sponsorcheck.fetch import Fetcher, FetchPolicy, make_session
+    from sponsorcheck.match import Matcher
+    from sponsorcheck.watchlist import load_watchlist
+
+    tour = write_csv(tmp_path / "tour.csv", [("06-01", "Oslo", "TBA"), ("06-02", "Bergen", "a.example b.example")])
+    fetcher = Fetcher(make_session(), FetchPolicy(deadline=2), None)
+    outcome = []
+    worker = threading.Thread(
+        target=lambda: outcome.append(
+            run_batch(
+                read_table(tour), fetcher, Matcher([load_watchlist(wl_path)]), BatchOptions(workers=1, analysers=6)
+            )
+        ),
+        daemon=True,
+    )
+    worker.start()
+    worker.join(20)
+    assert not worker.is_alive(), "the batch hung with nothing to fetch"
+    assert [r.verdict.value for r in outcome[0].results] == ["error", "error"]

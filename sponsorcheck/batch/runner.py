@@ -423,7 +423,9 @@ def run_batch(
             take(key, result)
     else:
         run.scheduler.close()
-        for _ in analysers:
+        # Only started analysers take a stop token: with nothing to fetch (every row a bad cell or taken
+        # from the journal) none was started, and more tokens than the bounded queue holds would block here.
+        for _ in analysers if threads else ():
             run.fetched.put(None)
     if pool is not None:
         pool.shutdown(wait=not interrupted, cancel_futures=True)

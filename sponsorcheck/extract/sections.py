@@ -47,6 +47,8 @@ from sponsorcheck.extract.vocabulary import (
     INLINE_EMPHASIS,
     LABEL_PHRASES,
     LABEL_TAGS,
+    LEAD_IN_LIST_TAGS,
+    LEAD_IN_MAX_CHARS,
     LIST_ITEM_TAGS,
     MIN_STRIP_SITES,
     PAST_RE,
@@ -228,6 +230,30 @@ def _labels(body: BodyText, headings: dict) -> dict[etree._Element, etree._Eleme
     return found
 
 
+def _lead_ins(
+    root: etree._Element, headings: dict, labels: dict[etree._Element, etree._Element]
+) -> dict[etree._Element, etree._Element]:
+    """Lead-in lines that label the list straight after them ("<p>We are thankful for our current sponsors:</p>
+    <ul>…</ul>"): headings whose scope is that list (a label phrase line's box narrows to it). One C-speed
+    pass over the page's lists; only the short line just before each is read."""
+    found: dict[etree._Element, etree._Element] = {}
+    for listing in root.iter(*LEAD_IN_LIST_TAGS):
+        line = listing.getprevious()
+        if line is None or not isinstance(line.tag, str) or line.tag not in LABEL_TAGS:
+            continue
+        if line in headings and line not in labels:  # a label line's scope narrows to its list; a heading stays
+            continue
+        if len(line) > 3 or _HOLDS_LOGO_OR_LINK(line):
+            continue
+        text = clean(text_of(line))
+        if not text.endswith(":") or len(text) > LEAD_IN_MAX_CHARS:
+            continue
+        if classify_heading(text)[0] == "sponsor":
+            headings[line] = (PSEUDO_HEADING_RANK, text.rstrip(" :"))
+            found[line] = listing
+    return found
+
+
 def find_structure(root: etree._Element, attrs: list[Any] | None = None, body: BodyText | None = None) -> Structure:
     """Headings, labels, id/class hints and footers of the tree, found at C speed, with every ancestor of them."""
     headings: dict[etree._Element, tuple[int, str]] = {}
@@ -242,6 +268,7 @@ def find_structure(root: etree._Element, attrs: list[Any] | None = None, body: B
             if found:
                 headings[parent] = found
     label_scopes = _labels(body, headings) if body is not None else {}
+    label_scopes.update(_lead_ins(root, headings, label_scopes))
     hints: set[etree._Element] = set()
     unit_hints: set[etree._Element] = set()
     footers: set[etree._Element] = set(root.iter("footer"))

@@ -677,6 +677,10 @@ NON_NAME_RE = re.compile(
     re.IGNORECASE,
 )
 TITLE_SEPARATORS_RE = re.compile(r"\s[|\-–—:·•]\s|\s*[|·•]\s*")
+# A lead-in line ("We are thankful for our current sponsors:") ending in a colon, straight before a list, is that
+# list's label when it says sponsors and is at most this long: the list is its scope.
+LEAD_IN_MAX_CHARS = 100
+LEAD_IN_LIST_TAGS = ("ul", "ol", "dl", "table")
 LABEL_TAGS = frozenset({"p", "div", "span", "small", "em", "i", "label", "figcaption", "td", "strong", "b", "li"})
 MAX_NAME_CHARS = 80
 MAX_NAME_WORDS = 8
