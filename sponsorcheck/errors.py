@@ -17,6 +17,9 @@ class ExitStatus(IntEnum):
     USAGE = 2  # bad arguments, unreadable watchlist or input file
     REVIEW = 3  # a person should look: review or unknown
     TARGET_ERROR = 4  # a target could not be fetched or read
+    INTERNAL_ERROR = 70  # a bug in sponsorcheck (sysexits' EX_SOFTWARE); --debug shows the traceback
+    INTERRUPTED = 130  # Ctrl-C or SIGTERM (128 + SIGINT, the shell's convention)
+    BROKEN_PIPE = 141  # the reader of stdout went away (`| head`): 128 + SIGPIPE, as other tools end
 
 
 class SponsorcheckError(Exception):

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import contextlib
 import email.utils
+import http.client
 import logging
 import re
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -375,7 +377,7 @@ class Fetcher:
                     if exc.final.kind == "timeout" and elapsed >= policy.deadline:
                         # A socket timeout and the watchdog can end the same wait: one message either way.
                         raise self._too_slow(url) from None
-                    raise exc.final from None
+                    raise exc.final from exc.final.__cause__  # --debug shows the library's own error
                 self._sleep(wait)
                 continue
             if self.cache is not None:
@@ -411,28 +413,34 @@ class Fetcher:
                 kind="redirects",
             ) from None
         except requests.exceptions.SSLError as exc:
-            raise FetchError(
-                f"{url}: TLS/SSL failure ({_short(exc)}); {ADVICE_SAVE}, or try http:// if the site has no https",
-                kind="tls",
-            ) from None
+            raise _caused(
+                FetchError(f"{url}: {connection_problem(exc, url)}; {_tls_advice(exc, url)}", kind="tls"), exc
+            ) from exc
         except requests.exceptions.InvalidSchema:
             raise FetchError(
                 f"{url}: redirected to a URL that is not http(s); {ADVICE_SAVE}", kind="redirects"
             ) from None
         except (requests.exceptions.InvalidURL, UnicodeError) as exc:
-            raise FetchError(f"{url}: invalid URL ({_short(exc)}); {ADVICE_URL}", kind="url") from None
-        except requests.Timeout:
+            raise FetchError(f"{url}: invalid URL ({_short(exc)}); {ADVICE_URL}", kind="url") from exc
+        except requests.Timeout as exc:
             raise _Retryable(
-                FetchError(
-                    f"{url}: the server did not answer in time; {ADVICE_LATER} or raise --timeout", kind="timeout"
+                _caused(
+                    FetchError(
+                        f"{url}: the server did not answer in time; {ADVICE_LATER} or raise --timeout", kind="timeout"
+                    ),
+                    exc,
                 )
-            ) from None
+            ) from exc
         except requests.ConnectionError as exc:
             raise _Retryable(
-                FetchError(
-                    f"{url}: cannot connect ({_short(exc)}); check the address, or {ADVICE_LATER}", kind="connection"
+                _caused(
+                    FetchError(
+                        f"{url}: {connection_problem(exc, url)}; check the address, or {ADVICE_LATER}",
+                        kind="connection",
+                    ),
+                    exc,
                 )
-            ) from None
+            ) from exc
         with response:
             status = response.status_code
             if status == 304 and stale is not None and conditional:
@@ -507,13 +515,22 @@ class Fetcher:
         except Exception as exc:  # urllib3 decode/protocol/timeout errors while streaming
             if "timed out" in str(exc).lower():
                 raise _Retryable(
-                    FetchError(f"{url}: the server stopped sending; {ADVICE_LATER} or raise --timeout", kind="timeout")
-                ) from None
+                    _caused(
+                        FetchError(
+                            f"{url}: the server stopped sending; {ADVICE_LATER} or raise --timeout", kind="timeout"
+                        ),
+                        exc,
+                    )
+                ) from exc
             raise _Retryable(
-                FetchError(
-                    f"{url}: the connection broke while reading ({_short(exc)}); {ADVICE_LATER}", kind="connection"
+                _caused(
+                    FetchError(
+                        f"{url}: the connection broke while reading ({connection_problem(exc, url)}); {ADVICE_LATER}",
+                        kind="connection",
+                    ),
+                    exc,
                 )
-            ) from None
+            ) from exc
         return b"".join(chunks)
 
 
@@ -543,6 +560,84 @@ def _duration(seconds: float) -> str:
     if seconds < 7200:
         return f"{seconds / 60:.0f} min"
     return f"{seconds / 3600:.0f} h"
+
+
+def _caused(error: FetchError, cause: BaseException) -> FetchError:
+    """The error with the library exception behind it as its cause, so --debug can show that traceback."""
+    error.__cause__ = cause
+    return error
+
+
+# OpenSSL's reasons when the other end answered, but not with TLS: plain HTTP on an https:// port.
+NOT_TLS_REASONS = ("WRONG_VERSION_NUMBER", "HTTP_REQUEST", "UNKNOWN_PROTOCOL", "PACKET_LENGTH_TOO_LONG", "RECORD_LAYER")
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """The exception and everything nested in it (requests wraps urllib3, which wraps the socket's error)."""
+    out: list[BaseException] = []
+    todo: list[BaseException] = [exc]
+    while todo and len(out) < 20:
+        current = todo.pop(0)
+        if any(current is seen for seen in out):
+            continue
+        out.append(current)
+        nested = [getattr(current, "reason", None), current.__cause__, current.__context__]
+        nested += [a for a in current.args if isinstance(a, BaseException)]
+        todo.extend(n for n in nested if isinstance(n, BaseException))
+    return out
+
+
+def _host_port(url: str) -> tuple[str, int]:
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return parts.hostname or url, port or (443 if parts.scheme == "https" else 80)
+
+
+def connection_problem(exc: BaseException, url: str) -> str:
+    """What went wrong with a connection, in a person's words: no library class names, one short clause."""
+    host, port = _host_port(url)
+    causes = _causes(exc)
+    for cause in causes:
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            detail = (cause.verify_message or "").strip() or "it could not be verified"
+            return f"the site's TLS certificate is not trusted ({detail})"
+        if isinstance(cause, ssl.SSLError):
+            reason = str(cause.reason or "")
+            if reason.upper().startswith(NOT_TLS_REASONS):
+                return f"TLS handshake failed: the server does not speak HTTPS on port {port}"
+            words = reason.replace("_", " ").lower() or "the secure connection could not be set up"
+            return f"TLS handshake failed ({words})"
+    for cause in causes:
+        if isinstance(cause, socket.gaierror):
+            return f"the host name {host} could not be found (check its spelling, or your network)"
+        if isinstance(cause, ConnectionRefusedError):
+            return f"connection refused: nothing answers on port {port} of {host}"
+        if isinstance(cause, ConnectionResetError):
+            return "the server reset the connection"
+        if isinstance(cause, (http.client.RemoteDisconnected, ConnectionAbortedError, BrokenPipeError)):
+            return "the server closed the connection without an answer"
+        if isinstance(cause, http.client.BadStatusLine):
+            return "the server's answer is not HTTP"
+        if isinstance(cause, (socket.timeout, TimeoutError)):
+            return "the connection timed out"
+    for cause in causes:
+        if isinstance(cause, OSError) and cause.strerror:
+            return cause.strerror[:1].lower() + cause.strerror[1:]
+    if any("certificate verify failed" in str(c) for c in causes):
+        return "the site's TLS certificate is not trusted"
+    if any(isinstance(c, requests.exceptions.SSLError) for c in causes):
+        return "TLS handshake failed"
+    return "the connection failed"
+
+
+def _tls_advice(exc: BaseException, url: str) -> str:
+    """Advice after a TLS failure: a plain-HTTP server wants http://, a bad certificate a saved copy."""
+    if "does not speak HTTPS" in connection_problem(exc, url):
+        return "try http:// instead of https://"
+    return f"{ADVICE_SAVE}, or try http:// if the site has no https"
 
 
 def _short(exc: BaseException) -> str:

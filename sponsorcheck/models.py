@@ -150,6 +150,9 @@ class ErrorInfo:
 
     kind: str
     message: str
+    # The exception behind the message, kept in this process only (never written to a report) so that
+    # --debug can show its traceback.
+    exception: BaseException | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -165,7 +165,7 @@ def check_target(
     try:
         page = load_target(target, fetcher, stdin)
     except TargetError as exc:
-        return error_result(target, exc.kind, exc.message)
+        return error_result(target, exc.kind, exc.message, exception=exc)
     reads = _Reads()
 
     def read(page: Page) -> Extraction:
@@ -414,9 +414,9 @@ def _sighting_rank(c: Candidate) -> tuple[bool, bool, bool]:
     return (c.role is not Role.MENTION, c.in_sponsor_context, not c.past)
 
 
-def error_result(target: str, kind: str, message: str, url: str = "") -> Result:
-    """A Result saying why the target could not be checked."""
-    return Result(target=target, url=url or target, verdict=Verdict.ERROR, error=ErrorInfo(kind, message))
+def error_result(target: str, kind: str, message: str, url: str = "", exception: BaseException | None = None) -> Result:
+    """A Result saying why the target could not be checked (`exception`, if given, is kept for --debug)."""
+    return Result(target=target, url=url or target, verdict=Verdict.ERROR, error=ErrorInfo(kind, message, exception))
 
 
 def check_names(

@@ -296,15 +296,15 @@ class _Run:
                         wanted = job.check.start(page)
                     else:
                         assert error is not None
-                        job.check.result = error_result(job.url, error.kind, error.message)
+                        job.check.result = error_result(job.url, error.kind, error.message, exception=error)
                         wanted = ()
                     result = job.check.result
             except Exception as exc:  # one hostile page must never cost the other rows
                 if self.stop.is_set():
                     return  # the process pool is being shut down: this row is left for --resume
-                message = f"{job.url}: could not be checked: {type(exc).__name__}: {exc}"
+                message = f"{job.url}: could not be checked: an internal error in sponsorcheck; please report it"
                 with job.lock:
-                    job.check.result = result = error_result(job.url, "internal", message)
+                    job.check.result = result = error_result(job.url, "internal", message, exception=exc)
                 wanted = ()
             for url in wanted:
                 self.schedule(url, _Ticket(job, url, first=False))

@@ -28,7 +28,7 @@ from sponsorcheck.batch import (
 from sponsorcheck.batch.journal import file_sha256, run_settings
 from sponsorcheck.cache import DEFAULT_MAX_AGE
 from sponsorcheck.cli.common import (
-    EXIT_CODES_HELP,
+    BATCH_EXIT_HELP,
     AllowOpt,
     CachePathOpt,
     DebugOpt,
@@ -48,10 +48,11 @@ from sponsorcheck.cli.common import (
     load_allow,
     open_cache,
     render_setup,
+    show_traceback,
     stderr_console,
     stdout_console,
 )
-from sponsorcheck.errors import UsageError
+from sponsorcheck.errors import ExitStatus, UsageError
 from sponsorcheck.fetch import Fetcher, FetchPolicy
 from sponsorcheck.files import refuse_overwriting_input
 from sponsorcheck.match import DEFAULT_MIN_SCORE
@@ -88,28 +89,36 @@ def _terminate_as_interrupt() -> Iterator[None]:
         "found by name (url, link, website, event url...) or given with --url-column. The report format follows "
         "the output extension: .csv, .json (the same document as check --format json), .md, .xlsx. "
         "Finished rows are journaled beside the output (OUTPUT.journal.jsonl): after Ctrl-C, run the same "
-        "command with --resume.\n\n" + EXIT_CODES_HELP + " An interrupted run exits 130."
+        "command with --resume.\n\n" + BATCH_EXIT_HELP
     )
 )
 def batch(
     input_file: Annotated[Path, typer.Argument(metavar="INPUT", help="Tour spreadsheet: .csv, .tsv or .xlsx.")],
     output: Annotated[
         Optional[Path],  # noqa: UP045 — typer needs Optional on Python 3.10
-        typer.Option("--output", "-o", help="Report file: .csv, .json, .md or .xlsx (default: a table on stdout)."),
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Report file: .csv, .json, .md or .xlsx (default: a table on stdout).",
+        ),
     ] = None,
     url_column: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option("--url-column", help="Name of the column holding the URLs."),
+        typer.Option("--url-column", metavar="NAME", help="Name of the column holding the URLs."),
     ] = None,
-    workers: Annotated[int, typer.Option("--workers", min=1, max=128, help="Pages fetched at once.")] = DEFAULT_WORKERS,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, max=128, metavar="N", help="Pages fetched at once.")
+    ] = DEFAULT_WORKERS,
     per_host: Annotated[
-        int, typer.Option("--per-host", min=1, max=16, help="Requests at once to one host.")
+        int, typer.Option("--per-host", min=1, max=16, metavar="N", help="Requests at once to one host.")
     ] = DEFAULT_PER_HOST,
     delay: Annotated[
         float,
         typer.Option(
             "--delay",
             min=0,
+            metavar="SECONDS",
             help="Minimum seconds between the starts of two requests to one host (polite, and free in wall time when "
             "a tour spans many sites: workers serve other hosts meanwhile).",
         ),
@@ -118,6 +127,7 @@ def batch(
         int,
         typer.Option(
             "--jobs",
+            metavar="N",
             min=0,
             max=64,
             help="Parse and match in this many worker processes (0: in this process). Pays off only with "
@@ -143,7 +153,7 @@ def batch(
     cache_path: CachePathOpt = None,
     render: RenderOpt = None,
     render_pool: Annotated[
-        int, typer.Option("--render-pool", min=1, max=16, help="Pages rendered in the browser at once.")
+        int, typer.Option("--render-pool", min=1, max=16, metavar="N", help="Pages rendered in the browser at once.")
     ] = DEFAULT_CONTEXTS,
     evidence: EvidenceOpt = None,
     debug: DebugOpt = False,
@@ -225,6 +235,10 @@ def batch(
             print_batch_table(outcome.results, table, stdout_console())
         if journal:
             journal.close(remove=not outcome.interrupted)
+        if debug:  # the traceback of every row that failed (the report has its one-line reason)
+            for result in outcome.results:
+                if result.error is not None and result.error.exception is not None:
+                    show_traceback(result.error.exception)
         if not quiet:
             print_batch_summary(outcome, err, output=str(output) if output is not None else None, max_age=max_age)
         if outcome.interrupted:
@@ -234,7 +248,7 @@ def batch(
                 f"sponsorcheck: interrupted: {len(outcome.results)} of {outcome.total} rows written{where};{hint}",
                 file=sys.stderr,
             )
-            raise typer.Exit(130)
+            raise typer.Exit(int(ExitStatus.INTERRUPTED))
         raise typer.Exit(int(exit_status_for(outcome.results)))
 
     guarded(debug, run)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import typer
-
 from sponsorcheck.cache import DEFAULT_MAX_AGE, PageCache, cache_off_by_env, clear_cache, resolve_cache_path
 from sponsorcheck.cli.common import (
     CachePathOpt,
@@ -13,9 +11,16 @@ from sponsorcheck.cli.common import (
     MaxAgeOpt,
     app,
     guarded,
+    listing_exit_help,
 )
+from sponsorcheck.cli.help import Typer
 
-cache_app = typer.Typer(help="Look after the page cache (check and batch keep fetched pages for --max-age).")
+cache_app = Typer(
+    help="Look after the page cache (check and batch keep fetched pages for --max-age).",
+    epilog="Example: sponsorcheck cache info",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
 app.add_typer(cache_app, name="cache")
 
 
@@ -27,7 +32,11 @@ def _cache_file(cache_path: Path | None) -> Path | None:
     return path
 
 
-@cache_app.command("clear", epilog="Example: sponsorcheck cache clear")
+@cache_app.command(
+    "clear",
+    epilog="Example: sponsorcheck cache clear\n\n"
+    + listing_exit_help("cleared, or nothing to clear").replace("input error", "input error (not a cache file)"),
+)
 def cache_clear(cache_path: CachePathOpt = None, debug: DebugOpt = False) -> None:
     """Delete every cached page (only from a file that is a sponsorcheck cache; anything else is refused)."""
 
@@ -47,7 +56,7 @@ def cache_clear(cache_path: CachePathOpt = None, debug: DebugOpt = False) -> Non
     guarded(debug, run)
 
 
-@cache_app.command("info", epilog="Example: sponsorcheck cache info")
+@cache_app.command("info", epilog="Example: sponsorcheck cache info\n\n" + listing_exit_help("shown"))
 def cache_info(cache_path: CachePathOpt = None, max_age: MaxAgeOpt = DEFAULT_MAX_AGE, debug: DebugOpt = False) -> None:
     """Where the cache is, how many pages it holds and how many are still fresh."""
 

@@ -14,6 +14,7 @@ from sponsorcheck.address import target_address
 from sponsorcheck.cache import DEFAULT_MAX_AGE
 from sponsorcheck.cli.common import (
     EXIT_CODES_HELP,
+    NAMES_EXIT_HELP,
     AllowOpt,
     CachePathOpt,
     DebugOpt,
@@ -28,6 +29,7 @@ from sponsorcheck.cli.common import (
     OutputFormat,
     RenderOpt,
     TimeoutOpt,
+    VerboseOpt,
     WatchlistOpt,
     app,
     emit,
@@ -48,7 +50,10 @@ from sponsorcheck.watchlist import load_watchlists
 @app.command(epilog="Example: sponsorcheck check https://festival.example/sponsors\n\n" + EXIT_CODES_HELP)
 def check(
     targets: Annotated[
-        list[str], typer.Argument(help="http(s) URL, saved HTML file, or - for HTML on stdin.", show_default=False)
+        list[str],
+        typer.Argument(
+            metavar="TARGET", help="http(s) URL, saved HTML file, or - for HTML on stdin.", show_default=False
+        ),
     ],
     fmt: FormatOpt = OutputFormat.table,
     watchlist: WatchlistOpt = None,
@@ -63,6 +68,7 @@ def check(
     allow: AllowOpt = None,
     render: RenderOpt = None,
     evidence: EvidenceOpt = None,
+    verbose: VerboseOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Check event pages (URLs or saved files) for sponsors on the watchlist."""
@@ -96,7 +102,7 @@ def check(
             ]
         finally:
             setup.close()  # the browser is gone before anything is printed, and on Ctrl-C
-        emit(results, watchlists, fmt, allowlist)
+        emit(results, watchlists, fmt, allowlist, debug=debug, verbose=verbose)
         return results
 
     guarded(debug, run)
@@ -147,17 +153,19 @@ def _read_names(names: Sequence[str], file: str | None) -> list[str]:
     return items
 
 
-@app.command(epilog='Example: sponsorcheck names "Twitch" "Red Bull" "Whole Foods Market"\n\n' + EXIT_CODES_HELP)
+@app.command(epilog='Example: sponsorcheck names "Twitch" "Red Bull" "Whole Foods Market"\n\n' + NAMES_EXIT_HELP)
 def names(
     names: Annotated[
         list[str] | None,
         typer.Argument(
+            metavar="NAME",
             help="Sponsor names, one per argument or comma-separated; a comma before a legal form or an "
-            'apposition stays in the name ("Amazon.com, Inc.", "Ring, an Amazon company").'
+            'apposition stays in the name ("Amazon.com, Inc.", "Ring, an Amazon company").',
         ),
     ] = None,
     file: Annotated[
-        str | None, typer.Option("--file", help="File with one name per line or comma-separated; - for stdin.")
+        str | None,
+        typer.Option("--file", metavar="FILE", help="File with one name per line or comma-separated; - for stdin."),
     ] = None,
     fmt: FormatOpt = OutputFormat.table,
     watchlist: WatchlistOpt = None,
@@ -167,11 +175,13 @@ def names(
         int | None,
         typer.Option(
             "--year",
+            metavar="YEAR",
             min=1900,
             max=2100,
             help="Year the list is from: brands Amazon bought later or sold before then do not count.",
         ),
     ] = None,
+    verbose: VerboseOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Check a sponsor list given as text (from an offer e-mail or a contract)."""
@@ -183,6 +193,6 @@ def names(
         watchlists = load_watchlists(watchlist)
         allowlist = load_allow(allow, watchlists)
         result = check_names(items, matcher_for(watchlists, min_score), allow=allowlist, year=year)
-        emit([result], watchlists, fmt, allowlist)
+        emit([result], watchlists, fmt, allowlist, debug=debug, verbose=verbose)
 
     guarded(debug, run)

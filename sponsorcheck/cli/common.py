@@ -6,6 +6,7 @@ line on stderr and an exit code from `ExitStatus`; a traceback is shown only wit
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -21,6 +22,7 @@ from rich.console import Console
 from sponsorcheck import __version__
 from sponsorcheck.allow import Allowlist, allowlist_paths, load_allowlists
 from sponsorcheck.cache import PageCache, cache_off_by_env, resolve_cache_path
+from sponsorcheck.cli.help import Typer
 from sponsorcheck.errors import ExitStatus, SponsorcheckError, UsageError
 from sponsorcheck.evidence import EvidenceStore
 from sponsorcheck.models import Result, Verdict
@@ -28,19 +30,43 @@ from sponsorcheck.render import Renderer, RenderMode, browser_status, open_rende
 from sponsorcheck.report import print_table, to_json
 from sponsorcheck.watchlist import Watchlist
 
+# Each command's help lists the exit codes it can end with (the README has the whole table).
+EXIT_COMMON = "70 an internal error (a bug: please report it); 130 interrupted (Ctrl-C); 141 stdout closed (| head)"
 EXIT_CODES_HELP = (
-    "Exit codes: 0 all clear; 1 a conflict; 2 usage or input error (bad arguments, unreadable watchlist); "
-    "3 review or unknown (a person should look); 4 a target could not be fetched or read. "
-    "With several targets: 1 if any conflict, else 4 if any error, else 3 if any review/unknown, else 0."
+    "Exit codes: 0 all clear; 1 a conflict; 2 usage or input error (bad arguments, unreadable watchlist or "
+    "allowlist); 3 review or unknown (a person should look); 4 a target could not be fetched or read (also a "
+    "saved file that does not exist); " + EXIT_COMMON + ". With several targets: 1 if any conflict, else 4 if any "
+    "error, else 3 if any review/unknown, else 0."
+)
+NAMES_EXIT_HELP = (
+    "Exit codes: 0 all clear; 1 a conflict; 2 usage or input error (no names, unreadable names file or "
+    "watchlist); 3 review (a person should look); " + EXIT_COMMON + "."
+)
+BATCH_EXIT_HELP = (
+    "Exit codes: 0 every row clear; 1 a conflict in any row; 2 usage or input error (bad arguments, unreadable "
+    "tour, watchlist or allowlist, an output that cannot be written); 3 review or unknown rows (a person should "
+    "look); 4 a row could not be fetched or read; " + EXIT_COMMON + ". 1 if any conflict, else 4 if any error, "
+    "else 3 if any review/unknown, else 0. After Ctrl-C the finished rows are kept: run again with --resume."
+)
+ROOT_EXIT_HELP = (
+    "Exit codes: 0 clear; 1 conflict; 2 usage or input error; 3 review or unknown; 4 a target could not be "
+    "fetched or read; 70 internal error; 130 interrupted; 141 stdout closed. Each command's --help says which "
+    "it uses."
 )
 
-app = typer.Typer(
+
+def listing_exit_help(meaning: str) -> str:
+    """Exit codes of a command that lists or validates (explain, watchlist, cache)."""
+    return f"Exit codes: 0 {meaning}; 2 usage or input error; {EXIT_COMMON}."
+
+
+app = Typer(
     name="sponsorcheck",
     help=(
         "Is this festival or venue sponsored by a company your pledge rules out?\n\n"
         "Checks an event page's sponsors against a watchlist (by default the No Music for ICE pledge: "
         "Amazon and its brands, Palantir, ICE, CBP, ORR) and answers conflict, review, clear or unknown, "
-        "with the evidence a person can check.\n\n" + EXIT_CODES_HELP
+        "with the evidence a person can check.\n\n" + ROOT_EXIT_HELP
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -57,50 +83,95 @@ class OutputFormat(str, Enum):
     json = "json"
 
 
+class _PipeConsole(Console):
+    """A Console whose closed reader (`| head`) is a BrokenPipeError for `guarded` to end quietly with 141;
+    rich's own handling would exit 1, which means "conflict"."""
+
+    def on_broken_pipe(self) -> None:
+        raise BrokenPipeError
+
+
 def stdout_console() -> Console:
-    return Console(file=sys.stdout, soft_wrap=False, highlight=False)
+    return _PipeConsole(file=sys.stdout, soft_wrap=False, highlight=False)
 
 
 def listing_console() -> Console:
     """stdout for listings (explain, watchlist show): long lines are not cut, a terminal wraps them."""
-    return Console(file=sys.stdout, soft_wrap=True, highlight=False)
+    return _PipeConsole(file=sys.stdout, soft_wrap=True, highlight=False)
 
 
 def stderr_console() -> Console:
     return Console(file=sys.stderr, highlight=False)
 
 
-def one_line(message: str, limit: int = 300) -> str:
-    """The message on one line, shortened: a hostile input must not flood the terminal."""
+# An error line longer than this is cut (at a word): a hostile input must not flood the terminal.
+MAX_ERROR_CHARS = 300
+
+
+def one_line(message: str, limit: int = MAX_ERROR_CHARS) -> str:
+    """The message on one line, shortened at a word boundary (never mid-word) with "…"."""
     text = " ".join(message.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:  # a very long "word" (a URL) is cut where it must be
+        cut = cut[:space]
+    return cut.rstrip(" ,;:") + "…"
+
+
+def error_line(message: str) -> None:
+    """One error line on stderr, the form every command uses."""
+    print(f"sponsorcheck: error: {one_line(message)}", file=sys.stderr, flush=True)
 
 
 def fail(message: str, status: ExitStatus = ExitStatus.USAGE) -> NoReturn:
     """Print one error line on stderr and exit."""
-    print(f"sponsorcheck: error: {one_line(message)}", file=sys.stderr)
+    error_line(message)
     raise typer.Exit(int(status))
 
 
+def _quiet_stdout() -> None:
+    """After the reader of stdout went away: point stdout at /dev/null so Python's final flush is silent."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
+def show_traceback(exc: BaseException) -> None:
+    """--debug: the traceback of an error being reported, with the exceptions behind it."""
+    traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+
+
 def guarded(debug: bool, action: Callable[[], T]) -> T:
-    """Run a command body; turn SponsorcheckError into one stderr line and its exit code."""
+    """Run a command body; turn SponsorcheckError into one stderr line and its exit code.
+
+    Ctrl-C exits 130, a closed stdout 141 (quietly), a bug 70 with one line; --debug adds the traceback.
+    """
     try:
         return action()
     except SponsorcheckError as exc:
         if debug:
-            traceback.print_exc()
+            show_traceback(exc)
         fail(exc.message, exc.exit_status)
     except KeyboardInterrupt:
         print("sponsorcheck: interrupted", file=sys.stderr)
-        raise typer.Exit(130) from None
+        raise typer.Exit(int(ExitStatus.INTERRUPTED)) from None
+    except BrokenPipeError:
+        _quiet_stdout()
+        raise typer.Exit(int(ExitStatus.BROKEN_PIPE)) from None
     except (typer.Exit, typer.Abort):
         raise
     except Exception as exc:  # a bug: still one line, the traceback with --debug
         if debug:
-            traceback.print_exc()
+            show_traceback(exc)
+        detail = one_line(str(exc), 120) or "no details"
         fail(
-            f"internal error: {type(exc).__name__}: {exc} (run with --debug for details and report it)",
-            ExitStatus.TARGET_ERROR,
+            f"internal error ({detail}); this is a bug in sponsorcheck: please report it with the output of --debug",
+            ExitStatus.INTERNAL_ERROR,
         )
 
 
@@ -134,23 +205,32 @@ def _root(
 WatchlistOpt = Annotated[
     Optional[list[Path]],  # noqa: UP045 — typer needs Optional on Python 3.10
     typer.Option(
-        "--watchlist", "-w", help="Watchlist YAML file (repeatable; replaces the default No Music for ICE list)."
+        "--watchlist",
+        "-w",
+        metavar="FILE",
+        help="Watchlist YAML file (repeatable; replaces the default No Music for ICE list).",
     ),
 ]
 FormatOpt = Annotated[
     OutputFormat, typer.Option("--format", "-f", help="table (for people) or json (one document on stdout).")
 ]
-TimeoutOpt = Annotated[float, typer.Option("--timeout", min=1, help="Total seconds allowed per page.")]
-FollowOpt = Annotated[int, typer.Option("--follow", min=0, help="Extra same-site sponsor pages to read.")]
+TimeoutOpt = Annotated[
+    float, typer.Option("--timeout", min=1, metavar="SECONDS", help="Total seconds allowed per page.")
+]
+FollowOpt = Annotated[int, typer.Option("--follow", min=0, metavar="N", help="Extra same-site sponsor pages to read.")]
 NoFollowOpt = Annotated[bool, typer.Option("--no-follow", help="Read only the given page.")]
-DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the traceback of every error reported.")]
+VerboseOpt = Annotated[
+    bool, typer.Option("--verbose", "-v", help="Quote the pledge's demands each finding touches (table format).")
+]
 MinScoreOpt = Annotated[
-    int, typer.Option("--min-score", min=0, max=100, help="Lowest fuzzy-match score (0–100) that is reported.")
+    int, typer.Option("--min-score", min=0, max=100, metavar="SCORE", help="Lowest fuzzy-match score that is reported.")
 ]
 AllowOpt = Annotated[
     Optional[list[Path]],  # noqa: UP045 — typer needs Optional on Python 3.10
     typer.Option(
         "--allow",
+        metavar="FILE",
         help="Allowlist YAML (repeatable): findings it names are shown as allowed, not counted. "
         ".sponsorcheck-allow.yaml in the working directory is read too.",
     ),
@@ -179,6 +259,7 @@ MaxAgeOpt = Annotated[
     typer.Option(
         "--max-age",
         min=0,
+        metavar="SECONDS",
         help="Seconds a cached page may be used without asking the site (batch), or at all with --offline "
         "(default 24 h). check always asks the site whether its cached copy changed.",
         show_default=False,
@@ -191,6 +272,7 @@ CachePathOpt = Annotated[
     Optional[Path],  # noqa: UP045 — typer needs Optional on Python 3.10
     typer.Option(
         "--cache-path",
+        metavar="FILE",
         help="The cache file; .sqlite is added to a name without an extension (default: $SPONSORCHECK_CACHE, else "
         "pages.sqlite in the user cache directory). SPONSORCHECK_CACHE=off or SPONSORCHECK_NO_CACHE=1 turns the "
         "cache off.",
@@ -262,17 +344,35 @@ def open_cache(no_cache: bool, offline: bool, max_age: float, path: Path | None)
     return PageCache(file, max_age)
 
 
-def emit(
-    results: Sequence[Result], watchlists: Sequence, fmt: OutputFormat, allowlist: Allowlist | None = None
-) -> None:
-    """Print results in the chosen format, one stderr line per target that failed, and exit with the status."""
-    if fmt is OutputFormat.json:
-        sys.stdout.write(to_json(results, watchlists, allowlist.files if allowlist else ()))
-    else:
-        demand_texts = {f"{w.id}:{d.id}": d.display for w in watchlists for d in w.pledge.demands}
-        print_table(results, stdout_console(), demand_texts)
-    # The report says it too, but a script or a person reading stderr must see each failure on one line.
+def report_errors(results: Sequence[Result], debug: bool) -> None:
+    """Each target that failed as one line on stderr (after its traceback with --debug)."""
     for result in results:
         if result.error is not None:
-            print(f"sponsorcheck: error: {one_line(result.error.message)}", file=sys.stderr)
+            if debug and result.error.exception is not None:
+                show_traceback(result.error.exception)
+            error_line(result.error.message)
+
+
+def emit(
+    results: Sequence[Result],
+    watchlists: Sequence[Watchlist],
+    fmt: OutputFormat,
+    allowlist: Allowlist | None = None,
+    *,
+    debug: bool = False,
+    verbose: bool = False,
+) -> None:
+    """Print results in the chosen format and exit with the status. A failed target is said once, on stderr;
+    the JSON document still carries it (a program reads stdout), the table does not repeat it."""
+    if fmt is OutputFormat.json:
+        report_errors(results, debug)
+        sys.stdout.write(to_json(results, watchlists, allowlist.files if allowlist else ()))
+        sys.stdout.flush()  # a closed pipe shows here, inside `guarded`, not at exit
+    else:
+        console = stdout_console()
+        demand_texts = {f"{w.id}:{d.id}": d.display for w in watchlists for d in w.pledge.demands}
+        report_errors(results, debug)  # first: what could not be checked, then the answers
+        shown = [r for r in results if r.error is None]
+        print_table(shown, console, demand_texts, verbose=verbose, pledges=len(watchlists))
+        sys.stdout.flush()
     raise typer.Exit(int(exit_status_for(results)))

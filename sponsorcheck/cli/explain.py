@@ -17,19 +17,18 @@ from sponsorcheck.cli.common import (
     app,
     guarded,
     listing_console,
+    listing_exit_help,
 )
+from sponsorcheck.errors import UsageError
 from sponsorcheck.match import DEFAULT_MIN_SCORE
 from sponsorcheck.pipeline import check_names, matcher_for
 from sponsorcheck.report.explain import explain_document, print_explanation
 from sponsorcheck.watchlist import load_watchlists
 
 
-@app.command(
-    epilog='Example: sponsorcheck explain "Amazon Web Service"\n\n'
-    "Exit codes: 0 explained; 2 usage error or unreadable watchlist."
-)
+@app.command(epilog='Example: sponsorcheck explain "Amazon Web Service"\n\n' + listing_exit_help("explained"))
 def explain(
-    name: Annotated[str, typer.Argument(help="A sponsor name as written on a page, or a domain.")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="A sponsor name as written on a page, or a domain.")],
     fmt: FormatOpt = OutputFormat.table,
     watchlist: WatchlistOpt = None,
     min_score: MinScoreOpt = DEFAULT_MIN_SCORE,
@@ -38,6 +37,8 @@ def explain(
     """Show how one name is matched: normal form, aliases and scores, the chain to the entity, and why."""
 
     def run() -> None:
+        if not name.strip():
+            raise UsageError('give the sponsor name or domain to explain, e.g. sponsorcheck explain "Whole Foods"')
         watchlists = load_watchlists(watchlist)
         matcher = matcher_for(watchlists, min_score)
         doc = explain_document(matcher.explain(name), check_names([name], matcher), matcher)

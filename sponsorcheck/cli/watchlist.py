@@ -16,12 +16,14 @@ from sponsorcheck.cli.common import (
     app,
     guarded,
     listing_console,
+    listing_exit_help,
 )
+from sponsorcheck.cli.help import Typer
 from sponsorcheck.match import Matcher
 from sponsorcheck.report.watchlist import print_watchlist, watchlists_document
 from sponsorcheck.watchlist import load_watchlist, load_watchlists
 
-watchlist_app = typer.Typer(
+watchlist_app = Typer(
     help="Show or validate watchlists (one file = one pledge).",
     epilog="Example: sponsorcheck watchlist validate my-pledge.yaml",
     no_args_is_help=True,
@@ -32,7 +34,7 @@ app.add_typer(watchlist_app, name="watchlist")
 
 @watchlist_app.command(
     "show",
-    epilog="Example: sponsorcheck watchlist show --format json > watchlist.json\n\nExit codes: 0 shown; 2 invalid.",
+    epilog="Example: sponsorcheck watchlist show --format json > watchlist.json\n\n" + listing_exit_help("shown"),
 )
 def watchlist_show(
     watchlist: WatchlistOpt = None,
@@ -57,10 +59,11 @@ def watchlist_show(
 
 @watchlist_app.command(
     "validate",
-    epilog="Example: sponsorcheck watchlist validate my-pledge.yaml\n\nExit codes: 0 valid; 2 invalid (one line, why).",
+    epilog="Example: sponsorcheck watchlist validate my-pledge.yaml\n\n"
+    + listing_exit_help("valid").replace("2 usage or input error", "2 invalid (one line: the entry and the fault)"),
 )
 def watchlist_validate(
-    path: Annotated[Path, typer.Argument(help="The watchlist YAML file to check.")],
+    path: Annotated[Path, typer.Argument(metavar="FILE", help="The watchlist YAML file to check.")],
     debug: DebugOpt = False,
 ) -> None:
     """Check a watchlist file: exit 0 if valid, 2 with one line naming the entry and the fault if not."""

@@ -25,14 +25,13 @@ from sponsorcheck.report.json import (
     to_json,
 )
 from sponsorcheck.report.markdown import to_markdown
-from sponsorcheck.report.table import LEGEND, METHOD_LABELS, print_table
+from sponsorcheck.report.table import LEGEND, print_table
 from sponsorcheck.report.xlsx import to_xlsx
 
 __all__ = [
     "CSV_COLUMNS",
     "EVIDENCE_WORDS",
     "LEGEND",
-    "METHOD_LABELS",
     "VERDICT_STYLE",
     "VERDICT_WORDS",
     "candidate_dict",

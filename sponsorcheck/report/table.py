@@ -8,19 +8,54 @@ from datetime import datetime
 from rich.console import Console
 from rich.markup import escape
 
-from sponsorcheck.models import Level, Result
+from sponsorcheck.models import Evidence, Finding, Level, Result, Verdict
 from sponsorcheck.report.common import VERDICT_STYLE, VERDICT_WORDS, cache_note, evidence_line, mention_label
 
-# How a match was made, in words for the table (the JSON keeps the method ids).
-METHOD_LABELS = {
-    "domain": "link domain",
-    "tld": "brand top-level domain",
-    "alias": "name",
-    "weak-alias": "short name",
-    "fuzzy": "similar spelling",
-    "logo": "logo named",
+# One legend entry per mark; only the marks a report shows are explained under it.
+MARKS = {
+    Level.CONFLICT: ("[red]✗[/]", "✗ conflict"),
+    Level.REVIEW: ("[yellow]?[/]", "? review: a person should look"),
+    Level.ALLOWED: ("[green]✓[/]", "✓ allowed by your allowlist"),
 }
-LEGEND = "✗ conflict   ? review: a person should look   ✓ allowed by your allowlist"
+LEGEND = "   ".join(words for _, words in MARKS.values())
+# Evidence lines shown per finding (the JSON has them all).
+MAX_EVIDENCE_LINES = 4
+CLEAR_WITH_ALLOWED = "CLEAR — sponsors found; the watchlisted ones among them are allowed by your allowlist"
+
+
+def headline(r: Result) -> str:
+    """The verdict in words, agreeing with what is listed under it (an allowed finding is not "none")."""
+    if r.verdict is Verdict.CLEAR and any(f.level is Level.ALLOWED for f in r.findings):
+        return CLEAR_WITH_ALLOWED
+    return VERDICT_WORDS[r.verdict]
+
+
+def reason_line(f: Finding) -> str:
+    """The finding's "why" without what the line above already says: the sponsor's name in front, the
+    allowlist's reason at the end (shown on its own line)."""
+    why = f.why
+    prefix = f"{f.sponsor!r}: "
+    if why.startswith(prefix):
+        why = why[len(prefix) :]
+    if f.allowed_reason:
+        why = why.replace(f" Allowed by the allowlist: {f.allowed_reason}", "")
+    if not f.brand:  # the entity itself: the line above names it already
+        why = why.replace(f": {f.entity_name} — ", " — ", 1)
+    return why[:1].upper() + why[1:]
+
+
+def _reason_tells_chain(f: Finding) -> bool:
+    """Whether the reason already says whose brand it is ("Twitch (live-streaming service owned by Amazon)")."""
+    relation = f.chain.split(" — ", 1)[-1]
+    return bool(relation) and relation in f.why
+
+
+def unique_evidence(evidence: Sequence[Evidence]) -> list[Evidence]:
+    """Evidence with each signal once: the same link or file seen by two passes is one line."""
+    seen: dict[tuple[str, str], Evidence] = {}
+    for e in evidence:
+        seen.setdefault((e.kind, e.text), e)
+    return list(seen.values())
 
 
 def print_table(
@@ -28,41 +63,54 @@ def print_table(
     console: Console,
     demand_texts: Mapping[str, str] | None = None,
     now: datetime | None = None,
+    *,
+    verbose: bool = False,
+    pledges: int = 1,
 ) -> None:
-    """Human-readable report on the given Console: verdict, sponsors, findings with the chain and evidence.
+    """Human-readable report on the given Console: verdict, findings with the chain, reason and evidence.
 
-    `demand_texts` maps "pledge:demand-id" to the demand's words, so a musician reads the demand, not its id.
-    A result answered from a cached copy says so, with the copy's age (measured from `now`).
+    Each thing is said once: a finding's reason leaves out the name and entity of the line above it; the
+    pledge's demands a result touches are counted on one line, and listed with `verbose` (`demand_texts`
+    maps "pledge:demand-id" to the demand's words). The pledge is named only when several are checked. A
+    result answered from a cached copy says so, with the copy's age (measured from `now`). The legend
+    explains only the marks shown.
     """
     demand_texts = demand_texts or {}
+    shown_marks: set[Level] = set()
     for i, r in enumerate(results):
         if i:
             console.print()
         console.print(f"[bold]{escape(r.target)}[/bold]" + (f"  →  {escape(r.url)}" if r.url != r.target else ""))
-        console.print(f"  [{VERDICT_STYLE[r.verdict]}]{VERDICT_WORDS[r.verdict]}[/]")
+        console.print(f"  [{VERDICT_STYLE[r.verdict]}]{headline(r)}[/]")
         if r.error:
             console.print(f"  {escape(r.error.message)}")
             continue
-        marks = {Level.CONFLICT: "[red]✗[/]", Level.REVIEW: "[yellow]?[/]", Level.ALLOWED: "[green]✓[/]"}
         for f in r.findings:
-            method = METHOD_LABELS.get(f.method, f.method) + (f" (score {f.score})" if f.method == "fuzzy" else "")
+            shown_marks.add(f.level)
+            pledge = f"  [dim]pledge: {escape(f.pledge)}[/]" if pledges > 1 else ""
             console.print(
-                f"  {marks[f.level]} [bold]{escape(f.sponsor)}[/] → {escape(f.entity_name)}"
-                + (f"  [dim]({escape(f.chain)})[/]" if f.brand else "")
+                f"  {MARKS[f.level][0]} [bold]{escape(f.sponsor)}[/] → {escape(f.entity_name)}"
+                + (f"  [dim]({escape(f.chain)})[/]" if f.brand and not _reason_tells_chain(f) else "")
+                + pledge
             )
-            console.print(f"      matched by {escape(method)}: {escape(f.matched)}  [dim]pledge: {escape(f.pledge)}[/]")
-            for e in f.evidence[:4]:
-                console.print(f"      {escape(evidence_line(e))}")
-            console.print(f"      [dim]why:[/] {escape(f.why)}")
+            console.print(f"      {escape(reason_line(f))}")
+            evidence = unique_evidence(f.evidence)
+            for e in evidence[:MAX_EVIDENCE_LINES]:
+                console.print(f"      [dim]{escape(evidence_line(e))}[/]")
+            if len(evidence) > MAX_EVIDENCE_LINES:
+                console.print(f"      [dim]and {len(evidence) - MAX_EVIDENCE_LINES} more (--format json lists all)[/]")
             if f.allowed_reason:
                 console.print(f"      [dim]allowed:[/] {escape(f.allowed_reason)}")
         touched = dict.fromkeys(
             f"{f.pledge}:{d}" for f in r.findings if f.level is not Level.ALLOWED for d in f.demands
         )
-        if touched:
+        if touched and verbose:
             console.print("  [dim]pledge demands this touches:[/]")
             for key in touched:
                 console.print(f"    - {escape(demand_texts.get(key, key.split(':', 1)[-1]))}")
+        elif touched:
+            count = f"{len(touched)} demand{'' if len(touched) == 1 else 's'}"
+            console.print(f"  [dim]touches {count} of the pledge (--verbose quotes them)[/]")
         if r.sponsors:
             names = ", ".join(c.name for c in r.sponsors[:40]) + (" …" if len(r.sponsors) > 40 else "")
             console.print(f"  [dim]sponsors found ({len(r.sponsors)}):[/] {escape(names)}")
@@ -80,5 +128,6 @@ def print_table(
         note = cache_note(r, now)
         if note:
             console.print(f"  [dim]page:[/] {escape(note)}")
-    if any(r.findings for r in results):
-        console.print(f"\n[dim]{LEGEND}[/]")
+    if shown_marks:
+        legend = "   ".join(MARKS[level][1] for level in MARKS if level in shown_marks)
+        console.print(f"\n[dim]{legend}[/]")

@@ -99,7 +99,7 @@ def test_a_connection_reset_is_retried_then_reported(refused_connections, name):
 
 def test_a_closed_port_is_a_connection_error(refused_connections):
     runs, _ = refused_connections
-    assert_refused(runs["connection refused"], ExitStatus.TARGET_ERROR, 5, "cannot connect", "check the address")
+    assert_refused(runs["connection refused"], ExitStatus.TARGET_ERROR, 5, "connection refused", "check the address")
 
 
 def test_an_endless_body_stops_at_the_size_cap(check):
@@ -266,7 +266,7 @@ def test_charsets_are_decoded_so_names_read_right(check, httpserver, case, lang,
 def test_plain_http_on_an_https_url_is_a_tls_error(check):
     with servers.RawServer(servers.serve_page(SPONSOR_PAGE.encode())) as server:
         run = check(server.url(scheme="https"), label="wire: plain HTTP spoken to https://")
-    assert_refused(run, ExitStatus.TARGET_ERROR, 5, "TLS", "http://")
+    assert_refused(run, ExitStatus.TARGET_ERROR, 5, "TLS handshake failed: the server does not speak HTTPS", "http://")
 
 
 @pytest.fixture(scope="module")
@@ -292,7 +292,7 @@ def self_signed(tmp_path_factory):
 def test_a_self_signed_certificate_is_refused(check, self_signed):
     with servers.RawServer(servers.serve_page(SPONSOR_PAGE.encode()), tls=self_signed) as server:
         run = check(server.url(), label="wire: self-signed certificate")
-    assert_refused(run, ExitStatus.TARGET_ERROR, 5, "certificate verify failed", "save it")
+    assert_refused(run, ExitStatus.TARGET_ERROR, 5, "certificate is not trusted (self-signed", "save it")
 
 
 def test_ctrl_c_during_a_slow_fetch_stops_at_once(check):
