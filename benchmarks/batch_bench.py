@@ -35,6 +35,11 @@ Usage (from the repository root)::
     pip install -e '.[bench]'
     python benchmarks/batch_bench.py [--rows 1000] [--hosts 200] [--latency 0.1] [--workers 16]
         [--per-host 2] [--delay 0.5] [--seed 5] [--shapes mixed|event] [--no-scrapy] [--keep DIR]
+        [--baseline REF]
+
+``--baseline REF`` runs batch a second time with the package as it was at git REF (``git archive``),
+on the same tour and server, before today's batch, and prints both with the ratio: how "the existing
+synthetic tour must not get slower" is checked (``--shapes event --baseline REF``).
 """
 
 from __future__ import annotations
@@ -89,14 +94,32 @@ def fragments() -> tuple[str, ...]:
     return tuple(DISCOVERY_FRAGMENTS)
 
 
-def measure_child(label: str, cmd: list[str], log: Path, srv: server.Server) -> tuple[Measured, dict | None]:
+def measure_child(
+    label: str, cmd: list[str], log: Path, srv: server.Server, code: Path | None = None
+) -> tuple[Measured, dict | None]:
     """Run one child with the server's counters reset before it; return its figures and the server's view."""
     srv.reset()
-    measured = run_measured(cmd, log, CHILD_TIMEOUT_S)
+    measured = run_measured(cmd, log, CHILD_TIMEOUT_S, code)
     stats = srv.stats()
     if measured.returncode not in (0, *BATCH_OK_EXIT_CODES) or measured.timed_out:
         print(f"{label} failed (exit {measured.returncode}, timed out: {measured.timed_out}):\n{tail(measured.stderr)}")
     return measured, stats
+
+
+def baseline_code(ref: str, workdir: Path) -> Path:
+    """The package as it was at git `ref` (git archive into workdir/baseline-src), to run beside today's."""
+    target = workdir / "baseline-src"
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    archive = subprocess.run(
+        ["git", "-C", str(REPO_ROOT), "archive", "--format=tar", ref, "sponsorcheck", "watchlist.yaml"],
+        capture_output=True,
+        check=False,
+    )
+    if archive.returncode != 0:
+        raise SystemExit(f"--baseline {ref}: git archive failed: {archive.stderr.decode(errors='replace').strip()}")
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
+    return target
 
 
 def run_benchmark(args: argparse.Namespace) -> int:
@@ -169,6 +192,10 @@ def run_benchmark(args: argparse.Namespace) -> int:
             str(args.per_host),
             "--delay",
             str(args.delay),
+            # The plain batch: what issue 12's targets are about. `--render auto` (the default when a
+            # browser is installed) would load script-built pages in Chromium; render_bench.py measures that.
+            "--render",
+            "never",
         ]
         # Import the package once unmeasured, so .pyc compilation is not charged to the run.
         with contextlib.suppress(subprocess.TimeoutExpired):
@@ -182,6 +209,27 @@ def run_benchmark(args: argparse.Namespace) -> int:
                 check=False,
                 timeout=120,
             )
+        baseline: Measured | None = None
+        baseline_label = f"batch at {args.baseline}"[:24]
+        if args.baseline:
+            # The same tour, the same server, the code as it was: "not slower than before" in one run.
+            code = baseline_code(args.baseline, workdir)
+            base_out = batch_dir / "baseline.csv"
+            base_cmd = [*batch_cmd[:6], str(base_out), *batch_cmd[7:]]
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                subprocess.run(
+                    [sys.executable, "-m", "sponsorcheck", "--help"],
+                    cwd=code,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    env=child_env(code),
+                    check=False,
+                    timeout=120,
+                )
+            baseline, _ = measure_child(baseline_label, base_cmd, batch_dir / "baseline", srv, code)
+            if baseline.timed_out or baseline.returncode not in BATCH_OK_EXIT_CODES:
+                baseline = None
         batch, batch_stats = measure_child("sponsorcheck batch", batch_cmd, batch_dir / "batch", srv)
         read = srv.pages_read()
         batch_ok = not batch.timed_out and batch.returncode in BATCH_OK_EXIT_CODES and out_csv.is_file()
@@ -237,9 +285,16 @@ def run_benchmark(args: argparse.Namespace) -> int:
                 ("floor (row pages)", floor_rows, len(urls)),
                 ("floor (all pages read)", floor_all, len(read)),
                 ("sponsorcheck batch", batch if batch_ok else None, len(read)),
+                *([(baseline_label, baseline, len(read))] if args.baseline else []),
                 ("scrapy (same politeness)", scrapy, scrapy_pages),
             ],
         )
+        if args.baseline and baseline is not None and batch_ok:
+            wall, cpu = batch.wall_s / baseline.wall_s, batch.cpu_s / baseline.cpu_s
+            print(
+                f"\nagainst {args.baseline} (same tour, same run): wall {wall:.2f}x, CPU {cpu:.2f}x "
+                f"(not slower: {'PASS' if wall <= 1.05 else 'FAIL'}; within 5 % counts as noise)"
+            )
         if batch_ok:
             print_targets(args.rows, batch, floor_all, floor_rows, scrapy)
             print()
@@ -283,6 +338,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="mixed: mostly home pages with sponsors one or two links away (default); event: the earlier tour",
     )
     parser.add_argument("--no-scrapy", action="store_true", help="skip the Scrapy baseline")
+    parser.add_argument(
+        "--baseline",
+        metavar="REF",
+        help="also run batch as it was at git REF (e.g. main) on the same tour in the same run, and compare",
+    )
     parser.add_argument("--no-micro", action="store_true", help="skip the analyse_html micro-benchmark")
     parser.add_argument("--port", type=int, default=0, help="server port (default: a free one)")
     parser.add_argument("--keep", metavar="DIR", help="keep pages, tour, output and logs in DIR")

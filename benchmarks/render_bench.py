@@ -259,6 +259,7 @@ def main() -> int:
     ap.add_argument("--js-share", type=float, default=0.2, help="share of tour rows built by a script")
     ap.add_argument("--cli-runs", type=int, default=5)
     ap.add_argument("--render-pool", type=int, default=2)
+    ap.add_argument("--batch-only", action="store_true", help="skip part 1 (per page) and run the batch part")
     a = ap.parse_args()
 
     from sponsorcheck.render import browser_status
@@ -279,6 +280,18 @@ def main() -> int:
             print("render_bench: the loopback server did not start")
             return 1
         print(f"browser: {status.executable or 'Playwright Chromium'}; latency {a.latency * 1000:.0f} ms per response")
+        if not a.batch_only:
+            per_page_part(a, port, js_every)
+        batch_part(a, port, js_every)
+    finally:
+        server.terminate()
+        server.join(5)
+    return 0
+
+
+def per_page_part(a: argparse.Namespace, port: int, js_every: int) -> None:
+    """Part 1: what rendering adds per page, warm browser and the user's path."""
+    if True:
         print(f"\n1. per page ({a.pages} script-built pages, warm browser, one process):")
         never, always, launch = per_page(port, a.hosts, a.pages, js_every)
         added = [b - p for p, b in zip(never, always, strict=True)]
@@ -298,6 +311,10 @@ def main() -> int:
                 f"always {render_cli:.2f} s (+{render_cli - plain_cli:.2f} s, browser start-up included)"
             )
 
+
+def batch_part(a: argparse.Namespace, port: int, js_every: int) -> None:
+    """Parts 2 and 3: a rendered batch against the plain one, and the browser pool's memory."""
+    if True:
         scripted = sum(1 for n in range(a.rows) if n % js_every == 0)
         print(f"\n2. batch: {a.rows} rows over {a.hosts} hosts, {scripted} script-built, render pool {a.render_pool}:")
         with tempfile.TemporaryDirectory() as tmp:
@@ -320,10 +337,6 @@ def main() -> int:
             f"\n3. memory (peak PSS while the rendered batch ran): whole run {rendered[2]:.0f} MB, "
             f"browser (driver + Chromium) {rendered[3]:.0f} MB; plain batch {plain[2]:.0f} MB"
         )
-    finally:
-        server.terminate()
-        server.join(5)
-    return 0
 
 
 if __name__ == "__main__":

@@ -206,26 +206,54 @@ def read_page(
     fails keeps the plain reading and says why in a hint.
     """
     plain = extract(page, matcher)
-    if not needs_render(options.render, page, plain):
+    as_is = render_wanted(page, plain, options, fetcher.offline)
+    if as_is is not None:
         if reads is not None:
             reads.items.append(PageRead(page))
-        return plain
-    if options.renderer is None or fetcher.offline:
-        why = options.render_note if options.renderer is None else "--offline: pages are not rendered"
-        if reads is not None:
-            reads.items.append(PageRead(page))
-        return replace(plain, hints=_render_hints(plain.hints, why)) if why else plain
+        return as_is
+    assert options.renderer is not None
     try:
         rendered = options.renderer.render(
             page.url, RenderPolicy(deadline=fetcher.policy.deadline), screenshot=options.evidence is not None
         )
     except SponsorcheckError as exc:
-        if reads is not None:
-            reads.items.append(PageRead(page, None, exc.message))
-        return replace(plain, hints=_render_hints(plain.hints, f"rendering in a browser failed: {exc.message}"))
+        return render_failed(page, plain, exc, reads)
+    found = extract(rendered_page(page, rendered), matcher)
+    return with_rendered(page, plain, rendered, found, reads)
+
+
+def render_wanted(page: Page, plain: Extraction, options: CheckOptions, offline: bool) -> Extraction | None:
+    """None when the page is to be loaded in the browser; else its reading as it stands (with a note why not)."""
+    if not needs_render(options.render, page, plain):
+        return plain
+    if options.render is RenderMode.AUTO and options.follow > 0 and plain.sponsor_links:
+        # Its sponsors are a link away: the linked page is read next (and rendered if a script builds it);
+        # loading this one in a browser too would double a tour's renders for nothing.
+        return plain
+    if options.renderer is None or offline:
+        why = options.render_note if options.renderer is None else "--offline: pages are not rendered"
+        return replace(plain, hints=_render_hints(plain.hints, why)) if why else plain
+    return None
+
+
+def rendered_page(page: Page, rendered: Rendered) -> Page:
+    """The DOM the browser built, as a page to extract."""
+    return Page(page.target, rendered.url, rendered.html, "text/html", rendered.status)
+
+
+def render_failed(page: Page, plain: Extraction, error: SponsorcheckError, reads: _Reads | None = None) -> Extraction:
+    """The plain reading of a page whose render failed, saying why."""
+    if reads is not None:
+        reads.items.append(PageRead(page, None, error.message))
+    return replace(plain, hints=_render_hints(plain.hints, f"rendering in a browser failed: {error.message}"))
+
+
+def with_rendered(
+    page: Page, plain: Extraction, rendered: Rendered, found: Extraction, reads: _Reads | None = None
+) -> Extraction:
+    """The plain and the rendered reading (`found`, from `rendered_page`) merged: a sponsor in either counts."""
     if reads is not None:
         reads.items.append(PageRead(page, rendered))
-    found = extract(Page(page.target, rendered.url, rendered.html, "text/html", rendered.status), matcher)
     pages = tuple(dict.fromkeys((*plain.pages_read, *found.pages_read)))
     notes: tuple[str, ...] = ()
     if not rendered.quiet:

@@ -174,7 +174,8 @@ def test_linked_sponsor_pages_wait_in_their_hosts_queue_and_are_fetched_by_fetch
         assert len(starts) == 4
         # The host delay spaces every request to the host, whoever asked for the page (a small margin
         # for the clocks of two threads).
-        assert all(b - a >= delay - 0.02 for a, b in itertools.pairwise(starts))
+        gaps = [b - a for a, b in itertools.pairwise(starts)]
+        assert all(gap >= delay - 0.02 for gap in gaps), gaps
 
 
 def test_a_linked_page_robots_txt_disallows_is_not_fetched_and_says_so(tmp_path, hosts, matcher):
@@ -295,3 +296,36 @@ def test_cache_clear_forgets_robots_answers_too(tmp_path, hosts, matcher):
     run_batch(tour, make_fetcher(cache), matcher, BatchOptions(delay=0))
     cache.close()
     assert host.requests("/robots.txt") == 2  # asked again after the clear
+
+
+# ---------------------------------------------------------------------------------------------
+# The journal's format version
+
+
+@pytest.mark.parametrize("version", [99, "two", 1, None])
+def test_resume_refuses_a_journal_of_another_format_in_one_line(tmp_path, hosts, version):
+    """A header naming a format this release does not read (a newer release's, a damaged one) is refused."""
+    from typer.testing import CliRunner
+
+    from sponsorcheck.batch.journal import HEADER_KEY
+    from sponsorcheck.cli import app
+    from sponsorcheck.errors import ExitStatus
+
+    (host,) = hosts(1)
+    host.routes["/"] = (200, {}, sponsors_page("Harbour Bakery"))
+    tour = write_tour(tmp_path / "t.csv", [host.url("/")])
+    out = tmp_path / "r.csv"
+    journal = Journal.path_for(out)
+    header = {HEADER_KEY: version, "input": str(tour)}
+    row = {"row": 0, "url": host.url("/"), "result": {"target": host.url("/")}}
+    journal.write_text(json.dumps(header) + "\n" + json.dumps(row) + "\n", encoding="utf-8")
+    before = journal.read_bytes()
+    watchlist = tmp_path / "watchlist.yaml"
+    watchlist.write_text(WATCHLIST, encoding="utf-8")
+    result = CliRunner().invoke(app, ["batch", str(tour), "-o", str(out), "-w", str(watchlist), "--resume"])
+    assert result.exit_code == ExitStatus.USAGE, result.output
+    message = result.stderr.strip()
+    assert len(message.splitlines()) == 1 and "Traceback" not in result.output
+    assert "journal in format" in message and "run without --resume" in message
+    assert journal.read_bytes() == before  # the journal is left as it was
+    assert not out.exists() and host.requests("/") == 0  # refused before any request

@@ -6,6 +6,7 @@ browser FAILS them instead, because `.ci/run` installs Chromium and a silent ski
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -377,3 +378,92 @@ def test_evidence_keeps_bytes_dom_and_screenshot(httpserver, renderer, matcher, 
     assert any(f["entity"] == "amazon" and f["evidence"] for f in record["findings"])
     check = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=folder, capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# Renders in batch: a task kind of the scheduler
+
+
+class RecordingRenderer:
+    """The real Renderer, noting which thread loaded each page and when (to check the scheduling)."""
+
+    def __init__(self, renderer: Renderer) -> None:
+        self.renderer = renderer
+        self.contexts = renderer.contexts
+        self.loads: list[tuple[str, str, float, float]] = []  # (url, thread, start, end)
+
+    def render(self, url: str, policy: RenderPolicy | None = None, screenshot: bool = False):
+        import threading
+
+        start = time.monotonic()
+        try:
+            return self.renderer.render(url, policy, screenshot)
+        finally:
+            self.loads.append((url, threading.current_thread().name, start, time.monotonic()))
+
+    def warm_up(self) -> None:
+        self.renderer.warm_up()
+
+
+def json_grid_tour(httpserver, tmp_path, rows: int) -> tuple[Path, list[float]]:
+    """`rows` script-built festival pages on one host; returns the tour and the start times of page requests."""
+    from werkzeug import Response
+
+    starts: list[float] = []
+
+    def page(request):
+        starts.append(time.monotonic())
+        return Response(JSON_GRID_PAGE, content_type="text/html")
+
+    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n", content_type="text/plain")
+    for n in range(rows):
+        httpserver.expect_request(f"/festival-{n}").respond_with_handler(page)
+    httpserver.expect_request("/api/sponsors.json").respond_with_json(SPONSORS_JSON)
+    serve_logos(httpserver, {"twitch.svg": "Twitch", "brewing.svg": "Brewing"})
+    tour = tmp_path / "tour.csv"
+    tour.write_text("url\n" + "".join(f"{httpserver.url_for(f'/festival-{n}')}\n" for n in range(rows)))
+    return tour, starts
+
+
+def test_batch_renders_are_scheduler_tasks_on_render_workers_within_the_hosts_turns(
+    httpserver, renderer, matcher, tmp_path
+):
+    from sponsorcheck.batch import BatchOptions, batch_session, read_table, run_batch
+
+    tour, starts = json_grid_tour(httpserver, tmp_path, 3)
+    recording = RecordingRenderer(renderer)
+    delay = 0.4
+    options = BatchOptions(
+        per_host=1, delay=delay, check=CheckOptions(follow=0, render=RenderMode.AUTO, renderer=recording)
+    )
+    fetcher = Fetcher(batch_session(8, 1), FetchPolicy(deadline=8, retries=0), sleep=lambda s: None)
+    outcome = run_batch(read_table(tour), fetcher, matcher, options)
+
+    assert [r.verdict for r in outcome.results] == [Verdict.CONFLICT] * 3
+    assert all(r.rendered for r in outcome.results)
+    assert len(recording.loads) == 3
+    # Loaded by the render workers, never by an analyser or a fetch worker.
+    assert all(thread.startswith("sponsorcheck-render-") for _, thread, _, _ in recording.loads)
+    # Each render is a visit to the host: it takes the host's one slot (no plain fetch of the host runs
+    # while the browser loads a page) and its turn (every visit starts a delay after the one before).
+    assert len(starts) == 6  # three plain fetches, three document loads by the browser
+    renders = [(begin, end) for _, _, begin, end in recording.loads]
+    during = [t for t in starts if any(begin <= t <= end for begin, end in renders)]
+    plain = [t for t in starts if t not in during]
+    assert len(during) == 3 and len(plain) == 3  # the browser's own loads, and nothing else, inside renders
+    visits = sorted(plain + [begin for begin, _ in renders])
+    gaps = [b - a for a, b in itertools.pairwise(visits)]
+    assert all(gap >= delay - 0.05 for gap in gaps), gaps
+
+
+def test_batch_jobs_render_in_the_parent(httpserver, renderer, matcher, tmp_path):
+    """--jobs parses in worker processes; the browser stays in the parent and its pages are read all the same."""
+    from sponsorcheck.batch import BatchOptions, batch_session, read_table, run_batch
+
+    tour, _ = json_grid_tour(httpserver, tmp_path, 2)
+    recording = RecordingRenderer(renderer)
+    options = BatchOptions(delay=0, jobs=1, check=CheckOptions(follow=0, render=RenderMode.AUTO, renderer=recording))
+    fetcher = Fetcher(batch_session(8, 2), FetchPolicy(deadline=8, retries=0), sleep=lambda s: None)
+    outcome = run_batch(read_table(tour), fetcher, matcher, options)
+    assert [r.verdict for r in outcome.results] == [Verdict.CONFLICT] * 2
+    assert all(r.rendered for r in outcome.results) and len(recording.loads) == 2

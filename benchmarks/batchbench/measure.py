@@ -47,21 +47,25 @@ class Measured:
 # ----------------------------------------------------------------------------- measuring
 
 
-def child_env() -> dict[str, str]:
-    """Return the environment for children: loopback must never go through a proxy."""
+def child_env(code: Path | None = None) -> dict[str, str]:
+    """Return the environment for children: loopback must never go through a proxy; `code`: run that checkout."""
     env = dict(os.environ)
     env["NO_PROXY"] = env["no_proxy"] = "127.0.0.0/8,localhost"
+    if code is not None:
+        env["PYTHONPATH"] = str(code)
     return env
 
 
-def run_measured(cmd: list[str], log_stem: Path, timeout: float) -> Measured:
+def run_measured(cmd: list[str], log_stem: Path, timeout: float, code: Path | None = None) -> Measured:
     """Run cmd to completion and return its wall time, CPU user+sys and peak RSS."""
     out_path = log_stem.with_name(log_stem.name + ".stdout")
     err_path = log_stem.with_name(log_stem.name + ".stderr")
     timed_out = threading.Event()
     with out_path.open("wb") as out, err_path.open("wb") as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=REPO_ROOT, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=child_env())
+        proc = subprocess.Popen(
+            cmd, cwd=code or REPO_ROOT, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=child_env(code)
+        )
 
         def kill() -> None:
             timed_out.set()

@@ -5,7 +5,8 @@ sha256 and the settings that change answers (watchlists, allowlists, follow, min
 robots.txt, the URL column). A resume whose input or settings differ is refused with one line saying
 what differs, and a fresh run never replaces the unfinished journal of another tour. Row lines are
 unchanged from format 1 ({"row", "url", "result"}); a format-1 journal (no header) is still resumed,
-matched row by row as before. Fields are only ever added.
+matched row by row as before. Fields are only ever added. A header naming any other format (a newer
+release's journal, or a damaged one) is refused with one line: its rows may not mean the same.
 """
 
 from __future__ import annotations
@@ -94,6 +95,14 @@ def settings_difference(recorded: Mapping[str, Any], current: Mapping[str, Any])
     return differences
 
 
+def other_format(path: Path, version: object) -> str:
+    """One line: the journal is in a format this release does not read, and what to do."""
+    return (
+        f"--resume: {path} is a journal in format {repr(version)[:40]}, which this sponsorcheck does not read "
+        f"(it reads format {JOURNAL_FORMAT}, and format 1); run without --resume to check every row again"
+    )
+
+
 class Journal:
     """Finished rows, one JSON line each, appended and flushed as they complete (beside the output)."""
 
@@ -139,6 +148,8 @@ class Journal:
             if self.has_rows():
                 return f"{self.path} was written by an older version: its settings cannot be compared"
             return ""
+        if head.get(HEADER_KEY) != JOURNAL_FORMAT:
+            raise UsageError(other_format(self.path, head.get(HEADER_KEY)))
         if head.get("input_sha256") and head["input_sha256"] != input_sha256:
             raise UsageError(
                 f"--resume: {input_path} is not the tour the interrupted run read ({head.get('input', '?')}, "

@@ -23,25 +23,36 @@ The core never prints: progress goes to a `BatchObserver` the caller supplies.
 from __future__ import annotations
 
 import contextlib
+import gc
 import queue
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from sponsorcheck.batch.journal import Journal
 from sponsorcheck.batch.robots import ROBOTS_DEADLINE, RobotsRules, RobotsStore, fetch_robots_answer
-from sponsorcheck.batch.scheduler import _Scheduler, _Task
+from sponsorcheck.batch.scheduler import RENDER, RENDER_KINDS, _Scheduler, _Task
 from sponsorcheck.batch.session import DEFAULT_PER_HOST, DEFAULT_WORKERS, HostRedirect, stop_at_other_hosts
-from sponsorcheck.batch.table import InputRow, Table, dedup_key, origin_of, target_address
+from sponsorcheck.batch.table import InputRow, Table, dedup_key, target_address
 from sponsorcheck.errors import FetchError, RobotsDisallowed, SponsorcheckError, TargetError, UsageError
 from sponsorcheck.extract import extract
 from sponsorcheck.fetch import Fetcher, validate_url
 from sponsorcheck.match import Matcher
 from sponsorcheck.models import Extraction, Page, Result
-from sponsorcheck.pipeline import CheckOptions, PageRead, TargetCheck, _Reads, error_result, read_page
-from sponsorcheck.render import PAGES_PER_CONTEXT, Rendered, RenderMode, RenderPolicy
+from sponsorcheck.pipeline import (
+    CheckOptions,
+    PageRead,
+    TargetCheck,
+    _Reads,
+    error_result,
+    render_failed,
+    render_wanted,
+    rendered_page,
+    with_rendered,
+)
+from sponsorcheck.render import PAGES_PER_CONTEXT, Rendered, RenderError, RenderMode, RenderPolicy
 from sponsorcheck.watchlist import Watchlist
 
 # Threads that parse and match fetched pages. Python runs one thread's bytecode at a time, so more
@@ -55,6 +66,25 @@ DEFAULT_ANALYSERS = 2
 DEFAULT_HOST_DELAY = 0.5
 # How long an interrupted run waits for rows already being fetched before it writes the report.
 INTERRUPT_GRACE = 1.0
+# Allocations between two young-generation collections during a batch (Python's default: 700).
+# Parsing a page allocates hundreds of thousands of short-lived objects, almost none in cycles;
+# collecting every 700 cost about 7 % of a batch's CPU (measured on the benchmark's pages). The older
+# generations keep Python's pace: a rarer full collection let cyclic garbage pile up (600 MB, measured).
+BATCH_GC_THRESHOLD = (10_000, 10, 10)
+
+
+@contextlib.contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """During a batch: what was loaded before it (watchlists, matcher, modules) is never scanned again
+    by the cycle collector (gc.freeze), and young objects are collected less often; restored after."""
+    before = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(*BATCH_GC_THRESHOLD)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
 
 
 class BatchObserver(Protocol):
@@ -94,8 +124,22 @@ class _Check:
 
     key: str
     url: str
-    check: TargetCheck
+    check: TargetCheck = field(init=False)
+    reads: _Reads = field(default_factory=_Reads)  # every page read, as the evidence and provenance need them
+    ready: _Ready = field(default_factory=lambda: _Ready())
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+@dataclass(eq=False)
+class _Ready:
+    """TargetCheck's reader: the reading the analyser made of the page being handed over (under the check's
+    lock). A separate object, so the check does not refer back to its _Check (no cycle keeps pages alive)."""
+
+    reading: tuple[Page, Extraction] | None = None
+
+    def read(self, page: Page) -> Extraction:
+        assert self.reading is not None and self.reading[0] is page
+        return self.reading[1]
 
 
 @dataclass(frozen=True)
@@ -106,27 +150,11 @@ class _Ticket:
     asked: str  # the URL the check asked for (a redirect's later hops keep it)
     first: bool
     hops: int = 0  # redirects to other hosts followed so far
+    render: tuple[Page, Extraction] | None = None  # a render task: the fetched page and its plain reading
 
 
-class _HostTurnRenderer:
-    """The batch's PageRenderer: a page's load in the browser obeys robots.txt and waits for its host's delay.
-
-    A render runs in an analyser thread of its own (one per page the browser may load at once), so a
-    render waiting for its turn holds up no fetch and no other analysis.
-    """
-
-    def __init__(self, renderer: Any, scheduler: _Scheduler) -> None:
-        self.renderer = renderer
-        self.scheduler = scheduler
-        self.workers = int(getattr(renderer, "contexts", 1)) * PAGES_PER_CONTEXT
-
-    def render(self, url: str, policy: RenderPolicy | None = None, screenshot: bool = False) -> Rendered:
-        origin = origin_of(url)
-        rules = self.scheduler.robots_for(origin)
-        if self.scheduler.robots and rules is not None and not rules.allows(url, self.scheduler.user_agent):
-            raise RobotsDisallowed(f"{url}: robots.txt does not allow this page to be fetched")
-        self.scheduler.wait_turn(origin)
-        return self.renderer.render(url, policy, screenshot)
+# What a worker hands an analyser: the ticket, the fetched page or why not, and (render tasks) the DOM.
+_Handed = tuple[_Ticket, Page | None, SponsorcheckError | None, Rendered | None]
 
 
 class _Run:
@@ -150,32 +178,22 @@ class _Run:
         self.results: queue.Queue[tuple[str, Result]] = queue.Queue()
         # Fetched pages wait here for an analyser. Bounded: when analysis falls behind, fetching pauses
         # instead of piling pages up in memory.
-        self.fetched: queue.Queue[tuple[_Ticket, Page | None, TargetError | None] | None] = queue.Queue(
-            maxsize=max(2, options.workers)
-        )
+        self.fetched: queue.Queue[_Handed | None] = queue.Queue(maxsize=max(2, options.workers))
         self.check_options = options.check
-        self.renders = 0
-        if options.check.renderer is not None:
-            polite = _HostTurnRenderer(options.check.renderer, self.scheduler)
-            self.check_options = replace(options.check, renderer=polite)
-            self.renders = polite.workers
+        self.renderer = options.check.renderer if options.check.render is not RenderMode.NEVER else None
+        # Render workers: one per page the browser loads at once (its contexts x pages per context).
+        self.renders = int(getattr(self.renderer, "contexts", 1)) * PAGES_PER_CONTEXT if self.renderer else 0
+        self._warming = threading.Lock()
+        self._warm = False
+        # Set once the browser has started (or failed to): render workers take no task before, so a
+        # host's turn and slot are never held by a load waiting 1-3 s for Chromium to start.
+        self.browser_ready = threading.Event()
 
-    def reader(self) -> tuple[Callable[[Page], Extraction], _Reads]:
-        """How one check reads its pages (parse, and render when asked), and the record of what it read."""
-        reads = _Reads()
-        pool = self.pool
-        if pool is not None and self.check_options.render is RenderMode.NEVER:
-
-            def in_child(page: Page) -> Extraction:
-                reads.items.append(PageRead(page))
-                return pool.submit(_child_extract, page).result()
-
-            return in_child, reads
-
-        def in_process(page: Page) -> Extraction:
-            return read_page(page, self.fetcher, self.check_options, reads, self.matcher)
-
-        return in_process, reads
+    def extract(self, page: Page) -> Extraction:
+        """A page's plain reading: here, or in a --jobs process (which only parses)."""
+        if self.pool is not None:
+            return self.pool.submit(_child_extract, page).result()
+        return extract(page, self.matcher)
 
     # -- queueing pages --------------------------------------------------------------------------
 
@@ -183,6 +201,54 @@ class _Run:
         """Queue one page of a check on its host's slot (cached pages cost no request)."""
         cached = self.fetcher.offline or (self.cache is not None and _in_cache(self.cache, url))
         self.scheduler.add(url, cached=cached, ticket=ticket, urgent=not ticket.first or ticket.hops > 0)
+
+    def schedule_render(self, page: Page, ticket: _Ticket, plain: Extraction) -> None:
+        """Queue a browser load of a fetched page on its host's slot (robots.txt, delay and cap apply)."""
+        self.warm_up()
+        self.scheduler.add(page.url, ticket=replace(ticket, render=(page, plain)), kind=RENDER, urgent=True)
+
+    def warm_up(self) -> None:
+        """Start the browser beside the work (once): Chromium takes 1-2 s to start."""
+        with self._warming:
+            if self._warm:
+                return
+            self._warm = True
+        warm_up = getattr(self.renderer, "warm_up", None)
+
+        def start() -> None:
+            try:
+                if warm_up is not None:
+                    warm_up()
+            finally:
+                self.browser_ready.set()
+
+        threading.Thread(target=start, name="sponsorcheck-browser-start", daemon=True).start()
+
+    # -- render workers --------------------------------------------------------------------------
+
+    def render_worker(self) -> None:
+        """Loads pages in the browser as the scheduler allows (a task kind of its own); never fetches."""
+        renderer = self.renderer
+        assert renderer is not None
+        policy = RenderPolicy(deadline=self.fetcher.policy.deadline)
+        screenshot = self.check_options.evidence is not None
+        self.browser_ready.wait()  # set by warm_up, or at the end of the run when nothing needed the browser
+        while True:
+            task = self.scheduler.next_task(RENDER_KINDS)
+            if task is None:
+                return
+            rendered: Rendered | None = None
+            error: SponsorcheckError | None = None
+            try:
+                rendered = renderer.render(task.url, policy, screenshot)
+            except SponsorcheckError as exc:
+                error = exc
+            except Exception as exc:  # a browser surprise costs this render only (the plain reading stays)
+                error = RenderError(f"{task.url}: {type(exc).__name__}: {exc}")
+            finally:
+                self.scheduler.finish(task)
+            if not self.hand_over((task.ticket, None, error, rendered)):
+                return
 
     # -- fetch workers ---------------------------------------------------------------------------
 
@@ -214,12 +280,12 @@ class _Run:
                 store.put(origin, answer)
         return answer.rules(self.user_agent) if answer is not None else RobotsRules()
 
-    def fetch(self, task: _Task) -> tuple[_Ticket, Page | None, TargetError | None] | None:
+    def fetch(self, task: _Task) -> _Handed | None:
         """Run one page task; None when there is nothing to hand over (requeued, or a redirect queued)."""
         ticket: _Ticket = task.ticket
         target = ticket.job.url
         if task.kind == "refused":
-            return ticket, None, RobotsDisallowed(f"{task.url}: {task.reason}")
+            return ticket, None, RobotsDisallowed(f"{task.url}: {task.reason}"), None
         page: Page | None = None
         error: TargetError | None = None
         if task.kind == "cached":
@@ -252,23 +318,22 @@ class _Run:
             # The hops were cached one by one; the page is also what the first address leads to.
             with contextlib.suppress(SponsorcheckError):
                 self.cache.put(ticket.asked, page)
-        return ticket, page, error
+        return ticket, page, error, None
 
-    def redirect(
-        self, ticket: _Ticket, url: str, location: str
-    ) -> tuple[_Ticket, Page | None, TargetError | None] | None:
+    def redirect(self, ticket: _Ticket, url: str, location: str) -> _Handed | None:
         """Queue a redirect's next hop on its own host's slot; an error when it cannot be followed."""
         limit = self.fetcher.policy.max_redirects
         if ticket.hops >= limit:
-            return ticket, None, FetchError(f"{url}: more than {limit} redirects between hosts", kind="redirects")
+            return ticket, None, FetchError(f"{url}: more than {limit} redirects between hosts", kind="redirects"), None
         try:
             validate_url(location)
         except UsageError as exc:
-            return ticket, None, FetchError(f"{url}: redirected to {location[:200]!r}: {exc.message}", kind="redirects")
+            message = f"{url}: redirected to {location[:200]!r}: {exc.message}"
+            return ticket, None, FetchError(message, kind="redirects"), None
         self.schedule(location, replace(ticket, hops=ticket.hops + 1))
         return None
 
-    def hand_over(self, item: tuple[_Ticket, Page | None, TargetError | None]) -> bool:
+    def hand_over(self, item: _Handed) -> bool:
         while not self.stop.is_set():
             try:
                 self.fetched.put(item, timeout=0.25)
@@ -284,12 +349,17 @@ class _Run:
             item = self.fetched.get()
             if item is None or self.stop.is_set():
                 return
-            ticket, page, error = item
+            ticket, page, error, rendered = item
             job = ticket.job
             try:
+                reading = self.read(ticket, page, error, rendered)
+                if reading is None:
+                    continue  # the page waits for the browser: a render task is queued
+                page, extraction = reading
                 with job.lock:
                     if job.check.done:
                         continue
+                    job.ready.reading = (page, extraction) if page is not None and extraction is not None else None
                     if not ticket.first:
                         wanted = job.check.arrived(ticket.asked, page, error)
                     elif page is not None:
@@ -298,6 +368,7 @@ class _Run:
                         assert error is not None
                         job.check.result = error_result(job.url, error.kind, error.message, exception=error)
                         wanted = ()
+                    job.ready.reading = None
                     result = job.check.result
             except Exception as exc:  # one hostile page must never cost the other rows
                 if self.stop.is_set():
@@ -311,6 +382,28 @@ class _Run:
             if result is not None:
                 self.results.put((job.key, result))
 
+    def read(
+        self, ticket: _Ticket, page: Page | None, error: SponsorcheckError | None, rendered: Rendered | None
+    ) -> tuple[Page | None, Extraction | None] | None:
+        """The handed page's reading (None when it was queued for the browser instead); as read_page reads it."""
+        reads = ticket.job.reads
+        if ticket.render is not None:  # the browser's answer (or why there is none) for a fetched page
+            fetched, plain = ticket.render
+            if rendered is None:
+                failure = error or RenderError(f"{fetched.url}: the browser gave no page")
+                return fetched, render_failed(fetched, plain, failure, reads)
+            found = self.extract(rendered_page(fetched, rendered))
+            return fetched, with_rendered(fetched, plain, rendered, found, reads)
+        if page is None:
+            return None, None
+        plain = self.extract(page)
+        as_is = render_wanted(page, plain, self.check_options, self.fetcher.offline)
+        if as_is is None:
+            self.schedule_render(page, ticket, plain)
+            return None
+        reads.items.append(PageRead(page))
+        return page, as_is
+
 
 def run_batch(
     table: Table,
@@ -323,6 +416,20 @@ def run_batch(
     done: dict[int, Result] | None = None,
 ) -> BatchOutcome:
     """Check every row (rows in `done` are taken as finished); Ctrl-C or `stop` ends it early with what finished."""
+    with _fewer_collections():
+        return _run_batch(table, fetcher, matcher, options, journal, observer, stop, done)
+
+
+def _run_batch(
+    table: Table,
+    fetcher: Fetcher,
+    matcher: Matcher,
+    options: BatchOptions | None,
+    journal: Journal | None,
+    observer: BatchObserver | None,
+    stop: threading.Event | None,
+    done: dict[int, Result] | None,
+) -> BatchOutcome:
     options = options or BatchOptions()
     stop = stop or threading.Event()
     done = dict(done or {})
@@ -364,18 +471,16 @@ def run_batch(
     pool = _process_pool(options, matcher) if options.jobs > 0 and url_for else None
     run = _Run(fetcher, matcher, options, stop, pool)
     for key, url in url_for.items():
-        read, reads = run.reader()
-        job = _Check(key, url, TargetCheck(url, matcher, run.check_options, read, reads))
+        job = _Check(key, url)
+        job.check = TargetCheck(url, matcher, run.check_options, job.ready.read, job.reads)
         run.schedule(url, _Ticket(job, url, first=True))
 
     n_fetchers = max(1, min(options.workers, len(url_for) * (1 + max(0, options.check.follow))))
-    # Renders wait on the browser in analysers of their own, so they never hold up parsing.
-    n_analysers = (options.jobs if pool is not None else max(1, options.analysers)) + run.renders
-    warm_up = getattr(options.check.renderer, "warm_up", None)
-    if url_for and warm_up is not None and options.check.render is RenderMode.ALWAYS:
-        # Every row will be rendered and Chromium takes 1-2 s to start: start it beside the first
-        # fetches. (With auto it starts when the first page needs it: a tour may need none.)
-        threading.Thread(target=warm_up, name="sponsorcheck-browser-start", daemon=True).start()
+    n_analysers = options.jobs if pool is not None else max(1, options.analysers)
+    if url_for and options.check.render is RenderMode.ALWAYS:
+        # Every row will be rendered: start the browser beside the first fetches. (With auto it starts
+        # when the first page needs it: a tour may need none.)
+        run.warm_up()
     fetchers = [
         threading.Thread(target=run.fetch_worker, name=f"sponsorcheck-fetch-{i}", daemon=True)
         for i in range(n_fetchers)
@@ -384,7 +489,13 @@ def run_batch(
         threading.Thread(target=run.analyse_worker, name=f"sponsorcheck-analyse-{i}", daemon=True)
         for i in range(n_analysers)
     ]
-    threads = fetchers + analysers if url_for else []
+    # Renders are tasks of their own kind in the hosts' slots, run by workers of their own: a page
+    # waiting for the browser holds up no fetch and no analysis.
+    renderers = [
+        threading.Thread(target=run.render_worker, name=f"sponsorcheck-render-{i}", daemon=True)
+        for i in range(run.renders)
+    ]
+    threads = fetchers + analysers + renderers if url_for else []
     for thread in threads:
         thread.start()
 
@@ -409,6 +520,7 @@ def run_batch(
     if stop.is_set() or interrupted:
         interrupted = True
         stop.set()
+        run.browser_ready.set()
         with run.scheduler.cond:
             run.scheduler.cond.notify_all()
         # Rows being analysed finish within a moment; pages still on the wire are left for --resume.
@@ -423,6 +535,7 @@ def run_batch(
             take(key, result)
     else:
         run.scheduler.close()
+        run.browser_ready.set()  # render workers still waiting for a browser nothing needed: they end
         # Only started analysers take a stop token: with nothing to fetch (every row a bad cell or taken
         # from the journal) none was started, and more tokens than the bounded queue holds would block here.
         for _ in analysers if threads else ():

@@ -9,9 +9,10 @@ never parked behind one host's delay while another host has work.
 What a slot queues: every page of that host, whoever asked for it — a row's own page, a linked
 sponsors page a row's check asked for, the next hop of a redirect from another host. Pages a check
 in progress asked for go first (they finish a row; rows waiting behind them have not started).
-Every entry has a *kind*: "page" (an HTTP fetch) today; another kind (a browser render) can be queued
-the same way, and a worker asks only for the kinds it can run (`next_task(kinds=...)`), so a small
-pool of render workers and the fetch workers share one host's politeness without sharing threads.
+Every entry has a *kind*: "page" (an HTTP fetch) or "render" (loading a fetched page in the browser),
+and a worker asks only for the kinds it can run (`next_task(kinds=...)`), so a small pool of render
+workers and the fetch workers share one host's politeness (robots.txt, delay, cap) without sharing
+threads.
 
 robots.txt comes first on every host (one "robots" task, which the caller may answer from a store
 without a request); until it is known no page of that host starts. Pages the page cache already
@@ -32,6 +33,8 @@ from sponsorcheck.batch.robots import RobotsRules
 from sponsorcheck.batch.table import origin_of
 
 PAGE = "page"  # the kind of an HTTP page fetch
+RENDER = "render"  # the kind of a browser load of a page already fetched
+RENDER_KINDS = frozenset({RENDER})  # what a render worker runs
 FETCH_KINDS = frozenset({PAGE})  # what a fetch worker runs (robots.txt, refusals and cached pages come with it)
 ROBOTS_REFUSAL = "robots.txt does not allow this page to be fetched"
 
@@ -54,9 +57,10 @@ class _Host:
     next_at: float = 0.0
     robots: RobotsRules | None = None
     robots_busy: bool = False
+    queued: int = 0  # entries in `queues` (kept, not summed: _pick ranks hosts on every hand-out)
 
     def left(self) -> int:
-        return sum(len(q) for q in self.queues.values())
+        return self.queued
 
 
 @dataclass(frozen=True)
@@ -93,8 +97,12 @@ class _Scheduler:
         self.clock = clock
         self.cond = threading.Condition()
         self.hosts: dict[str, _Host] = {}
+        # Hosts with queued pages or cached pages waiting for robots.txt: the only ones _pick looks at
+        # (a tour's finished hosts would otherwise be scanned on every hand-out).
+        self.working: dict[str, _Host] = {}
         self.free: deque[_Task] = deque()  # cached pages and robots refusals: no request, no politeness
         self.pending = 0  # entries not yet handed out
+        self.others = 0  # entries of other kinds than PAGE queued: their workers must be woken too
         self.closed = False
 
     def _host(self, origin: str) -> _Host:
@@ -116,10 +124,15 @@ class _Scheduler:
         elif entry.cached:
             if self.robots and host.robots is None:
                 host.waiting_robots.append(entry)
+                self.working[host.origin] = host
             else:
                 self.free.append(_Task("cached", host.origin, entry.url, ticket=entry.ticket))
         else:
             queue = host.queues.setdefault(entry.kind, deque())
+            host.queued += 1
+            if entry.kind != PAGE:
+                self.others += 1
+            self.working[host.origin] = host
             if urgent:
                 queue.appendleft(entry)
             else:
@@ -130,6 +143,14 @@ class _Scheduler:
         with self.cond:
             self.pending += 1
             self._place(self._host(origin_of(url)), _Entry(url, ticket, kind, cached), urgent)
+            self._wake()
+
+    def _wake(self) -> None:
+        # One waiting worker is enough for one new task, unless other kinds wait (a woken fetch
+        # worker cannot run a render); then every worker looks.
+        if self.others:
+            self.cond.notify_all()
+        else:
             self.cond.notify()
 
     def requeue(self, task: _Task) -> None:
@@ -159,17 +180,14 @@ class _Scheduler:
             return self.free.popleft()
         best: _Host | None = None
         best_kind = ""
+        unknown: _Host | None = None  # the first host whose robots.txt is still to be read
         soonest = float("inf")
-        for host in self.hosts.values():
+        for host in self.working.values():
             if host.active >= self.per_host or host.robots_busy:
                 continue
             if self.robots and host.robots is None:
-                if fetches and (host.left() or host.waiting_robots):
-                    # robots.txt is one small file read once; the first page may follow it at once
-                    # (as browsers and most crawlers do), then pages are spaced by the delay.
-                    host.active += 1
-                    host.robots_busy = True
-                    return _Task("robots", host.origin)
+                if unknown is None and fetches and (host.left() or host.waiting_robots):
+                    unknown = host
                 continue
             kind = next((k for k in kinds if host.queues.get(k)), "")
             if not kind:
@@ -184,7 +202,20 @@ class _Scheduler:
             best.next_at = now + max(self.delay, best.robots.crawl_delay if best.robots else 0.0)
             self.pending -= 1
             entry = best.queues[best_kind].popleft()
+            best.queued -= 1
+            if entry.kind != PAGE:
+                self.others -= 1
+            if not best.queued and not best.waiting_robots:
+                del self.working[best.origin]
             return _Task(entry.kind, best.origin, entry.url, ticket=entry.ticket)
+        if unknown is not None:
+            # A page a host allows now goes before another host's robots.txt: reading 200 hosts' robots.txt
+            # first left a tour's first rows waiting over a second (measured). robots.txt is one small
+            # file read once; the host's first page may follow it at once (as browsers and most crawlers
+            # do), then pages are spaced by the delay.
+            unknown.active += 1
+            unknown.robots_busy = True
+            return _Task("robots", unknown.origin)
         if self.pending == 0 and self.closed:
             return None
         return soonest
@@ -208,21 +239,6 @@ class _Scheduler:
             host = self.hosts.get(origin)
             return host.robots if host else None
 
-    def wait_turn(self, origin: str) -> None:
-        """Block until the host's delay allows a request, and take that turn.
-
-        Only for a browser render (which loads the page itself, outside the task queues); it runs in
-        an analyser thread of its own. Fetches never call it: they wait in the host's queue.
-        """
-        with self.cond:
-            host = self._host(origin)
-            while not self.stop.is_set():
-                now = self.clock()
-                if host.next_at <= now:
-                    host.next_at = now + max(self.delay, host.robots.crawl_delay if host.robots else 0.0)
-                    return
-                self.cond.wait(min(host.next_at - now, 0.25))
-
     def finish(self, task: _Task, robots: RobotsRules | None = None) -> None:
         """Release the task's host slot (and apply robots rules to the host's pages); wakes waiting workers."""
         with self.cond:
@@ -234,10 +250,12 @@ class _Scheduler:
                 host.robots = robots or RobotsRules()
                 host.robots_busy = False
                 queued = [e for q in host.queues.values() for e in q] + host.waiting_robots
-                host.queues, host.waiting_robots = {}, []
+                self.others -= sum(1 for e in queued if e.kind != PAGE and not e.cached)
+                host.queues, host.waiting_robots, host.queued = {}, [], 0
+                self.working.pop(host.origin, None)
                 for entry in queued:
                     self._place(host, entry, urgent=False)
                 self.cond.notify_all()
             else:
                 # One slot is free; waking every idle worker for it would only make them contend for the lock.
-                self.cond.notify()
+                self._wake()
