@@ -15,7 +15,8 @@ Floors are pinned at what main measured when the gate was merged. They only ever
 commit, so the next change cannot quietly give the gain back. Never lower a floor to make a change
 pass — fix the change, or say in the commit why the figure had to move (a relabelled page, say).
 Verdict and recall figures cover the corpus's html and template pages only (data files are not
-pages `check` reads); "held-back" is the team's held-back set (BRIEF.md), "all" is tune + held-back.
+pages `check` reads); "held-back" is the team's fixed held-back set — a page is held back when
+int(sha256(page_id).hexdigest(), 16) % 4 == 0 — "tune" the rest, "all" is tune + held-back.
 The robustness figures cover the same corpus pages only: the project's own test pages change with
 every commit, the corpus does not, so a floor moves only when the tool does (robustness.py prints the
 test pages' figures too).
@@ -67,6 +68,11 @@ class Floor:
 # links another site, inside a sponsor list; a watchlisted product named in a hidden tab's text outside any
 # list). Issue 9's policy makes both a question for a person, never a silent clear; recall rose 0.850 → 0.927
 # and the conflicts lost by the robustness changes fell 8 → 2 in the same change.
+# Round 3 (recall): recall 0.927 → 0.956 and precision 0.722 → 0.739 raised their floors. The "largest recall
+# drop" ceiling moved up once, 0.117 → 0.118, only because the unchanged recall rose: the drop is measured
+# against it, and the recall after every change rose too (after "headings replaced by 'Thank you'", the largest
+# drop, 372 → 383 of 501 labelled sponsors found). The names gained on card pages stand in the cards' own title
+# headings, and a change that blanks every heading blanks those names with them.
 FLOORS: tuple[Floor, ...] = (
     Floor("verdicts right (html+template, all)", 40, lambda m: m.corpus.by_set["all"].right),
     Floor("verdicts right (html+template, held-back)", 9, lambda m: m.corpus.by_set["held-back"].right),
@@ -77,11 +83,11 @@ FLOORS: tuple[Floor, ...] = (
         lambda m: m.corpus.by_set["all"].missed_conflicts,
         at_most=True,
     ),
-    Floor("sponsor recall (html+template, all)", 0.926, lambda m: m.corpus.by_set["all"].recall, ratio=True),
+    Floor("sponsor recall (html+template, all)", 0.955, lambda m: m.corpus.by_set["all"].recall, ratio=True),
     Floor(
         "sponsor recall (html+template, held-back)", 0.884, lambda m: m.corpus.by_set["held-back"].recall, ratio=True
     ),
-    Floor("sponsor precision (html+template, all)", 0.721, lambda m: m.corpus.by_set["all"].precision, ratio=True),
+    Floor("sponsor precision (html+template, all)", 0.738, lambda m: m.corpus.by_set["all"].precision, ratio=True),
     # Round 3: the robustness floors rose (0.932 → 0.957 kept, 2 → 0 conflicts lost, 0.135 → 0.117 largest drop)
     # with short links and platform channels in logo grids, footers as their own region, lead-in lines as list
     # labels, and block moves that take a block's label heading and whole table or list along (robustness.py).
@@ -94,7 +100,7 @@ FLOORS: tuple[Floor, ...] = (
     ),
     Floor(
         "robustness: largest recall drop of one change",
-        0.117,
+        0.118,
         lambda m: m.robustness.max_drop,
         at_most=True,
         ratio=True,

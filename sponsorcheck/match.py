@@ -774,8 +774,18 @@ class Matcher:
                 m = replace(m, corroborated=True, score=CORROBORATED_SCORE, method="logo")
             found[key] = m
         kept = [m for m in (self._in_period(m, candidate.year, candidate.dated) for m in found.values()) if m]
-        # Domain matches first (the most reliable signal), then name matches in the matcher's rank order.
-        return sorted(kept, key=lambda m: (m.method not in ("domain", "tld"), not is_strong(m)))
+        # Domain matches first (the most reliable signal), then name matches in the matcher's rank order. An
+        # entity's own match goes after a strong match of one of its brands: the same owner, named more exactly
+        # ("Amazon Music" linked to a country's amazon.* site is the brand, not just the company).
+        branded = {(m.pledge, m.entity) for m in kept if m.brand is not None and is_strong(m)}
+        return sorted(
+            kept,
+            key=lambda m: (
+                m.brand is None and (m.pledge, m.entity) in branded,
+                m.method not in ("domain", "tld"),
+                not is_strong(m),
+            ),
+        )
 
     def _in_period(self, m: Match, year: int | None, dated: str = "") -> Match | None:
         """A match as the page's date allows, saying which date was used.

@@ -127,8 +127,9 @@ def _run_into_closed_pipe(*args: str) -> subprocess.CompletedProcess[bytes]:
         ("check", str(EXAMPLES / "clear.html")),
         ("check", str(EXAMPLES / "conflict-logo.html"), "--format", "json"),
         ("watchlist", "show"),
+        ("check", "--help"),
     ],
-    ids=["table", "json", "listing"],
+    ids=["table", "json", "listing", "help"],
 )
 def test_a_closed_pipe_ends_quietly_with_the_broken_pipe_status(args):
     proc = _run_into_closed_pipe(*args)

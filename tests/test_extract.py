@@ -103,11 +103,86 @@ def test_a_sponsor_named_inside_the_page_title_stays_a_sponsor():
         ("img/partners/FoodShouldTasteGood.png", "Food Should Taste Good"),
         ("img/sponsors/tailspin/logo.svg", "Tailspin"),
         ("img/sponsors/logo.png", ""),
+        # numbered generic files name no one, nor does the directory they share
+        ("img/fest/logo-partners2.jpg", ""),
+        ("img/fest/Logo3.png", ""),
         ("{{ sponsor.logo }}", ""),
     ],
 )
 def test_name_from_filename(src, name):
     assert name_from_filename(src) == name
+
+
+def test_partner_cards_are_named_by_their_titles_and_contact_portraits_are_not_sponsors(test_watchlist):
+    # class: partner cards with numbered generic logo files, the name only in the card title, a contact's portrait
+    found = read("partner-cards-contacts.html")
+    assert sponsors(found) == ["northwind rail", "contoso optics", "twitch"]
+    assert not any("Lindqvist" in c.name or "Okafor" in c.name for c in found.candidates)
+    result = check("partner-cards-contacts.html", test_watchlist)
+    assert result.verdict is Verdict.CONFLICT
+
+
+def test_several_sponsors_on_one_host_each_count():
+    # class: a hotel group's hotels and a university's departments, each logo linking to its own page of one site
+    found = read("one-host-several-sponsors.html")
+    assert sponsors(found) == ["Old Mill Inn", "Pier House", "Faculty of Music", "School of Engineering"]
+    assert len([e for e in by_name(found)["Pier House"].evidence if e.kind == "img-file"]) == 2  # counted once
+
+
+def test_an_alt_text_that_the_host_abbreviates_names_the_sponsor():
+    # class: the host abbreviates the alt's words or holds a word's stem; a disagreeing alt still loses to the link
+    found = read("alt-abbreviated-host.html")
+    assert sponsors(found) == ["Metropolitan Transit Authority", "Royal Conservatoire of Music", "Lakeside Bank"]
+
+
+@pytest.mark.parametrize(
+    ("alt", "name"),
+    [
+        ("Acme logo", "Acme"),
+        ("AWS Logo (opens in new tab)", "AWS"),
+        ("Sponsor: Acme", "Acme"),
+        # a generic word inside a name is the name's
+        ("Northern Image and Sound Archive", "Northern Image and Sound Archive"),
+    ],
+)
+def test_name_from_alt_drops_generic_words_only_at_the_ends(alt, name):
+    from sponsorcheck.extract.names import name_from_alt
+
+    assert name_from_alt(alt) == name
+
+
+def test_funders_listed_in_a_sentence_are_sponsors():
+    # class: prose-only sponsors, a list after a funding phrase with glosses in brackets
+    found = read("prose-funders.md")
+    assert sponsors(found)[:3] == ["HCA", "Fabrikam Music Trust", "Tailspin Community Fund"]
+    assert by_name(found)["Fabrikam Music Trust"].context == "phrase"
+    assert "Thank" not in " ".join(sponsors(found))
+
+
+def test_a_wrapped_markdown_paragraph_is_one_paragraph():
+    from sponsorcheck.extract.document import _markdown_to_html
+
+    html = _markdown_to_html("Funded by grants from\nAcme and Contoso.\n\nNext  \nline")
+    assert html == "<p>Funded by grants from Acme and Contoso.</p>\n\n<p>Next<br>line</p>"
+
+
+def test_a_copied_placeholder_alt_with_a_slip_names_no_one(test_watchlist):
+    # class: a theme's placeholder alt on every logo, once misspelt; the file names each logo
+    found = read("placeholder-alts.html")
+    assert sponsors(found) == ["Fabrikam Cloud", "Tailspin", "Twitch", "Wingtip"]
+    assert check("placeholder-alts.html", test_watchlist).verdict is Verdict.CONFLICT
+
+
+def test_product_pages_of_one_owner_are_named_by_their_alts():
+    # class: one company's products, each linking to the owner's page under the product's initials
+    found = read("product-pages-of-one-owner.html")
+    assert sponsors(found) == ["Visual Studio Code", "Cloud Data Bridge", "Northwind Traders"]
+
+
+def test_a_logo_linking_to_a_profile_is_named_by_the_handle():
+    # class: sponsors whose logo links to their page on a platform, the file an old name; the event's icons are not
+    found = read("profile-linked-logos.html")
+    assert sponsors(found) == ["Tidewater Meadery", "Green Quay Bakery", "Twitch"]
 
 
 def test_readable_names_from_domains_and_short_files():

@@ -285,7 +285,6 @@ CASES = [
         "amazon-music",
         contexts=LIST_CONTEXTS,
         served=True,
-        xfail="awaiting extract: Japanese '協賛企業' is not a sponsor heading",
     ),
     Case(
         "heading-ko.html",

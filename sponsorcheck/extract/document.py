@@ -73,8 +73,19 @@ class Parsed:
 def _markdown_to_html(text: str) -> str:
     """Just enough markdown for sponsor pages: headings, images, links, bold, list items; HTML passes through."""
     out: list[str] = []
+    prose = False  # the previous line was a line of a prose paragraph
+    previous = ""
     for line in text.splitlines():
         stripped = line.lstrip()
+        if prose and stripped and stripped[0].isalnum() and not re.match(r"^\d+\.\s", stripped):
+            # A wrapped line continues its paragraph: a sentence is not cut where the line ends. Two trailing
+            # spaces or a backslash are Markdown's hard line break.
+            joint = "<br>" if previous.endswith(("  ", "\\")) else " "
+            out[-1] = out[-1][: -len("</p>")].rstrip(" \\") + joint + _inline_markdown(stripped) + "</p>"
+            previous = line
+            continue
+        previous = line
+        prose = bool(stripped) and stripped[0].isalnum() and not re.match(r"^\d+\.\s", stripped)
         heading = re.match(r"^(#{1,6})\s*(.+?)\s*#*\s*$", stripped)
         if heading and not stripped.startswith("#{"):
             level = len(heading.group(1))
@@ -85,11 +96,14 @@ def _markdown_to_html(text: str) -> str:
                 line = f"<li>{item.group(1)}</li>"
             elif stripped and not stripped.startswith("<"):
                 line = f"<p>{line}</p>"
-        line = re.sub(r"!\[([^\]]*)\]\(\s*([^)\s]+)[^)]*\)(?:\{[^}]*\})?", r'<img alt="\1" src="\2">', line)
-        line = re.sub(r"\[([^\]]*)\]\(\s*([^)\s]+)[^)]*\)", r'<a href="\2">\1</a>', line)
-        line = re.sub(r"\*\*([^*]+)\*\*|__([^_]+)__", lambda m: f"<b>{m.group(1) or m.group(2)}</b>", line)
-        out.append(line)
+        out.append(_inline_markdown(line))
     return "\n".join(out)
+
+
+def _inline_markdown(line: str) -> str:
+    line = re.sub(r"!\[([^\]]*)\]\(\s*([^)\s]+)[^)]*\)(?:\{[^}]*\})?", r'<img alt="\1" src="\2">', line)
+    line = re.sub(r"\[([^\]]*)\]\(\s*([^)\s]+)[^)]*\)", r'<a href="\2">\1</a>', line)
+    return re.sub(r"\*\*([^*]+)\*\*|__([^_]+)__", lambda m: f"<b>{m.group(1) or m.group(2)}</b>", line)
 
 
 def _preprocess(text: str, url: str, content_type: str = "text/html") -> str:

@@ -23,9 +23,13 @@ from sponsorcheck.extract.vocabulary import (
     GLUED_PREFIX_RE,
     IMAGE_EXTENSIONS_RE,
     IMAGE_PROXY_PARAMS,
+    MAX_ABBREVIATED_WORDS,
     MAX_NAME_CHARS,
     MAX_NAME_WORDS,
+    MIN_ABBREVIATION_CHARS,
+    MIN_STEM_CHARS,
     NON_NAME_RE,
+    PAGE_FILE_RE,
     SIZE_OR_HASH_RE,
     STREAM_RE,
     TRAILING_COLOUR_RE,
@@ -71,7 +75,8 @@ def name_from_filename(src: str) -> str:
         return ""
     stem = IMAGE_EXTENSIONS_RE.sub("", segments[-1])
     name = _name_from_stem(stem)
-    if not name and len(segments) > 1:
+    numbered = bool(re.search(r"\d$", stem))  # "logo3.png": one of many files in a shared directory
+    if not name and len(segments) > 1 and not numbered:
         # A generic file name ("logo.png") in a directory named after its owner ("acme/logo.png").
         directory = segments[-2]
         if directory.lower() not in GENERIC_DIRS and not TEMPLATE_VALUE_RE.search(directory):
@@ -98,6 +103,8 @@ def _name_from_stem(stem: str) -> str:
     for part in SPLIT_RE.split(stem):
         if not part or SIZE_OR_HASH_RE.match(part):
             continue  # sizes, versions, years and hashes go wherever they are
+        if part[-1].isdigit() and FILENAME_NOISE_RE.match(part.rstrip("0123456789")):
+            continue  # a numbered generic file ("logo-partners3", "Logo2") names no one
         if len(part) > 5 and not FILENAME_NOISE_RE.match(part):
             trimmed = GLUED_NOISE_RE.sub("", part)
             trimmed = GLUED_PREFIX_RE.sub("", trimmed) if len(trimmed) > 7 else trimmed
@@ -133,9 +140,24 @@ def name_from_alt(alt: str) -> str:
         return ""
     if IMAGE_EXTENSIONS_RE.search(alt.strip()):
         return name_from_filename(alt.strip())
-    name = clean(ALT_NOISE_RE.sub(" ", alt)).strip(" -–—|:,.")
+    name = alt
+    for _ in range(3):  # noise at the ends can stand behind other noise ("Acme logo (opens in a new tab)")
+        name = clean(ALT_NOISE_RE.sub(" ", name)).strip(" -–—|:,.")
     # "Powered by Amazon Music" / "Presented by Acme": the phrase says it is a sponsor, the rest is the name.
     return ALT_SPONSOR_PHRASE_RE.sub("", name).strip(" -–—|:,.") or name
+
+
+def name_from_profile(href: str) -> str:
+    """A readable name from a profile link's handle: 'facebook.com/NorthwindRail' → 'Northwind Rail'; '' for a
+    path that is no handle (a numeric id, a query, a nested page)."""
+    try:
+        segments = [s for s in urlsplit(href).path.split("/") if s]
+    except ValueError:
+        return ""
+    if len(segments) != 1 or not re.fullmatch(r"@?[A-Za-z][\w.-]{2,}", segments[0]) or PAGE_FILE_RE.search(segments[0]):
+        return ""
+    name = readable(" ".join(p for p in SPLIT_RE.split(CAMEL_RE.sub(" ", segments[0].lstrip("@"))) if p))
+    return name if is_name_like(name) else ""
 
 
 def is_name_like(text: str) -> bool:
@@ -169,7 +191,47 @@ def agrees_with_link(name: str, host: str, path: str = "") -> bool:
     if any(len(t) >= 4 and (any(t in lab for lab in labels) or t in path_compact) for t in tokens):
         return True
     initials = "".join(t[0] for t in tokens if t)
-    return len(tokens) >= 2 and any(len(lab) >= 2 and initials.startswith(lab) for lab in labels)
+    if len(tokens) >= 2 and any(len(lab) >= 2 and initials.startswith(lab) for lab in labels):
+        return True
+    segments = {fold(seg) for seg in unquote(path).split("/") if seg}
+    if len(tokens) >= 2 and initials in segments:
+        return True  # the owner's page for one of its products ("Internet Explorer" → example.com/ie)
+    # A word's stem in the host ("French Consulate" → consulfrance-…), or the host an abbreviation of the
+    # name's words taken in order ("Standard Library" → stdlib, "Seoul … Short … Film Festival" → sesiff).
+    stems = [t[:MIN_STEM_CHARS] for t in tokens if len(t) >= MIN_STEM_CHARS and t.isalpha()]
+    if any(stem in lab for stem in stems for lab in labels):
+        return True
+    words = re.findall(r"[a-z0-9]+", fold(name))  # as written: normalising drops words ("Image") abbreviated too
+    return 2 <= len(words) <= MAX_ABBREVIATED_WORDS and any(
+        len(lab) >= MIN_ABBREVIATION_CHARS and _abbreviates(lab, tuple(words)) for lab in labels
+    )
+
+
+@lru_cache(maxsize=8192)
+def _abbreviates(label: str, words: tuple[str, ...]) -> bool:
+    """True when the label is pieces of the words in order, each piece starting a word and read in order from
+    it ("stdlib" = st(an)d(ard) + lib(rary)); words may be skipped, but the first word is used."""
+
+    def fits(pos: int, index: int) -> bool:
+        if pos == len(label):
+            return True
+        for k in range(index, len(words)):
+            word = words[k]
+            if word[0] != label[pos] or (index == 0 and k > 0):
+                continue
+            # take 1..n letters of this word as a subsequence starting at its first letter
+            i, j = pos + 1, 1
+            if fits(i, k + 1):
+                return True
+            while i < len(label) and j < len(word):
+                if word[j] == label[i]:
+                    i += 1
+                    if fits(i, k + 1):
+                        return True
+                j += 1
+        return False
+
+    return fits(0, 0)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -205,6 +267,7 @@ def choose_name(
     files: list[str],
     identity: tuple[str, str, str] | None,
     link_text: str = "",
+    profile: str = "",
 ) -> str:
     """Name priority: data attribute, emphasised visible text, alt that agrees with the link, short visible
     text, the link's own text when the entry is a sentence, file name that agrees with the link, the link's
@@ -226,9 +289,16 @@ def choose_name(
         return text
     if link_text and is_name_like(link_text) and not STREAM_RE.search(link_text):
         return link_text  # "Drinks by <a>Ice House Cold Brew</a>, proudly local": the link names the sponsor
+    # A logo file whose name disagrees with the profile it links to: the sponsor's own page names it (a bare
+    # icon linking to a profile is the event's own social link, never named after the handle).
+    handle = name_from_profile(profile) if files and not identity else ""
+    if handle and any(agrees_with_link(f, urlsplit(profile).hostname or "") for f in files):
+        handle = ""  # the platform's own icon ("twitter.png"): the event's social link
     for file_name in files:
-        if ok(file_name):
+        if ok(file_name) and (not handle or agrees_with_link(file_name, "", handle)):
             return file_name
+    if handle:
+        return handle  # the sponsor's own page on a platform names it when the logo file disagrees
     if identity:
         return name_from_domain(host)
     for candidate in [*alts, *files]:

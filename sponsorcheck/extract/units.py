@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
 
 from lxml import etree
+from rapidfuzz.distance import Levenshtein
 
 from sponsorcheck.extract.document import TEMPLATE_VALUE_RE, BodyText, clean, text_of
 from sponsorcheck.extract.links import href_of, is_platform_profile, outbound, unwrap_redirect
@@ -34,6 +35,7 @@ from sponsorcheck.extract.names import (
 from sponsorcheck.extract.sections import State, Structure, heading_of, is_card_title, under_sponsor_tier
 from sponsorcheck.extract.vocabulary import (
     AFFILIATE_PARAMS,
+    BLOCK_CHARS,
     COMMUNITY_GROUP_RE,
     CSS_URL_RE,
     DATA_NAME_KEY_RE,
@@ -43,9 +45,16 @@ from sponsorcheck.extract.vocabulary import (
     HIDDEN_NOTE,
     INLINE_TAGS,
     LAZY_SRC_ATTRS,
+    LIST_CONNECTORS,
+    LIST_GLOSS_RE,
     LIST_ITEM_TAGS,
+    LIST_NAME_RE,
+    LIST_SEPARATOR_RE,
     MAX_UNIT_CLIMB,
     MIN_SHARED_ALT_FILES,
+    MIN_SHARED_ALT_SLIP_CHARS,
+    PHRASE_THEN_LIST_RE,
+    PORTRAIT_FILE_RE,
     PRESENTED_BY_PHRASES,
     PRESENTED_BY_RE,
     PRIZE_RE,
@@ -61,7 +70,7 @@ from sponsorcheck.extract.vocabulary import (
     TITLE_SEPARATORS_RE,
 )
 from sponsorcheck.models import GRID, IDENTITY, PHRASE, SECTION, Candidate, Evidence, Role
-from sponsorcheck.normalize import host_of, is_hosting_domain, registrable_domain
+from sponsorcheck.normalize import LEGAL_FORMS, host_of, is_hosting_domain, normalize_name, registrable_domain
 
 
 @dataclass
@@ -89,8 +98,10 @@ def unit_root(anchor: etree._Element, counts: dict[etree._Element, int], st: Str
             break
         if parent.tag in SECTIONING_TAGS and (parent.tag != "article" or counts.get(parent, 0) > 1):
             break  # a section ends the climb; an <article> holding one logo is a card, the entry itself
-        if counts.get(parent, 0) > 1 or parent in st.hints or parent in st.footers:
+        if counts.get(parent, 0) > 1 or parent in st.footers:
             break
+        if parent in st.hints and not any(c in st.headings and is_card_title(st.headings[c][1]) for c in parent):
+            break  # a sponsor-hinted box is the section, unless it is one logo's card with its own title
         if any(c.tag == "header" or (c in st.headings and not is_card_title(st.headings[c][1])) for c in parent):
             break  # the parent holds the section's heading: it is the section, not the entry
         unit = parent
@@ -138,6 +149,8 @@ def build_unit(
                     continue
                 alts.append(name_from_alt(value))
                 evidence.append(Evidence(kind, value, where))
+        if tag == "img" and is_portrait(el):
+            continue  # a contact's photo in the card says nothing about whose logo it is
         if tag == "img" or tag == "source":
             alt = attrib.get("alt")
             if alt is not None and clean(alt).casefold() in shared:
@@ -193,7 +206,7 @@ def build_unit(
         emphasis = ""
     if text.casefold() in shared:
         text = ""
-    name = choose_name(data_names, emphasis, alts, text, files, identity, link_text)
+    name = choose_name(data_names, emphasis, alts, text, files, identity, link_text, next(iter(profile_links), ""))
     if not name and profile_links and (STREAM_RE.search(text) or SHOP_RE.search(text)):
         name = name_from_domain(host_of(profile_links[0]) or "")  # "Hosted live on Twitch!" → Twitch, a mention
     if not name:
@@ -331,6 +344,20 @@ def text_items(el: etree._Element, state: State) -> list[Builder]:
     return out
 
 
+def phrase_blocks(body: BodyText) -> Iterator[str]:
+    """The text of each element (not a heading, at most a paragraph long) holding a sponsorship phrase."""
+    for text in body.nodes(PRESENTED_BY_PHRASES):
+        el = text.getparent()
+        if el is None:
+            continue
+        owner = el if text.is_text else el.getparent()
+        if owner is None or owner.tag in HEADING_RANK:
+            continue
+        block = clean(text_of(owner))
+        if len(block) <= BLOCK_CHARS:
+            yield block
+
+
 def presented_by(body: BodyText) -> Iterator[re.Match[str]]:
     """'Presented by X' inside one element's text ("<p>…, presented by <b>Acme</b>, …</p>"); never across
     elements, where a label and the next link's text would run together."""
@@ -376,7 +403,7 @@ def merge(builders: list[Builder], page_url: str) -> tuple[Candidate, ...]:
             keys.append(f"name:{name_key}")
         if not keys:
             continue
-        target = next((index[k] for k in keys if k in index), None)
+        target = next((index[k] for k in keys if k in index and not _distinct_on_one_host(index[k], b)), None)
         if target is None:
             merged.append(b)
             target = b
@@ -413,6 +440,26 @@ def merge(builders: list[Builder], page_url: str) -> tuple[Candidate, ...]:
     )
 
 
+def _link_path(b: Builder) -> str:
+    href = next((e.text for e in b.evidence if e.kind == "link" and "://" in e.text), "")
+    try:
+        return urlsplit(href).path
+    except ValueError:
+        return ""
+
+
+def _distinct_on_one_host(a: Builder, b: Builder) -> bool:
+    """Two differently named logos linking to different pages of one site, each page named after its logo
+    (a hotel group's hotels, a university's departments): two organisations, not one logo twice."""
+    if not a.name or not b.name or compact_name(a.name) == compact_name(b.name):
+        return False
+    pa, pb = _link_path(a), _link_path(b)
+    if not pa.strip("/") or not pb.strip("/") or pa == pb:
+        return False
+    ha, hb = (a.domains or [""])[0], (b.domains or [""])[0]
+    return agrees_with_link(a.name, "", pa) and agrees_with_link(b.name, "", pb) and ha == hb
+
+
 def shared_alts(units: Iterable[etree._Element]) -> frozenset[str]:
     """Alt and title texts (case-folded) written on logos of at least MIN_SHARED_ALT_FILES different files that
     do not all link to one place."""
@@ -428,11 +475,20 @@ def shared_alts(units: Iterable[etree._Element]) -> frozenset[str]:
                     files.setdefault(text, set()).add(src)
                     links.setdefault(text, set()).add(link)
     # Copies of one logo for wide and narrow screens share their alt and their link: they are one sponsor.
-    return frozenset(
+    shared = {
         text
         for text, srcs in files.items()
         if len(srcs) >= MIN_SHARED_ALT_FILES and (len(links[text]) > 1 or None in links[text])
-    )
+    }
+    # A slip in a copied placeholder ("alt tex" beside "alt text" on other logos) is the same placeholder.
+    slips = {
+        text
+        for text in files
+        if text not in shared
+        and len(text) >= MIN_SHARED_ALT_SLIP_CHARS
+        and any(Levenshtein.distance(text, s, score_cutoff=1) <= 1 for s in shared)
+    }
+    return frozenset(shared | slips)
 
 
 def units_of(
@@ -446,6 +502,7 @@ def units_of(
     """One builder per logo unit (an anchor climbed to its entry) and per name-only text item, in page order.
     Evidence from hidden content (a tab, slide or collapsed block) says so."""
     builders: list[Builder] = []
+    anchors = [(a, s) for a, s in anchors if not is_portrait(a)]
     # Keyed by the element objects themselves: lxml reuses the id() of proxies it has freed.
     counts: dict[etree._Element, int] = {}
     for anchor, _ in anchors:
@@ -472,22 +529,73 @@ def units_of(
     return builders
 
 
+def is_portrait(anchor: etree._Element) -> bool:
+    """True for a bare photo of a person (its file says "portrait", "headshot", "avatar"): not a logo."""
+    if anchor.tag != "img":
+        return False
+    sources = _image_sources(anchor)
+    return bool(sources) and all(PORTRAIT_FILE_RE.search(src.rsplit("/", 1)[-1]) for src in sources)
+
+
 def running_text(body: BodyText) -> list[Builder]:
-    """Sponsors named in running text ("… presented by Acme"), wherever the sentence stands."""
-    builders = []
-    for match in presented_by(body):
-        name = match.group(1).strip(" .")
-        if is_name_like(name):
-            builders.append(
-                Builder(
-                    name=name,
-                    evidence=[Evidence("text", match.group(0)[:200])],
-                    in_context=True,
-                    tier="presented by",
-                    context=PHRASE,
-                )
+    """Sponsors named in running text ("… presented by Acme", "grants from Acme, Contoso and Fabrikam"), wherever
+    the sentence stands."""
+    builders: list[Builder] = []
+    for block in phrase_blocks(body):
+        for match in PHRASE_THEN_LIST_RE.finditer(block):
+            names = listed_names(block, match.end())
+            sentence = block[match.start() : match.start() + 200]
+            builders.extend(
+                Builder(name, [Evidence("text", sentence)], in_context=True, tier="presented by", context=PHRASE)
+                for name in names
+                if is_name_like(name)
             )
+    for match in presented_by(body):
+        names = [match.group(1).strip(" .")]
+        sentence = match.string[match.start() : match.start() + 300]
+        for name in names:
+            if is_name_like(name):
+                builders.append(
+                    Builder(
+                        name=name,
+                        evidence=[Evidence("text", (sentence if len(names) > 1 else match.group(0))[:200])],
+                        in_context=True,
+                        tier="presented by",
+                        context=PHRASE,
+                    )
+                )
     return builders
+
+
+def listed_names(text: str, start: int) -> list[str]:
+    """The names a sponsorship sentence lists after its phrase ("grants from Acme (a gloss), the Northwind
+    Trust, and Contoso"), in order; [] unless it lists at least two."""
+    pos = start
+    names: list[str] = []
+    while (m := LIST_NAME_RE.match(text, pos)) is not None:
+        words = m.group(1).split()
+        # A word ending in a full stop ends the sentence ("… Foundation. Donations"), unless it is a legal form.
+        cut = next(
+            (i for i, w in enumerate(words[:-1]) if w.endswith(".") and normalize_name(w) not in LEGAL_FORMS), None
+        )
+        words = words[: cut + 1] if cut is not None else words
+        if words and normalize_name(words[-1]) not in LEGAL_FORMS:
+            words[-1] = words[-1].rstrip(".")  # the sentence's full stop, not part of the name
+        while words and words[-1] in LIST_CONNECTORS:
+            words.pop()
+        if not words:
+            break
+        names.append(" ".join(w for w in words if w))
+        if cut is not None:
+            break
+        pos = m.end()
+        gloss = LIST_GLOSS_RE.match(text, pos)
+        pos = gloss.end() if gloss else pos
+        sep = LIST_SEPARATOR_RE.match(text, pos)
+        if sep is None:
+            break
+        pos = sep.end()
+    return names if len(names) >= 2 else []
 
 
 def own_site(page_url: str) -> list[Builder]:

@@ -127,6 +127,8 @@ SPONSORSHIP_PHRASES = (
     "with the support of",
     "with support from",
     "with the generous support of",
+    "funding from",
+    "grants from",
     # de
     "präsentiert von",
     "präsentiert durch",
@@ -523,7 +525,20 @@ GLUED_NOISE_RE = re.compile(
     r"vertical|full|dark|light|mono|rgb|cmyk|padded|\d+x)+$",
     re.IGNORECASE,
 )
-GLUED_PREFIX_RE = re.compile(r"^(?:logo|sponsor|partner)", re.IGNORECASE)
+GLUED_PREFIX_RE = re.compile(r"^(?:logos?|sponsors?|partners?)", re.IGNORECASE)
+# Words in an image's file name that say it is a photo of a person ("portrait2.jpg", "headshot-jane.png"): a
+# contact's or speaker's photo inside a partner card is not another logo, and never a sponsor of its own.
+PORTRAIT_FILE_RE = re.compile(
+    r"(?:^|[^a-z])(?:portraits?|headshots?|avatars?|mugshots?|faces?)(?:\d*)(?:$|[^a-z])", re.IGNORECASE
+)
+# A name and a link's host agree when the host holds a word's first MIN_STEM_CHARS letters ("consulate" →
+# consulfrance) or abbreviates the name's words in order (at least MIN_ABBREVIATION_CHARS letters, a name of
+# at most MAX_ABBREVIATED_WORDS words: a long sentence abbreviates almost anything).
+MIN_STEM_CHARS = 5
+MIN_ABBREVIATION_CHARS = 4
+MAX_ABBREVIATED_WORDS = 8
+# A link path that is a script or page ("profile.php"), not a profile handle.
+PAGE_FILE_RE = re.compile(r"\.(?:php|html?|aspx?|jsp|cgi)$", re.IGNORECASE)
 # Directory names that say nothing about whose logo it is.
 GENERIC_DIRS = frozenset(
     {
@@ -558,8 +573,11 @@ GENERIC_DIRS = frozenset(
         "supporters",
     }
 )
+# Generic words go from the ends of an alt text only: inside a name they are the name's ("… Short Image and
+# Film Festival").
+_ALT_NOISE_WORD = r"(?:logo|logos|logotype|logotipo|sponsor|sponsors|partner logo|image|icon|banner|picture|graphic)"
 ALT_NOISE_RE = re.compile(
-    r"\b(?:logo|logos|logotype|logotipo|sponsor|sponsors|partner logo|image|icon|banner|picture|graphic)\b"
+    r"^(?:\W*" + _ALT_NOISE_WORD + r"\b)+|(?:\b" + _ALT_NOISE_WORD + r"\W*)+$"
     r"|^\s*(?:the\s+)?(?:logo\s+(?:of|for|de|du|von|di)|logo:)\s*"
     r"|^\s*(?:visit|go to|link to|open)\s+|\s*(?:website|homepage|home page|web site)\s*$"
     r"|\(?opens? in (?:a )?new (?:tab|window)\)?",
@@ -678,6 +696,8 @@ HEADING_DECORATION = " \t\n#¶§🔗⚓*|-–—:·•"
 # An alt or title text written on logos of this many different image files names none of them ("logo",
 # the event's own name, one alt copied onto every logo of a grid): the file, link or caption names each.
 MIN_SHARED_ALT_FILES = 2
+# A one-letter slip in a copied alt this long is still that alt (shorter alts are often real short names).
+MIN_SHARED_ALT_SLIP_CHARS = 6
 SHARED_ALT_NOTE = "the same alt text is on several different logos: it names none of them"
 # Distinct candidates matched per page. Matching is cheap; the cap only bounds a hostile page, and a
 # page that exceeds it is marked truncated so it is never called clear (cutting before merging made
@@ -726,6 +746,22 @@ PRESENTED_BY_RE = re.compile(
     "(?i:" + "|".join(re.escape(p) for p in PRESENTED_BY_PHRASES) + r")\s+(?:[Tt]he\s+)?"
     r"((?:[A-Z0-9][\w&.'’-]*)(?:\s+(?:[A-Z0-9&][\w&.'’-]*|of|and|the|de|du|des|der|la|le)){0,5})"
 )
+# The rest of a sponsorship sentence as a list of names: "… grants from organizations like Acme (a gloss), the
+# Northwind Trust, and Contoso." — an optional "organisations like", names apart by commas, "and" or ";".
+LIST_INTRO_RE = re.compile(
+    r"\s*(?:(?:other\s+)?(?:organi[sz]ations|companies|foundations|institutions|businesses|bodies|partners|sponsors|"
+    r"funders)\s+(?:like|such as|including)\s+)?"
+)
+# A sponsorship phrase followed by a list's introduction ("grants from organisations like …").
+PHRASE_THEN_LIST_RE = re.compile(
+    "(?i:" + "|".join(re.escape(p) for p in PRESENTED_BY_PHRASES) + r")" + LIST_INTRO_RE.pattern
+)
+LIST_NAME_RE = re.compile(
+    r"(?:[Tt]he\s+)?((?:[A-Z0-9][\w&.'’+-]*)(?:\s+(?:[A-Z0-9&][\w&.'’+-]*|of|for|the|de|du|des|der|la|le)){0,6})"
+)
+LIST_GLOSS_RE = re.compile(r"\s*\([^()]{0,120}\)")
+LIST_SEPARATOR_RE = re.compile(r"\s*(?:[,;]\s*(?:and\s+|&\s+)?|\s+(?:and|&)\s+)")
+LIST_CONNECTORS = frozenset({"of", "for", "the", "de", "du", "des", "der", "la", "le"})
 # "Powered by Amazon Music" / "Presented by Acme" as an alt text: the phrase says sponsor, the rest is the name.
 ALT_SPONSOR_PHRASE_RE = re.compile(
     "^(?:" + "|".join(re.escape(p) for p in (*SPONSORSHIP_PHRASES, *CREDIT_PHRASES)) + r")\s+", re.IGNORECASE
