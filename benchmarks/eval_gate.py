@@ -73,8 +73,10 @@ class Floor:
 # against it, and the recall after every change rose too (after "headings replaced by 'Thank you'", the largest
 # drop, 372 → 383 of 501 labelled sponsors found). The names gained on card pages stand in the cards' own title
 # headings, and a change that blanks every heading blanks those names with them.
+# Round 3 (perf): verdicts right 40 → 41 (one alt text copied onto logos that link different sites names none
+# of them), so that floor rose with it.
 FLOORS: tuple[Floor, ...] = (
-    Floor("verdicts right (html+template, all)", 40, lambda m: m.corpus.by_set["all"].right),
+    Floor("verdicts right (html+template, all)", 41, lambda m: m.corpus.by_set["all"].right),
     Floor("verdicts right (html+template, held-back)", 9, lambda m: m.corpus.by_set["held-back"].right),
     Floor("false conflicts (html+template, all)", 0, lambda m: m.corpus.by_set["all"].false_conflicts, at_most=True),
     Floor(
