@@ -186,3 +186,18 @@ def write_small(directory: Path, text: str = SMALL, name: str = "small.yaml") ->
     path = directory / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+# Page class: a festival sponsor section with a watchlisted (Acme) and a local sponsor: a conflict under
+# ACME_WATCHLIST. Shared by the batch and tour tests.
+CONFLICT_PAGE = (
+    "<html><body><section id='sponsors'><h2>Our sponsors</h2>"
+    "<img src='/logos/acme.png' alt='Acme Corp'><img src='/logos/bakery.png' alt='Harbour Bakery'>"
+    "</section></body></html>"
+)
+# Page class: a sponsor section naming only local businesses (clear).
+CLEAR_PAGE = (
+    "<html><body><section id='sponsors'><h2>Our sponsors</h2>"
+    "<img src='/logos/bakery.png' alt='Harbour Bakery'></section></body></html>"
+)
+HTML = "text/html; charset=utf-8"

@@ -40,17 +40,7 @@ from sponsorcheck.watchlist import load_watchlist
 
 from .conftest import ROOT
 from .small_watchlist import ACME_WATCHLIST as WATCHLIST
-
-CONFLICT_PAGE = (
-    "<html><body><section id='sponsors'><h2>Our sponsors</h2>"
-    "<img src='/logos/acme.png' alt='Acme Corp'><img src='/logos/bakery.png' alt='Harbour Bakery'>"
-    "</section></body></html>"
-)
-CLEAR_PAGE = (
-    "<html><body><section id='sponsors'><h2>Our sponsors</h2>"
-    "<img src='/logos/bakery.png' alt='Harbour Bakery'></section></body></html>"
-)
-HTML = "text/html; charset=utf-8"
+from .small_watchlist import CLEAR_PAGE, CONFLICT_PAGE, HTML
 
 
 @pytest.fixture

@@ -17,19 +17,8 @@ from sponsorcheck.cli import app
 from sponsorcheck.errors import ExitStatus, UsageError
 
 from .small_watchlist import ACME_WATCHLIST as WATCHLIST
+from .small_watchlist import CLEAR_PAGE, CONFLICT_PAGE, HTML
 
-# Page class: a festival sponsor section with a watchlisted and a local sponsor (conflict).
-CONFLICT_PAGE = (
-    "<html><body><section id='sponsors'><h2>Our sponsors</h2>"
-    "<img src='/logos/acme.png' alt='Acme Corp'><img src='/logos/bakery.png' alt='Harbour Bakery'>"
-    "</section></body></html>"
-)
-# Page class: a sponsor section naming only local businesses (clear).
-CLEAR_PAGE = (
-    "<html><body><section id='sponsors'><h2>Our sponsors</h2>"
-    "<img src='/logos/bakery.png' alt='Harbour Bakery'></section></body></html>"
-)
-HTML = "text/html; charset=utf-8"
 runner = CliRunner()
 
 

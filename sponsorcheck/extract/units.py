@@ -361,16 +361,7 @@ def phrase_blocks(body: BodyText) -> Iterator[str]:
 def presented_by(body: BodyText) -> Iterator[re.Match[str]]:
     """'Presented by X' inside one element's text ("<p>…, presented by <b>Acme</b>, …</p>"); never across
     elements, where a label and the next link's text would run together."""
-    for text in body.nodes(PRESENTED_BY_PHRASES):
-        el = text.getparent()
-        if el is None:
-            continue
-        owner = el if text.is_text else el.getparent()
-        if owner is None or owner.tag in HEADING_RANK:
-            continue
-        block = clean(text_of(owner))
-        if len(block) > 600:
-            continue
+    for block in phrase_blocks(body):
         yield from PRESENTED_BY_RE.finditer(block)
 
 
