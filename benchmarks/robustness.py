@@ -617,14 +617,19 @@ def headings_neutral(doc: etree._Element, ctx: PageContext) -> bool:
     entries = _entry_headings(doc, ctx)
     headings = [h for h in body_of(doc).iter(*HEADING_TAGS) if h not in entries]
     for heading in headings:
-        media = _media_of(heading)
-        for child in list(heading):
-            heading.remove(child)
-        heading.text = NEUTRAL_HEADING
-        for el in media:
-            el.tail = None
-            heading.append(el)
+        _retitle(heading, NEUTRAL_HEADING)
     return bool(headings)
+
+
+def _retitle(heading: etree._Element, text: str) -> None:
+    """Give a heading new words, keeping its images (an image heading stays an image heading)."""
+    media = _media_of(heading)
+    for child in list(heading):
+        heading.remove(child)
+    heading.text = text
+    for el in media:
+        el.tail = None
+        heading.append(el)
 
 
 def _hashed(value: str, salt: str) -> str:
@@ -679,13 +684,7 @@ def translated(doc: etree._Element, ctx: PageContext) -> bool:
         text = translate_heading(_norm(heading.text_content()), language)
         if text is None:
             continue
-        media = _media_of(heading)
-        for child in list(heading):
-            heading.remove(child)
-        heading.text = text
-        for el in media:
-            el.tail = None
-            heading.append(el)
+        _retitle(heading, text)
         changed = True
     html = doc if doc.tag == "html" else doc.getroottree().getroot()
     html.set("lang", language)
