@@ -96,7 +96,6 @@ IMAGE_ATTRS = frozenset({"src", "srcset", "poster", "background", *LAZY_SRC_ATTR
 TEXT_ATTRS = frozenset({"alt", "title", "aria-label", "aria-description", "content", "label", "summary"})
 # Attributes that are markup, not content: an occurrence there is never a sighting.
 MARKUP_ATTRS = frozenset({"class", "id", "style", "rel", "type", "name", "for", "role", "lang", "dir"})
-_WORD_BYTE = re.compile(rb"[A-Za-z0-9\x80-\xff]")
 _SENTENCE_END = re.compile(r"(?<=[.!?;|•·])\s+|\s[–—]\s|\n")
 _IMG_TAGS = frozenset({"img", "source", "picture", "svg", "image"})
 
@@ -120,6 +119,10 @@ class Terms:
     # A word scanned for only as part of names of several words ("artists" for "United Artists"), with what must
     # stand around it for one of those names to be there: (in text, in an attribute value). See `_compile`.
     anchors: dict[bytes, tuple[re.Pattern[str], re.Pattern[str]]] = field(default_factory=dict)
+    # Per term of each automaton, what the scan asks of every occurrence: must its start (end) not continue a
+    # word (it begins, ends with a letter or digit), and the attribute-value test of an anchor word (or None).
+    lowered_tests: tuple[tuple[bool, bool, re.Pattern[str] | None], ...] = ()
+    cased_tests: tuple[tuple[bool, bool, re.Pattern[str] | None], ...] = ()
 
 
 _TERMS: weakref.WeakKeyDictionary[Matcher, Terms] = weakref.WeakKeyDictionary()
@@ -192,7 +195,13 @@ def _compile(matcher: Matcher) -> Terms:
         names=re.compile(pattern, re.IGNORECASE),
         kinds=kinds,
         anchors=anchor_tests,
+        lowered_tests=tuple(_tests(t, anchor_tests.get(t)) for t in lowered_terms),
+        cased_tests=tuple(_tests(t, None) for t in cased_terms),
     )
+
+
+def _tests(term: bytes, anchored: tuple[re.Pattern[str], re.Pattern[str]] | None) -> tuple[bool, bool, Any]:
+    return term[:1].isalnum(), term[-1:].isalnum(), anchored[1] if anchored else None
 
 
 # What may stand between two words of a name in an attribute value and still make them one name: any run of
@@ -218,18 +227,26 @@ class Scan:
     attributes: dict[str, set[tuple[str, str]]] = field(default_factory=dict)  # tag -> {(attribute, value)}
     texts: set[str] = field(default_factory=set)  # spellings seen outside any tag
     loose: set[str] = field(default_factory=set)  # spellings in a tag that could not be read: searched everywhere
+    places: int = 0  # distinct places filed so far (kept as they are filed: the scan asks after every occurrence)
 
     def __bool__(self) -> bool:
         return bool(self.attributes or self.texts or self.loose)
 
     def size(self) -> int:
         """Distinct places found (repeats of one spelling or one attribute value count once)."""
-        return len(self.texts) + len(self.loose) + sum(len(pairs) for pairs in self.attributes.values())
+        return self.places
+
+    def add(self, where: set[Any], what: Any) -> None:
+        """File one place in one of the sets above, counting it when it is new."""
+        if what not in where:
+            where.add(what)
+            self.places += 1
 
 
 _ATTRIBUTE_RE = re.compile(rb"""([^\s"'<>/=]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""")
 _TAG_NAME_RE = re.compile(rb"<([A-Za-z][A-Za-z0-9-]*)")
 _XPATH_NAME_RE = re.compile(r"^[A-Za-z_][\w.-]*$")
+_WORD_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789" + bytes(range(0x80, 0x100)))
 
 
 def scan(text: str, terms: Terms) -> Scan:
@@ -248,24 +265,26 @@ def scan(text: str, terms: Terms) -> Scan:
     ranges = list(_content_ranges(lowered))
     starts = list(accumulate((last - first + 1 for first, last in ranges[:-1]), initial=0))
     joined = [b"\n".join(h[first:last] for first, last in ranges) for h in (lowered, raw)]
-    for automaton, terms_list, haystack in (
-        (terms.lowered, terms.lowered_terms, joined[0]),
-        (terms.cased, terms.cased_terms, joined[1]),
+    for automaton, tests, haystack in (
+        (terms.lowered, terms.lowered_tests, joined[0]),
+        (terms.cased, terms.cased_tests, joined[1]),
     ):
         if automaton is None:
             continue
+        size = len(haystack)
         for index, start, end in automaton.find_matches_as_indexes(haystack):
-            term = terms_list[index]
-            if term[:1].isalnum() and start > 0 and _WORD_BYTE.match(haystack, start - 1):
+            word_start, word_end, anchored = tests[index]
+            # A term that starts (ends) with a letter or digit must not continue a word there.
+            if word_start and start > 0 and haystack[start - 1] in _WORD_BYTES:
                 continue
-            if term[-1:].isalnum() and end < len(haystack) and _WORD_BYTE.match(haystack, end):
+            if word_end and end < size and haystack[end] in _WORD_BYTES:
                 continue
             seen += 1
-            if seen > SWEEP_MAX_OCCURRENCES or out.size() >= SWEEP_MAX_SPELLINGS:
+            if seen > SWEEP_MAX_OCCURRENCES or out.places >= SWEEP_MAX_SPELLINGS:
                 return out  # a hostile page of endless repeats: what was found already leads to the nodes
-            offset = ranges[bisect_right(starts, start) - 1][0] - starts[bisect_right(starts, start) - 1]
-            anchored = terms.anchors.get(term) if automaton is terms.lowered else None
-            _place(raw, start + offset, end + offset, out, anchored[1] if anchored else None)
+            at = bisect_right(starts, start) - 1
+            offset = ranges[at][0] - starts[at]
+            _place(raw, start + offset, end + offset, out, anchored)
     return out
 
 
@@ -291,31 +310,30 @@ def _content_ranges(lowered: bytes) -> Iterator[tuple[int, int]]:
 def _place(raw: bytes, start: int, end: int, out: Scan, anchored: re.Pattern[str] | None = None) -> None:
     """File one occurrence: inside a tag, under its tag and attribute with the attribute's whole value; else text.
     An anchor word (`Terms.anchors`) in an attribute value is filed only when the value holds one of its names."""
-    spelling = raw[start:end].decode("utf-8", "replace")
     opened = raw.rfind(b"<", 0, start)
     if opened == -1 or raw.rfind(b">", opened, start) != -1:
-        out.texts.add(spelling)
+        out.add(out.texts, raw[start:end].decode("utf-8", "replace"))
         return
     closed = raw.find(b">", end)
     tag = _TAG_NAME_RE.match(raw, opened)
     if closed == -1 or tag is None:
-        out.loose.add(spelling)
+        out.add(out.loose, raw[start:end].decode("utf-8", "replace"))
         return
     for attribute in _ATTRIBUTE_RE.finditer(raw, opened, closed):
-        group = next(g for g in (2, 3, 4) if attribute.group(g) is not None)
+        group = attribute.lastindex or 0  # the one of groups 2-4 (double, single or no quotes) that matched
         if attribute.start(group) <= start and end <= attribute.end(group):
             name = attribute.group(1).decode("ascii", "replace").lower()
-            value = html.unescape(attribute.group(group).decode("utf-8", "replace"))
             if name in MARKUP_ATTRS and name != "style":
                 return  # class="aws-grid", id="twitch": markup, never a sighting (and never crowds one out)
+            value = html.unescape(attribute.group(group).decode("utf-8", "replace"))
             if anchored is not None and not anchored.search(value):
                 return  # href="/artists/…" names no one (and never crowds out a real sighting)
             if _XPATH_NAME_RE.match(name):
-                out.attributes.setdefault(tag.group(1).decode().lower(), set()).add((name, value))
+                out.add(out.attributes.setdefault(tag.group(1).decode().lower(), set()), (name, value))
             else:
-                out.loose.add(spelling)
+                out.add(out.loose, raw[start:end].decode("utf-8", "replace"))
             return
-    out.loose.add(spelling)  # a ">" inside a value, a comment or a script: read it from the tree
+    out.add(out.loose, raw[start:end].decode("utf-8", "replace"))  # a ">" inside a value, a comment or a script
 
 
 def spellings(text: str, terms: Terms) -> list[str]:
@@ -369,17 +387,18 @@ def _located_texts(
     head = root.find("head")
     title = (head.findtext("title") or "") if head is not None else ""
     anchors = terms.anchors if terms is not None else {}
-    wanted = [
-        s
-        for s in spellings
-        if s.strip()
-        and (s in body_text or s in title)
-        and (
-            (anchored := anchors.get(s.lower().encode())) is None
-            or anchored[0].search(body_text)
-            or anchored[0].search(title)
-        )
-    ]
+    named: dict[bytes, bool] = {}  # anchor word → the text holds one of its names (asked once per word)
+
+    def holds_name(spelling: str) -> bool:
+        word = spelling.lower().encode()
+        anchored = anchors.get(word)
+        if anchored is None:
+            return True
+        if word not in named:
+            named[word] = bool(anchored[0].search(body_text) or anchored[0].search(title))
+        return named[word]
+
+    wanted = [s for s in spellings if s.strip() and (s in body_text or s in title) and holds_name(s)]
     if not wanted:
         return []
     test = " or ".join(f"contains(., {_xpath_literal(s)})" for s in wanted)
