@@ -75,6 +75,7 @@ def extract(page: Page, matcher: Matcher | None = None) -> Extraction:
             ((el, text) for el, (_rank, text) in structure.headings.items()) if structure else (),
             parsed.embeds,
             body_text,
+            body,
         )
     candidates = merge(builders, page.url)
     truncated = len(candidates) > MAX_CANDIDATES
