@@ -63,15 +63,29 @@ def _parser() -> etree.HTMLParser:
     return parser
 
 
-def parse_html(html: str) -> etree._Element | None:
+def _utf8_parser() -> etree.HTMLParser:
+    parser = getattr(_local, "utf8_parser", None)
+    if parser is None:
+        parser = _local.utf8_parser = etree.HTMLParser(huge_tree=True, encoding="utf-8")
+    return parser
+
+
+def parse_html(html: str, encoded: bytes | None = None) -> etree._Element | None:
     """The document tree of `html` (plain lxml elements), content below absurd nesting kept; raises what lxml raises.
 
-    lxml refuses a str holding NUL (ValueError): pages read by fetch have had such characters dropped.
+    `encoded`, when given, is `html` encoded as UTF-8: libxml2 reads those bytes as they are, where a str is
+    handed over in Python's own layout (often UTF-16) and converted first (0.2 ms on a 300 KB page); the tree
+    is the same. lxml refuses a str holding NUL (ValueError): pages read by fetch have had such characters
+    dropped, and a str holding one is never parsed from bytes.
     """
-    parser = _parser()
-    root = etree.fromstring(html, parser)
+    if encoded is not None and "\x00" not in html:
+        parser = _utf8_parser()
+        root = etree.fromstring(encoded, parser)
+    else:
+        parser = _parser()
+        root = etree.fromstring(html, parser)
     if any(_DEPTH_ERROR in entry.message for entry in parser.error_log):
-        root = etree.fromstring(flatten_deep_nesting(html), parser)
+        root = etree.fromstring(flatten_deep_nesting(html), _parser())
     return root
 
 

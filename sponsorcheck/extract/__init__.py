@@ -76,6 +76,7 @@ def extract(page: Page, matcher: Matcher | None = None) -> Extraction:
             parsed.embeds,
             body_text,
             body,
+            parsed.encoded,
         )
     candidates = merge(builders, page.url)
     truncated = len(candidates) > MAX_CANDIDATES

@@ -68,6 +68,7 @@ class Parsed:
     # Embedded players and objects, removed with their fallback content: (tag, address, the element they were in).
     embeds: list[tuple[str, str, etree._Element]] = field(default_factory=list)
     hidden: Container[etree._Element] = frozenset()  # hidden until a click (tab, slide, accordion): still content
+    encoded: bytes | None = None  # the page text as UTF-8 when it was parsed as written (None when preprocessed)
 
 
 def _markdown_to_html(text: str) -> str:
@@ -154,8 +155,14 @@ def parse_page(text: str, url: str = "", content_type: str = "text/html") -> Par
     html = _preprocess(text, url, content_type)
     if not html or html.isspace():
         return None
+    encoded = None
+    if html is text:  # nothing preprocessed: the page's UTF-8 bytes are parsed, and scanned by the sweep
+        try:
+            encoded = text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: the str is parsed (and the sweep encodes with "replace")
+            encoded = None
     try:
-        root = parse_html(html)  # huge_tree, deep nesting flattened, control characters dropped
+        root = parse_html(html, encoded)  # huge_tree, deep nesting flattened, control characters dropped
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         return None
     if root is None:
@@ -186,7 +193,7 @@ def parse_page(text: str, url: str = "", content_type: str = "text/html") -> Par
     attrs = class_id_values(root)
     # Hidden elements stay: a visitor reaches tabs, carousel slides, accordions and "show more" blocks with
     # one click. Which ones are hidden is asked only of the few elements evidence comes from (`Hidden`).
-    return Parsed(root, jsonld, script_chars, script_count, attrs, embeds, Hidden())
+    return Parsed(root, jsonld, script_chars, script_count, attrs, embeds, Hidden(), encoded)
 
 
 class Hidden:

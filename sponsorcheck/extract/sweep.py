@@ -249,15 +249,15 @@ _XPATH_NAME_RE = re.compile(r"^[A-Za-z_][\w.-]*$")
 _WORD_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789" + bytes(range(0x80, 0x100)))
 
 
-def scan(text: str, terms: Terms) -> Scan:
+def scan(text: str, terms: Terms, encoded: bytes | None = None) -> Scan:
     """Every whole-word occurrence of a term in the page's bytes, from one pass of each automaton, sorted into
     attribute values (read from the tag around it) and text.
 
     Case is kept so the tree can be searched exactly. Markup attributes (class, id…) are skipped; at most
     SWEEP_MAX_SPELLINGS distinct places and SWEEP_MAX_OCCURRENCES occurrences are read, so a page repeating a
-    term endlessly still costs one scan.
+    term endlessly still costs one scan. `encoded`: the text's UTF-8 bytes, when the caller has them already.
     """
-    raw = text.encode("utf-8", "replace")
+    raw = encoded if encoded is not None else text.encode("utf-8", "replace")
     lowered = raw.lower()  # ASCII only: same length, so offsets agree with the original bytes
     out = Scan()
     seen = 0
@@ -472,12 +472,13 @@ def sweep(
     embeds: Iterable[tuple[str, str, etree._Element]] = (),
     body_text: str = "",
     body: BodyText | None = None,
+    encoded: bytes | None = None,
 ) -> list[Builder]:
     """A Builder for every confirmed occurrence of a watchlisted name or domain in the page's content, with its
     context; [] quickly when the page's bytes hold no term at all."""
     terms = terms_for(matcher)
     jsonld = [block for block in jsonld if scan(block, terms)]  # (blocks that name no term are not walked)
-    found = scan(text, terms)
+    found = scan(text, terms, encoded)
     builders: list[Builder] = []
     if not found and not jsonld:
         return builders
