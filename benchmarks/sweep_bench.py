@@ -172,7 +172,7 @@ def baseline_code(ref: str, workdir: Path) -> Path:
     return target
 
 
-def worker(code: Path) -> int:
+def worker(code: Path, warm_up: int = WARM_UP_RUNS) -> int:
     """Child: import the package from `code`, then answer one timed run per request line on stdin.
 
     A request is the index of an item (the generated pages, then "every corpus page once"); the answer is
@@ -199,7 +199,7 @@ def worker(code: Path) -> int:
         return (time.process_time() - start) * 1000
 
     for item in items:
-        for _ in range(WARM_UP_RUNS):
+        for _ in range(warm_up):
             run(item)
     print(json.dumps({"package": sponsorcheck.__file__, "items": len(items)}), flush=True)
     for line in sys.stdin:
@@ -210,11 +210,11 @@ def worker(code: Path) -> int:
 class Child:
     """One worker process timing one version of the code."""
 
-    def __init__(self, label: str, code: Path) -> None:
+    def __init__(self, label: str, code: Path, warm_up: int) -> None:
         self.label = label
         env = {**os.environ, "PYTHONPATH": str(code), "PYTHONHASHSEED": "0"}
         self.proc = subprocess.Popen(
-            [sys.executable, str(Path(__file__).resolve()), "--worker", str(code)],
+            [sys.executable, str(Path(__file__).resolve()), "--worker", str(code), str(warm_up)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -249,7 +249,11 @@ class Child:
 def against_baseline(args: argparse.Namespace) -> None:
     """Section 3: REF's code and today's, one run at a time, alternating which goes first."""
     with tempfile.TemporaryDirectory(prefix="sweep-bench-") as tmp:
-        children = [Child(args.baseline, baseline_code(args.baseline, Path(tmp))), Child("today", REPO_ROOT)]
+        warm_up = min(WARM_UP_RUNS, args.runs)  # (a single run is a smoke test: it needs no warm-up)
+        children = [
+            Child(args.baseline, baseline_code(args.baseline, Path(tmp)), warm_up),
+            Child("today", REPO_ROOT, warm_up),
+        ]
         try:
             items = min(c.items for c in children)
             for run in range(args.runs):
@@ -277,8 +281,8 @@ def against_baseline(args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["--worker"] and len(argv) == 2:
-        return worker(Path(argv[1]))
+    if argv[:1] == ["--worker"] and len(argv) == 3:
+        return worker(Path(argv[1]), int(argv[2]))
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=50, help="timed runs per figure (default 50)")
     parser.add_argument(
