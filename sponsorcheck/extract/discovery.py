@@ -26,8 +26,9 @@ def discovery_links(root: etree._Element, body: BodyText) -> list[etree._Element
     count, links in the order of the fragments.
     """
     # lxml's C iteration by tag is several times cheaper than an XPath "//a/@href" over the whole tree.
-    links = [a for a in document_iter(root, "a") if a.get("href") is not None]
-    hrefs = [a.get("href") for a in links]
+    pairs = [(a, href) for a in document_iter(root, "a") if (href := a.get("href")) is not None]
+    links = [a for a, _href in pairs]
+    hrefs = [href for _a, href in pairs]
     lowered = "\n".join(hrefs).lower()
     found: dict[etree._Element, None] = {}
     positions = first_positions(DISCOVERY_FRAGMENTS, lowered, DISCOVERY_HITS)

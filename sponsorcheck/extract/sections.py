@@ -281,14 +281,24 @@ def find_structure(root: etree._Element, attrs: list[Any] | None = None, body: B
     footers: set[etree._Element] = set(root.iter("footer"))
     # Thousands of class/id values: find the few that matter with str.find on all of them joined.
     values = attrs if attrs is not None else class_id_values(root)
+    # A page repeats its few class values hundreds of times ("card__title"): each is read once.
+    read: dict[str, tuple[bool, bool, bool]] = {}
     for value in values_containing(values, (*SECTION_ID_CLASS_HINTS, "footer", *TITLE_CLASS_FRAGMENTS)):
         el = value.getparent()
-        lowered = value.lower()
-        if HINT_RE.search(lowered):
+        says = read.get(value)
+        if says is None:
+            lowered = value.lower()
+            says = read[value] = (
+                bool(HINT_RE.search(lowered)),
+                "footer" in lowered,
+                bool(TITLE_CLASS_RE.search(value)),
+            )
+        hint, footer, titled = says
+        if hint:
             (unit_hints if el.tag in UNIT_TAGS else hints).add(el)
-        if "footer" in lowered:
+        if footer:
             footers.add(el)
-        if TITLE_CLASS_RE.search(value) and el.tag in PSEUDO_HEADING_TAGS and el not in headings:
+        if titled and el.tag in PSEUDO_HEADING_TAGS and el not in headings:
             found = heading_of(el)
             if found:
                 headings[el] = found

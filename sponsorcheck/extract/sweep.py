@@ -366,6 +366,16 @@ def _located_attributes(root: etree._Element, found: Scan) -> Iterator[tuple[etr
             wanted.setdefault(name, set()).add(value)
         names = tuple(wanted.items())
         count = 0
+        if len(names) == 1:  # one attribute (a link's href): one lookup per element, the loop below inlined
+            ((name, values),) = names
+            for el in root.iter(tag):
+                value = el.get(name)
+                if value is not None and value in values:
+                    yield el, name, value
+                    count += 1
+                    if count >= SWEEP_MAX_HITS:
+                        break
+            continue
         for el in root.iter(tag):
             here = [(name, value) for name, values in names if (value := el.get(name)) is not None and value in values]
             if len(here) > 1:  # as written in the tag (the set of names has no order of its own)
