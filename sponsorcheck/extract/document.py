@@ -377,7 +377,13 @@ class BodyText:
             return []
         phrases = tuple(phrases)
         self.search(phrases, whole_words)
-        found = {self.text[pos : pos + len(p)] for p in phrases for pos in self.hits(p, whole_words)}
+        # `search` answered every non-empty phrase: read its answers directly (a hundred phrases, most absent).
+        known, prefix = self._hits, "" if whole_words else "\0"
+        found = {
+            self.text[pos : pos + len(p)]
+            for p in phrases
+            for pos in (known[prefix + p] if prefix + p in known else self.hits(p, whole_words))
+        }
         return sorted(found)[:limit]
 
     def nodes(self, phrases: Iterable[str]) -> list[Any]:
@@ -399,7 +405,8 @@ class BodyText:
         if len(spellings) == 1:
             spelling = spellings[0]
             return [t for t in self._texts if spelling in t]
-        return [t for t in self._texts if any(s in t for s in spellings)]
+        holds_one = re.compile("|".join(map(re.escape, spellings))).search  # any of them, as a substring
+        return [t for t in self._texts if holds_one(t)]
 
 
 _ALL_TEXT = etree.XPath("//text()")
