@@ -393,7 +393,7 @@ entities:
     name: Acme Corp
     reason: testing
     demands: [d1]
-    sources: [{url: "https://example.org/acme", verified: 2026-11-24}]
+    sources: [{url: "https://example.org/acme", verified: 2026-11-24, claim: "exists"}]
     aliases: [Acme]
     brands:
       - id: bought
@@ -464,6 +464,8 @@ def test_audible_matches_only_its_own_country_domains():
         ("https://www.twitch.com/", "twitch"),  # Disconnect's entity list: an Amazon.com property
         ("https://www.mgmplus.com/series", "mgm-plus"),
         ("https://shop.wfm.com/holiday", "whole-foods"),  # DuckDuckGo Tracker Radar: Amazon's
+        ("https://www.wholefoods.com/", "whole-foods"),  # Whole Foods Market's own mail domain
+        ("https://www.aboutamazon.co.uk/news", None),  # Amazon's own newsroom: the company itself
         ("https://www.abebooks.de/", "abebooks"),
     ],
 )
@@ -474,7 +476,8 @@ def test_sourced_brand_domains_name_their_brand(url, brand):
 @pytest.mark.parametrize(
     "url",
     [
-        "https://wholefoods.com/",  # no source found for who holds it: not listed
+        "https://aboutamazon.example/",  # the newsroom is listed domain by domain, not as aboutamazon.*
+        "https://zoox.com/",  # no stored copy read shows who holds it: left out
         "https://abebooks.org/",  # a country-wildcard would have matched any holder's abebooks.<tld>
         "https://www.abebooks.design/",
     ],

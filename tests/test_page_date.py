@@ -27,7 +27,7 @@ entities:
     name: Acme Corp
     reason: R
     demands: [d1]
-    sources: [{url: "https://example.org/acme", verified: 2026-11-24}]
+    sources: [{url: "https://example.org/acme", verified: 2026-11-24, claim: "exists"}]
     aliases: [Acme Corp]
     brands:
       - id: bought
