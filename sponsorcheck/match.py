@@ -103,6 +103,14 @@ LOOKALIKE_CLASSES: dict[str, frozenset[str]] = {
 # A venue named with a brand's word ("Amazon Theatre" in Manaus) may be a naming-rights venue or a
 # namesake: a person could not tell from the name alone, so a one-word alias next to these is review.
 VENUE_WORDS = _words("theatre theater teatro ballroom auditorium playhouse cinema cine hall")
+# Building and metal trades ("Amazon Steel", "Twitch Plumbing & Heating"): a firm of a trade named with
+# a one-word alias is most likely a namesake, but nothing in the name rules the company out, so review.
+TRADE_WORDS = _words(
+    "steel steels metal metals metalworks ironworks iron welding fabrication fabricators machining roofing "
+    "roofers plumbing plumbers heating hvac electrical electricians construction builders building concrete "
+    "paving asphalt masonry lumber timber flooring tiles tiling glazing scaffolding excavation demolition "
+    "landscaping joinery carpentry"
+)
 USER_GROUP = re.compile(r"\b(?:user ?groups?|usergroups?|ug|meetups?)\b")
 # Member-owned co-operatives ("Whole Foods Co-op") belong to their members: never a subsidiary of
 # anyone, whatever alias they share. Normalised forms ("co-op" is "co op").
@@ -641,6 +649,10 @@ class Matcher:
             venue = next((t for t in extras if t in VENUE_WORDS), None)
             if venue and not weak:
                 reason = f"a venue named with the word {alias!r} ({venue!r}): the brand's or a namesake"
+                return reason + ", a person should look", True
+            trade = next((t for t in extras if t in TRADE_WORDS), None)
+            if trade and not weak:
+                reason = f"a {trade} firm named with the word {alias!r}: most likely a namesake"
                 return reason + ", a person should look", True
         if joined:
             # "Wholefoods" written as one word inside a longer name is the common noun ("Suma Wholefoods").

@@ -503,3 +503,22 @@ def test_souq_the_word_is_not_amazons_souq_com():
     assert verdict_of("Souq.com") == "conflict"
     assert verdict_of("Souq Waqif") == "clear"  # the old market in Doha; "souq" is the Arabic word for market
     assert verdict_of("Souq Festival") == "clear"
+
+
+@pytest.mark.parametrize(
+    ("name", "verdict"),
+    [
+        # A trade's firm named with the company's word (class: trades): Amazon makes no steel and lays no
+        # roofs, but a person could not be sure from the name alone, so review, never a conflict.
+        ("Amazon Steel", "review"),
+        ("Amazon Roofing Ltd", "review"),
+        ("Twitch Plumbing & Heating", "review"),
+        # A weak brand word before a trade stays what it was: another firm's name.
+        ("Ring Steel", "clear"),
+        # The company's own lines keep their words, trade-like or not.
+        ("Amazon Web Services", "conflict"),
+        ("Amazon Business", "conflict"),
+    ],
+)
+def test_a_trade_named_with_a_companys_word_is_at_most_review(name, verdict):
+    assert verdict_of(name) == verdict
