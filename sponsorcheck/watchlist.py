@@ -408,8 +408,19 @@ def _check_sources(sources: Sequence[Source], where: str) -> None:
             )
 
 
+# A year inside a relation reads against the period written after it ("split in 2025 ..., since 2021"):
+# dates belong in since/until/status, dated details in the entry's comments and sources.
+_RELATION_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
+
+
 def lifecycle_problem(brand: Brand) -> str:
     """Why a brand's lifecycle fields contradict each other ("" when they agree)."""
+    year = _RELATION_YEAR.search(brand.relation)
+    if year:
+        return (
+            f"relation names the year {year.group(0)}; the period (since/until/status) is written after it, "
+            "so keep years out of the relation"
+        )
     if brand.status == "operating":
         if brand.until is not None:
             return f"until: {brand.until} is set but status is operating; set status to closed, renamed or sold"

@@ -58,7 +58,7 @@ entities:
       - id: twitch
         name: Twitch
         kind: subsidiary
-        relation: owned by Amazon since 2014
+        relation: owned by Amazon
         since: 2014
         domains: ["twitch.tv"]
         sources: [{url: "https://example.org/twitch"}]

@@ -122,6 +122,8 @@ BRAND = """
         ("        status: renamed\n        until: 2021\n", "status renamed needs `successor`"),
         ("        status: merged\n", "status"),
         ("        since: 20\n", "since"),
+        # The period is written after the relation ("..., since 2021"): a year inside it reads twice.
+        ('        relation: "gadget maker, split in 2025"\n        since: 2021\n', "relation"),
     ],
 )
 def test_lifecycle_fields_are_validated_with_one_line(fields, message):
