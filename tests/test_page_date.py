@@ -150,7 +150,8 @@ def test_a_sold_brand_on_a_page_from_after_the_sale_does_not_count_and_says_so()
 
 def test_without_a_date_the_rule_is_said_plainly():
     # Two years after the purchase an undated page may well be from before it: the finding says how it was read.
-    result, f = finding(sponsor_page("<title>Riverfest — Sponsors</title>", "Boughtco"), Matcher([LIFE], this_year=2022))
+    page = sponsor_page("<title>Riverfest — Sponsors</title>", "Boughtco")
+    result, f = finding(page, Matcher([LIFE], this_year=2022))
     assert result.verdict.value == "conflict"
     assert "no page date found or given: read as of today" in f.why
     result, f = finding(sponsor_page("<title>Riverfest — Sponsors</title>", "Soldco"))

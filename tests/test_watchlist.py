@@ -49,7 +49,10 @@ def test_minimal_watchlist_loads():
         (MINIMAL.replace("reason: testing", "reason: testing\n    colour: red"), "unknown key 'colour'"),
         (MINIMAL.replace("    reason: testing\n", ""), "missing required key 'reason'"),
         (
-            MINIMAL.replace('sources: [{url: "https://example.org/acme", verified: 2026-11-24, claim: "Acme exists"}]', "sources: []"),
+            MINIMAL.replace(
+                'sources: [{url: "https://example.org/acme", verified: 2026-11-24, claim: "Acme exists"}]',
+                "sources: []",
+            ),
             "no sources",
         ),
         (MINIMAL + MINIMAL[MINIMAL.index("  - id: acme") :], "duplicate id"),
