@@ -75,7 +75,6 @@ def extract(page: Page, matcher: Matcher | None = None) -> Extraction:
             ((el, text) for el, (_rank, text) in structure.headings.items()) if structure else (),
             parsed.embeds,
             body_text,
-            body,
             parsed.encoded,
         )
     candidates = merge(builders, page.url)

@@ -321,7 +321,6 @@ class BodyText:
         self.lowered = text.lower()
         self.ascii = text.isascii()
         self._nodes: dict[str, list[Any]] = {}
-        self._texts: list[Any] | None = None  # every text node of the document, read once when first asked
         self._hits: dict[str, list[int]] = {}  # phrase → where the lower-cased text holds it (first 20)
         self._words: set[bytes] | None = None
 
@@ -391,25 +390,12 @@ class BodyText:
         out: list[Any] = []
         for spelling in self.spellings(phrases):
             if spelling not in self._nodes:
-                self._nodes[spelling] = self.containing((spelling,))
+                self._nodes[spelling] = _TEXT_CONTAINING(self.root, p=spelling)
             out.extend(self._nodes[spelling])
         return out
 
-    def containing(self, spellings: tuple[str, ...]) -> list[Any]:
-        """Text nodes (smart strings) holding any of the spellings, in document order: what
-        "//text()[contains(., s1) or …]" selects. libxml2 copies every text node's string for each contains()
-        it tests, so one query costs as much as reading all text nodes once; they are read once per page and
-        every later question is a substring test in Python."""
-        if self._texts is None:
-            self._texts = _ALL_TEXT(self.root)
-        if len(spellings) == 1:
-            spelling = spellings[0]
-            return [t for t in self._texts if spelling in t]
-        holds_one = re.compile("|".join(map(re.escape, spellings))).search  # any of them, as a substring
-        return [t for t in self._texts if holds_one(t)]
 
-
-_ALL_TEXT = etree.XPath("//text()")
+_TEXT_CONTAINING = etree.XPath("//text()[contains(., $p)]")
 PHRASE_HITS = 20  # positions kept per phrase: enough to learn how the page spells it
 
 

@@ -39,7 +39,7 @@ from urllib.parse import parse_qsl, urlsplit
 import ahocorasick_rs
 from lxml import etree
 
-from sponsorcheck.extract.document import BodyText, clean, text_of
+from sponsorcheck.extract.document import clean, text_of
 from sponsorcheck.extract.links import (
     enough_grid_sites,
     grid_site,
@@ -393,7 +393,6 @@ def _located_texts(
     spellings: Iterable[str],
     body_text: str,
     terms: Terms | None = None,
-    body: BodyText | None = None,
 ) -> list[Any]:
     """Text nodes (smart strings) holding a spelling that the content's text has (one query for all). An anchor
     word counts only where the text also holds one of its names: a text node cannot hold what the whole text
@@ -415,8 +414,6 @@ def _located_texts(
     wanted = [s for s in spellings if s.strip() and (s in body_text or s in title) and holds_name(s)]
     if not wanted:
         return []
-    if body is not None and body.root is root:
-        return body.containing(tuple(wanted))[:SWEEP_MAX_HITS]
     test = " or ".join(f"contains(., {_xpath_literal(s)})" for s in wanted)
     return root.xpath(f"//text()[{test}]")[:SWEEP_MAX_HITS]
 
@@ -481,7 +478,6 @@ def sweep(
     headings: Iterable[tuple[etree._Element, str]] = (),
     embeds: Iterable[tuple[str, str, etree._Element]] = (),
     body_text: str = "",
-    body: BodyText | None = None,
     encoded: bytes | None = None,
 ) -> list[Builder]:
     """A Builder for every confirmed occurrence of a watchlisted name or domain in the page's content, with its
@@ -496,7 +492,7 @@ def sweep(
     page.headings = sorted(((el.sourceline or 0, t, el) for el, t in headings if el.sourceline), key=lambda h: h[0])
     hits: list[_Hit] = []
     if found:
-        for node in _located_texts(root, found.texts | found.loose, body_text, terms, body):
+        for node in _located_texts(root, found.texts | found.loose, body_text, terms):
             hits.extend(_text_hits(node, terms, matcher))
         for el, name, value in _located_attributes(root, found):
             hits.extend(_attr_hits(el, name, value, page, terms, matcher))
