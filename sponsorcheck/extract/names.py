@@ -23,6 +23,7 @@ from sponsorcheck.extract.vocabulary import (
     GLUED_PREFIX_RE,
     IMAGE_EXTENSIONS_RE,
     IMAGE_PROXY_PARAMS,
+    LIST_CONNECTORS,
     MAX_ABBREVIATED_WORDS,
     MAX_NAME_CHARS,
     MAX_NAME_WORDS,
@@ -307,3 +308,81 @@ def choose_name(
     if is_name_like(text):
         return text
     return ""
+
+
+# --------------------------------------------------------------------------------------------------
+# A glued name as the page writes it
+# --------------------------------------------------------------------------------------------------
+
+# A name read from a domain or a file name is glued ("calderbrewing.com" → "Calderbrewing"); the page may
+# write the same letters as a name elsewhere ("Calder Brewing" in a sentence, an alt, a title, a link).
+MIN_GLUED_CHARS = 5  # shorter glued names ("Acme", "AWS") are read as they are
+# What may stand between the letters of a glued name where the page writes it.
+WRITTEN_SEPARATORS = r"[\s\-.&'’+·]*"
+# Where a name is written on a page besides its visible text (which includes link texts).
+NAME_ATTRIBUTES_XPATH = "//@alt|//@title|//@aria-label"
+GLUED_KEY_RE = re.compile(r"[\W_]+")
+WRITTEN_SPLIT_RE = re.compile(WRITTEN_SEPARATORS[:-1] + "+")
+
+
+def _glued_key(name: str) -> str:
+    """The letters and digits of a name, lower case: 'Calder Brewing' and 'calderbrewing' share 'calderbrewing'."""
+    return GLUED_KEY_RE.sub("", fold(name))
+
+
+def is_glued(name: str) -> bool:
+    """True for a one-word name read from a domain or a file, as `readable` writes it ('Calderbrewing')."""
+    # A name the page itself writes in lower case ("twitch" as a card's title) is the page's own spelling.
+    return len(name) >= MIN_GLUED_CHARS and name.isalnum() and name[0].isupper() and name[1:] == name[1:].lower()
+
+
+def _written_as_name(form: str) -> bool:
+    """True when a string of the page is written as a name: every word capitalised (or a digit), connectives
+    ("of", "de") aside — "Calder Brewing", not "the salt marsh" in a sentence."""
+    words = [w for w in WRITTEN_SPLIT_RE.split(form) if w]
+    if not words or not (words[0][0].isupper() or words[0][0].isdigit()):
+        return False
+    return all(w[0].isupper() or w[0].isdigit() or w.lower() in LIST_CONNECTORS for w in words)
+
+
+def page_spellings(names: list[str], texts: list[str]) -> dict[str, str]:
+    """For each glued name, the page's own spacing and casing of it: a string of the texts equal to it once
+    spaces and punctuation are removed, written as a name and not glued the same way ('Calderbrewing' →
+    'Calder Brewing', 'Quillworks' → 'QuillWorks'). Names the page never writes otherwise are left out; a
+    spelling in capitals only keeps its spacing ('CALDER BREWING' → 'Calder Brewing')."""
+    keys = {_glued_key(n): n for n in names if is_glued(n)}
+    keys = {k: n for k, n in keys.items() if k.isascii()}
+    if not keys:
+        return {}
+    pattern = re.compile(
+        r"(?<!\w)(?:"
+        + "|".join(WRITTEN_SEPARATORS.join(re.escape(c) for c in k) for k in sorted(keys, key=len, reverse=True))
+        + r")(?!\w)",
+        re.IGNORECASE,
+    )
+    found: dict[str, list[str]] = {}
+    for text in texts:
+        for m in pattern.finditer(text):
+            form = " ".join(m.group(0).split())
+            key = _glued_key(form)
+            name = keys.get(key)
+            if name is None or form == name or not _written_as_name(form):
+                continue
+            if form.isupper():
+                if " " not in form and "-" not in form:
+                    continue  # "CALDERBREWING": the page adds nothing
+                form = readable(form.lower())
+            found.setdefault(name, []).append(form)
+    spelled: dict[str, str] = {}
+    for name, forms in found.items():
+        # The most frequent spelling, the first written on a tie.
+        spelled[name] = max(forms, key=lambda f: (forms.count(f), -forms.index(f)))
+    return spelled
+
+
+def page_texts(root: etree._Element, body_text: str) -> list[str]:
+    """Everywhere a page writes a name: its visible text (link texts included), title, alt, title and aria
+    attributes."""
+    texts = [body_text, root.findtext(".//title") or ""]
+    texts.extend(str(v) for v in root.xpath(NAME_ATTRIBUTES_XPATH))
+    return texts
