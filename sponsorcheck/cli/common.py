@@ -1,7 +1,8 @@
 """What every command shares: the Typer app, option types, error handling, output and exit status.
 
-The commands are the only code that prints to the terminal or exits. Every SponsorcheckError becomes one
-line on stderr and an exit code from `ExitStatus`; a traceback is shown only with --debug.
+The commands are the only code that exits; what they say is worded in `sponsorcheck.report.console`. Every
+SponsorcheckError becomes one line on stderr and an exit code from `ExitStatus`; a traceback is shown only
+with --debug.
 """
 
 from __future__ import annotations
