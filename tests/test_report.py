@@ -134,6 +134,7 @@ def test_csv_rows_carry_the_why_allowed_findings_mentions_and_cache_use():
     assert rows["Bodø"]["mentions"] == "Amazon Music: stream link, not counted"
     assert rows["Bodø"]["from_cache"] == "yes" and rows["Bodø"]["fetched_at"].startswith("2026-12-01")
     assert "allowed by your allowlist" in rows["Bodø"]["why"]
+    assert "none on the watchlist" not in rows["Bodø"]["why"]  # Whole Foods is on it: allowed, not absent
 
 
 def test_markdown_names_the_entity_beside_each_sponsor_and_carries_the_why():
