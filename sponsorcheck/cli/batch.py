@@ -226,7 +226,9 @@ def batch(
         with contextlib.ExitStack() as stack:
             stack.callback(setup.close)  # the browser goes with the run, Ctrl-C included
             stack.enter_context(_terminate_as_interrupt())
-            observer = stack.enter_context(ProgressObserver(err, done.values())) if show_progress else None
+            observer = (
+                stack.enter_context(ProgressObserver(err, done.values(), len(table.rows))) if show_progress else None
+            )
             outcome = run_batch(table, fetcher, matcher, options, journal, observer, done=done)
         if output is not None:
             write_report(output, outcome.results, table, watchlists, allowlist.files)
