@@ -427,3 +427,40 @@ def test_under_a_sponsor_tier_powered_by_and_platform_links_are_sponsorship(test
     result = analyse_html(path.read_text(encoding="utf-8"), str(path), [test_watchlist])
     assert result.verdict is Verdict.CONFLICT
     assert {f.sponsor for f in result.findings} >= {"Twitch"}
+
+
+# -- classes real sites have, each on a page of our own (tests/pages/recall/) -------------------------
+
+
+def _listed(name: str) -> list[tuple[str, str | None]]:
+    found = read(f"recall/{name}")
+    return [(c.name, c.tier) for c in found.candidates if c.role is Role.SPONSOR]
+
+
+def test_sponsor_cards_are_named_by_their_titles_and_a_title_never_becomes_the_next_cards_tier():
+    # class: cards with an unlinked logo, a title heading, a blurb and a "Visit website" link
+    listed = _listed("sponsor-cards-with-links.html")
+    assert listed == [
+        ("Quayside Bakery", "Festival partners"),
+        ("Lantern Print Works", "Festival partners"),
+        ("Saltmarsh Brewing Co", "Festival partners"),
+        ("Tidewater Ferries", "Tidewater Group"),  # the group's card titles its own two logos
+        ("Tidewater Hotels", "Tidewater Group"),
+        ("Gullwing Radio", "Festival partners"),
+        ("Pierhead Books", "Festival partners"),  # after the group's card: not "Tidewater Group" any more
+    ]
+
+
+def test_tier_labels_in_a_table_column_or_a_definition_list_are_tiers_not_sponsors():
+    # class: a table whose first column is the tier, and a <dl> with the tiers as <dt>
+    names = [name for name, _ in _listed("tier-column-table.html")]
+    assert sorted(names) == sorted(
+        [
+            "Heathercrest Dairy",  # hashed file name: the readable alt names it
+            "Bracken & Sons Builders",
+            "Stonewall Outdoor",  # the tier beside it ("Bronze") is no name: the file names it
+            "Curlew Coaches",
+            "The Tor Inn",
+            "Millrace Music Shop",
+        ]
+    )

@@ -20,7 +20,7 @@ from lxml import etree
 from rapidfuzz.distance import Levenshtein
 
 from sponsorcheck.extract.document import TEMPLATE_VALUE_RE, BodyText, clean, text_of
-from sponsorcheck.extract.links import href_of, is_platform_profile, outbound, unwrap_redirect
+from sponsorcheck.extract.links import href_of, is_platform_profile, link_target, outbound, unwrap_redirect
 from sponsorcheck.extract.names import (
     agrees_with_link,
     choose_name,
@@ -495,10 +495,12 @@ def units_of(
     builders: list[Builder] = []
     anchors = [(a, s) for a, s in anchors if not is_portrait(a)]
     # Keyed by the element objects themselves: lxml reuses the id() of proxies it has freed.
-    counts: dict[etree._Element, int] = {}
+    keys: dict[etree._Element, set[object]] = {}
     for anchor, _ in anchors:
+        key = _entry_key(anchor, base)
         for anc in anchor.iterancestors():
-            counts[anc] = counts.get(anc, 0) + 1
+            keys.setdefault(anc, set()).add(key)
+    counts = {anc: _entries(found) for anc, found in keys.items()}
     units: dict[etree._Element, State] = {}
     for anchor, state in anchors:
         units.setdefault(unit_root(anchor, counts, structure), state)
@@ -518,6 +520,33 @@ def units_of(
             continue  # holds a logo unit: its text is that unit's
         builders.extend(text_items(el, state))
     return builders
+
+
+def _entry_key(anchor: etree._Element, base: str) -> object:
+    """What an anchor stands for when counting a box's entries: a link its target, a logo without a link what
+    its alt or file name says ("" when it names no one), anything else itself."""
+    if anchor.tag == "a":
+        return ("link", link_target(unwrap_redirect(href_of(anchor, base))))
+    if anchor.tag in ("img", "svg", "picture"):
+        img = anchor if anchor.tag != "picture" else next(anchor.iter("img", "source"), anchor)
+        alt = name_from_alt(img.get("alt") or "")
+        named = alt or next((n for src in _image_sources(img) if (n := name_from_filename(src))), "")
+        return ("logo", anchor, named)
+    return ("other", anchor)
+
+
+def _entries(keys: set[object]) -> int:
+    """How many organisations a box's anchors stand for. A card's logo without a link beside links to one place
+    is one entry when the logo names no one or names that place ("<img src=acme.png><h3>Acme</h3><a
+    href=acme.example>Visit website</a>"); anything else counts each anchor."""
+    links = [k for k in keys if isinstance(k, tuple) and k[0] == "link"]
+    logos = [k for k in keys if isinstance(k, tuple) and k[0] == "logo"]
+    if len(links) == 1 and len(logos) == 1 and len(keys) == 2:
+        target, named = str(links[0][1]), str(logos[0][2])
+        host, _, path = target.partition("/")
+        if not named or agrees_with_link(named, host, "/" + path):
+            return 1
+    return len(keys)
 
 
 def is_portrait(anchor: etree._Element) -> bool:

@@ -288,6 +288,8 @@ TIER_WORDS = frozenset(
 )
 # Tier names that say nothing on their own ("Media", "Hospitality", "Community") but, as a heading of the
 # same rank after a sponsor heading (or inside its section), name the next tier of the same list.
+# Words that, beside tier words, still make a label and not a name ("Gold level", "Tier 1").
+TIER_LABEL_WORDS = frozenset({"level", "tier", "class", "niveau", "nivel", "stufe"})
 TIER_ONLY_WORDS = frozenset(
     {
         "media",
