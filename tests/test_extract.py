@@ -464,3 +464,14 @@ def test_tier_labels_in_a_table_column_or_a_definition_list_are_tiers_not_sponso
             "Millrace Music Shop",
         ]
     )
+
+
+def test_lazy_loaded_logos_are_named_by_their_real_file_not_the_placeholder_and_zh_support_headings_count():
+    # class: a lazy loader's placeholder in src, the real file in data-original / data-lazy-src / data-src,
+    # under the Chinese headings for supporting organisations and media support
+    assert _listed("lazy-placeholders-zh.html") == [
+        ("Qingshan Tea", "支持单位"),
+        ("Jiangbei Books", "支持单位"),
+        ("长江音频", "支持单位"),  # a readable alt beside a numbered file
+        ("Riverside Radio", "媒体支持"),
+    ]

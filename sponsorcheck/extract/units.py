@@ -258,13 +258,14 @@ def explanation_after(unit: etree._Element, host: str | None = None) -> str:
 
 def _image_sources(el: etree._Element) -> list[str]:
     found: list[str] = []
-    src = el.get("src")
-    if src and not src.startswith("data:"):
-        found.append(src)
+    # A lazy-loading attribute holds the real image; src then holds the loader's placeholder: lazy first.
     for attr in LAZY_SRC_ATTRS:
         value = el.get(attr)
         if value and not value.startswith("data:"):
             found.append(value.split(",")[0].strip().split(" ")[0])
+    src = el.get("src")
+    if src and not src.startswith("data:"):
+        found.append(src)
     srcset = el.get("srcset")
     if srcset and not found:
         found.append(srcset.split(",")[0].strip().split(" ")[0])

@@ -83,6 +83,10 @@ SPONSOR_STEMS = (
     "协办",  # zh (simplified): co-organised by
     "協辦",  # zh (traditional)
     "鸣谢",  # zh (simplified): acknowledgements
+    "支持单位",  # zh (simplified): supporting organisations (not bare 支持: "技术支持" is technical support)
+    "支持單位",  # zh (traditional)
+    "媒体支持",  # zh (simplified): media support
+    "媒體支持",  # zh (traditional)
     "鳴謝",  # zh (traditional)
 )
 # Whole words that are sponsor headings on their own (too short or too common to be stems).
@@ -504,6 +508,8 @@ FILENAME_NOISE_RE = re.compile(
     r"positive|negative|inverse|inverted|bw|copy|original|resized|scaled|cropped|crop|default|primary|alt|"
     r"stacked|wide|square|round|rect|banner|badge|lg|sm|md|xs|xl|alpha|flat|rev|only|text|wordmark|mark|"
     r"screenshot|screen|shot|unnamed|download|untitled|file|upload|padded|padding|"
+    # a lazy loader's placeholder in src ("blank.gif", "spacer.png", "placeholder.svg")
+    r"blank|spacer|placeholder|lazyload|lazy|loading|dummy|"
     # markers image pipelines add before their hash: Hugo "_hu_<hash>", "-resized-", "-optimized"
     r"hu|optimized|optimised|compressed|processed|"
     # the same colour words in the other languages we read: es, pt, fr, de, it, nl
