@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import re
+
 import pytest
+from openpyxl import load_workbook
 
 from sponsorcheck.extract import (
     JS_HINT,
@@ -14,6 +19,10 @@ from sponsorcheck.extract import (
 )
 from sponsorcheck.models import Candidate, Extraction, Page, Role, Verdict
 from sponsorcheck.pipeline import analyse_html
+from sponsorcheck.report.common import mention_label
+from sponsorcheck.report.csv import to_csv
+from sponsorcheck.report.markdown import to_markdown
+from sponsorcheck.report.xlsx import to_xlsx
 from sponsorcheck.watchlist import parse_watchlist
 
 from .conftest import PAGES
@@ -314,9 +323,9 @@ def test_prizes_shop_stream_hosting_and_user_groups_are_mentions(test_watchlist)
     assert sponsors(found) == ["Harbour City Council", "Synth Shop"]  # a shop's name is no shop link
     notes = {c.name: c.note for c in found.candidates if c.role is Role.MENTION}
     assert "listen/stream link" in notes.values()
-    assert notes["AWS User Group Springfield"].startswith("community group")
+    assert notes["AWS User Group Springfield"] == "user group named after its product"
     assert any(n == "shop or donation link" for n in notes.values())
-    assert any(n == "asset hosted on a provider" for n in notes.values())
+    assert any(n == "image or file hosted on its servers" for n in notes.values())
     result = check("mentions.html", test_watchlist)
     assert result.verdict is Verdict.CLEAR and not result.findings  # mentions never make a conflict
     assert "AWS User Group Springfield" in {m.name for m in result.mentions}
@@ -475,3 +484,26 @@ def test_lazy_loaded_logos_are_named_by_their_real_file_not_the_placeholder_and_
         ("长江音频", "支持单位"),  # a readable alt beside a numbered file
         ("Riverside Radio", "媒体支持"),
     ]
+
+
+def test_every_mention_reads_as_who_why_and_not_counted_in_every_format(watchlist):
+    # class: watchlisted companies named only in ways that are not sponsorship (shop link with its words partly
+    # outside the link, a product-page link, a listen link, a speaker's employer)
+    path = PAGES / "recall" / "mention-wordings.html"
+    result = analyse_html(path.read_text(encoding="utf-8"), "https://kestrel-valley.example/", [watchlist])
+    assert result.verdict is Verdict.CLEAR and not result.findings
+    notes = {m.name: m.note for m in result.mentions}
+    assert notes["Amazon"] == "shop or donation link"  # "<a>Buy the album</a> on Amazon." is a shop link
+    assert notes["Twitch"] == "listen/stream link"
+    assert notes["Audible"] == "link to one of its product or article pages"
+    labels = [mention_label(m) for m in result.mentions]
+    for label in labels:
+        # one "why" and one "not counted", never "…, not sponsorship, not counted"
+        assert re.fullmatch(r"[^:]+: [a-z][\w ',/-]+, not counted", label), label
+        assert "not sponsorship" not in label and label.count("not counted") == 1
+    cell = next(csv.DictReader(io.StringIO(to_csv([result], []))))["mentions"]
+    markdown = to_markdown([result], [])
+    sheet = load_workbook(io.BytesIO(to_xlsx([result], []))).active
+    xlsx_cells = " ".join(str(c.value) for row in sheet.iter_rows() for c in row if c.value)
+    for label in labels:
+        assert label in cell and label in markdown and label in xlsx_cells

@@ -36,13 +36,16 @@ from sponsorcheck.extract.sections import State, Structure, heading_of, is_card_
 from sponsorcheck.extract.vocabulary import (
     AFFILIATE_PARAMS,
     BLOCK_CHARS,
+    COMMUNITY_GROUP_NOTE,
     COMMUNITY_GROUP_RE,
+    CREDIT_NOTE,
     CSS_URL_RE,
     DATA_NAME_KEY_RE,
     FOOTER_STRIP_TIER,
     GRID_TIER,
     HEADING_RANK,
     HIDDEN_NOTE,
+    HOSTED_ASSET_NOTE,
     INLINE_TAGS,
     LAZY_SRC_ATTRS,
     LIST_CONNECTORS,
@@ -57,14 +60,17 @@ from sponsorcheck.extract.vocabulary import (
     PORTRAIT_FILE_RE,
     PRESENTED_BY_PHRASES,
     PRESENTED_BY_RE,
+    PRIZE_NOTE,
     PRIZE_RE,
     SECTIONING_TAGS,
     SHARE_LINK_RE,
     SHARED_ALT_NOTE,
     SHOP_DONATION_RE,
+    SHOP_NOTE,
     SHOP_RE,
     SHORTENER_DOMAINS,
     SOCIAL_ICON_DOMAINS,
+    STREAM_NOTE,
     STREAM_RE,
     TECH_CREDIT_RE,
     TITLE_SEPARATORS_RE,
@@ -284,17 +290,17 @@ def _classify_mention(
     # parameter is the sponsor's own campaign link: neither makes the logo a mere credit or shop link.
     tiered = under_sponsor_tier(state)
     if state.kind == "prize" or (PRIZE_RE.search(text) and re.search(r"\bbest\b|\bprize\b", text, re.I)):
-        note = "prize"
+        note = PRIZE_NOTE
     elif _credit(text, b, tiered):
-        note = "technology or hosting credit"
+        note = CREDIT_NOTE
     elif STREAM_RE.search(text):
-        note = "listen/stream link"
+        note = STREAM_NOTE
     elif (affiliate and not tiered) or SHOP_RE.search(text) or SHOP_DONATION_RE.search(text):
-        note = "shop or donation link"
+        note = SHOP_NOTE
     elif hosted_only and not b.domains and not any(e.kind in ("img-alt", "data-attr", "text") for e in b.evidence):
-        note = "asset hosted on a provider"
+        note = HOSTED_ASSET_NOTE
     elif COMMUNITY_GROUP_RE.search(b.name):
-        note = "community group named after a product, not the company"
+        note = COMMUNITY_GROUP_NOTE
     if note:
         b.role = Role.MENTION
         b.note = note
@@ -340,7 +346,7 @@ def text_items(el: etree._Element, state: State) -> list[Builder]:
         b.tier, b.past, b.context = state.tier, state.past, _context_of_state(state)
         _classify_mention(b, text, state, False, False, [])
         if state.kind == "prize":
-            b.role, b.note = Role.MENTION, "prize"
+            b.role, b.note = Role.MENTION, PRIZE_NOTE
         out.append(b)
     return out
 

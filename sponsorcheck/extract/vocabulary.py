@@ -647,6 +647,23 @@ SHORTENER_DOMAINS = frozenset(
 )
 # Query parameters of redirect and tracking links that hold the real destination.
 REDIRECT_PARAMS = frozenset({"u", "url", "q", "target", "dest", "destination", "redirect", "redirect_uri", "to"})
+# Why a name is a mention, not sponsorship. Every report writes a mention as "<name> → <owner>: <note>, not
+# counted", so a note is a short noun phrase that reads well there ("Amazon → Amazon.com, Inc.: shop or
+# donation link, not counted"), never a sentence of its own.
+PRIZE_NOTE = "prize"
+CREDIT_NOTE = "technology or hosting credit"
+STREAM_NOTE = "listen/stream link"
+SHOP_NOTE = "shop or donation link"
+HOSTED_ASSET_NOTE = "image or file hosted on its servers"
+COMMUNITY_GROUP_NOTE = "user group named after its product"
+DEEP_LINK_NOTE = "link to one of its product or article pages"
+EMPLOYER_NOTE = "a person's employer"
+# Text after an inline element continues that element's sentence ("<a>Buy the album</a> on Amazon."): the
+# element's last characters are read as the start of it (the sweep's sentence of a name).
+SENTENCE_INLINE_TAGS = frozenset(
+    {"a", "b", "strong", "em", "i", "span", "small", "u", "font", "abbr", "cite", "q", "mark", "time"}
+)
+SENTENCE_LEAD_CHARS = 120
 # Unit text that makes a link a mention, not sponsorship: listening/streaming, shopping/donation, prizes.
 STREAM_RE = re.compile(
     r"\b(?:listen|stream(?:ing|ed)?|watch|broadcast|escucha\w*|[ée]coute\w*|anh[öo]ren|ouvir|ou[çc]a|ascolta)\b"
@@ -654,7 +671,8 @@ STREAM_RE = re.compile(
     re.IGNORECASE,
 )
 SHOP_RE = re.compile(
-    r"\b(?:shop|buy|order|purchase)\s+(?:\w+\s+){0,2}?(?:at|on|from|via|through|with)\b"
+    # "Buy the album on", "Buy the festival album: on", "Pre-order the record from"
+    r"\b(?:shop|buy|order|pre-?order|purchase)\s+(?:[\w'’-]+[\s:,–—-]+){0,3}?(?:at|on|from|via|through|with)\b"
     r"|\b(?:shopping|shoppers?|purchases|affiliate|rebate|gift card|wish ?list)\b"
     r"|\b(?:comprar|compre|comprez|acheter|achetez|kaufen|kaufe|acquista)\b",
     re.IGNORECASE,
