@@ -17,7 +17,7 @@ from sponsorcheck.extract import (
     prepare_tree,
     readable,
 )
-from sponsorcheck.models import Candidate, Extraction, Page, Role, Verdict
+from sponsorcheck.models import Candidate, Extraction, Level, Page, Role, Verdict
 from sponsorcheck.pipeline import analyse_html
 from sponsorcheck.report.common import mention_label
 from sponsorcheck.report.csv import to_csv
@@ -507,3 +507,21 @@ def test_every_mention_reads_as_who_why_and_not_counted_in_every_format(watchlis
     xlsx_cells = " ".join(str(c.value) for row in sheet.iter_rows() for c in row if c.value)
     for label in labels:
         assert label in cell and label in markdown and label in xlsx_cells
+
+
+def test_an_unnameable_logo_linking_to_a_watchlisted_site_is_a_conflict_never_a_false_clear(watchlist):
+    # class: a logo with its alt removed and a two-letter file name, linking (through a redirect) to a brand's site
+    path = PAGES / "recall" / "unnameable-logo-linked.html"
+    result = analyse_html(path.read_text(encoding="utf-8"), "https://ferngully.example/", [watchlist])
+    assert result.verdict is Verdict.CONFLICT
+    assert [(f.brand, f.level, f.context) for f in result.findings] == [("prime-video", Level.CONFLICT, "section")]
+    assert any("primevideo.com" in e.text for e in result.findings[0].evidence)  # the link is the evidence
+
+
+def test_an_unnameable_unlinked_logo_is_listed_by_its_file_so_a_clear_says_what_was_read(watchlist):
+    # class: the same logo without any link: nothing on the page ties it to anyone. "clear" is then the honest
+    # answer about what the page says, and the logo is listed by its file's name so a person sees it was read.
+    path = PAGES / "recall" / "unnameable-logo-unlinked.html"
+    result = analyse_html(path.read_text(encoding="utf-8"), "https://ferngully.example/", [watchlist])
+    assert result.verdict is Verdict.CLEAR
+    assert [s.name for s in result.sponsors] == ["Bracken Cinema Supply", "PV", "Glenfern Popcorn"]
