@@ -171,8 +171,15 @@ def test_funders_listed_in_a_sentence_are_sponsors():
 def test_a_wrapped_markdown_paragraph_is_one_paragraph():
     from sponsorcheck.extract.document import _markdown_to_html
 
+    from lxml import html as lxml_html
+
     html = _markdown_to_html("Funded by grants from\nAcme and Contoso.\n\nNext  \nline")
-    assert html == "<p>Funded by grants from Acme and Contoso.</p>\n\n<p>Next<br>line</p>"
+    paragraphs = lxml_html.fragments_fromstring(html)
+    assert [" ".join(p.text_content().split()) for p in paragraphs] == [
+        "Funded by grants from Acme and Contoso.",
+        "Next line",
+    ]
+    assert paragraphs[1].find("br") is not None  # two trailing spaces: Markdown's hard line break
 
 
 def test_a_copied_placeholder_alt_with_a_slip_names_no_one(test_watchlist):
@@ -525,3 +532,28 @@ def test_an_unnameable_unlinked_logo_is_listed_by_its_file_so_a_clear_says_what_
     result = analyse_html(path.read_text(encoding="utf-8"), "https://ferngully.example/", [watchlist])
     assert result.verdict is Verdict.CLEAR
     assert [s.name for s in result.sponsors] == ["Bracken Cinema Supply", "PV", "Glenfern Popcorn"]
+
+
+def test_a_list_item_with_the_lists_only_link_never_swallows_the_other_items():
+    # class: a plain sponsor list mixing a linked name, a bold name and a bare name
+    assert [name for name, _ in _listed("mixed-list.html")] == [
+        "Slate & Stone Masonry",
+        "Granite Street Deli",
+        "Flint Valley Credit Union",
+    ]
+
+
+def test_markdown_is_read_as_the_sites_renderer_shows_it():
+    # class: a Jekyll/kramdown sponsor page: "#Sponsors", indented HTML logo links inside a <div> (never a code
+    # block), a setext heading, a mixed list, a logo line between a lead-in and other words, an attribute list
+    listed = _listed("markdown-kramdown-habits.md")
+    assert listed == [
+        ("Pinecone Roasters", "Sponsors"),
+        ("Loon Lake Outfitters", "Sponsors"),
+        ("Birchwood Library", "Community partners"),
+        ("Heron Bay Hardware", "Thanks to our sponsor"),  # "Hosted by …" on the next line is not its credit
+        ("Cedar Valley Co-op", "Community partners"),
+        ("Driftwood Radio", "presented by"),
+    ]
+    found = read("recall/markdown-kramdown-habits.md")
+    assert not any("{:" in e.text for c in found.candidates for e in c.evidence)  # styling is not content

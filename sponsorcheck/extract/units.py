@@ -106,6 +106,8 @@ def unit_root(anchor: etree._Element, counts: dict[etree._Element, int], st: Str
             break  # a section ends the climb; an <article> holding one logo is a card, the entry itself
         if counts.get(parent, 0) > 1 or parent in st.footers:
             break
+        if unit.tag in LIST_ITEM_TAGS and any(c is not unit and c.tag == unit.tag for c in parent):
+            break  # a list item is its own entry: the list's other items (plain names) are other sponsors
         if parent in st.hints and not any(c in st.headings and is_card_title(st.headings[c][1]) for c in parent):
             break  # a sponsor-hinted box is the section, unless it is one logo's card with its own title
         if any(c.tag == "header" or (c in st.headings and not is_card_title(st.headings[c][1])) for c in parent):
