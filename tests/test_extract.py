@@ -170,9 +170,9 @@ def test_funders_listed_in_a_sentence_are_sponsors():
 
 
 def test_a_wrapped_markdown_paragraph_is_one_paragraph():
-    from lxml import html as lxml_html
-
     from sponsorcheck.extract.document import _markdown_to_html
+
+    from lxml import html as lxml_html
 
     html = _markdown_to_html("Funded by grants from\nAcme and Contoso.\n\nNext  \nline")
     paragraphs = lxml_html.fragments_fromstring(html)
@@ -558,14 +558,3 @@ def test_markdown_is_read_as_the_sites_renderer_shows_it():
     ]
     found = read("recall/markdown-kramdown-habits.md")
     assert not any("{:" in e.text for c in found.candidates for e in c.evidence)  # styling is not content
-
-
-def test_chinese_partner_blocks_are_sponsor_lists_and_the_business_enquiries_block_is_none():
-    # class: 战略合作 / 特别支持 / 合作媒体 / 媒体伙伴 blocks of unlinked logos, an organiser block, a 商务合作 block
-    assert _listed("zh-partner-blocks.html") == [
-        ("青石电台", "战略合作"),
-        ("Lanshan Coffee", "特别支持"),
-        ("白鹭播客", "合作媒体"),
-        ("晨光日报", "合作媒体"),
-        ("山月音频", "媒体伙伴"),  # and no "请联系 bd@…" (a contact line) after it
-    ]

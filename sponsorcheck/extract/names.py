@@ -17,7 +17,6 @@ from sponsorcheck.extract.document import TEMPLATE_VALUE_RE, clean, text_of
 from sponsorcheck.extract.vocabulary import (
     ALT_NOISE_RE,
     ALT_SPONSOR_PHRASE_RE,
-    EMAIL_RE,
     FILENAME_NOISE_RE,
     GENERIC_DIRS,
     GLUED_NOISE_RE,
@@ -179,8 +178,6 @@ def is_name_like(text: str) -> bool:
         return False
     if is_tier_label(text):
         return False  # "Gold", "Silver" in a table's first column or a <dt>: the tier, not a sponsor
-    if EMAIL_RE.search(text):
-        return False  # "Contact bd@fest.example": how to reach someone, not a name
     if "?" in text or "!" in text or text.endswith(":"):
         return False
     if text.endswith(".") and normalize_name(text.rsplit(" ", 1)[-1]) not in LEGAL_FORMS:

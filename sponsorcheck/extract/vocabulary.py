@@ -83,22 +83,10 @@ SPONSOR_STEMS = (
     "协办",  # zh (simplified): co-organised by
     "協辦",  # zh (traditional)
     "鸣谢",  # zh (simplified): acknowledgements
-    # zh support: compounds only, never bare 支持 ("技术支持" is a technical-support credit, not sponsorship)
-    "支持单位",  # zh (simplified): supporting organisations
+    "支持单位",  # zh (simplified): supporting organisations (not bare 支持: "技术支持" is technical support)
     "支持單位",  # zh (traditional)
     "媒体支持",  # zh (simplified): media support
     "媒體支持",  # zh (traditional)
-    "支持媒体",  # zh (simplified): supporting media
-    "支持媒體",  # zh (traditional)
-    "特别支持",  # zh (simplified): special support
-    "特別支持",  # zh (traditional)
-    "友情支持",  # zh: friendly support
-    "鼎力支持",  # zh: generous support
-    "合作",  # zh: cooperation (合作伙伴, 合作媒体, 战略合作, 合作单位), as ja 協力
-    "伙伴",  # zh (simplified): partners (媒体伙伴)
-    "夥伴",  # zh (traditional)
-    "感谢",  # zh (simplified): thanks (特别感谢), as 鸣谢
-    "感謝",  # zh (traditional), ja
     "鳴謝",  # zh (traditional)
 )
 # Whole words that are sponsor headings on their own (too short or too common to be stems).
@@ -304,8 +292,6 @@ TIER_WORDS = frozenset(
 )
 # Tier names that say nothing on their own ("Media", "Hospitality", "Community") but, as a heading of the
 # same rank after a sponsor heading (or inside its section), name the next tier of the same list.
-# An e-mail address in a line of text: contact details, never an organisation's name.
-EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # Words that, beside tier words, still make a label and not a name ("Gold level", "Tier 1").
 TIER_LABEL_WORDS = frozenset({"level", "tier", "class", "niveau", "nivel", "stufe"})
 TIER_ONLY_WORDS = frozenset(
@@ -392,9 +378,6 @@ CALL_WORDS = (
     "diventa",
     "word partner",
     "word sponsor",
-    "商务合作",  # zh (simplified): business enquiries ("work with us")
-    "商務合作",  # zh (traditional)
-    "招商",  # zh: inviting sponsors
 )
 # Headings that end a sponsor scope: other topics of an event page (people, programme, logistics).
 BREAK_WORDS = (
