@@ -170,9 +170,9 @@ def test_funders_listed_in_a_sentence_are_sponsors():
 
 
 def test_a_wrapped_markdown_paragraph_is_one_paragraph():
-    from sponsorcheck.extract.document import _markdown_to_html
-
     from lxml import html as lxml_html
+
+    from sponsorcheck.extract.document import _markdown_to_html
 
     html = _markdown_to_html("Funded by grants from\nAcme and Contoso.\n\nNext  \nline")
     paragraphs = lxml_html.fragments_fromstring(html)
