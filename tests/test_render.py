@@ -16,6 +16,7 @@ import textwrap
 import time
 from pathlib import Path
 
+import lxml.html
 import pytest
 
 from sponsorcheck.fetch import Fetcher, FetchPolicy, make_session
@@ -229,6 +230,33 @@ def test_popups_downloads_permissions_and_media_are_refused(httpserver, renderer
     fetcher = Fetcher(make_session(), FetchPolicy(deadline=8))
     result = check_target(httpserver.url_for("/hostile"), fetcher, matcher, options(renderer))
     assert result.verdict is Verdict.CONFLICT
+
+
+PERMISSION_PAGE = """<!doctype html>
+<html><body><h2>Sponsors</h2><ul id="s"></ul><p id="asked"></p>
+<script>
+const said = (what) => { document.getElementById('asked').textContent += ' ' + what; };
+navigator.geolocation.getCurrentPosition(() => said('geo:granted'), () => said('geo:denied'));
+navigator.permissions.query({name: 'camera'}).then((s) => said('camera:' + s.state));
+Notification.requestPermission().then((p) => said('notify:' + p));
+navigator.mediaDevices && navigator.mediaDevices.getUserMedia({audio: true})
+  .then(() => said('mic:granted'), () => said('mic:denied'));
+document.getElementById('s').innerHTML = '<li><img alt="Palantir" src="/logos/p.svg"></li>';
+</script></body></html>"""
+
+
+def test_permission_prompts_are_answered_no_without_waiting(httpserver, renderer):
+    # Class: a festival page that asks for location, notifications, camera or microphone on load.
+    # A person would see a prompt; the browser must answer "no" at once so the render neither
+    # waits on a prompt nor grants the page anything.
+    httpserver.expect_request("/asks").respond_with_data(PERMISSION_PAGE, content_type="text/html")
+    serve_logos(httpserver, {"p.svg": "Palantir"})
+    rendered = renderer.render(httpserver.url_for("/asks"), RenderPolicy(deadline=8))
+    assert 'alt="Palantir"' in rendered.html
+    answers = lxml.html.fromstring(rendered.html).get_element_by_id("asked").text_content().split()
+    assert not [a for a in answers if a.endswith(":granted")], answers
+    for asked in ("geo:denied", "camera:denied", "notify:denied"):
+        assert asked in answers, answers
 
 
 def test_trackers_are_recognised_by_host_and_path():
