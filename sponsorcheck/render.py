@@ -8,8 +8,11 @@ Guarantees for every render: the page's total deadline holds (a page that never 
 it stood when the time to wait ran out); the DOM is capped by size and element count; downloads are
 refused, pop-ups never open, permission prompts and dialogs are dismissed, service workers are blocked,
 known third-party trackers and media are not loaded; one Chromium per run, closed on exit or Ctrl-C.
-The Renderer is safe to call from several threads: it keeps `contexts` browser contexts (batch's pool,
-2 by default) and loads at most PAGES_PER_CONTEXT pages at once in each; nothing is kept on disk.
+Pages are isolated: each loads in a fresh browser context that is closed with it, so nothing a page
+leaves behind (open connections, a pending prompt, cookies, storage, a granted permission) reaches the
+next page; a browser that crashed is started again for the next page.
+The Renderer is safe to call from several threads: it loads at most `contexts` x PAGES_PER_CONTEXT
+pages at once (batch's pool, 2 by default); nothing is kept on disk.
 """
 
 from __future__ import annotations
@@ -60,9 +63,9 @@ CHROMIUM_ARGS = (
     "--disable-features=Translate,MediaRouter,OptimizationHints",
     "--mute-audio",
 )
-DEFAULT_CONTEXTS = 2  # browser contexts a run keeps (batch's pool; check renders one page at a time anyway)
-# Pages loading at once in one context. A page mostly waits (for the network, for quiet), so a few per
-# context keep a batch moving; each costs a renderer process (~30–60 MB, measured in render_bench.py).
+DEFAULT_CONTEXTS = 2  # the render pool's size (batch's pool; check renders one page at a time anyway)
+# Pages loading at once per unit of the pool. A page mostly waits (for the network, for quiet), so a
+# few at once keep a batch moving; each costs a renderer process (~30–60 MB, measured in render_bench.py).
 PAGES_PER_CONTEXT = 3
 VIEWPORT = {"width": 1280, "height": 900}
 # The network is "quiet" after this long with no request in flight. Playwright's networkidle uses 500 ms;
@@ -346,10 +349,11 @@ class Renderer:
         self._playwright: Any = None
         self._browser: Any = None
         self._slots: asyncio.Semaphore | None = None
-        self._pool: list[list[Any]] = []  # [browser context, pages open in it]
+        self._relaunch: asyncio.Lock | None = None
         self._start_error: BaseException | None = None
         self._closed = False
         self.launch_seconds = 0.0
+        self.relaunches = 0  # browsers started again after a crash
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -392,7 +396,20 @@ class Renderer:
             ) from None
         self._playwright = await async_playwright().start()
         try:
-            self._browser = await self._playwright.chromium.launch(
+            self._browser = await self._start_browser()
+        except BrowserUnavailable:
+            await self._playwright.stop()
+            self._playwright = None
+            raise
+        self._slots = asyncio.Semaphore(self.contexts * PAGES_PER_CONTEXT)
+        self._relaunch = asyncio.Lock()
+        self.launch_seconds = time.monotonic() - start
+
+    async def _start_browser(self) -> Any:
+        """A running Chromium, or BrowserUnavailable saying why it would not start."""
+        assert self._playwright is not None
+        try:
+            return await self._playwright.chromium.launch(
                 executable_path=self.status.executable,
                 args=list(CHROMIUM_ARGS),
                 headless=True,
@@ -402,14 +419,22 @@ class Renderer:
                 timeout=30_000,
             )
         except Exception as exc:
-            await self._playwright.stop()
-            self._playwright = None
             what = self.status.executable or "Playwright's Chromium"
             first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
             raise BrowserUnavailable(f"could not start the browser {what} ({first}); {INSTALL_BROWSER}") from None
-        self._pool = [[await self._new_context(), 0] for _ in range(self.contexts)]
-        self._slots = asyncio.Semaphore(self.contexts * PAGES_PER_CONTEXT)
-        self.launch_seconds = time.monotonic() - start
+
+    async def _live_browser(self) -> Any:
+        """The browser, started again if it crashed or was killed since the last page (one restart at a time)."""
+        assert self._relaunch is not None
+        async with self._relaunch:
+            if self._browser is None or not self._browser.is_connected():
+                old, self._browser = self._browser, None
+                if old is not None:
+                    with contextlib.suppress(Exception):
+                        await asyncio.wait_for(old.close(), CLOSE_SECONDS)
+                self._browser = await self._start_browser()
+                self.relaunches += 1
+            return self._browser
 
     def warm_up(self) -> None:
         """Start the browser now (a batch does it beside its first fetches); a failure is raised by `render` later."""
@@ -465,30 +490,38 @@ class Renderer:
             ) from None
 
     async def _render(self, url: str, policy: RenderPolicy, screenshot: bool) -> Rendered:
-        assert self._slots is not None and self._browser is not None
+        from playwright.async_api import Error as PlaywrightError
+
+        assert self._slots is not None
         async with self._slots:
             start = time.monotonic()
             until = start + policy.deadline
-            slot = await self._context()
-            slot[1] += 1
-            page = None
+            context = None
             try:
-                page = await slot[0].new_page()
+                browser = await self._live_browser()
+                # A fresh context per page, closed with it: its connections close (an idle keep-alive or
+                # a cut-off request would otherwise hold a one-connection server for minutes), and no
+                # prompt, cookie, storage or permission of this page reaches the next one.
+                context = await self._new_context(browser)
+                page = await context.new_page()
                 bound = policy.deadline + (SCREENSHOT_SECONDS if screenshot else 0) + CLOSE_SECONDS
                 return await asyncio.wait_for(self._load(page, url, policy, screenshot, start, until), bound)
             except asyncio.TimeoutError:
                 raise RenderError(
                     f"{url}: the browser did not finish within {policy.deadline:g} s; try again later", kind="timeout"
                 ) from None
+            except BrowserUnavailable as exc:  # a crashed browser that would not start again
+                raise RenderError(f"{url}: {exc.message}") from None
+            except PlaywrightError as exc:  # the browser or its page died under us
+                message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                raise RenderError(f"{url}: the browser failed while loading the page ({message[:160]})") from None
             finally:
-                slot[1] -= 1
-                if page is not None:
+                if context is not None:
                     with contextlib.suppress(Exception):
-                        await asyncio.wait_for(page.close(), CLOSE_SECONDS)
+                        await asyncio.wait_for(context.close(), CLOSE_SECONDS)
 
-    async def _new_context(self) -> Any:
-        assert self._browser is not None
-        context = await self._browser.new_context(
+    async def _new_context(self, browser: Any) -> Any:
+        context = await browser.new_context(
             user_agent=f"{USER_AGENT} HeadlessChromium",
             viewport=VIEWPORT,
             accept_downloads=False,
@@ -499,10 +532,6 @@ class Renderer:
         )
         await context.add_init_script(INIT_SCRIPT)
         return context
-
-    async def _context(self) -> list[Any]:
-        """The pool's least busy browser context, as [context, pages open in it]."""
-        return min(self._pool, key=lambda slot: slot[1])
 
     async def _load(
         self, page: Any, url: str, policy: RenderPolicy, screenshot: bool, start: float, until: float

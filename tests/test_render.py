@@ -259,6 +259,86 @@ def test_permission_prompts_are_answered_no_without_waiting(httpserver, renderer
         assert asked in answers, answers
 
 
+class OneConnectionServer:
+    """A keep-alive HTTP/1.1 server that serves one connection at a time, like many small embedded or
+    single-threaded servers: while a client holds an idle connection open, nobody else is served."""
+
+    def __init__(self, pages: dict[str, tuple[str, bytes]]) -> None:
+        import socket
+        import threading
+
+        self.pages = pages
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.2)
+        self.port = self.listener.getsockname()[1]
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def _serve(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                conn, _ = self.listener.accept()
+            except (TimeoutError, OSError):
+                continue
+            with conn:
+                conn.settimeout(0.2)
+                buffer = b""
+                while not self.stopped.is_set():
+                    try:
+                        chunk = conn.recv(65536)
+                    except TimeoutError:
+                        continue  # an idle keep-alive connection: wait for its next request (or its close)
+                    except OSError:
+                        break
+                    if not chunk:
+                        break
+                    buffer += chunk
+                    while b"\r\n\r\n" in buffer:
+                        head, buffer = buffer.split(b"\r\n\r\n", 1)
+                        path = head.split(b" ")[1].decode()
+                        kind, body = self.pages.get(path, ("text/plain", b"not found"))
+                        status = "200 OK" if path in self.pages else "404 Not Found"
+                        conn.sendall(
+                            f"HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {len(body)}\r\n"
+                            "Connection: keep-alive\r\n\r\n".encode()
+                            + body
+                        )
+
+    def close(self) -> None:
+        self.stopped.set()
+        self.thread.join(2)
+        self.listener.close()
+
+
+def test_a_render_leaves_no_connection_open_behind_it(renderer):
+    # Class: a festival site on a server that answers one connection at a time and keeps connections
+    # alive. A browser keeps idle connections in its context's pool (minutes, or a favicon request cut
+    # off mid-connect); if a render left one behind, that server would serve nobody else — the next
+    # plain fetch of the tour, or the next render — until the browser exits. Each page's connections
+    # must close when its render ends.
+    import requests
+
+    page = (
+        "<!doctype html><html><body><h2>Sponsors</h2><div id='s'></div><script>"
+        "document.getElementById('s').innerHTML = '<img alt=\"Palantir\" src=\"/logos/p.svg\">';"
+        "</script></body></html>"
+    )
+    server = OneConnectionServer(
+        {"/page": ("text/html", page.encode()), "/logos/p.svg": ("image/svg+xml", logo_svg("Palantir").encode())}
+    )
+    try:
+        rendered = renderer.render(server.url("/page"), RenderPolicy(deadline=8))
+        assert 'alt="Palantir"' in rendered.html
+        answer = requests.get(server.url("/page"), timeout=5)
+        assert answer.status_code == 200
+    finally:
+        server.close()
+
+
 def test_trackers_are_recognised_by_host_and_path():
     assert is_tracker("https://www.google-analytics.com/analytics.js")
     assert is_tracker("https://connect.facebook.net/en_US/fbevents.js")
@@ -382,6 +462,29 @@ def test_ctrl_c_closes_the_browser(httpserver):
     assert browsers, "the browser never started"
     time.sleep(0.5)
     assert not [p for p in browsers if _alive(p)], "browser processes outlived the run"
+
+
+def test_a_crashed_browser_is_started_again_for_the_next_page(httpserver):
+    # Class: a page (or the machine) kills the browser mid-run — a renderer bug, the OOM killer. The
+    # run must not read every later page as "the browser failed": the next page starts a new browser.
+    require_browser()
+    url = serve_json_grid(httpserver, "/festival-crash")
+    with Renderer(STATUS, contexts=1) as renderer:
+        assert 'alt="Twitch"' in renderer.render(url, RenderPolicy(deadline=8)).html
+        main = [
+            p
+            for p in _descendants(os.getpid())
+            if _is_browser(p) and b"--type=" not in Path(f"/proc/{p}/cmdline").read_bytes()
+        ]
+        assert main, "no browser process found"
+        for pid in main:
+            os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(_alive(p) for p in main):
+            time.sleep(0.1)
+        time.sleep(0.5)  # the driver notices the browser is gone
+        assert 'alt="Twitch"' in renderer.render(url, RenderPolicy(deadline=8)).html
+        assert renderer.relaunches == 1
 
 
 def test_evidence_keeps_bytes_dom_and_screenshot(httpserver, renderer, matcher, watchlist, tmp_path):
