@@ -354,6 +354,7 @@ class Renderer:
         self._closed = False
         self.launch_seconds = 0.0
         self.relaunches = 0  # browsers started again after a crash
+        self._closing: set[asyncio.Future[None]] = set()  # contexts of finished pages being closed
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -459,6 +460,9 @@ class Renderer:
             atexit.unregister(self.close)
 
     async def _shutdown(self) -> None:
+        if self._closing:
+            with contextlib.suppress(Exception):
+                await asyncio.wait(list(self._closing), timeout=CLOSE_SECONDS)
         if self._browser is not None:
             with contextlib.suppress(Exception):
                 await self._browser.close()
@@ -517,8 +521,18 @@ class Renderer:
                 raise RenderError(f"{url}: the browser failed while loading the page ({message[:160]})") from None
             finally:
                 if context is not None:
-                    with contextlib.suppress(Exception):
-                        await asyncio.wait_for(context.close(), CLOSE_SECONDS)
+                    self._close_later(context)
+
+    def _close_later(self, context: Any) -> None:
+        """Close a page's context beside the next work, not before the page's answer (it takes a few
+        browser round trips, and a batch's host turn waits on the answer); shutdown waits for it."""
+        closing = asyncio.ensure_future(self._close_context(context))
+        self._closing.add(closing)
+        closing.add_done_callback(self._closing.discard)
+
+    async def _close_context(self, context: Any) -> None:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(context.close(), CLOSE_SECONDS)
 
     async def _new_context(self, browser: Any) -> Any:
         context = await browser.new_context(
