@@ -339,6 +339,51 @@ def test_a_render_leaves_no_connection_open_behind_it(renderer):
         server.close()
 
 
+def test_the_pool_bounds_the_pages_loading_at_once():
+    # Class: a tour with many script-built rows. The browser loads at most contexts x PAGES_PER_CONTEXT
+    # pages at once however many threads ask (batch's pool: --render-pool, 2 by default), each in a
+    # context of its own; the others wait for a place.
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from sponsorcheck.render import DEFAULT_CONTEXTS, PAGES_PER_CONTEXT
+
+    require_browser()
+    lock = threading.Lock()
+    holding = [0, 0]  # now, most at once
+    page = b"<html><body><h2>Sponsors</h2><script>fetch('/hold')</script></body></html>"
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            if self.path == "/hold":
+                with lock:
+                    holding[0] += 1
+                    holding[1] = max(holding)
+                time.sleep(0.8)
+                with lock:
+                    holding[0] -= 1
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with Renderer(STATUS, contexts=1) as renderer, ThreadPoolExecutor(8) as pool:
+            urls = [f"http://127.0.0.1:{server.server_port}/p{n}" for n in range(8)]
+            done = list(pool.map(lambda u: renderer.render(u, RenderPolicy(deadline=15)), urls))
+    finally:
+        server.shutdown()
+    assert len(done) == 8
+    assert holding[1] == PAGES_PER_CONTEXT  # never more at once, and the pool is used
+    assert DEFAULT_CONTEXTS == 2
+
+
 def test_trackers_are_recognised_by_host_and_path():
     assert is_tracker("https://www.google-analytics.com/analytics.js")
     assert is_tracker("https://connect.facebook.net/en_US/fbevents.js")
