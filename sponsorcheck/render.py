@@ -8,11 +8,11 @@ Guarantees for every render: the page's total deadline holds (a page that never 
 it stood when the time to wait ran out); the DOM is capped by size and element count; downloads are
 refused, pop-ups never open, permission prompts and dialogs are dismissed, service workers are blocked,
 known third-party trackers and media are not loaded; one Chromium per run, closed on exit or Ctrl-C.
-Pages are isolated: each loads in a fresh browser context that is closed with it, so nothing a page
-leaves behind (open connections, a pending prompt, cookies, storage, a granted permission) reaches the
-next page; a browser that crashed is started again for the next page.
-The Renderer is safe to call from several threads: it loads at most `contexts` x PAGES_PER_CONTEXT
-pages at once (batch's pool, 2 by default); nothing is kept on disk.
+The Renderer is safe to call from several threads: it keeps a pool of `contexts` browser contexts
+(batch's pool, 2 by default) and loads at most PAGES_PER_CONTEXT pages at once in each. A context is
+replaced by a fresh one as soon as no page is open in it, so what pages leave behind (idle or cut-off
+connections, cookies, storage) does not outlive the work; a browser that crashed is started again for
+the next page. Nothing is kept on disk.
 """
 
 from __future__ import annotations
@@ -334,6 +334,16 @@ class _Traffic:
             await asyncio.sleep(min(0.05, max(until - now, 0.001)))
 
 
+@dataclass(eq=False)
+class _Slot:
+    """One browser context of the pool: made in the background, `open` pages loading in it."""
+
+    browser: Any
+    making: asyncio.Future[Any]
+    context: Any = None
+    open: int = 0
+
+
 class Renderer:
     """One headless Chromium for a run, started on first use; `render` may be called from any thread."""
 
@@ -354,7 +364,8 @@ class Renderer:
         self._closed = False
         self.launch_seconds = 0.0
         self.relaunches = 0  # browsers started again after a crash
-        self._closing: set[asyncio.Future[None]] = set()  # contexts of finished pages being closed
+        self._closing: set[asyncio.Future[None]] = set()  # pages and contexts being closed
+        self._pool: list[_Slot] = []
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -500,14 +511,13 @@ class Renderer:
         async with self._slots:
             start = time.monotonic()
             until = start + policy.deadline
-            context = None
+            slot: _Slot | None = None
+            page = None
             try:
                 browser = await self._live_browser()
-                # A fresh context per page, closed with it: its connections close (an idle keep-alive or
-                # a cut-off request would otherwise hold a one-connection server for minutes), and no
-                # prompt, cookie, storage or permission of this page reaches the next one.
-                context = await self._new_context(browser)
-                page = await context.new_page()
+                slot = await self._slot(browser)
+                slot.open += 1
+                page = await slot.context.new_page()
                 bound = policy.deadline + (SCREENSHOT_SECONDS if screenshot else 0) + CLOSE_SECONDS
                 return await asyncio.wait_for(self._load(page, url, policy, screenshot, start, until), bound)
             except asyncio.TimeoutError:
@@ -520,19 +530,56 @@ class Renderer:
                 message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
                 raise RenderError(f"{url}: the browser failed while loading the page ({message[:160]})") from None
             finally:
-                if context is not None:
-                    self._close_later(context)
+                if slot is not None:
+                    slot.open -= 1
+                    if slot.open == 0:
+                        self._retire(slot)
+                    elif page is not None:
+                        self._close_later(page)
 
-    def _close_later(self, context: Any) -> None:
-        """Close a page's context beside the next work, not before the page's answer (it takes a few
+    async def _slot(self, browser: Any) -> _Slot:
+        """The pool's least busy context of this browser (made now if the pool lacks one)."""
+        self._pool = [slot for slot in self._pool if slot.browser is browser]
+        while len(self._pool) < self.contexts:
+            self._pool.append(self._make_slot(browser))
+        slot = min(self._pool, key=lambda s: (s.open, not s.making.done()))
+        if slot.context is None:
+            try:
+                slot.context = await slot.making
+            except BaseException:
+                if slot in self._pool:
+                    self._pool.remove(slot)
+                raise
+        return slot
+
+    def _retire(self, slot: _Slot) -> None:
+        """Close a context that has no page open any more and put a fresh one in its place (made in
+        the background). Whatever its pages left behind goes with it: idle or cut-off connections (a
+        favicon request cut off mid-connect kept a one-connection server busy until the browser
+        exited), cookies, storage."""
+        if slot in self._pool:
+            self._pool.remove(slot)
+        if slot.context is not None:
+            self._close_later(slot.context)
+        if not self._closed and slot.browser.is_connected():
+            self._pool.append(self._make_slot(slot.browser))
+
+    def _make_slot(self, browser: Any) -> _Slot:
+        """A pool place whose context is being made in the background (a failure surfaces when used)."""
+        making = asyncio.ensure_future(self._new_context(browser))
+        making.add_done_callback(lambda done: None if done.cancelled() else done.exception())
+        return _Slot(browser, making)
+
+    def _close_later(self, closable: Any) -> None:
+        """Close a page or context beside the next work, not before the page's answer (it takes a few
         browser round trips, and a batch's host turn waits on the answer); shutdown waits for it."""
-        closing = asyncio.ensure_future(self._close_context(context))
+        closing = asyncio.ensure_future(self._close_quietly(closable))
         self._closing.add(closing)
         closing.add_done_callback(self._closing.discard)
 
-    async def _close_context(self, context: Any) -> None:
+    async def _close_quietly(self, closable: Any) -> None:
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(context.close(), CLOSE_SECONDS)
+            await asyncio.wait_for(closable.close(), CLOSE_SECONDS)
 
     async def _new_context(self, browser: Any) -> Any:
         context = await browser.new_context(
