@@ -39,8 +39,7 @@ from sponsorcheck.extract.vocabulary import (
     COMMUNITY_GROUP_RE,
     CSS_URL_RE,
     DATA_NAME_KEY_RE,
-    FOOTER_STRIP_TIER,
-    GRID_TIER,
+    GRID_TIERS,
     HEADING_RANK,
     HIDDEN_NOTE,
     INLINE_TAGS,
@@ -314,7 +313,7 @@ def _context_of_state(state: State) -> str:
     """A sponsor section's entries are 'section' (a footer strip's 'grid'); a prize section's have none yet."""
     if state.kind != "sponsor":
         return ""
-    return GRID if state.tier in (FOOTER_STRIP_TIER, GRID_TIER) else SECTION
+    return GRID if state.tier in GRID_TIERS else SECTION
 
 
 def text_items(el: etree._Element, state: State) -> list[Builder]:
