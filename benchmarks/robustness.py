@@ -673,11 +673,18 @@ class PageContext:
 
 
 def _media_of(heading: etree._Element) -> list[etree._Element]:
-    media = []
+    """What a heading holds besides its words: its images and links, and the content a broken page nested
+    inside it (an unclosed <h1> around the whole list) — a change to the heading's words keeps all of it."""
+    kept: list[etree._Element] = []
     for el in heading.iterdescendants():
-        if isinstance(el.tag, str) and el.tag in MEDIA_TAGS and not any(m in _ancestors(el) for m in media):
-            media.append(el)
-    return media
+        if not isinstance(el.tag, str) or any(m in _ancestors(el) for m in kept):
+            continue
+        nested = el.tag in BLOCK_LEVEL_TAGS and el.xpath(
+            "boolean(.//a or .//img or .//svg or .//picture or .//h1 or .//h2 or .//h3 or .//h4 or .//h5 or .//h6)"
+        )
+        if el.tag in MEDIA_TAGS or nested:
+            kept.append(el)
+    return kept
 
 
 def _entry_headings(doc: etree._Element, ctx: PageContext) -> set[etree._Element]:

@@ -595,12 +595,14 @@ def filed_logo_grids(root: etree._Element, seen: set[etree._Element]) -> list[tu
     images: list[tuple[etree._Element, list[etree._Element]]] = []
     lean = _Lean()
     for img in root.iter("img"):
-        src = _image_source(img)
-        if not src or not filed_as_logo(src):
+        if img in seen:
             continue
         parent = img.getparent()
         anchor = parent if parent is not None and parent.tag == "a" else None
-        if img in seen or (anchor is not None and anchor in seen):
+        if anchor is not None and anchor in seen:
+            continue
+        src = _image_source(img)
+        if not src or not filed_as_logo(src):
             continue
         name = name_from_filename(src)
         if not name:
