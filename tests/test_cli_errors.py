@@ -161,3 +161,23 @@ def test_a_batch_report_cell_reads_the_same(httpserver, tmp_path):
         (row,) = list(csv.DictReader(handle))
     assert "TLS handshake failed: the server does not speak HTTPS" in row["error"]
     assert not any(word in row["error"] for word in LIBRARY_WORDS), row["error"]
+
+
+def test_ctrl_c_while_the_commands_load_is_130_and_one_line(tmp_path):
+    # Ctrl-C in the first moment after pressing Enter, while Python still loads the commands (Typer, rich,
+    # lxml): the same one line and exit code as a Ctrl-C during a check, never a traceback. The moment is
+    # made certain by a Typer that is interrupted as it loads.
+    shadow = tmp_path / "interrupted" / "typer"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text("raise KeyboardInterrupt\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(shadow.parent), str(REPO)])}
+    run = subprocess.run(
+        [sys.executable, "-m", "sponsorcheck", "check", str(EXAMPLES / "clear.html")],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert run.returncode == ExitStatus.INTERRUPTED, run.stderr
+    assert run.stderr.strip() == "sponsorcheck: interrupted" and run.stdout == ""
