@@ -34,7 +34,11 @@ from sponsorcheck.extract.vocabulary import (
     PAGE_FILE_RE,
     SIZE_OR_HASH_RE,
     STREAM_RE,
+    TIER_LABEL_WORDS,
+    TIER_ONLY_WORDS,
+    TIER_WORDS,
     TRAILING_COLOUR_RE,
+    WORD_RE,
 )
 from sponsorcheck.normalize import LEGAL_FORMS, fold, normalize_name, registrable_domain
 
@@ -162,12 +166,20 @@ def name_from_profile(href: str) -> str:
     return name if is_name_like(name) else ""
 
 
+def is_tier_label(text: str) -> bool:
+    """True for a text made only of tier words ("Gold", "Media", "Silver level"): a tier's label, never a name."""
+    words = WORD_RE.findall(fold(text))
+    return bool(words) and all(w in TIER_WORDS or w in TIER_ONLY_WORDS or w in TIER_LABEL_WORDS for w in words)
+
+
 def is_name_like(text: str) -> bool:
     """True for a short text that can be an organisation's name (not a sentence, question or placeholder)."""
     if not text or len(text) > MAX_NAME_CHARS or len(text.split()) > MAX_NAME_WORDS:
         return False
     if TEMPLATE_VALUE_RE.search(text) or NON_NAME_RE.match(fold(text)):
         return False
+    if is_tier_label(text):
+        return False  # "Gold", "Silver" in a table's first column or a <dt>: the tier, not a sponsor
     if "?" in text or "!" in text or text.endswith(":"):
         return False
     if text.endswith(".") and normalize_name(text.rsplit(" ", 1)[-1]) not in LEGAL_FORMS:
