@@ -415,8 +415,12 @@ def run_batch(
     stop: threading.Event | None = None,
     done: dict[int, Result] | None = None,
 ) -> BatchOutcome:
-    """Check every row (rows in `done` are taken as finished); Ctrl-C or `stop` ends it early with what finished."""
-    with _fewer_collections():
+    """Check every row (rows in `done` are taken as finished); Ctrl-C or `stop` ends it early with what finished.
+    Every page fetched is in the page cache when it returns."""
+    # The page cache stores pages from a writer thread of its own, several per transaction, so no fetch
+    # worker waits on a disk write (see cache.WRITE_BATCH); caches without it write as they are given pages.
+    writing_behind = getattr(fetcher.cache, "writing_behind", None)
+    with _fewer_collections(), (writing_behind() if writing_behind is not None else contextlib.nullcontext()):
         return _run_batch(table, fetcher, matcher, options, journal, observer, stop, done)
 
 
