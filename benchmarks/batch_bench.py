@@ -356,7 +356,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--no-cache",
         action="store_true",
-        help="run batch with --no-cache (as round 3 measured); by default it writes a fresh page cache, as a user's does",
+        help="run batch with --no-cache (round 3's measure); by default it writes a fresh page cache, as a user's does",
     )
     parser.add_argument("--port", type=int, default=0, help="server port (default: a free one)")
     parser.add_argument("--keep", metavar="DIR", help="keep pages, tour, output and logs in DIR")

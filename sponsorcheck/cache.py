@@ -30,8 +30,8 @@ import threading
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -293,7 +293,9 @@ class PageCache:
             return
         writes: queue.Queue[tuple[str, Any] | None] = queue.Queue(maxsize=WRITE_QUEUE)
         self._write_error = None
-        writer = threading.Thread(target=self._write_loop, args=(writes,), name="sponsorcheck-cache-writer", daemon=True)
+        writer = threading.Thread(
+            target=self._write_loop, args=(writes,), name="sponsorcheck-cache-writer", daemon=True
+        )
         writer.start()
         self._queue = writes
         try:

@@ -324,7 +324,9 @@ def looks_binary(text: str) -> bool:
 def page_text(data: bytes, name: str, http_charset: str | None = None) -> str:
     """Decoded, parser-safe text of a page; raise TargetError if the bytes are binary data, not a page."""
     text = _strict_utf8(data, http_charset)
-    plain = text is not None and len(data.translate(None, _SUSPECT_BYTES)) == len(data) and _REPLACEMENT_UTF8 not in data
+    plain = (
+        text is not None and _REPLACEMENT_UTF8 not in data and len(data.translate(None, _SUSPECT_BYTES)) == len(data)
+    )
     if text is None:
         text = _decode(data, http_charset)
     if not plain and looks_binary(text):
@@ -345,6 +347,10 @@ def page_text(data: bytes, name: str, http_charset: str | None = None) -> str:
     return text if plain else drop_unparsable(text)
 
 
+def _has_suspect_bytes(data: bytes) -> bool:
+    return len(data.translate(None, _SUSPECT_BYTES)) != len(data)
+
+
 def _strict_utf8(data: bytes, http_charset: str | None) -> str | None:
     """The text `_decode` gives when that is a strict UTF-8 decoding of all of `data` (the common case:
     declared UTF-8 or nothing declared, no byte order mark); None when `_decode` must decide."""
@@ -352,7 +358,8 @@ def _strict_utf8(data: bytes, http_charset: str | None) -> str | None:
         return None
     if EncodingDetector.strip_byte_order_mark(data)[1] is not None:
         return None  # a byte order mark: the detector strips it (and it may say UTF-16)
-    if not http_charset and EncodingDetector.find_declared_encoding(data[:4096], is_html=True) not in (None, *_UTF8_NAMES):
+    declared = None if http_charset else EncodingDetector.find_declared_encoding(data[:4096], is_html=True)
+    if declared is not None and declared not in _UTF8_NAMES:
         return None  # the page declares another encoding, which the detector honours
     try:
         return data.decode("utf-8")

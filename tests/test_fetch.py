@@ -209,7 +209,8 @@ def test_utf8_pages_are_read_the_same_by_the_fast_path(httpserver, fetcher, body
 
 
 def test_binary_data_that_is_valid_utf8_is_still_refused(httpserver, fetcher):
-    httpserver.expect_request("/bin").respond_with_data(bytes(range(32)) * 3000, content_type="text/html; charset=utf-8")
+    binary = bytes(range(32)) * 3000
+    httpserver.expect_request("/bin").respond_with_data(binary, content_type="text/html; charset=utf-8")
     with pytest.raises(FetchError, match="does not look like a web page"):
         fetcher.fetch(httpserver.url_for("/bin"))
 

@@ -420,7 +420,7 @@ def run_batch(
     # The page cache stores pages from a writer thread of its own, several per transaction, so no fetch
     # worker waits on a disk write (see cache.WRITE_BATCH); caches without it write as they are given pages.
     writing_behind = getattr(fetcher.cache, "writing_behind", None)
-    with _fewer_collections(), (writing_behind() if writing_behind is not None else contextlib.nullcontext()):
+    with _fewer_collections(), writing_behind() if writing_behind is not None else contextlib.nullcontext():
         return _run_batch(table, fetcher, matcher, options, journal, observer, stop, done)
 
 
