@@ -67,10 +67,11 @@ BUSY_TIMEOUT_MS = 10_000
 # transaction. Stored one transaction per page, under the one connection's lock that reads take too,
 # every fetch worker waited on every write: a 1,000-row tour took 54 s with the cache against 18 s
 # without (measured with benchmarks/batch_bench.py).
-WRITE_BATCH = 32
+WRITE_BATCH = 16
 # Pages handed to the writer and not yet stored, at most; a full queue makes put() wait, so a slow
-# disk holds fetching back instead of filling memory.
-WRITE_QUEUE = 64
+# disk holds fetching back instead of filling memory (each waits as its stored bytes, ~150 KB: a
+# queue of 64 raised a batch's peak RSS by about 12 MB, measured).
+WRITE_QUEUE = 16
 # URLs whose cache key is remembered: a batch asks for each page's key three times (planned, fetched,
 # stored).
 KEY_MEMO = 8192
@@ -188,11 +189,11 @@ class PageCache:
     def __init__(self, path: str | Path | None = None, max_age: float = DEFAULT_MAX_AGE) -> None:
         self.path = with_cache_suffix(Path(path)) if path is not None else default_cache_path()
         self.max_age = max_age
-        # Write-behind state: responses handed to the writer and not yet committed, by key (get and
-        # contains_key look here first, so a page put is found at once), and the writer's queue.
-        self._pending: dict[str, Any] = {}
+        # Write-behind state: entries handed to the writer and not yet committed, as the bytes stored, by
+        # key (get and contains_key look here first, so a page put is found at once), and the writer's queue.
+        self._pending: dict[str, bytes] = {}
         self._pending_lock = threading.Lock()
-        self._queue: queue.Queue[tuple[str, Any] | None] | None = None
+        self._queue: queue.Queue[tuple[str, bytes, Any] | None] | None = None
         self._write_error: str | None = None
         # Imported here: requests-cache pulls in its every backend (boto3 too when installed), about
         # 90 ms of start-up that --no-cache runs and commands without a cache should not pay.
@@ -215,9 +216,11 @@ class PageCache:
 
         key = _key(url)
         try:
-            response = self._pending.get(key)
-            if response is None:
+            stored = self._pending.get(key)
+            if stored is None:
                 response = self._backend.responses.get(key)
+            else:
+                response = self._backend.responses.deserialize(key, stored)
         except sqlite3.DatabaseError as exc:
             raise CacheError(f"the cache {self.path} is damaged ({exc}); run `sponsorcheck cache clear`") from None
         except Exception:  # an entry written by an incompatible requests-cache version: a miss, not a failure
@@ -274,9 +277,11 @@ class PageCache:
         if writer is not None:
             if self._write_error is not None:
                 raise CacheError(self._write_error)
+            # Serialised here, so only the stored bytes wait (not the response and its copies of the page).
+            stored = self._backend.responses.serialize(response)
             with self._pending_lock:
-                self._pending[key] = response
-            writer.put((key, response))
+                self._pending[key] = stored
+            writer.put((key, stored, getattr(response, "expires_unix", None)))
             return
         try:
             self._backend.responses[key] = response
@@ -291,7 +296,7 @@ class PageCache:
         if self._queue is not None:  # already writing behind (nested): the outer block flushes
             yield
             return
-        writes: queue.Queue[tuple[str, Any] | None] = queue.Queue(maxsize=WRITE_QUEUE)
+        writes: queue.Queue[tuple[str, bytes, Any] | None] = queue.Queue(maxsize=WRITE_QUEUE)
         self._write_error = None
         writer = threading.Thread(
             target=self._write_loop, args=(writes,), name="sponsorcheck-cache-writer", daemon=True
@@ -305,7 +310,7 @@ class PageCache:
             writes.put(None)
             writer.join()
 
-    def _write_loop(self, writes: queue.Queue[tuple[str, Any] | None]) -> None:
+    def _write_loop(self, writes: queue.Queue[tuple[str, bytes, Any] | None]) -> None:
         """The writer thread: store what is queued, a transaction per WRITE_BATCH pages at most, until None."""
         responses = self._backend.responses
         try:
@@ -328,17 +333,16 @@ class PageCache:
             items = [item for item in batch if item is not None]
             if items and con is not None and self._write_error is None:
                 try:
-                    rows = [(key, responses.serialize(r), getattr(r, "expires_unix", None)) for key, r in items]
                     con.execute("BEGIN IMMEDIATE")
-                    con.executemany(statement, rows)
+                    con.executemany(statement, items)
                     con.execute("COMMIT")
                 except sqlite3.Error as exc:
                     with contextlib.suppress(sqlite3.Error):
                         con.execute("ROLLBACK")
                     self._write_error = f"cannot write the cache {self.path}: {exc} (use --no-cache to run without it)"
             with self._pending_lock:  # committed (or given up): readers find them in the file now
-                for key, response in items:
-                    if self._pending.get(key) is response:
+                for key, stored, _expires in items:
+                    if self._pending.get(key) is stored:
                         del self._pending[key]
         if con is not None:
             con.close()
