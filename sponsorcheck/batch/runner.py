@@ -192,7 +192,9 @@ class _Run:
     def extract(self, page: Page) -> Extraction:
         """A page's plain reading: here, or in a --jobs process (which only parses)."""
         if self.pool is not None:
-            return self.pool.submit(_child_extract, page).result()
+            # Without the bytes as fetched (kept here for the evidence): the worker reads the text only,
+            # and the page crosses the pipe once instead of twice.
+            return self.pool.submit(_child_extract, replace(page, body=None)).result()
         return extract(page, self.matcher)
 
     # -- queueing pages --------------------------------------------------------------------------
