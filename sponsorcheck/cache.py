@@ -26,6 +26,7 @@ import contextlib
 import os
 import queue
 import sqlite3
+import sys
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -72,6 +73,21 @@ WRITE_BATCH = 16
 # disk holds fetching back instead of filling memory (each waits as its stored bytes, ~150 KB: a
 # queue of 64 raised a batch's peak RSS by about 12 MB, measured).
 WRITE_QUEUE = 16
+# Client libraries of requests-cache's other backends and serializers, which importing requests_cache
+# loads whenever they are installed (boto3 and botocore alone: about 16 MB of RSS and 0.2 s of start-up,
+# measured); sponsorcheck stores pages in SQLite with the default serializer only.
+UNUSED_CACHE_LIBRARIES = (
+    "boto3",
+    "botocore",
+    "pymongo",
+    "gridfs",
+    "bson",
+    "redis",
+    "itsdangerous",
+    "tomlkit",
+    "orjson",
+    "ujson",
+)
 # URLs whose cache key is remembered: a batch asks for each page's key three times (planned, fetched,
 # stored).
 KEY_MEMO = 8192
@@ -167,6 +183,22 @@ class CacheInfo:
     size_bytes: int
 
 
+def _import_requests_cache() -> None:
+    """Import requests_cache without the client libraries of backends we never use (each then stays a
+    placeholder inside requests-cache); a library imported before, or after, is left alone."""
+    if "requests_cache" in sys.modules:
+        return
+    hidden = [name for name in UNUSED_CACHE_LIBRARIES if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]  # `import name` raises ImportError meanwhile
+    try:
+        import requests_cache  # noqa: F401
+    finally:
+        for name in hidden:
+            if name in sys.modules and sys.modules[name] is None:
+                del sys.modules[name]
+
+
 @lru_cache(maxsize=KEY_MEMO)
 def _key(url: str) -> str:
     """requests-cache's key for a GET of `url`, the same as `create_key(requests.Request("GET", url))`."""
@@ -195,8 +227,8 @@ class PageCache:
         self._pending_lock = threading.Lock()
         self._queue: queue.Queue[tuple[str, bytes, Any] | None] | None = None
         self._write_error: str | None = None
-        # Imported here: requests-cache pulls in its every backend (boto3 too when installed), about
-        # 90 ms of start-up that --no-cache runs and commands without a cache should not pay.
+        # Imported here: requests-cache's start-up is not for --no-cache runs and commands without a cache.
+        _import_requests_cache()
         from requests_cache import SQLiteCache
 
         check_own_cache(self.path)

@@ -400,3 +400,25 @@ def test_resolve_cache_path_is_one_rule():
     assert resolve_cache_path(None, env) == Path("/x/pages.sqlite")
     assert resolve_cache_path(None, {"SPONSORCHECK_CACHE": "OFF"}) is None
     assert resolve_cache_path(None, {"SPONSORCHECK_NO_CACHE": "0"}) == user_cache_file()
+
+
+def test_opening_the_cache_leaves_requests_cache_s_other_backends_unloaded_but_importable(tmp_path):
+    # requests-cache imports the client of every backend installed (boto3: ~16 MB); only SQLite is used.
+    import importlib.util
+    import subprocess
+    import sys
+
+    if importlib.util.find_spec("boto3") is None:
+        pytest.skip("boto3 is not installed: nothing to leave unloaded")
+    code = (
+        "import sys\n"
+        "from sponsorcheck.cache import PageCache\n"
+        "from sponsorcheck.models import Page\n"
+        f"cache = PageCache({str(tmp_path / 'c.sqlite')!r})\n"
+        "cache.put('http://fest.example/', Page('t', 'http://fest.example/', 'x'))\n"
+        "assert cache.get('http://fest.example/').text == 'x'\n"
+        "assert 'boto3' not in sys.modules and 'botocore' not in sys.modules, 'loaded'\n"
+        "import boto3\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    assert run.returncode == 0, run.stderr
