@@ -14,6 +14,7 @@ whose other words say it is a river, a drink, an advocacy group, a band or a bor
 
 from __future__ import annotations
 
+import datetime
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -44,6 +45,11 @@ WEAK_SCORE = 60  # a weak alias without corroboration: a person should look
 CORROBORATED_SCORE = 100
 # Said on a brand's match when neither the page nor the user dates it: the bought/sold rule then reads it as of today.
 NO_DATE_NOTE = "no page date found or given: read as of today"
+# ...but only while the date could change the answer: when the brand became the owner's at most this many years
+# ago, an undated page may be from before the purchase (event sites keep past editions' sponsor pages online for
+# a few years). A brand the owner has held longer reads as it stands today without the note, which was noise
+# on every finding of a brand bought long ago. A SOLD brand without a page date is always review (see _in_period).
+UNDATED_RECENT_YEARS = 5
 NEAREST_MIN = 70  # explain lists aliases at least this similar (plain ratio) to orient a person
 # Evidence kinds that carry no letter case: names read from them are matched without case awareness.
 LOGO_EVIDENCE = frozenset({"img-file", "img-alt", "css-bg", "svg-title"})  # signals that come from a logo image
@@ -97,6 +103,14 @@ LOOKALIKE_CLASSES: dict[str, frozenset[str]] = {
 # A venue named with a brand's word ("Amazon Theatre" in Manaus) may be a naming-rights venue or a
 # namesake: a person could not tell from the name alone, so a one-word alias next to these is review.
 VENUE_WORDS = _words("theatre theater teatro ballroom auditorium playhouse cinema cine hall")
+# Building and metal trades ("Amazon Steel", "Twitch Plumbing & Heating"): a firm of a trade named with
+# a one-word alias is most likely a namesake, but nothing in the name rules the company out, so review.
+TRADE_WORDS = _words(
+    "steel steels metal metals metalworks ironworks iron welding fabrication fabricators machining roofing "
+    "roofers plumbing plumbers heating hvac electrical electricians construction builders building concrete "
+    "paving asphalt masonry lumber timber flooring tiles tiling glazing scaffolding excavation demolition "
+    "landscaping joinery carpentry"
+)
 USER_GROUP = re.compile(r"\b(?:user ?groups?|usergroups?|ug|meetups?)\b")
 # Member-owned co-operatives ("Whole Foods Co-op") belong to their members: never a subsidiary of
 # anyone, whatever alias they share. Normalised forms ("co-op" is "co op").
@@ -237,10 +251,16 @@ class _Fuzzy:
 class Matcher:
     """Compiled lookup tables for one or more watchlists; build once per run, reuse for every page."""
 
-    def __init__(self, watchlists: Sequence[Watchlist], min_score: int = DEFAULT_MIN_SCORE) -> None:
-        """Index every alias, weak alias, domain and brand TLD; raises nothing on a validated watchlist."""
+    def __init__(
+        self, watchlists: Sequence[Watchlist], min_score: int = DEFAULT_MIN_SCORE, this_year: int | None = None
+    ) -> None:
+        """Index every alias, weak alias, domain and brand TLD; raises nothing on a validated watchlist.
+
+        `this_year` is "today" for the bought/sold rule (the current year unless a caller or test injects one).
+        """
         self.watchlists = tuple(watchlists)
         self.min_score = min_score
+        self.this_year = this_year if this_year is not None else datetime.date.today().year
         self._aliases: dict[str, list[tuple[_Entry, str]]] = {}
         self._compact: dict[str, list[tuple[_Entry, str]]] = {}  # "amazonsmile" for "Amazon Smile"
         self._weak: dict[str, list[tuple[_Entry, str, re.Pattern[str]]]] = {}
@@ -630,6 +650,10 @@ class Matcher:
             if venue and not weak:
                 reason = f"a venue named with the word {alias!r} ({venue!r}): the brand's or a namesake"
                 return reason + ", a person should look", True
+            trade = next((t for t in extras if t in TRADE_WORDS), None)
+            if trade and not weak:
+                reason = f"a {trade} firm named with the word {alias!r}: most likely a namesake"
+                return reason + ", a person should look", True
         if joined:
             # "Wholefoods" written as one word inside a longer name is the common noun ("Suma Wholefoods").
             return f"{alias!r} written as one word inside a longer name ({rest}) is another name", False
@@ -796,7 +820,7 @@ class Matcher:
         where) may be the wrong one (an old page re-used, a title naming last year's edition), so outside
         the brand's time the match is review, never silently dropped. Without a page date a sold brand is
         review (the page may be older than the sale); any other brand counts as it stands today, and the
-        finding says the page has no date.
+        finding says the page has no date when the purchase is recent enough for that to matter.
         """
         brand = self._brands.get((m.pledge, m.entity, m.brand)) if m.brand else None
         if brand is None or (brand.since is None and brand.status != "sold"):
@@ -819,9 +843,13 @@ class Matcher:
         if brand.status == "sold":
             note = f"{brand.name} was sold ({brand.period}) and the page has no date: a person should check when"
             return replace(m, weak=True, corroborated=False, score=WEAK_SCORE, note=note)
-        if m.note or not is_strong(m):
+        if m.note or not is_strong(m) or not self._recently_joined(brand):
             return m
         return replace(m, note=NO_DATE_NOTE)
+
+    def _recently_joined(self, brand: Brand) -> bool:
+        """Whether the brand became its owner's recently enough that an undated page may predate it."""
+        return brand.since is not None and self.this_year - brand.since <= UNDATED_RECENT_YEARS
 
     def _logo_alone_identifies(self, candidate: Candidate, m: Match) -> bool:
         """A logo in a sponsor list named exactly after a brand whose watchlist entry says a logo identifies it."""

@@ -8,7 +8,7 @@ cannot compile) is refused before it can cost time or memory.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -373,12 +373,14 @@ def parse_watchlist(text: str, path: str = "<watchlist>") -> Watchlist:
 def _check_consistency(watchlist: Watchlist, path: str) -> None:
     seen: set[str] = set()
     demand_ids = {d.id for d in watchlist.pledge.demands}
+    _check_sources(watchlist.pledge.sources, f"{path}: pledge")
     for entity in watchlist.entities:
         if entity.id in seen:
             raise WatchlistError(f'{path}: entity "{entity.id}": duplicate id')
         seen.add(entity.id)
         if not entity.sources:
             raise WatchlistError(f'{path}: entity "{entity.id}": no sources; every entry needs a source saying why')
+        _check_sources(entity.sources, f'{path}: entity "{entity.id}"')
         for demand in entity.demands:
             if demand_ids and demand not in demand_ids:
                 raise WatchlistError(f'{path}: entity "{entity.id}": unknown demand {demand!r}')
@@ -390,13 +392,35 @@ def _check_consistency(watchlist: Watchlist, path: str) -> None:
                 raise WatchlistError(
                     f'{path}: entity "{entity.id}", brand "{brand.id}": no sources; every entry needs a source'
                 )
+            _check_sources(brand.sources, f'{path}: entity "{entity.id}", brand "{brand.id}"')
             problem = lifecycle_problem(brand)
             if problem:
                 raise WatchlistError(f'{path}: entity "{entity.id}", brand "{brand.id}": {problem}')
 
 
+def _check_sources(sources: Sequence[Source], where: str) -> None:
+    # One source per claim: a source someone read (it has a date) says which fact it supports, so a date
+    # alone (the first round's stamp on every entry) can never again pass for a reading.
+    for source in sources:
+        if source.verified is not None and not source.claim.strip():
+            raise WatchlistError(
+                f"{where}: source {source.url} has a `verified` date but no `claim`; say which fact it supports"
+            )
+
+
+# A year inside a relation reads against the period written after it ("split in 2025 ..., since 2021"):
+# dates belong in since/until/status, dated details in the entry's comments and sources.
+_RELATION_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
+
+
 def lifecycle_problem(brand: Brand) -> str:
     """Why a brand's lifecycle fields contradict each other ("" when they agree)."""
+    year = _RELATION_YEAR.search(brand.relation)
+    if year:
+        return (
+            f"relation names the year {year.group(0)}; the period (since/until/status) is written after it, "
+            "so keep years out of the relation"
+        )
     if brand.status == "operating":
         if brand.until is not None:
             return f"until: {brand.until} is set but status is operating; set status to closed, renamed or sold"

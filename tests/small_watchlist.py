@@ -18,7 +18,7 @@ entities:
     name: Acme Corp
     reason: testing
     demands: [d1]
-    sources: [{url: "https://example.org/acme", verified: 2026-11-24}]
+    sources: [{url: "https://example.org/acme", verified: 2026-11-24, claim: "exists"}]
     aliases: [Acme Corp]
     domains: [acme.example]
 """
@@ -40,7 +40,7 @@ entities:
     name: Amazon.com, Inc.
     reason: the pledge names it
     demands: [d1, d2]
-    sources: [{url: "https://example.org/amazon", verified: 2026-11-24}]
+    sources: [{url: "https://example.org/amazon", verified: 2026-11-24, claim: "exists"}]
     aliases: [Amazon, Amazon.com, AMZN]
     domains: ["amazon.com", "amazon.*"]
     tlds: [aws, amazon, prime]
@@ -58,7 +58,7 @@ entities:
       - id: twitch
         name: Twitch
         kind: subsidiary
-        relation: owned by Amazon since 2014
+        relation: owned by Amazon
         since: 2014
         domains: ["twitch.tv"]
         sources: [{url: "https://example.org/twitch"}]

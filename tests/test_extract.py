@@ -34,7 +34,8 @@ entities:
     brands:
       - id: twitch
         name: Twitch
-        relation: owned by Amazon since 2014
+        relation: owned by Amazon
+        since: 2014
         domains: [twitch.tv]
         sources: [{url: "https://example.org/twitch"}]
   - id: palantir

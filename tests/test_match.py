@@ -393,7 +393,7 @@ entities:
     name: Acme Corp
     reason: testing
     demands: [d1]
-    sources: [{url: "https://example.org/acme", verified: 2026-11-24}]
+    sources: [{url: "https://example.org/acme", verified: 2026-11-24, claim: "exists"}]
     aliases: [Acme]
     brands:
       - id: bought
@@ -464,6 +464,8 @@ def test_audible_matches_only_its_own_country_domains():
         ("https://www.twitch.com/", "twitch"),  # Disconnect's entity list: an Amazon.com property
         ("https://www.mgmplus.com/series", "mgm-plus"),
         ("https://shop.wfm.com/holiday", "whole-foods"),  # DuckDuckGo Tracker Radar: Amazon's
+        ("https://www.wholefoods.com/", "whole-foods"),  # Whole Foods Market's own mail domain
+        ("https://www.aboutamazon.co.uk/news", None),  # Amazon's own newsroom: the company itself
         ("https://www.abebooks.de/", "abebooks"),
     ],
 )
@@ -474,7 +476,8 @@ def test_sourced_brand_domains_name_their_brand(url, brand):
 @pytest.mark.parametrize(
     "url",
     [
-        "https://wholefoods.com/",  # no source found for who holds it: not listed
+        "https://aboutamazon.example/",  # the newsroom is listed domain by domain, not as aboutamazon.*
+        "https://zoox.com/",  # no stored copy read shows who holds it: left out
         "https://abebooks.org/",  # a country-wildcard would have matched any holder's abebooks.<tld>
         "https://www.abebooks.design/",
     ],
@@ -500,3 +503,22 @@ def test_souq_the_word_is_not_amazons_souq_com():
     assert verdict_of("Souq.com") == "conflict"
     assert verdict_of("Souq Waqif") == "clear"  # the old market in Doha; "souq" is the Arabic word for market
     assert verdict_of("Souq Festival") == "clear"
+
+
+@pytest.mark.parametrize(
+    ("name", "verdict"),
+    [
+        # A trade's firm named with the company's word (class: trades): Amazon makes no steel and lays no
+        # roofs, but a person could not be sure from the name alone, so review, never a conflict.
+        ("Amazon Steel", "review"),
+        ("Amazon Roofing Ltd", "review"),
+        ("Twitch Plumbing & Heating", "review"),
+        # A weak brand word before a trade stays what it was: another firm's name.
+        ("Ring Steel", "clear"),
+        # The company's own lines keep their words, trade-like or not.
+        ("Amazon Web Services", "conflict"),
+        ("Amazon Business", "conflict"),
+    ],
+)
+def test_a_trade_named_with_a_companys_word_is_at_most_review(name, verdict):
+    assert verdict_of(name) == verdict

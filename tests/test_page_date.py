@@ -11,7 +11,7 @@ import pytest
 from lxml import html as lxml_html
 
 from sponsorcheck.extract.dates import page_date, year_of
-from sponsorcheck.match import Matcher
+from sponsorcheck.match import NO_DATE_NOTE, UNDATED_RECENT_YEARS, Matcher
 from sponsorcheck.models import Level
 from sponsorcheck.pipeline import analyse_html
 from sponsorcheck.watchlist import load_default, parse_watchlist
@@ -27,7 +27,7 @@ entities:
     name: Acme Corp
     reason: R
     demands: [d1]
-    sources: [{url: "https://example.org/acme", verified: 2026-11-24}]
+    sources: [{url: "https://example.org/acme", verified: 2026-11-24, claim: "exists"}]
     aliases: [Acme Corp]
     brands:
       - id: bought
@@ -46,7 +46,8 @@ entities:
         aliases: [Soldco]
         sources: [{url: "https://example.org/s", verified: 2026-12-02, claim: "sold in 2018"}]
 """
-SMALL = Matcher([parse_watchlist(LIFECYCLE, "t.yaml")])
+LIFE = parse_watchlist(LIFECYCLE, "t.yaml")
+SMALL = Matcher([LIFE])
 URL = "https://riverfest.example.org/sponsors"
 
 
@@ -148,7 +149,9 @@ def test_a_sold_brand_on_a_page_from_after_the_sale_does_not_count_and_says_so()
 
 
 def test_without_a_date_the_rule_is_said_plainly():
-    result, f = finding(sponsor_page("<title>Riverfest — Sponsors</title>", "Boughtco"))
+    # Two years after the purchase an undated page may well be from before it: the finding says how it was read.
+    page = sponsor_page("<title>Riverfest — Sponsors</title>", "Boughtco")
+    result, f = finding(page, Matcher([LIFE], this_year=2022))
     assert result.verdict.value == "conflict"
     assert "no page date found or given: read as of today" in f.why
     result, f = finding(sponsor_page("<title>Riverfest — Sponsors</title>", "Soldco"))
@@ -197,3 +200,32 @@ def test_real_brands_count_by_the_page_year(title, sponsor, verdict):
     default = Matcher([load_default()])
     result, f = finding(sponsor_page(f"<title>{title} — Sponsors</title>", sponsor), default)
     assert result.verdict.value == verdict and "its title" in f.why
+
+
+@pytest.mark.parametrize(
+    ("this_year", "noted"),
+    [
+        (2020, True),  # bought this year: an undated page may be last year's
+        (2020 + UNDATED_RECENT_YEARS, True),  # the last year the note is said
+        (2021 + UNDATED_RECENT_YEARS, False),  # long the owner's: an undated page from before is unlikely
+    ],
+)
+def test_the_no_date_note_is_said_only_while_the_purchase_is_recent(this_year, noted):
+    page = sponsor_page("<title>Riverfest — Sponsors</title>", "Boughtco")
+    result, f = finding(page, Matcher([LIFE], this_year=this_year))
+    assert result.verdict.value == "conflict" and f.level is Level.CONFLICT
+    assert (NO_DATE_NOTE in f.why) is noted
+    # The JSON still says the page had no date, whether or not the sentence does.
+    from sponsorcheck.report.json import result_dict
+
+    sponsor = next(s for s in result_dict(result)["sponsors"] if s["name"] == "Boughtco")
+    assert sponsor["year"] is None and sponsor["dated"] is None
+
+
+def test_a_brand_bought_long_ago_reads_without_the_date_note_on_the_default_watchlist():
+    # Whole Foods (Amazon's since 2017), read in 2026: the note was noise on every such finding.
+    result, f = finding(
+        sponsor_page("<title>Harvest Fair — Thank you sponsors</title>", "Whole Foods Market"),
+        Matcher([load_default()], this_year=2026),
+    )
+    assert result.verdict.value == "conflict" and NO_DATE_NOTE not in f.why and "since 2017" in f.why

@@ -18,7 +18,7 @@ entities:
     name: Acme Corp
     reason: testing
     demands: [d1]
-    sources: [{url: "https://example.org/acme", verified: 2026-11-24}]
+    sources: [{url: "https://example.org/acme", verified: 2026-11-24, claim: "Acme exists"}]
     aliases: [Acme]
 """
 
@@ -49,7 +49,10 @@ def test_minimal_watchlist_loads():
         (MINIMAL.replace("reason: testing", "reason: testing\n    colour: red"), "unknown key 'colour'"),
         (MINIMAL.replace("    reason: testing\n", ""), "missing required key 'reason'"),
         (
-            MINIMAL.replace('sources: [{url: "https://example.org/acme", verified: 2026-11-24}]', "sources: []"),
+            MINIMAL.replace(
+                'sources: [{url: "https://example.org/acme", verified: 2026-11-24, claim: "Acme exists"}]',
+                "sources: []",
+            ),
             "no sources",
         ),
         (MINIMAL + MINIMAL[MINIMAL.index("  - id: acme") :], "duplicate id"),
@@ -122,6 +125,8 @@ BRAND = """
         ("        status: renamed\n        until: 2021\n", "status renamed needs `successor`"),
         ("        status: merged\n", "status"),
         ("        since: 20\n", "since"),
+        # The period is written after the relation ("..., since 2021"): a year inside it reads twice.
+        ('        relation: "gadget maker, split in 2025"\n        since: 2021\n', "relation"),
     ],
 )
 def test_lifecycle_fields_are_validated_with_one_line(fields, message):
@@ -148,3 +153,38 @@ def test_every_default_source_says_when_it_was_read():
             for source in named.sources:
                 assert source.url.startswith("https://") or source.url.startswith("http://"), named.id
                 assert source.verified is not None, (named.id, source.url)
+
+
+def test_a_source_someone_read_must_say_which_fact_it_supports():
+    # One source per claim: a dated reading with no claim is the first round's bare stamp again.
+    text = MINIMAL.replace(', claim: "Acme exists"', "")
+    with pytest.raises(WatchlistError) as info:
+        parse_watchlist(text, "bad.yaml")
+    assert 'entity "acme"' in str(info.value) and "claim" in str(info.value) and "example.org/acme" in str(info.value)
+    assert "\n" not in str(info.value)
+    # A source nobody could read (no date) may stand without a claim, saying so.
+    parse_watchlist(MINIMAL.replace(', verified: 2026-11-24, claim: "Acme exists"', ""), "t.yaml")
+
+
+def test_no_default_source_carries_the_first_rounds_bare_stamp():
+    wl = load_default()
+    for named in (wl.pledge, *wl.entities, *(b for e in wl.entities for b in e.brands)):
+        for source in named.sources:
+            assert str(source.verified) != "2026-11-24", source.url
+            assert source.claim, source.url
+            if source.verified is not None:
+                assert source.via, source.url  # every reading this round was of a stored copy
+
+
+def test_default_domains_have_no_wildcard_where_the_real_domains_are_known():
+    amazon = load_default().entity("amazon")
+    assert not any(d.startswith("aboutamazon.") and d.endswith(".*") for d in amazon.domains)
+    assert {"aboutamazon.com", "aboutamazon.co.uk", "aboutamazon.de"} <= set(amazon.domains)
+
+
+def test_the_pledge_wording_comes_from_a_copy_of_the_letter():
+    pledge = load_default().pledge
+    assert pledge.holds_until.startswith("until Amazon publicly commits")
+    assert {"Amazon Exclusives", "Amazon Originals"} <= set(pledge.partnerships)
+    read = [s for s in pledge.sources if s.verified is not None]
+    assert any("publicly commits" in s.claim for s in read) and any("Amazon Exclusives" in s.claim for s in read)

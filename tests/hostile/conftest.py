@@ -42,7 +42,7 @@ entities:
     name: Amazon
     reason: powers ICE's cloud
     demands: [d1]
-    sources: [{url: "https://example.org/amazon", verified: 2026-11-24}]
+    sources: [{url: "https://example.org/amazon", verified: 2026-11-24, claim: "exists"}]
     aliases: [Amazon, Amazon Web Services]
     domains: [amazon.com]
 """

@@ -50,7 +50,9 @@ CASES = {
     "an unknown top-level key": (WATCHLIST + "extra: 1\n", ("unknown key 'extra'",)),
     "a missing required key": (WATCHLIST.replace("    reason: powers ICE's cloud\n", ""), ("'reason'",)),
     "an entity without sources": (
-        WATCHLIST.replace('    sources: [{url: "https://example.org/amazon", verified: 2026-11-24}]\n', ""),
+        WATCHLIST.replace(
+            '    sources: [{url: "https://example.org/amazon", verified: 2026-11-24, claim: "exists"}]\n', ""
+        ),
         ("no sources",),
     ),
     "billion laughs (9 levels of 9)": (billion_laughs(), ("expansion bomb",)),
