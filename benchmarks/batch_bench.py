@@ -385,6 +385,11 @@ def main(argv: list[str] | None = None) -> int:
         return floor.fetch_floor(Path(args.floor_list), args.workers)
     if args.scrapy_list:
         return scrapy_spider.crawl(Path(args.scrapy_list), args.workers, args.per_host, args.delay, fragments())
+    try:
+        import aiohttp  # noqa: F401  the loopback server's library, from the bench extra
+    except ImportError:
+        print("batch_bench: the loopback server needs aiohttp, from the bench extra: pip install -e '.[bench]'")
+        return 2
     return run_benchmark(args)
 
 

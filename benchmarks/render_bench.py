@@ -262,6 +262,11 @@ def main() -> int:
     ap.add_argument("--batch-only", action="store_true", help="skip part 1 (per page) and run the batch part")
     a = ap.parse_args()
 
+    try:
+        import aiohttp  # noqa: F401  the loopback server's library, from the bench extra
+    except ImportError:
+        print("render_bench: the loopback server needs aiohttp, from the bench extra: pip install -e '.[bench]'")
+        return 2
     from sponsorcheck.render import browser_status
 
     status = browser_status()

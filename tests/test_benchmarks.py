@@ -241,3 +241,31 @@ def test_robustness_marks_a_lost_conflict_whose_evidence_the_change_removed() ->
     assert r._evidence_gone(before, stripped)  # a file name that does not hold the name is no trace of it
     kept = "<html><body><p>Presented by: whole-foods market</p></body></html>"
     assert not r._evidence_gone(before, kept)  # case and punctuation do not hide the name
+
+
+def _without_aiohttp(tmp_path: Path) -> dict[str, str]:
+    """An environment in which `import aiohttp` fails, as on an install without the bench extra."""
+    shadow = tmp_path / "no-bench-extra" / "aiohttp"
+    shadow.mkdir(parents=True, exist_ok=True)
+    (shadow / "__init__.py").write_text("raise ModuleNotFoundError(\"No module named 'aiohttp'\")\n", encoding="utf-8")
+    import os
+
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(shadow.parent), str(ROOT)])}
+
+
+def test_a_benchmark_whose_server_needs_the_bench_extra_says_so_in_one_line(tmp_path: Path) -> None:
+    # README: "without it a benchmark says so in one line" — the loopback servers of the batch and render
+    # benchmarks are aiohttp, which only the bench extra installs.
+    for script, args in (("batch_bench.py", ["--rows", "5", "--no-micro"]), ("render_bench.py", ["--batch-only"])):
+        run = subprocess.run(
+            [sys.executable, str(ROOT / "benchmarks" / script), *args],
+            capture_output=True,
+            text=True,
+            env=_without_aiohttp(tmp_path),
+            cwd=tmp_path,
+            timeout=120,
+        )
+        said = (run.stdout + run.stderr).strip()
+        assert "Traceback" not in said, script
+        assert run.returncode == 2, (script, said)
+        assert len(said.splitlines()) == 1 and "pip install -e '.[bench]'" in said, (script, said)

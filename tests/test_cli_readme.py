@@ -29,3 +29,23 @@ def test_a_runtime_only_install_is_offered():
 def test_the_batch_example_tour_ships_in_examples():
     shown = README.split("$ cp examples/tour.csv tour.csv && cat tour.csv\n", 1)[1].split("\n$ ", 1)[0]
     assert (ROOT / "examples" / "tour.csv").read_text(encoding="utf-8").strip() == shown.strip()
+
+
+def _shown(command: str) -> str:
+    """The output the README shows under `$ command` (up to the next prompt or the end of the block)."""
+    return README.split(f"$ {command}\n", 1)[1].split("\n$ ", 1)[0].split("\n```", 1)[0]
+
+
+def test_the_readme_shows_what_check_prints_on_its_examples(monkeypatch):
+    from typer.testing import CliRunner
+
+    from sponsorcheck.cli import app
+
+    monkeypatch.chdir(ROOT)  # the README's commands run in the repository
+    for command in (
+        "sponsorcheck check examples/conflict-logo.html",
+        "sponsorcheck check examples/clear.html examples/no-sponsors.html",
+    ):
+        out = CliRunner().invoke(app, [*command.split()[1:], "--no-cache"], env={"COLUMNS": "120"}).stdout
+        # compared word by word: the README's line breaks are a terminal's, not part of what is said
+        assert _shown(command).split() == out.split(), command

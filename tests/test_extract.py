@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import re
+
 import pytest
+from openpyxl import load_workbook
 
 from sponsorcheck.extract import (
     JS_HINT,
@@ -12,8 +17,12 @@ from sponsorcheck.extract import (
     prepare_tree,
     readable,
 )
-from sponsorcheck.models import Candidate, Extraction, Page, Role, Verdict
+from sponsorcheck.models import Candidate, Extraction, Level, Page, Role, Verdict
 from sponsorcheck.pipeline import analyse_html
+from sponsorcheck.report.common import mention_label
+from sponsorcheck.report.csv import to_csv
+from sponsorcheck.report.markdown import to_markdown
+from sponsorcheck.report.xlsx import to_xlsx
 from sponsorcheck.watchlist import parse_watchlist
 
 from .conftest import PAGES
@@ -161,10 +170,17 @@ def test_funders_listed_in_a_sentence_are_sponsors():
 
 
 def test_a_wrapped_markdown_paragraph_is_one_paragraph():
+    from lxml import html as lxml_html
+
     from sponsorcheck.extract.document import _markdown_to_html
 
     html = _markdown_to_html("Funded by grants from\nAcme and Contoso.\n\nNext  \nline")
-    assert html == "<p>Funded by grants from Acme and Contoso.</p>\n\n<p>Next<br>line</p>"
+    paragraphs = lxml_html.fragments_fromstring(html)
+    assert [" ".join(p.text_content().split()) for p in paragraphs] == [
+        "Funded by grants from Acme and Contoso.",
+        "Next line",
+    ]
+    assert paragraphs[1].find("br") is not None  # two trailing spaces: Markdown's hard line break
 
 
 def test_a_copied_placeholder_alt_with_a_slip_names_no_one(test_watchlist):
@@ -315,9 +331,9 @@ def test_prizes_shop_stream_hosting_and_user_groups_are_mentions(test_watchlist)
     assert sponsors(found) == ["Harbour City Council", "Synth Shop"]  # a shop's name is no shop link
     notes = {c.name: c.note for c in found.candidates if c.role is Role.MENTION}
     assert "listen/stream link" in notes.values()
-    assert notes["AWS User Group Springfield"].startswith("community group")
+    assert notes["AWS User Group Springfield"] == "user group named after its product"
     assert any(n == "shop or donation link" for n in notes.values())
-    assert any(n == "asset hosted on a provider" for n in notes.values())
+    assert any(n == "image or file hosted on its servers" for n in notes.values())
     result = check("mentions.html", test_watchlist)
     assert result.verdict is Verdict.CLEAR and not result.findings  # mentions never make a conflict
     assert "AWS User Group Springfield" in {m.name for m in result.mentions}
@@ -428,3 +444,117 @@ def test_under_a_sponsor_tier_powered_by_and_platform_links_are_sponsorship(test
     result = analyse_html(path.read_text(encoding="utf-8"), str(path), [test_watchlist])
     assert result.verdict is Verdict.CONFLICT
     assert {f.sponsor for f in result.findings} >= {"Twitch"}
+
+
+# -- classes real sites have, each on a page of our own (tests/pages/recall/) -------------------------
+
+
+def _listed(name: str) -> list[tuple[str, str | None]]:
+    found = read(f"recall/{name}")
+    return [(c.name, c.tier) for c in found.candidates if c.role is Role.SPONSOR]
+
+
+def test_sponsor_cards_are_named_by_their_titles_and_a_title_never_becomes_the_next_cards_tier():
+    # class: cards with an unlinked logo, a title heading, a blurb and a "Visit website" link
+    listed = _listed("sponsor-cards-with-links.html")
+    assert listed == [
+        ("Quayside Bakery", "Festival partners"),
+        ("Lantern Print Works", "Festival partners"),
+        ("Saltmarsh Brewing Co", "Festival partners"),
+        ("Tidewater Ferries", "Tidewater Group"),  # the group's card titles its own two logos
+        ("Tidewater Hotels", "Tidewater Group"),
+        ("Gullwing Radio", "Festival partners"),
+        ("Pierhead Books", "Festival partners"),  # after the group's card: not "Tidewater Group" any more
+    ]
+
+
+def test_tier_labels_in_a_table_column_or_a_definition_list_are_tiers_not_sponsors():
+    # class: a table whose first column is the tier, and a <dl> with the tiers as <dt>
+    names = [name for name, _ in _listed("tier-column-table.html")]
+    assert sorted(names) == sorted(
+        [
+            "Heathercrest Dairy",  # hashed file name: the readable alt names it
+            "Bracken & Sons Builders",
+            "Stonewall Outdoor",  # the tier beside it ("Bronze") is no name: the file names it
+            "Curlew Coaches",
+            "The Tor Inn",
+            "Millrace Music Shop",
+        ]
+    )
+
+
+def test_lazy_loaded_logos_are_named_by_their_real_file_not_the_placeholder_and_zh_support_headings_count():
+    # class: a lazy loader's placeholder in src, the real file in data-original / data-lazy-src / data-src,
+    # under the Chinese headings for supporting organisations and media support
+    assert _listed("lazy-placeholders-zh.html") == [
+        ("Qingshan Tea", "支持单位"),
+        ("Jiangbei Books", "支持单位"),
+        ("长江音频", "支持单位"),  # a readable alt beside a numbered file
+        ("Riverside Radio", "媒体支持"),
+    ]
+
+
+def test_every_mention_reads_as_who_why_and_not_counted_in_every_format(watchlist):
+    # class: watchlisted companies named only in ways that are not sponsorship (shop link with its words partly
+    # outside the link, a product-page link, a listen link, a speaker's employer)
+    path = PAGES / "recall" / "mention-wordings.html"
+    result = analyse_html(path.read_text(encoding="utf-8"), "https://kestrel-valley.example/", [watchlist])
+    assert result.verdict is Verdict.CLEAR and not result.findings
+    notes = {m.name: m.note for m in result.mentions}
+    assert notes["Amazon"] == "shop or donation link"  # "<a>Buy the album</a> on Amazon." is a shop link
+    assert notes["Twitch"] == "listen/stream link"
+    assert notes["Audible"] == "link to one of its product or article pages"
+    labels = [mention_label(m) for m in result.mentions]
+    for label in labels:
+        # one "why" and one "not counted", never "…, not sponsorship, not counted"
+        assert re.fullmatch(r"[^:]+: [a-z][\w ',/-]+, not counted", label), label
+        assert "not sponsorship" not in label and label.count("not counted") == 1
+    cell = next(csv.DictReader(io.StringIO(to_csv([result], []))))["mentions"]
+    markdown = to_markdown([result], [])
+    sheet = load_workbook(io.BytesIO(to_xlsx([result], []))).active
+    xlsx_cells = " ".join(str(c.value) for row in sheet.iter_rows() for c in row if c.value)
+    for label in labels:
+        assert label in cell and label in markdown and label in xlsx_cells
+
+
+def test_an_unnameable_logo_linking_to_a_watchlisted_site_is_a_conflict_never_a_false_clear(watchlist):
+    # class: a logo with its alt removed and a two-letter file name, linking (through a redirect) to a brand's site
+    path = PAGES / "recall" / "unnameable-logo-linked.html"
+    result = analyse_html(path.read_text(encoding="utf-8"), "https://ferngully.example/", [watchlist])
+    assert result.verdict is Verdict.CONFLICT
+    assert [(f.brand, f.level, f.context) for f in result.findings] == [("prime-video", Level.CONFLICT, "section")]
+    assert any("primevideo.com" in e.text for e in result.findings[0].evidence)  # the link is the evidence
+
+
+def test_an_unnameable_unlinked_logo_is_listed_by_its_file_so_a_clear_says_what_was_read(watchlist):
+    # class: the same logo without any link: nothing on the page ties it to anyone. "clear" is then the honest
+    # answer about what the page says, and the logo is listed by its file's name so a person sees it was read.
+    path = PAGES / "recall" / "unnameable-logo-unlinked.html"
+    result = analyse_html(path.read_text(encoding="utf-8"), "https://ferngully.example/", [watchlist])
+    assert result.verdict is Verdict.CLEAR
+    assert [s.name for s in result.sponsors] == ["Bracken Cinema Supply", "PV", "Glenfern Popcorn"]
+
+
+def test_a_list_item_with_the_lists_only_link_never_swallows_the_other_items():
+    # class: a plain sponsor list mixing a linked name, a bold name and a bare name
+    assert [name for name, _ in _listed("mixed-list.html")] == [
+        "Slate & Stone Masonry",
+        "Granite Street Deli",
+        "Flint Valley Credit Union",
+    ]
+
+
+def test_markdown_is_read_as_the_sites_renderer_shows_it():
+    # class: a Jekyll/kramdown sponsor page: "#Sponsors", indented HTML logo links inside a <div> (never a code
+    # block), a setext heading, a mixed list, a logo line between a lead-in and other words, an attribute list
+    listed = _listed("markdown-kramdown-habits.md")
+    assert listed == [
+        ("Pinecone Roasters", "Sponsors"),
+        ("Loon Lake Outfitters", "Sponsors"),
+        ("Birchwood Library", "Community partners"),
+        ("Heron Bay Hardware", "Thanks to our sponsor"),  # "Hosted by …" on the next line is not its credit
+        ("Cedar Valley Co-op", "Community partners"),
+        ("Driftwood Radio", "presented by"),
+    ]
+    found = read("recall/markdown-kramdown-habits.md")
+    assert not any("{:" in e.text for c in found.candidates for e in c.evidence)  # styling is not content

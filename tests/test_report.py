@@ -134,6 +134,7 @@ def test_csv_rows_carry_the_why_allowed_findings_mentions_and_cache_use():
     assert rows["Bodø"]["mentions"] == "Amazon Music: stream link, not counted"
     assert rows["Bodø"]["from_cache"] == "yes" and rows["Bodø"]["fetched_at"].startswith("2026-12-01")
     assert "allowed by your allowlist" in rows["Bodø"]["why"]
+    assert "none on the watchlist" not in rows["Bodø"]["why"]  # Whole Foods is on it: allowed, not absent
 
 
 def test_markdown_names_the_entity_beside_each_sponsor_and_carries_the_why():
@@ -169,3 +170,20 @@ def test_table_shows_allowed_findings_with_reason_mentions_and_the_cached_copy()
     assert "Whole Foods" in text and "a raffle prize, no money" in text
     assert "Amazon Music: stream link, not counted" in text
     assert "answered from a cached copy downloaded 2026-12-01 10:00 UTC (3 h old), not re-checked" in text
+
+
+def test_the_batch_table_on_the_terminal_carries_each_rows_why():
+    # `batch tour.csv` without --output: the agent reads this table, so it says what the files say.
+    from sponsorcheck.batch import Table
+    from sponsorcheck.report.batch_summary import print_batch_table
+
+    buffer = io.StringIO()
+    table = Table("tour.csv", ("city", "url"), (), "url")
+    print_batch_table(list(TOUR_RESULTS), table, Console(file=buffer, width=400))
+    lines = {line.split("│")[2].strip(): line for line in buffer.getvalue().splitlines() if line.count("│") > 4}
+    assert "Twitch → Amazon.com, Inc. (conflict)" in lines["Oslo"]
+    assert "'Ring' is a short name; check" in lines["Bergen"]  # not only "Ring → Amazon.com, Inc. (review)"
+    assert "the page builds its content with JavaScript" in lines["Trondheim"]
+    assert "cannot connect" in lines["Tromsø"]
+    assert "allowed: Whole Foods → Amazon.com, Inc.: a raffle prize, no money" in lines["Bodø"]
+    assert "Amazon Music: stream link, not counted" in lines["Bodø"]

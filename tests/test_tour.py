@@ -439,6 +439,23 @@ def test_progress_counts_resumed_rows_says_one_conflict_and_estimates_time_left(
     assert left and int(left.group(3)) <= 5  # two rows in ~0.4 s: two more take about as long
 
 
+def test_progress_knows_the_number_of_rows_from_its_first_frame():
+    import re
+
+    from rich.console import Console
+
+    from sponsorcheck.models import Result, Verdict
+    from sponsorcheck.report.progress import ProgressObserver
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=True, width=200)
+    observer = ProgressObserver(console, [Result("a", "a", Verdict.CLEAR)], total=20)
+    with observer:  # drawn before the run has said how many rows it has: the count is the tour's, never "?"
+        observer.progress.refresh()
+        first = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", buffer.getvalue()).strip().splitlines()[-1]
+    assert "1/20" in first and "/?" not in first
+
+
 # ---------------------------------------------------------------------------------------------
 # Every report format, made by the command from real pages, carries each row's why
 

@@ -1,8 +1,9 @@
-"""Command-line interface: thin commands that parse options, wire the stages, print and exit.
+"""Command-line interface: thin commands that parse options, wire the stages and exit.
 
 One module per command group (check + names, batch, explain, watchlist, cache); what they share (the
-Typer app, option types, error handling, exit status) is in `common`. Presentation lives in
-`sponsorcheck.report`. `main` is the console script's entry point (`sponsorcheck.cli:main`).
+Typer app, option types, error handling, exit status) is in `common`. Every word a person reads is
+written by `sponsorcheck.report` (`report.console` for notes, errors and short answers).
+`main` is the console script's entry point (`sponsorcheck.cli:main`).
 """
 
 import sys

@@ -48,9 +48,6 @@ from sponsorcheck.cli.common import (
     load_allow,
     open_cache,
     render_setup,
-    show_traceback,
-    stderr_console,
-    stdout_console,
 )
 from sponsorcheck.errors import ExitStatus, UsageError
 from sponsorcheck.fetch import Fetcher, FetchPolicy
@@ -59,7 +56,9 @@ from sponsorcheck.match import DEFAULT_MIN_SCORE
 from sponsorcheck.models import Result
 from sponsorcheck.pipeline import CheckOptions, matcher_for
 from sponsorcheck.render import DEFAULT_CONTEXTS
+from sponsorcheck.report import console
 from sponsorcheck.report.batch_summary import print_batch_summary, print_batch_table
+from sponsorcheck.report.console import stderr_console, stdout_console
 from sponsorcheck.report.progress import ProgressObserver
 from sponsorcheck.watchlist import load_watchlists
 
@@ -214,7 +213,7 @@ def batch(
                 setup.close()  # refused before any work: no browser left behind
                 raise
             if note:
-                print(f"sponsorcheck: note: {note}", file=sys.stderr)
+                console.note(note)
             done = journal.load(table) if resume else {}
             journal.open(fresh=not resume, header=Journal.header_for(input_file, digest, settings))
         tune_allocator()
@@ -227,7 +226,9 @@ def batch(
         with contextlib.ExitStack() as stack:
             stack.callback(setup.close)  # the browser goes with the run, Ctrl-C included
             stack.enter_context(_terminate_as_interrupt())
-            observer = stack.enter_context(ProgressObserver(err, done.values())) if show_progress else None
+            observer = (
+                stack.enter_context(ProgressObserver(err, done.values(), len(table.rows))) if show_progress else None
+            )
             outcome = run_batch(table, fetcher, matcher, options, journal, observer, done=done)
         if output is not None:
             write_report(output, outcome.results, table, watchlists, allowlist.files)
@@ -235,19 +236,12 @@ def batch(
             print_batch_table(outcome.results, table, stdout_console())
         if journal:
             journal.close(remove=not outcome.interrupted)
-        if debug:  # the traceback of every row that failed (the report has its one-line reason)
-            for result in outcome.results:
-                if result.error is not None and result.error.exception is not None:
-                    show_traceback(result.error.exception)
+        if debug:
+            console.row_tracebacks(outcome.results)
         if not quiet:
             print_batch_summary(outcome, err, output=str(output) if output is not None else None, max_age=max_age)
         if outcome.interrupted:
-            where = f" in {output}" if output is not None else ""
-            hint = " run the same command with --resume to finish" if output is not None else ""
-            print(
-                f"sponsorcheck: interrupted: {len(outcome.results)} of {outcome.total} rows written{where};{hint}",
-                file=sys.stderr,
-            )
+            console.interrupted(len(outcome.results), outcome.total, output)
             raise typer.Exit(int(ExitStatus.INTERRUPTED))
         raise typer.Exit(int(exit_status_for(outcome.results)))
 

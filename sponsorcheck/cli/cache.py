@@ -14,6 +14,7 @@ from sponsorcheck.cli.common import (
     listing_exit_help,
 )
 from sponsorcheck.cli.help import Typer
+from sponsorcheck.report import console
 
 cache_app = Typer(
     help="Look after the page cache (check and batch keep fetched pages for --max-age).",
@@ -28,7 +29,7 @@ def _cache_file(cache_path: Path | None) -> Path | None:
     """The cache file of this command (the rule check and batch use), or None after a line saying it is off."""
     path = resolve_cache_path(cache_path)
     if path is None:
-        print(f"the page cache is off ({cache_off_by_env()}); nothing to show or clear")
+        console.cache_off(cache_off_by_env())
     return path
 
 
@@ -45,13 +46,10 @@ def cache_clear(cache_path: CachePathOpt = None, debug: DebugOpt = False) -> Non
         if path is None:
             return
         if not path.exists():
-            print(f"no cache at {path}")
+            console.cache_missing(path, clearing=True)
             return
         count, deleted = clear_cache(path)
-        if deleted:
-            print(f"deleted the damaged cache {path}")
-        else:
-            print(f"cleared {count} cached page{'' if count == 1 else 's'} from {path}")
+        console.cache_cleared(path, count, deleted)
 
     guarded(debug, run)
 
@@ -65,15 +63,13 @@ def cache_info(cache_path: CachePathOpt = None, max_age: MaxAgeOpt = DEFAULT_MAX
         if path is None:
             return
         if not path.exists():
-            print(f"cache: {path} (empty: nothing fetched yet)")
+            console.cache_missing(path, clearing=False)
             return
         cache = PageCache(path, max_age)
         try:
             info = cache.info()
         finally:
             cache.close()
-        print(f"cache: {info.path}")
-        print(f"pages: {info.entries} ({info.fresh} younger than {max_age:g} s)")
-        print(f"size:  {info.size_bytes / 1_000_000:.1f} MB")
+        console.cache_info(info, max_age)
 
     guarded(debug, run)

@@ -44,6 +44,7 @@ from sponsorcheck.match import DEFAULT_MIN_SCORE
 from sponsorcheck.models import Result
 from sponsorcheck.normalize import split_names
 from sponsorcheck.pipeline import CheckOptions, check_names, check_target, matcher_for
+from sponsorcheck.report import console
 from sponsorcheck.watchlist import load_watchlists
 
 
@@ -77,7 +78,7 @@ def check(
         addresses = [target_address(t) for t in targets]  # scheme-less and <pasted> URLs, as batch reads them
         for address in addresses:
             if address.note:
-                print(f"sponsorcheck: note: {address.note}", file=sys.stderr)
+                console.note(address.note)
         if targets.count("-") > 1:
             raise InputFileError("standard input (-) can be given only once")
         watchlists = load_watchlists(watchlist)

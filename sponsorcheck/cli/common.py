@@ -1,14 +1,14 @@
 """What every command shares: the Typer app, option types, error handling, output and exit status.
 
-The commands are the only code that prints to the terminal or exits. Every SponsorcheckError becomes one
-line on stderr and an exit code from `ExitStatus`; a traceback is shown only with --debug.
+The commands are the only code that exits; what they say is worded in `sponsorcheck.report.console`. Every
+SponsorcheckError becomes one line on stderr and an exit code from `ExitStatus`; a traceback is shown only
+with --debug.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Annotated, NoReturn, Optional, TypeVar
 
 import typer
-from rich.console import Console
 
 from sponsorcheck import __version__
 from sponsorcheck.allow import Allowlist, allowlist_paths, load_allowlists
@@ -27,7 +26,9 @@ from sponsorcheck.errors import ExitStatus, SponsorcheckError, UsageError
 from sponsorcheck.evidence import EvidenceStore
 from sponsorcheck.models import Result, Verdict
 from sponsorcheck.render import Renderer, RenderMode, browser_status, open_renderer
-from sponsorcheck.report import print_table, to_json
+from sponsorcheck.report import console, to_json
+from sponsorcheck.report.console import error_line, one_line, show_traceback, stdout_console
+from sponsorcheck.report.table import print_check_table
 from sponsorcheck.watchlist import Watchlist
 
 # Each command's help lists the exit codes it can end with (the README has the whole table).
@@ -83,48 +84,6 @@ class OutputFormat(str, Enum):
     json = "json"
 
 
-class _PipeConsole(Console):
-    """A Console whose closed reader (`| head`) is a BrokenPipeError for `guarded` to end quietly with 141;
-    rich's own handling would exit 1, which means "conflict"."""
-
-    def on_broken_pipe(self) -> None:
-        raise BrokenPipeError
-
-
-def stdout_console() -> Console:
-    return _PipeConsole(file=sys.stdout, soft_wrap=False, highlight=False)
-
-
-def listing_console() -> Console:
-    """stdout for listings (explain, watchlist show): long lines are not cut, a terminal wraps them."""
-    return _PipeConsole(file=sys.stdout, soft_wrap=True, highlight=False)
-
-
-def stderr_console() -> Console:
-    return Console(file=sys.stderr, highlight=False)
-
-
-# An error line longer than this is cut (at a word): a hostile input must not flood the terminal.
-MAX_ERROR_CHARS = 300
-
-
-def one_line(message: str, limit: int = MAX_ERROR_CHARS) -> str:
-    """The message on one line, shortened at a word boundary (never mid-word) with "…"."""
-    text = " ".join(message.split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    if space > limit // 2:  # a very long "word" (a URL) is cut where it must be
-        cut = cut[:space]
-    return cut.rstrip(" ,;:") + "…"
-
-
-def error_line(message: str) -> None:
-    """One error line on stderr, the form every command uses."""
-    print(f"sponsorcheck: error: {one_line(message)}", file=sys.stderr, flush=True)
-
-
 def fail(message: str, status: ExitStatus = ExitStatus.USAGE) -> NoReturn:
     """Print one error line on stderr and exit."""
     error_line(message)
@@ -141,11 +100,6 @@ def _quiet_stdout() -> None:
         pass
 
 
-def show_traceback(exc: BaseException) -> None:
-    """--debug: the traceback of an error being reported, with the exceptions behind it."""
-    traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
-
-
 def guarded(debug: bool, action: Callable[[], T]) -> T:
     """Run a command body; turn SponsorcheckError into one stderr line and its exit code.
 
@@ -158,7 +112,7 @@ def guarded(debug: bool, action: Callable[[], T]) -> T:
             show_traceback(exc)
         fail(exc.message, exc.exit_status)
     except KeyboardInterrupt:
-        print("sponsorcheck: interrupted", file=sys.stderr)
+        console.interrupted()
         raise typer.Exit(int(ExitStatus.INTERRUPTED)) from None
     except BrokenPipeError:
         _quiet_stdout()
@@ -189,7 +143,7 @@ def exit_status_for(results: Sequence[Result]) -> ExitStatus:
 
 def _version(value: bool) -> None:
     if value:
-        print(f"sponsorcheck {__version__}")
+        console.version_line(__version__)
         raise typer.Exit(0)
 
 
@@ -244,12 +198,7 @@ def load_allow(paths: Sequence[Path] | None, watchlists: Sequence[Watchlist]) ->
     given = {str(p) for p in paths or ()}
     allow, warnings = load_allowlists(files, date.today(), implicit=[p for p in files if str(p) not in given])
     allow.check_entities(watchlists)  # a faulty allowlist is one error line, nothing else
-    for used in allow.files:
-        where = " (found in the working directory)" if used.implicit else ""
-        count = f"{used.entries} entr{'y' if used.entries == 1 else 'ies'}"
-        print(f"sponsorcheck: using allowlist {used.path}{where}: {count}", file=sys.stderr)
-    for warning in warnings:
-        print(f"sponsorcheck: warning: {warning}", file=sys.stderr)
+    console.allowlists_read(allow.files, warnings)
     return allow
 
 
@@ -325,10 +274,7 @@ def render_setup(
     evidence = EvidenceStore(evidence_dir, watchlists) if evidence_dir is not None else None
     renderer, note = open_renderer(mode, contexts)
     if choice is RenderMode.AUTO and renderer is None:
-        problem = browser_status().problem
-        print(
-            f"sponsorcheck: note: --render auto: {one_line(problem)}; pages are read without rendering", file=sys.stderr
-        )
+        console.render_auto_unavailable(browser_status().problem)
     return RenderSetup(mode, renderer, note, evidence)
 
 
@@ -344,15 +290,6 @@ def open_cache(no_cache: bool, offline: bool, max_age: float, path: Path | None)
     return PageCache(file, max_age)
 
 
-def report_errors(results: Sequence[Result], debug: bool) -> None:
-    """Each target that failed as one line on stderr (after its traceback with --debug)."""
-    for result in results:
-        if result.error is not None:
-            if debug and result.error.exception is not None:
-                show_traceback(result.error.exception)
-            error_line(result.error.message)
-
-
 def emit(
     results: Sequence[Result],
     watchlists: Sequence[Watchlist],
@@ -364,15 +301,9 @@ def emit(
 ) -> None:
     """Print results in the chosen format and exit with the status. A failed target is said once, on stderr;
     the JSON document still carries it (a program reads stdout), the table does not repeat it."""
+    console.target_errors(results, debug)  # first: what could not be checked, then the answers
     if fmt is OutputFormat.json:
-        report_errors(results, debug)
-        sys.stdout.write(to_json(results, watchlists, allowlist.files if allowlist else ()))
-        sys.stdout.flush()  # a closed pipe shows here, inside `guarded`, not at exit
+        console.write_document(to_json(results, watchlists, allowlist.files if allowlist else ()))
     else:
-        console = stdout_console()
-        demand_texts = {f"{w.id}:{d.id}": d.display for w in watchlists for d in w.pledge.demands}
-        report_errors(results, debug)  # first: what could not be checked, then the answers
-        shown = [r for r in results if r.error is None]
-        print_table(shown, console, demand_texts, verbose=verbose, pledges=len(watchlists))
-        sys.stdout.flush()
+        print_check_table(results, watchlists, stdout_console(), verbose=verbose)
     raise typer.Exit(int(exit_status_for(results)))

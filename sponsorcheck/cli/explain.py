@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from typing import Annotated
 
 import typer
@@ -16,12 +15,13 @@ from sponsorcheck.cli.common import (
     WatchlistOpt,
     app,
     guarded,
-    listing_console,
     listing_exit_help,
 )
 from sponsorcheck.errors import UsageError
 from sponsorcheck.match import DEFAULT_MIN_SCORE
 from sponsorcheck.pipeline import check_names, matcher_for
+from sponsorcheck.report import console
+from sponsorcheck.report.console import listing_console
 from sponsorcheck.report.explain import explain_document, print_explanation
 from sponsorcheck.watchlist import load_watchlists
 
@@ -43,7 +43,7 @@ def explain(
         matcher = matcher_for(watchlists, min_score)
         doc = explain_document(matcher.explain(name), check_names([name], matcher), matcher)
         if fmt is OutputFormat.json:
-            sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+            console.write_document(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
         else:
             print_explanation(doc, listing_console())
 

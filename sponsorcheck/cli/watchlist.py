@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -15,12 +14,13 @@ from sponsorcheck.cli.common import (
     WatchlistOpt,
     app,
     guarded,
-    listing_console,
     listing_exit_help,
 )
 from sponsorcheck.cli.help import Typer
 from sponsorcheck.match import Matcher
-from sponsorcheck.report.watchlist import print_watchlist, watchlists_document
+from sponsorcheck.report import console
+from sponsorcheck.report.console import listing_console
+from sponsorcheck.report.watchlist import print_watchlists, watchlists_document
 from sponsorcheck.watchlist import load_watchlist, load_watchlists
 
 watchlist_app = Typer(
@@ -46,13 +46,9 @@ def watchlist_show(
     def run() -> None:
         watchlists = load_watchlists(watchlist)
         if fmt is OutputFormat.json:
-            sys.stdout.write(watchlists_document(watchlists))
-            return
-        console = listing_console()
-        for i, wl in enumerate(watchlists):
-            if i:
-                console.print()
-            print_watchlist(wl, console)
+            console.write_document(watchlists_document(watchlists))
+        else:
+            print_watchlists(watchlists, listing_console())
 
     guarded(debug, run)
 
@@ -71,7 +67,6 @@ def watchlist_validate(
     def run() -> None:
         wl = load_watchlist(path)
         Matcher([wl])  # compiles every pattern and alias exactly as a check would
-        brands = sum(len(e.brands) for e in wl.entities)
-        print(f"{path}: valid — pledge {wl.id!r} ({wl.name}), {len(wl.entities)} entities, {brands} brands")
+        console.watchlist_valid(path, wl)
 
     guarded(debug, run)

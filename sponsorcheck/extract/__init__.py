@@ -24,7 +24,15 @@ from sponsorcheck.extract.dates import page_date
 from sponsorcheck.extract.discovery import discovery_links, sponsor_links
 from sponsorcheck.extract.document import BodyText, clean, parse_page, prepare_tree, text_of
 from sponsorcheck.extract.links import site_of
-from sponsorcheck.extract.names import agrees_with_link, name_from_domain, name_from_filename, readable
+from sponsorcheck.extract.names import (
+    agrees_with_link,
+    is_glued,
+    name_from_domain,
+    name_from_filename,
+    page_spellings,
+    page_texts,
+    readable,
+)
 from sponsorcheck.extract.sections import find_structure, footer_strip, is_sponsor_text, logo_grids, scope_of, walk
 from sponsorcheck.extract.structured import from_jsonld
 from sponsorcheck.extract.sweep import sweep
@@ -79,6 +87,10 @@ def extract(page: Page, matcher: Matcher | None = None) -> Extraction:
     candidates = merge(builders, page.url)
     truncated = len(candidates) > MAX_CANDIDATES
     candidates = candidates[:MAX_CANDIDATES]
+    glued = [c.name for c in candidates if is_glued(c.name)]
+    if glued:  # "calderbrewing.com" reads "Calder Brewing" where the page writes it so
+        spelled = page_spellings(glued, page_texts(root, body_text))
+        candidates = tuple(replace(c, name=spelled[c.name]) if c.name in spelled else c for c in candidates)
     if dated is not None:
         candidates = tuple(replace(c, year=dated.year, dated=dated.source) for c in candidates)
     in_context = any(c.in_sponsor_context and c.role is Role.SPONSOR for c in candidates)

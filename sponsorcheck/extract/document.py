@@ -22,6 +22,8 @@ from typing import Any
 
 import ahocorasick_rs
 from lxml import etree
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from sponsorcheck.extract.vocabulary import EMBED_TAGS, HIDDEN_CLASSES, INVISIBLE_TAGS, RESPONSIVE_SHOW_RE
 from sponsorcheck.parse import drop_unparsable, parse_html, strip_template_comments
@@ -49,6 +51,11 @@ FRONT_MATTER_RE = re.compile(r"\A\ufeff?(---|\+\+\+)[ \t]*\r?\n(.*?)\r?\n\1[ \t]
 FRONT_MATTER_TITLE_RE = re.compile(r"^\s*title\s*[:=]\s*[\"']?(.+?)[\"']?\s*$", re.MULTILINE | re.IGNORECASE)
 # Pelican-style metadata lines at the top of a markdown page ("Title: …").
 PELICAN_META_RE = re.compile(r"\A(?:[A-Z][A-Za-z_]*:[^\n]*\n)+")
+# "#Sponsors": kramdown (Jekyll's renderer) reads a heading without the space CommonMark asks for ("#{" is a
+# template's, "#1" starts with a digit).
+ATX_NO_SPACE_RE = re.compile(r"^(#{1,6})(?=[^\s#{\d])", re.MULTILINE)
+# A kramdown/Pandoc attribute list right after an image or link: styling, not words.
+KRAMDOWN_ATTRS_RE = re.compile(r"(?<=\))\{:?[^{}\n]*\}")
 
 
 def clean(text: str | None) -> str:
@@ -71,39 +78,51 @@ class Parsed:
 
 
 def _markdown_to_html(text: str) -> str:
-    """Just enough markdown for sponsor pages: headings, images, links, bold, list items; HTML passes through."""
-    out: list[str] = []
-    prose = False  # the previous line was a line of a prose paragraph
-    previous = ""
-    for line in text.splitlines():
-        stripped = line.lstrip()
-        if prose and stripped and stripped[0].isalnum() and not re.match(r"^\d+\.\s", stripped):
-            # A wrapped line continues its paragraph: a sentence is not cut where the line ends. Two trailing
-            # spaces or a backslash are Markdown's hard line break.
-            joint = "<br>" if previous.endswith(("  ", "\\")) else " "
-            out[-1] = out[-1][: -len("</p>")].rstrip(" \\") + joint + _inline_markdown(stripped) + "</p>"
-            previous = line
+    """Markdown as CommonMark with tables (markdown-it-py): headings, paragraphs (wrapped lines continue their
+    sentence), lists, links, images, emphasis and tables; HTML passes through as written. Attribute lists after
+    an image or link ("![Acme](acme.png){: width=200}", kramdown) are not content."""
+    text = ATX_NO_SPACE_RE.sub(r"\1 ", KRAMDOWN_ATTRS_RE.sub("", text))
+    md = _markdown()
+    return md.renderer.render(_logo_lines_apart(md.parse(text)), md.options, {})
+
+
+def _logo_lines_apart(tokens: list[Token]) -> list[Token]:
+    """Paragraphs holding a logo, each of their lines a paragraph of its own: a lead-in line ("Thanks to our
+    sponsor"), the logo line and a line after it ("Hosted by the volunteers") are three things, not one sentence
+    whose words all belong to the logo. Prose paragraphs keep their wrapped lines together."""
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        inline = tokens[i + 1] if token.type == "paragraph_open" and i + 2 < len(tokens) else None
+        children = inline.children or [] if inline is not None else []
+        split = any(_is_logo(c) for c in children) and any(c.type == "softbreak" for c in children)
+        if inline is None or not split:
+            out.append(token)
+            i += 1
             continue
-        previous = line
-        prose = bool(stripped) and stripped[0].isalnum() and not re.match(r"^\d+\.\s", stripped)
-        heading = re.match(r"^(#{1,6})\s*(.+?)\s*#*\s*$", stripped)
-        if heading and not stripped.startswith("#{"):
-            level = len(heading.group(1))
-            line = f"<h{level}>{heading.group(2)}</h{level}>"
-        else:
-            item = re.match(r"^\s*(?:[-*+]|\d+\.)\s+(.+)$", line)
-            if item and not stripped.startswith("<"):
-                line = f"<li>{item.group(1)}</li>"
-            elif stripped and not stripped.startswith("<"):
-                line = f"<p>{line}</p>"
-        out.append(_inline_markdown(line))
-    return "\n".join(out)
+        lines: list[list[Token]] = [[]]
+        for child in children:
+            if child.type == "softbreak":
+                lines.append([])
+            else:
+                lines[-1].append(child)
+        for line in (line for line in lines if line):
+            piece = Token("inline", "", 0, children=line, content="", map=inline.map, level=inline.level)
+            out.extend([token, piece, tokens[i + 2]])
+        i += 3
+    return out
 
 
-def _inline_markdown(line: str) -> str:
-    line = re.sub(r"!\[([^\]]*)\]\(\s*([^)\s]+)[^)]*\)(?:\{[^}]*\})?", r'<img alt="\1" src="\2">', line)
-    line = re.sub(r"\[([^\]]*)\]\(\s*([^)\s]+)[^)]*\)", r'<a href="\2">\1</a>', line)
-    return re.sub(r"\*\*([^*]+)\*\*|__([^_]+)__", lambda m: f"<b>{m.group(1) or m.group(2)}</b>", line)
+def _is_logo(token: Token) -> bool:
+    return token.type == "image" or (token.type == "html_inline" and token.content.lower().startswith("<img"))
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> MarkdownIt:
+    # No indented code blocks: sponsor pages indent their HTML (a Jekyll include inside a <div>), and the site's
+    # own renderer (kramdown) shows it as HTML; a code block would hide every logo in it.
+    return MarkdownIt("commonmark", {"html": True}).enable("table").disable("code")
 
 
 def _preprocess(text: str, url: str, content_type: str = "text/html") -> str:

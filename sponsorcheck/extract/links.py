@@ -57,6 +57,27 @@ def is_platform_profile(host: str, path: str) -> bool:
     return registrable_domain(host) in PLATFORM_DOMAINS and bool(path.strip("/"))
 
 
+def link_target(href: str) -> str:
+    """An href as the place it leads to, for telling two links apart: no scheme, fragment or trailing slash."""
+    href = href.strip().split("#", 1)[0]
+    href = href.split("://", 1)[-1].removeprefix("//").removeprefix("www.")
+    return href.rstrip("/").lower()
+
+
+_UNLINKED_LOGOS = etree.XPath("count(.//*[self::img or self::svg][not(ancestor::a)])")
+_HREFS = etree.XPath(".//a/@href")
+_ABSOLUTE = ("http://", "https://", "//", "www.")
+
+
+def is_one_entry(box: etree._Element) -> bool:
+    """True for a box that stands for one organisation: at most one logo outside links and every link off the
+    site to one place ("<div><img><h3>Acme</h3><a href=acme>Visit website</a></div>": a card, logo and link)."""
+    # A relative link ("Learn more" → /partners/acme) stays on the site: it is no second entry.
+    targets = {link_target(h) for h in _HREFS(box) if h.strip().startswith(_ABSOLUTE)}
+    logos = _UNLINKED_LOGOS(box)
+    return len(targets) <= 1 and logos <= 1 and bool(targets or logos)
+
+
 def is_anchor(el: etree._Element, base_site: str | None) -> bool:
     """Elements that stand for one logo/organisation: a logo, an outbound link, an element with a data name."""
     tag = el.tag

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import islice
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from lxml import etree
@@ -23,6 +24,7 @@ from sponsorcheck.extract.vocabulary import (
     GLUED_PREFIX_RE,
     IMAGE_EXTENSIONS_RE,
     IMAGE_PROXY_PARAMS,
+    LIST_CONNECTORS,
     MAX_ABBREVIATED_WORDS,
     MAX_NAME_CHARS,
     MAX_NAME_WORDS,
@@ -32,7 +34,11 @@ from sponsorcheck.extract.vocabulary import (
     PAGE_FILE_RE,
     SIZE_OR_HASH_RE,
     STREAM_RE,
+    TIER_LABEL_WORDS,
+    TIER_ONLY_WORDS,
+    TIER_WORDS,
     TRAILING_COLOUR_RE,
+    WORD_RE,
 )
 from sponsorcheck.normalize import LEGAL_FORMS, fold, normalize_name, registrable_domain
 
@@ -160,12 +166,20 @@ def name_from_profile(href: str) -> str:
     return name if is_name_like(name) else ""
 
 
+def is_tier_label(text: str) -> bool:
+    """True for a text made only of tier words ("Gold", "Media", "Silver level"): a tier's label, never a name."""
+    words = WORD_RE.findall(fold(text))
+    return bool(words) and all(w in TIER_WORDS or w in TIER_ONLY_WORDS or w in TIER_LABEL_WORDS for w in words)
+
+
 def is_name_like(text: str) -> bool:
     """True for a short text that can be an organisation's name (not a sentence, question or placeholder)."""
     if not text or len(text) > MAX_NAME_CHARS or len(text.split()) > MAX_NAME_WORDS:
         return False
     if TEMPLATE_VALUE_RE.search(text) or NON_NAME_RE.match(fold(text)):
         return False
+    if is_tier_label(text):
+        return False  # "Gold", "Silver" in a table's first column or a <dt>: the tier, not a sponsor
     if "?" in text or "!" in text or text.endswith(":"):
         return False
     if text.endswith(".") and normalize_name(text.rsplit(" ", 1)[-1]) not in LEGAL_FORMS:
@@ -307,3 +321,118 @@ def choose_name(
     if is_name_like(text):
         return text
     return ""
+
+
+# --------------------------------------------------------------------------------------------------
+# A glued name as the page writes it
+# --------------------------------------------------------------------------------------------------
+
+# A name read from a domain or a file name is glued ("calderbrewing.com" → "Calderbrewing"); the page may
+# write the same letters as a name elsewhere ("Calder Brewing" in a sentence, an alt, a title, a link).
+MIN_GLUED_CHARS = 5  # shorter glued names ("Acme", "AWS") are read as they are
+# What may stand between the words of a glued name where the page writes it ("Calder Brewing", "Calder-Brewing").
+WRITTEN_SEPARATORS = r"[\s\-.&'’+·]+"
+WRITTEN_SPLIT_RE = re.compile(WRITTEN_SEPARATORS)
+MAX_WRITTEN_WORDS = 4  # a glued name is looked for as at most this many of the page's words
+MAX_SPLITS = 4  # ways of cutting one glued name into the page's words that are looked for
+MAX_SPELLED_NAMES = 1_000  # glued names looked up on one page: a bound for hostile pages
+MAX_SPELLING_HITS = 50  # places read per way of writing one name
+# Where a name is written on a page besides its visible text (which includes link texts).
+NAME_ATTRIBUTES_XPATH = "//@alt|//@title|//@aria-label"
+GLUED_KEY_RE = re.compile(r"[\W_]+")
+_ASCII_PUNCTUATION = b"!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
+_PUNCTUATION_TO_SPACE = bytes.maketrans(_ASCII_PUNCTUATION, b" " * len(_ASCII_PUNCTUATION))
+
+
+def _glued_key(name: str) -> str:
+    """The letters and digits of a name, lower case: 'Calder Brewing' and 'calderbrewing' share 'calderbrewing'."""
+    return GLUED_KEY_RE.sub("", fold(name))
+
+
+def is_glued(name: str) -> bool:
+    """True for a one-word name read from a domain or a file, as `readable` writes it ('Calderbrewing')."""
+    # A name the page itself writes in lower case ("twitch" as a card's title) is the page's own spelling.
+    return len(name) >= MIN_GLUED_CHARS and name.isalnum() and name[0].isupper() and name[1:] == name[1:].lower()
+
+
+def _written_as_name(form: str) -> bool:
+    """True when a string of the page is written as a name: every word capitalised (or a digit), connectives
+    ("of", "de") aside — "Calder Brewing", not "the salt marsh" in a sentence."""
+    words = [w for w in WRITTEN_SPLIT_RE.split(form) if w]
+    if not words or not (words[0][0].isupper() or words[0][0].isdigit()):
+        return False
+    return all(w[0].isupper() or w[0].isdigit() or w.lower() in LIST_CONNECTORS for w in words)
+
+
+def _splits(key: str, words: set[bytes]) -> list[tuple[str, ...]]:
+    """Ways of cutting a glued key into words the page has ('calderbrewing' → ('calder', 'brewing')), longest
+    words first; a cut that cannot be finished is remembered, so a page of one-letter words costs little."""
+    found: list[tuple[str, ...]] = []
+    dead: set[tuple[int, int]] = set()
+
+    def cut(pos: int, pieces: tuple[str, ...]) -> bool:
+        if pos == len(key):
+            found.append(pieces)
+            return True
+        if len(pieces) == MAX_WRITTEN_WORDS or (pos, len(pieces)) in dead:
+            return False
+        finished = False
+        for end in range(len(key), pos, -1):
+            if len(found) >= MAX_SPLITS:
+                return True
+            if key[pos:end].encode() in words and cut(end, (*pieces, key[pos:end])):
+                finished = True
+        if not finished:
+            dead.add((pos, len(pieces)))
+        return finished
+
+    cut(0, ())
+    return found
+
+
+def page_spellings(names: list[str], texts: list[str]) -> dict[str, str]:
+    """For each glued name, the page's own spacing and casing of it: a string of the texts equal to it once
+    spaces and punctuation are removed, written as a name and not glued the same way ('Calderbrewing' →
+    'Calder Brewing', 'Quillworks' → 'QuillWorks'). Names the page never writes otherwise are left out; a
+    spelling in capitals only keeps its spacing ('CALDER BREWING' → 'Calder Brewing')."""
+    keys: dict[str, str] = {}
+    for name in names:
+        key = _glued_key(name)
+        if is_glued(name) and key.isascii() and len(keys) < MAX_SPELLED_NAMES:
+            keys.setdefault(key, name)
+    if not keys:
+        return {}
+    text = "\n".join(texts)
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        return {}  # a letter whose lower case is longer: positions would not line up (rare; names stay glued)
+    words = set(lowered.encode("utf-8", "replace").translate(_PUNCTUATION_TO_SPACE).split())
+    spelled: dict[str, str] = {}
+    for key, name in keys.items():
+        forms: list[str] = []
+        for pieces in _splits(key, words):
+            pattern = re.compile(WRITTEN_SEPARATORS.join(re.escape(p) for p in pieces))  # a literal start: fast
+            for m in islice(pattern.finditer(lowered), MAX_SPELLING_HITS):
+                start, end = m.span()
+                if (start and lowered[start - 1].isalnum()) or (end < len(lowered) and lowered[end].isalnum()):
+                    continue  # part of a longer word
+                form = " ".join(text[start:end].split())
+                if form == name or not _written_as_name(form):
+                    continue
+                if form.isupper():
+                    if len(pieces) == 1:
+                        continue  # "CALDERBREWING": the page adds nothing
+                    form = readable(form.lower())
+                forms.append(form)
+        if forms:
+            # The most frequent spelling, the first written on a tie.
+            spelled[name] = max(forms, key=lambda f: (forms.count(f), -forms.index(f)))
+    return spelled
+
+
+def page_texts(root: etree._Element, body_text: str) -> list[str]:
+    """Everywhere a page writes a name: its visible text (link texts included), title, alt, title and aria
+    attributes."""
+    texts = [body_text, root.findtext(".//title") or ""]
+    texts.extend(str(v) for v in root.xpath(NAME_ATTRIBUTES_XPATH))
+    return texts

@@ -36,6 +36,7 @@ from sponsorcheck.extract.links import (
     grid_site,
     href_of,
     is_anchor,
+    is_one_entry,
     is_platform_profile,
     outbound,
     site_of,
@@ -365,6 +366,8 @@ def walk(root: etree._Element, base: str, body: BodyText, attrs: list[Any] | Non
                     gone = stack.pop()
                     _release(containers, gone.container)
                 container = st.label_scopes.get(el)
+                if container is None and kind == "neutral" and any(s.kind == "sponsor" for s in stack):
+                    container = _own_box(el)  # a card's title names its card, never the next card's tier
                 container = container if container is not None else _section_container(el)
                 stack.append(Scope(kind, rank, text[:120], container, past, el))
                 containers[container] = containers.get(container, 0) + 1
@@ -421,6 +424,27 @@ def walk(root: etree._Element, base: str, body: BodyText, attrs: list[Any] | Non
     return out
 
 
+def _own_box(heading: etree._Element) -> etree._Element | None:
+    """The box a neutral heading inside a sponsor section titles, when it has one: the nearest ancestor (two
+    levels at most, never a section) holding a logo or a link besides the heading's own branch (a card, or a
+    group with its logos); None otherwise."""
+    branch = heading
+    for _ in range(2):
+        parent = branch.getparent()
+        if parent is None or parent.tag in SECTIONING_TAGS or parent.tag in ("body", "html"):
+            return None
+        for child in parent:
+            if child is not branch and isinstance(child.tag, str) and _HOLDS_LOGO_OR_LINK_OR_SELF(child):
+                return parent
+        branch = parent
+    return None
+
+
+_HOLDS_LOGO_OR_LINK_OR_SELF = etree.XPath(
+    "boolean(self::img or self::svg or self::a or .//*[self::img or self::svg or self::a])"
+)
+
+
 def _page_wide(stack: list[Scope], footer: etree._Element) -> bool:
     """Every open scope is a heading's whose section is the whole page (its container is <body> or <html>) and
     the footer is not inside a sponsor-marked block."""
@@ -456,7 +480,7 @@ def _is_entry_heading(el: etree._Element, heading: tuple[int, str], stack: list[
     if el.find(".//img") is not None or el.find(".//svg") is not None:
         return True
     parent = el.getparent()
-    return parent is not None and len(parent.xpath(".//*[self::img or self::svg or (self::a and @href)]")) == 1
+    return parent is not None and is_one_entry(parent)  # its logo and its links to one place: one card
 
 
 def is_card_title(text: str) -> bool:

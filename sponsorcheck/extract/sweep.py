@@ -56,9 +56,12 @@ from sponsorcheck.extract.vocabulary import (
     AFFILIATE_PARAMS,
     BLOCK_CHARS,
     BLOCK_MIN_CHARS,
+    COMMUNITY_GROUP_NOTE,
     COMMUNITY_GROUP_RE,
     CSS_URL_RE,
     DATA_NAME_KEY_RE,
+    DEEP_LINK_NOTE,
+    EMPLOYER_NOTE,
     EMPLOYER_RE,
     FOOTER_STRIP_TIER,
     GRID_TIER,
@@ -70,12 +73,17 @@ from sponsorcheck.extract.vocabulary import (
     PERSON_BEFORE_RE,
     PHRASE_RE,
     PRESENTS_RE,
+    PRIZE_NOTE,
     PRIZE_RE,
     SECTIONING_TAGS,
+    SENTENCE_INLINE_TAGS,
+    SENTENCE_LEAD_CHARS,
     SHOP_DONATION_RE,
+    SHOP_NOTE,
     SHOP_RE,
     SPONSOR_WORD_RE,
     STEM_RE,
+    STREAM_NOTE,
     STREAM_PLATFORM_DOMAINS,
     STREAM_RE,
     SWEEP_MAX_HITS,
@@ -504,12 +512,22 @@ def _text_hits(node: Any, terms: Terms, matcher: Matcher, kind: str = "text") ->
     text = str(node)
     if owner.tag == "title" and owner.getparent() is not None and owner.getparent().tag == "head":
         kind = "page-title"
-    yield from _name_hits(owner, kind, text, terms, matcher)
+    lead = ""
+    if not node.is_text:
+        # Text after an inline element continues its sentence ("<a>Buy the album</a> on Amazon."): the element's
+        # words are the start of the name's sentence, though names in them are that element's own hits.
+        trailed = node.getparent()
+        if trailed.tag in SENTENCE_INLINE_TAGS:
+            lead = clean(text_of(trailed))[-SENTENCE_LEAD_CHARS:]
+    yield from _name_hits(owner, kind, f"{lead} {text}" if lead else text, terms, matcher, len(lead) + 1 if lead else 0)
 
 
-def _name_hits(owner: etree._Element, kind: str, text: str, terms: Terms, matcher: Matcher) -> Iterator[_Hit]:
-    """Occurrences of names in one short text, each confirmed by the matcher within its own sentence."""
-    for m in terms.names.finditer(text):
+def _name_hits(
+    owner: etree._Element, kind: str, text: str, terms: Terms, matcher: Matcher, start: int = 0
+) -> Iterator[_Hit]:
+    """Occurrences of names in one short text from `start` on, each confirmed by the matcher within its own
+    sentence (which may begin before `start`)."""
+    for m in terms.names.finditer(text, start):
         sentence_start = _sentence_start(text, m.start())
         sentence_end = _sentence_end(text, m.end())
         before_words = text[sentence_start : m.start()].split()[-SWEEP_WINDOW_WORDS:]
@@ -523,7 +541,7 @@ def _name_hits(owner: etree._Element, kind: str, text: str, terms: Terms, matche
             # A user group named after a product ("AWS User Group Berlin"): the matcher refuses the group as
             # the company, and so do we, but the user sees it was read and why it does not count.
             confirmed = [x for x in matcher.match_name(span, sentence) if is_strong(x) and x.method != "fuzzy"]
-            refused = "community group named after a product, not the company"
+            refused = COMMUNITY_GROUP_NOTE
         for match in confirmed[:1]:
             yield _Hit(
                 owner,
@@ -767,7 +785,7 @@ def context_of(hit: _Hit, page: Page, terms: Terms) -> tuple[str, Role, str | No
             return SECTION, Role.SPONSOR, DISAGREES, state.tier
         return (GRID if state.tier in (FOOTER_STRIP_TIER, GRID_TIER) else SECTION), Role.SPONSOR, None, state.tier
     if state is not None and state.kind == "prize" and not phrase:
-        return OUTSIDE, Role.MENTION, "prize", state.tier
+        return OUTSIDE, Role.MENTION, PRIZE_NOTE, state.tier
     if _link_disagrees(hit, page):
         # Outside any sponsor list the link decides: shown, so the user sees it was read, but not counted.
         return OUTSIDE, Role.MENTION, DISAGREES, None
@@ -997,14 +1015,14 @@ def _non_sponsorship_use(hit: _Hit, page: Page) -> str | None:
     if hit.kind == "link" and _deep_link(hit):
         return DEEP_LINK
     if EMPLOYER_RE.search(hit.before) or (PERSON_BEFORE_RE.search(hit.before) and _under_people(hit, page)):
-        return "a person's employer"
+        return EMPLOYER_NOTE
     if PRIZE_RE.search(sentence):
-        return "prize"
+        return PRIZE_NOTE
     return None
 
 
-SHOP = "shop or donation link"  # the same words the section walk uses for the same reason
-STREAM = "listen/stream link"  # the same words the section walk uses for the same reason
+SHOP = SHOP_NOTE  # the same words the section walk uses for the same reason
+STREAM = STREAM_NOTE
 
 
 def _shop(hit: _Hit, page: Page, sentence: str, campaign_links: bool = False) -> bool:
@@ -1024,7 +1042,7 @@ def _shop(hit: _Hit, page: Page, sentence: str, campaign_links: bool = False) ->
     return not campaign_links and link is not None and _affiliate(href_of(link, page.base))
 
 
-DEEP_LINK = "a link to a page on its site (a product or an article), not sponsorship"
+DEEP_LINK = DEEP_LINK_NOTE
 
 
 def _deep_link(hit: _Hit) -> bool:

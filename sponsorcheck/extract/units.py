@@ -20,7 +20,7 @@ from lxml import etree
 from rapidfuzz.distance import Levenshtein
 
 from sponsorcheck.extract.document import TEMPLATE_VALUE_RE, BodyText, clean, text_of
-from sponsorcheck.extract.links import href_of, is_platform_profile, outbound, unwrap_redirect
+from sponsorcheck.extract.links import href_of, is_platform_profile, link_target, outbound, unwrap_redirect
 from sponsorcheck.extract.names import (
     agrees_with_link,
     choose_name,
@@ -36,13 +36,16 @@ from sponsorcheck.extract.sections import State, Structure, heading_of, is_card_
 from sponsorcheck.extract.vocabulary import (
     AFFILIATE_PARAMS,
     BLOCK_CHARS,
+    COMMUNITY_GROUP_NOTE,
     COMMUNITY_GROUP_RE,
+    CREDIT_NOTE,
     CSS_URL_RE,
     DATA_NAME_KEY_RE,
     FOOTER_STRIP_TIER,
     GRID_TIER,
     HEADING_RANK,
     HIDDEN_NOTE,
+    HOSTED_ASSET_NOTE,
     INLINE_TAGS,
     LAZY_SRC_ATTRS,
     LIST_CONNECTORS,
@@ -57,14 +60,17 @@ from sponsorcheck.extract.vocabulary import (
     PORTRAIT_FILE_RE,
     PRESENTED_BY_PHRASES,
     PRESENTED_BY_RE,
+    PRIZE_NOTE,
     PRIZE_RE,
     SECTIONING_TAGS,
     SHARE_LINK_RE,
     SHARED_ALT_NOTE,
     SHOP_DONATION_RE,
+    SHOP_NOTE,
     SHOP_RE,
     SHORTENER_DOMAINS,
     SOCIAL_ICON_DOMAINS,
+    STREAM_NOTE,
     STREAM_RE,
     TECH_CREDIT_RE,
     TITLE_SEPARATORS_RE,
@@ -100,6 +106,8 @@ def unit_root(anchor: etree._Element, counts: dict[etree._Element, int], st: Str
             break  # a section ends the climb; an <article> holding one logo is a card, the entry itself
         if counts.get(parent, 0) > 1 or parent in st.footers:
             break
+        if unit.tag in LIST_ITEM_TAGS and any(c is not unit and c.tag == unit.tag for c in parent):
+            break  # a list item is its own entry: the list's other items (plain names) are other sponsors
         if parent in st.hints and not any(c in st.headings and is_card_title(st.headings[c][1]) for c in parent):
             break  # a sponsor-hinted box is the section, unless it is one logo's card with its own title
         if any(c.tag == "header" or (c in st.headings and not is_card_title(st.headings[c][1])) for c in parent):
@@ -258,13 +266,14 @@ def explanation_after(unit: etree._Element, host: str | None = None) -> str:
 
 def _image_sources(el: etree._Element) -> list[str]:
     found: list[str] = []
-    src = el.get("src")
-    if src and not src.startswith("data:"):
-        found.append(src)
+    # A lazy-loading attribute holds the real image; src then holds the loader's placeholder: lazy first.
     for attr in LAZY_SRC_ATTRS:
         value = el.get(attr)
         if value and not value.startswith("data:"):
             found.append(value.split(",")[0].strip().split(" ")[0])
+    src = el.get("src")
+    if src and not src.startswith("data:"):
+        found.append(src)
     srcset = el.get("srcset")
     if srcset and not found:
         found.append(srcset.split(",")[0].strip().split(" ")[0])
@@ -283,17 +292,17 @@ def _classify_mention(
     # parameter is the sponsor's own campaign link: neither makes the logo a mere credit or shop link.
     tiered = under_sponsor_tier(state)
     if state.kind == "prize" or (PRIZE_RE.search(text) and re.search(r"\bbest\b|\bprize\b", text, re.I)):
-        note = "prize"
+        note = PRIZE_NOTE
     elif _credit(text, b, tiered):
-        note = "technology or hosting credit"
+        note = CREDIT_NOTE
     elif STREAM_RE.search(text):
-        note = "listen/stream link"
+        note = STREAM_NOTE
     elif (affiliate and not tiered) or SHOP_RE.search(text) or SHOP_DONATION_RE.search(text):
-        note = "shop or donation link"
+        note = SHOP_NOTE
     elif hosted_only and not b.domains and not any(e.kind in ("img-alt", "data-attr", "text") for e in b.evidence):
-        note = "asset hosted on a provider"
+        note = HOSTED_ASSET_NOTE
     elif COMMUNITY_GROUP_RE.search(b.name):
-        note = "community group named after a product, not the company"
+        note = COMMUNITY_GROUP_NOTE
     if note:
         b.role = Role.MENTION
         b.note = note
@@ -339,7 +348,7 @@ def text_items(el: etree._Element, state: State) -> list[Builder]:
         b.tier, b.past, b.context = state.tier, state.past, _context_of_state(state)
         _classify_mention(b, text, state, False, False, [])
         if state.kind == "prize":
-            b.role, b.note = Role.MENTION, "prize"
+            b.role, b.note = Role.MENTION, PRIZE_NOTE
         out.append(b)
     return out
 
@@ -495,10 +504,12 @@ def units_of(
     builders: list[Builder] = []
     anchors = [(a, s) for a, s in anchors if not is_portrait(a)]
     # Keyed by the element objects themselves: lxml reuses the id() of proxies it has freed.
-    counts: dict[etree._Element, int] = {}
+    keys: dict[etree._Element, set[object]] = {}
     for anchor, _ in anchors:
+        key = _entry_key(anchor, base)
         for anc in anchor.iterancestors():
-            counts[anc] = counts.get(anc, 0) + 1
+            keys.setdefault(anc, set()).add(key)
+    counts = {anc: _entries(found) for anc, found in keys.items()}
     units: dict[etree._Element, State] = {}
     for anchor, state in anchors:
         units.setdefault(unit_root(anchor, counts, structure), state)
@@ -518,6 +529,33 @@ def units_of(
             continue  # holds a logo unit: its text is that unit's
         builders.extend(text_items(el, state))
     return builders
+
+
+def _entry_key(anchor: etree._Element, base: str) -> object:
+    """What an anchor stands for when counting a box's entries: a link its target, a logo without a link what
+    its alt or file name says ("" when it names no one), anything else itself."""
+    if anchor.tag == "a":
+        return ("link", link_target(unwrap_redirect(href_of(anchor, base))))
+    if anchor.tag in ("img", "svg", "picture"):
+        img = anchor if anchor.tag != "picture" else next(anchor.iter("img", "source"), anchor)
+        alt = name_from_alt(img.get("alt") or "")
+        named = alt or next((n for src in _image_sources(img) if (n := name_from_filename(src))), "")
+        return ("logo", anchor, named)
+    return ("other", anchor)
+
+
+def _entries(keys: set[object]) -> int:
+    """How many organisations a box's anchors stand for. A card's logo without a link beside links to one place
+    is one entry when the logo names no one or names that place ("<img src=acme.png><h3>Acme</h3><a
+    href=acme.example>Visit website</a>"); anything else counts each anchor."""
+    links = [k for k in keys if isinstance(k, tuple) and k[0] == "link"]
+    logos = [k for k in keys if isinstance(k, tuple) and k[0] == "logo"]
+    if len(links) == 1 and len(logos) == 1 and len(keys) == 2:
+        target, named = str(links[0][1]), str(logos[0][2])
+        host, _, path = target.partition("/")
+        if not named or agrees_with_link(named, host, "/" + path):
+            return 1
+    return len(keys)
 
 
 def is_portrait(anchor: etree._Element) -> bool:

@@ -83,6 +83,10 @@ SPONSOR_STEMS = (
     "协办",  # zh (simplified): co-organised by
     "協辦",  # zh (traditional)
     "鸣谢",  # zh (simplified): acknowledgements
+    "支持单位",  # zh (simplified): supporting organisations (not bare 支持: "技术支持" is technical support)
+    "支持單位",  # zh (traditional)
+    "媒体支持",  # zh (simplified): media support
+    "媒體支持",  # zh (traditional)
     "鳴謝",  # zh (traditional)
 )
 # Whole words that are sponsor headings on their own (too short or too common to be stems).
@@ -288,6 +292,8 @@ TIER_WORDS = frozenset(
 )
 # Tier names that say nothing on their own ("Media", "Hospitality", "Community") but, as a heading of the
 # same rank after a sponsor heading (or inside its section), name the next tier of the same list.
+# Words that, beside tier words, still make a label and not a name ("Gold level", "Tier 1").
+TIER_LABEL_WORDS = frozenset({"level", "tier", "class", "niveau", "nivel", "stufe"})
 TIER_ONLY_WORDS = frozenset(
     {
         "media",
@@ -502,6 +508,8 @@ FILENAME_NOISE_RE = re.compile(
     r"positive|negative|inverse|inverted|bw|copy|original|resized|scaled|cropped|crop|default|primary|alt|"
     r"stacked|wide|square|round|rect|banner|badge|lg|sm|md|xs|xl|alpha|flat|rev|only|text|wordmark|mark|"
     r"screenshot|screen|shot|unnamed|download|untitled|file|upload|padded|padding|"
+    # a lazy loader's placeholder in src ("blank.gif", "spacer.png", "placeholder.svg")
+    r"blank|spacer|placeholder|lazyload|lazy|loading|dummy|"
     # markers image pipelines add before their hash: Hugo "_hu_<hash>", "-resized-", "-optimized"
     r"hu|optimized|optimised|compressed|processed|"
     # the same colour words in the other languages we read: es, pt, fr, de, it, nl
@@ -639,6 +647,23 @@ SHORTENER_DOMAINS = frozenset(
 )
 # Query parameters of redirect and tracking links that hold the real destination.
 REDIRECT_PARAMS = frozenset({"u", "url", "q", "target", "dest", "destination", "redirect", "redirect_uri", "to"})
+# Why a name is a mention, not sponsorship. Every report writes a mention as "<name> → <owner>: <note>, not
+# counted", so a note is a short noun phrase that reads well there ("Amazon → Amazon.com, Inc.: shop or
+# donation link, not counted"), never a sentence of its own.
+PRIZE_NOTE = "prize"
+CREDIT_NOTE = "technology or hosting credit"
+STREAM_NOTE = "listen/stream link"
+SHOP_NOTE = "shop or donation link"
+HOSTED_ASSET_NOTE = "image or file hosted on its servers"
+COMMUNITY_GROUP_NOTE = "user group named after its product"
+DEEP_LINK_NOTE = "link to one of its product or article pages"
+EMPLOYER_NOTE = "a person's employer"
+# Text after an inline element continues that element's sentence ("<a>Buy the album</a> on Amazon."): the
+# element's last characters are read as the start of it (the sweep's sentence of a name).
+SENTENCE_INLINE_TAGS = frozenset(
+    {"a", "b", "strong", "em", "i", "span", "small", "u", "font", "abbr", "cite", "q", "mark", "time"}
+)
+SENTENCE_LEAD_CHARS = 120
 # Unit text that makes a link a mention, not sponsorship: listening/streaming, shopping/donation, prizes.
 STREAM_RE = re.compile(
     r"\b(?:listen|stream(?:ing|ed)?|watch|broadcast|escucha\w*|[ée]coute\w*|anh[öo]ren|ouvir|ou[çc]a|ascolta)\b"
@@ -646,7 +671,8 @@ STREAM_RE = re.compile(
     re.IGNORECASE,
 )
 SHOP_RE = re.compile(
-    r"\b(?:shop|buy|order|purchase)\s+(?:\w+\s+){0,2}?(?:at|on|from|via|through|with)\b"
+    # "Buy the album on", "Buy the festival album: on", "Pre-order the record from"
+    r"\b(?:shop|buy|order|pre-?order|purchase)\s+(?:[\w'’-]+[\s:,–—-]+){0,3}?(?:at|on|from|via|through|with)\b"
     r"|\b(?:shopping|shoppers?|purchases|affiliate|rebate|gift card|wish ?list)\b"
     r"|\b(?:comprar|compre|comprez|acheter|achetez|kaufen|kaufe|acquista)\b",
     re.IGNORECASE,

@@ -1,5 +1,6 @@
 """Reports: one module per format (json, table, csv, markdown, xlsx) plus the terminal presentations
-of explain, watchlist show, batch progress and the batch summary.
+of explain, watchlist show, batch progress and the batch summary, and `console`: the consoles and every
+short line a command says (notes, warnings, errors, the allowlists read, cache and validate answers).
 
 This package imports only the formats; `progress` and `batch_summary` depend on the batch module and
 are imported from where they are used, so `sponsorcheck.batch` can import the formats without a cycle.

@@ -12,6 +12,20 @@ from sponsorcheck.models import Result, Verdict
 from sponsorcheck.report.common import VERDICT_STYLE, age_words, summary_fields
 
 
+def table_detail(r: Result) -> str:
+    """A row's "why" in the terminal table, as the report files give it: a conflict's sponsors with their
+    company, a review's reason, an unknown's hint, an error's message; then what is allowed
+    (with the allowlist's reason) and the mentions that were not counted."""
+    fields = summary_fields(r)
+    # A conflict's sponsor and company say it all; a review's reason names the sponsor and says what to check.
+    parts = [fields["matched_sponsors"] if r.verdict is Verdict.CONFLICT else fields["why"]]
+    if fields["allowed"]:
+        parts.append(f"allowed: {fields['allowed']}")
+    if fields["mentions"]:
+        parts.append(fields["mentions"])
+    return "; ".join(p for p in parts if p)
+
+
 def print_batch_table(results: Sequence[Result], table: Table, console: Console) -> None:
     """The batch report as a terminal table: row, the first other columns, URL, verdict, findings or error."""
     from rich.table import Table as RichTable
@@ -22,8 +36,7 @@ def print_batch_table(results: Sequence[Result], table: Table, console: Console)
         grid.add_column(name, overflow="fold")
     for number, r in enumerate(results, 1):
         row = dict(r.row)
-        fields = summary_fields(r)
-        detail = fields["matched_sponsors"] or fields["why"]
+        detail = table_detail(r)
         grid.add_row(
             str(number),
             *(escape(row.get(c, "")) for c in others),

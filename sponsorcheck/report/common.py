@@ -128,9 +128,12 @@ def why_text(r: Result) -> str:
     if r.verdict is Verdict.UNKNOWN:
         return "; ".join(r.hints) or "no sponsor information found on the page"
     if r.verdict is Verdict.CLEAR:
-        allowed = sum(f.level is Level.ALLOWED for f in r.findings)
-        tail = f"; {allowed} allowed by your allowlist" if allowed else ""
-        return f"{len(r.sponsors)} sponsor{'' if len(r.sponsors) == 1 else 's'} found, none on the watchlist{tail}"
+        found = f"{len(r.sponsors)} sponsor{'' if len(r.sponsors) == 1 else 's'} found"
+        allowed = len({f.sponsor for f in r.findings if f.level is Level.ALLOWED})
+        if allowed:  # watchlisted, so not "none on the watchlist": allowed by the user's own file
+            which = "the watchlisted one is" if allowed == 1 else f"the {allowed} watchlisted ones are"
+            return f"{found}; {which} allowed by your allowlist"
+        return f"{found}, none on the watchlist"
     return "; ".join(r.hints)
 
 

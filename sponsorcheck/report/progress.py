@@ -52,7 +52,7 @@ def _eta_column() -> object:
 class ProgressObserver:
     """Draws batch progress on stderr with rich: rows done, conflicts and errors so far, time left."""
 
-    def __init__(self, console: Console, done: Iterable[Result] = ()) -> None:
+    def __init__(self, console: Console, done: Iterable[Result] = (), total: int | None = None) -> None:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         taken = list(done)  # rows a --resume took from the journal count from the start
@@ -69,7 +69,7 @@ class ProgressObserver:
             transient=True,
         )
         self.task = self.progress.add_task(
-            "batch", total=None, completed=len(taken), counts=counts_text(self.conflicts, self.errors)
+            "batch", total=total, completed=len(taken), counts=counts_text(self.conflicts, self.errors)
         )
 
     def __enter__(self) -> ProgressObserver:

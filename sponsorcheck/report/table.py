@@ -17,6 +17,7 @@ from sponsorcheck.report.common import (
     evidence_line,
     mention_label,
 )
+from sponsorcheck.watchlist import Watchlist
 
 # One legend entry per mark; only the marks a report shows are explained under it.
 MARKS = {
@@ -139,3 +140,14 @@ def print_table(
     if shown_marks:
         legend = "   ".join(MARKS[level][1] for level in MARKS if level in shown_marks)
         console.print(f"\n[dim]{legend}[/]")
+
+
+def print_check_table(
+    results: Sequence[Result], watchlists: Sequence[Watchlist], console: Console, *, verbose: bool = False
+) -> None:
+    """`check`/`names` in table format: the answered results (a failed target was said on stderr once),
+    the pledge's demands worded from the watchlists; flushed so a closed pipe shows while it is handled."""
+    demand_texts = {f"{w.id}:{d.id}": d.display for w in watchlists for d in w.pledge.demands}
+    shown = [r for r in results if r.error is None]
+    print_table(shown, console, demand_texts, verbose=verbose, pledges=len(watchlists))
+    console.file.flush()

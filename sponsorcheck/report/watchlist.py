@@ -12,6 +12,14 @@ from sponsorcheck import __version__
 from sponsorcheck.watchlist import Source, Watchlist
 
 
+def print_watchlists(watchlists: Sequence[Watchlist], console: Console) -> None:
+    """Every watchlist's listing, a blank line between two."""
+    for i, wl in enumerate(watchlists):
+        if i:
+            console.print()
+        print_watchlist(wl, console)
+
+
 def print_watchlist(wl: Watchlist, console: Console) -> None:
     """A readable listing: pledge and demands, then entities with aliases, domains, brands and sources."""
     p = wl.pledge
