@@ -93,7 +93,9 @@ FLOORS: tuple[Floor, ...] = (
     # Round 3: the robustness floors rose (0.932 → 0.957 kept, 2 → 0 conflicts lost, 0.135 → 0.117 largest drop)
     # with short links and platform channels in logo grids, footers as their own region, lead-in lines as list
     # labels, and block moves that take a block's label heading and whole table or list along (robustness.py).
-    Floor("robustness: verdicts kept over all changes", 0.957, lambda m: m.robustness.kept_share, ratio=True),
+    # Round 4 (robust): 0.957 → 0.965 kept and 0.118 → 0.095 largest drop, with grids of logos nested one per row,
+    # grids of logos the site files under a partners folder, and block moves that keep the block's title and labels.
+    Floor("robustness: verdicts kept over all changes", 0.965, lambda m: m.robustness.kept_share, ratio=True),
     Floor(
         "robustness: conflicts lost (conflict → clear/unknown)",
         0,
@@ -102,7 +104,7 @@ FLOORS: tuple[Floor, ...] = (
     ),
     Floor(
         "robustness: largest recall drop of one change",
-        0.118,
+        0.095,
         lambda m: m.robustness.max_drop,
         at_most=True,
         ratio=True,

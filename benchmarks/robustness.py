@@ -61,8 +61,8 @@ from lxml import etree
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus_eval import DEFAULT_CORPUS, PAGE_KINDS, load_labels
-from user_check import ROOT, Checked, CheckFailed, matched, run_check
+from corpus_eval import DEFAULT_CORPUS, PAGE_KINDS, held_back, load_labels
+from user_check import ROOT, Checked, CheckFailed, matched, run_check, same_sponsor
 
 TEST_PAGES = ROOT / "tests" / "pages"
 TEST_PAGE_SUFFIXES = (".html", ".htm", ".md", ".markdown")
@@ -73,10 +73,15 @@ WRAPPER_DEPTH = 20
 VISIBLE_SLIDES = 3
 CLONED_SLIDES = 2
 TABLE_COLUMNS = 3
+PROSE_CHARS = 200  # a unit with more words than this is a paragraph of prose, not a list entry
 PLACEHOLDER_SRC = "data:image/gif;base64,R0lGODlhAQABAAAAACw="
 UTILITY_CLASSES = ("flex", "grid", "items-center", "gap-4", "p-4", "mx-auto", "w-full", "text-sm")
 HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 LANDMARK_TAGS = frozenset({"html", "body", "main", "header", "footer", "article", "nav", "aside"})
+BLOCK_LEVEL_TAGS = frozenset(
+    {"div", "section", "article", "aside", "nav", "header", "footer", "ul", "ol", "dl", "li", "table", "figure", "p"}
+)
+REGION_TAGS = frozenset({"header", "footer", "nav"})  # page regions apart from the main content
 MEDIA_TAGS = frozenset({"a", "img", "picture", "svg", "figure", "object"})
 # Elements whose parts (rows, items) are not a block on their own: a block move takes the whole of them.
 WHOLE_TAGS = frozenset({"table", "thead", "tbody", "tfoot", "tr", "ul", "ol", "dl", "picture", "figure"})
@@ -299,49 +304,66 @@ class Block:
     heading: etree._Element | None
     units: list[etree._Element]  # one element per sponsor (or group of names sharing an element)
     unit_labels: list[str]  # the tier heading text in force before each unit ("" when none)
+    title: etree._Element | None = None  # what a restructured block keeps above it: the heading, or one inside
 
 
-def evidence_elements(doc: etree._Element, sponsors: Sequence[dict]) -> dict[etree._Element, set[int]]:
-    """Elements of the body that carry a found sponsor's evidence, with the sponsors each carries."""
+def evidence_elements(
+    doc: etree._Element, sponsors: Sequence[dict], locate: bool = True
+) -> dict[etree._Element, set[int]]:
+    """Elements of the body that carry a found sponsor's evidence, with the sponsors each carries. With `locate`
+    (finding the block), evidence shared by several sponsors or found in several places locates no one."""
     body = body_of(doc)
     wanted: dict[tuple[str, str], set[int]] = {}
-    texts: dict[str, set[int]] = {}
     for index, sponsor in enumerate(sponsors):
         for ev in sponsor.get("evidence", []):
             kind, text = ev.get("kind", ""), _norm(str(ev.get("text", "")))
-            if not text:
-                continue
-            if kind == "text":
-                texts.setdefault(text, set()).add(index)
-            else:
+            if text:
                 wanted.setdefault((kind, text), set()).add(index)
+    # A text the result gives as evidence of several sponsors (a placeholder alt "alt text" copied onto every logo)
+    # locates none of them: each one's own evidence (its file, its link) does.
+    if locate:
+        wanted = {key: who for key, who in wanted.items() if len(who) == 1}
+    texts = {text for kind, text in wanted if kind == "text"}
+    files = [(key, who) for key, who in wanted.items() if key[0] in ("img-file", "css-bg")]
     attr_kinds = {"href": "link", "alt": "img-alt", "title": "title", "aria-label": "aria-label"}
-    found: dict[etree._Element, set[int]] = {}
+    keys_of: dict[etree._Element, set[tuple[str, str]]] = {}
     for el in body.iter():
         if not isinstance(el.tag, str):
             continue
-        owners: set[int] = set()
+        keys: set[tuple[str, str]] = set()
         for attr, kind in attr_kinds.items():
             value = el.get(attr)
-            if value:
-                owners |= wanted.get((kind, _norm(value)), set())
+            if value and (kind, _norm(value)) in wanted:
+                keys.add((kind, _norm(value)))
         for attr in ("src", "data-src", "srcset", "data-srcset", "style", "data-lazy-src"):
             value = el.get(attr)
             if value:
-                for (kind, text), who in wanted.items():
-                    if kind in ("img-file", "css-bg") and text in value:
-                        owners |= who
+                keys.update(key for key, _ in files if key[1] in value)
         for attr, value in el.attrib.items():
             if attr.startswith("data-") and ("data-attr", _norm(value)) in wanted:
-                owners |= wanted[("data-attr", _norm(value))]
-        if texts and len(el) <= 3:
-            owners |= texts.get(_norm(el.text_content()), set())
-        if owners:
-            found[el] = owners
+                keys.add(("data-attr", _norm(value)))
+        if texts and len(el) <= 3 and _norm(el.text_content()) in texts:
+            keys.add(("text", _norm(el.text_content())))
+        if keys:
+            keys_of[el] = keys
     # A text match on an element and on its own child: keep the innermost one.
-    for el in list(found):
-        if any(d in found and found[d] >= found[el] for d in el.iterdescendants()):
-            del found[el]
+    for el in list(keys_of):
+        if any(d in keys_of and keys_of[d] >= keys_of[el] for d in el.iterdescendants()):
+            del keys_of[el]
+    # A key found on several elements (a name in the menu, the footer and the list) does not say where its sponsor
+    # stands: such a sponsor is located only when nothing else locates the others.
+    places: dict[tuple[str, str], int] = {}
+    for keys in keys_of.values():
+        for key in keys:
+            places[key] = places.get(key, 0) + 1
+    located = {i for keys in keys_of.values() for key in keys if places[key] == 1 for i in wanted[key]}
+    if not locate:
+        located = set()
+    found: dict[etree._Element, set[int]] = {}
+    for el, keys in keys_of.items():
+        owners = {i for key in keys for i in wanted[key] if places[key] == 1 or i in located or not located}
+        if not located or owners:
+            found[el] = owners or {i for key in keys for i in wanted[key]}
     return found
 
 
@@ -361,8 +383,26 @@ def _is_heading(el: etree._Element) -> bool:
         return True
     text = _norm(el.text_content())
     if el.xpath(".//h1|.//h2|.//h3|.//h4|.//h5|.//h6"):
-        return len(text) <= 80
-    return el.tag in LABEL_TAGS and 0 < len(text) <= 80 and not el.xpath(".//a|.//img|.//svg|.//picture")
+        # …as long as it holds nothing but headings: a box with the heading and the logos is the block itself.
+        return len(text) <= 80 and not _media_outside_headings(el)
+    return _is_label_line(el)
+
+
+def _is_label_line(el: etree._Element) -> bool:
+    """A short line of words with no link or logo ("<p><b>Thanks to our sponsors!</b></p>")."""
+    if not isinstance(el.tag, str) or el.tag not in LABEL_TAGS:
+        return False
+    text = _norm(el.text_content())
+    return 0 < len(text) <= 80 and not el.xpath(".//a|.//img|.//svg|.//picture")
+
+
+def _media_outside_headings(el: etree._Element) -> bool:
+    return bool(
+        el.xpath(
+            ".//*[self::a or self::img or self::svg or self::picture]"
+            "[not(ancestor::h1 or ancestor::h2 or ancestor::h3 or ancestor::h4 or ancestor::h5 or ancestor::h6)]"
+        )
+    )
 
 
 def _is_noise(el: etree._Element) -> bool:
@@ -380,9 +420,24 @@ def _is_noise(el: etree._Element) -> bool:
     )
 
 
+def _apart(owners: dict[etree._Element, set[int]]) -> dict[etree._Element, set[int]]:
+    """Without the sponsors read only inside a page region (footer, header, nav) that holds none of the others:
+    a name in the footer's "previous / next" links is not part of the list in the page's main content."""
+    region: dict[int, set[etree._Element | None]] = {}
+    for el, who in owners.items():
+        box = next((a for a in el.iterancestors() if a.tag in REGION_TAGS), None)
+        for index in who:
+            region.setdefault(index, set()).add(box)
+    main = {index for index, boxes in region.items() if None in boxes}
+    if not main or len(main) == len(region):
+        return owners
+    kept = {el: who for el, who in owners.items() if who & main}
+    return kept or owners
+
+
 def find_block(doc: etree._Element, sponsors: Sequence[dict]) -> Block | None:
     """The sponsor block of a page, from the evidence of what `check` found there; None when nothing was."""
-    owners = evidence_elements(doc, sponsors)
+    owners = _apart(evidence_elements(doc, sponsors))
     if not owners:
         return None
     chains = [_ancestors(el) for el in owners]
@@ -419,7 +474,23 @@ def find_block(doc: etree._Element, sponsors: Sequence[dict]) -> Block | None:
         heading = nodes[0]
     units = _entries(_units(owners, chains, set(nodes)), heading)
     labels = _labels(nodes, units, heading)
-    return Block(parent, nodes, heading, units, labels)
+    title = heading if heading is not None else _inner_title(nodes, units)
+    return Block(parent, nodes, heading, units, labels, title)
+
+
+def _inner_title(nodes: list[etree._Element], units: list[etree._Element]) -> etree._Element | None:
+    """The block's title when it stands inside the block's first node (a section with its own heading, or a broken
+    page's unclosed heading around the logos): the first heading before the first unit."""
+    if not units:
+        return None
+    root = nodes[0].getroottree().getroot()
+    order = {el: i for i, el in enumerate(root.iter())}
+    first = min(order.get(u, 0) for u in units)
+    for node in nodes:
+        for el in node.iter(*HEADING_TAGS):
+            if order.get(el, 0) < first or any(el in _ancestors(u) for u in units):
+                return el
+    return None
 
 
 def _units(owners: dict[etree._Element, set[int]], chains: list[list], roots: set) -> list[etree._Element]:
@@ -473,13 +544,17 @@ def _entries(units: list[etree._Element], heading: etree._Element | None) -> lis
 
 
 def _labels(nodes: list[etree._Element], units: list[etree._Element], heading: etree._Element | None) -> list[str]:
-    """The tier heading text in force before each unit (headings inside the block, in document order)."""
+    """The tier label in force before each unit: headings inside the block, and the short label line that leads a
+    list or row of units ("<p>Extra special thanks to our sponsors:</p><ul>…"), in document order."""
     root = nodes[0].getroottree().getroot()
+    holding = {a for u in units for a in _ancestors(u)}
     headings = [
         el
         for node in nodes
-        for el in node.iter(*HEADING_TAGS)
-        if el is not heading and not any(el is u or el in _ancestors(u) for u in units)
+        for el in node.iter()
+        if el is not heading
+        and el not in holding
+        and (el.tag in HEADING_TAGS or (_is_label_line(el) and _leads(el, holding)))
     ]
     order = {el: i for i, el in enumerate(root.iter())}
     labels = []
@@ -487,6 +562,14 @@ def _labels(nodes: list[etree._Element], units: list[etree._Element], heading: e
         before = [h for h in headings if order.get(h, 0) < order.get(unit, 0)]
         labels.append(_norm(before[-1].text_content()) if before else "")
     return labels
+
+
+def _leads(line: etree._Element, holding: set[etree._Element]) -> bool:
+    """The next element after a label line (over comments and empty boxes) holds units: the line leads them."""
+    nxt = line.getnext()
+    while nxt is not None and nxt not in holding and _is_noise(nxt) and not isinstance(nxt.tag, str):
+        nxt = nxt.getnext()
+    return nxt is not None and nxt in holding
 
 
 def _detach(nodes: Iterable[etree._Element]) -> None:
@@ -531,9 +614,22 @@ def _el(tag: str, children: Iterable[etree._Element] = (), text: str | None = No
     return el
 
 
+def _is_prose(unit: etree._Element) -> bool:
+    """A paragraph of running text (a sponsor's biography with a link in it): not an entry of a list or row."""
+    return len(_norm(unit.text_content())) > PROSE_CHARS
+
+
+def _entry_units(block: Block) -> list[tuple[str, etree._Element]]:
+    """(label, unit) of the block's entries: a carousel, tabs, a table or cards hold logos and names, not the
+    paragraphs of prose beside them (unless the block is nothing but prose)."""
+    pairs = list(zip(block.unit_labels, block.units, strict=True))
+    entries = [(label, unit) for label, unit in pairs if not _is_prose(unit)]
+    return entries or pairs
+
+
 def _unit_copies(block: Block) -> list[etree._Element]:
     copies = []
-    for unit in block.units:
+    for _, unit in _entry_units(block):
         clone = copy.deepcopy(unit)
         clone.tail = None
         copies.append(clone)
@@ -544,7 +640,7 @@ def _groups(block: Block, halves: bool = False) -> list[tuple[str, list[etree._E
     """Units grouped by the tier heading before them; without tiers and with `halves`, split in two."""
     copies = _unit_copies(block)
     groups: list[tuple[str, list[etree._Element]]] = []
-    for label, unit in zip(block.unit_labels, copies, strict=True):
+    for (label, _), unit in zip(_entry_units(block), copies, strict=True):
         if groups and groups[-1][0] == label:
             groups[-1][1].append(unit)
         else:
@@ -556,10 +652,12 @@ def _groups(block: Block, halves: bool = False) -> list[tuple[str, list[etree._E
 
 
 def _leading(block: Block) -> list[etree._Element]:
-    if block.heading is None:
+    """A copy of the block's title with its words only (a heading around the logos does not bring them along)."""
+    if block.title is None:
         return []
-    heading = copy.deepcopy(block.heading)
+    heading = copy.deepcopy(block.title)
     heading.tail = None
+    _detach([c for c in heading if isinstance(c.tag, str) and c.tag in BLOCK_LEVEL_TAGS and _media_outside_headings(c)])
     return [heading]
 
 
@@ -575,18 +673,25 @@ class PageContext:
 
 
 def _media_of(heading: etree._Element) -> list[etree._Element]:
-    media = []
+    """What a heading holds besides its words: its images and links, and the content a broken page nested
+    inside it (an unclosed <h1> around the whole list) — a change to the heading's words keeps all of it."""
+    kept: list[etree._Element] = []
     for el in heading.iterdescendants():
-        if isinstance(el.tag, str) and el.tag in MEDIA_TAGS and not any(m in _ancestors(el) for m in media):
-            media.append(el)
-    return media
+        if not isinstance(el.tag, str) or any(m in _ancestors(el) for m in kept):
+            continue
+        nested = el.tag in BLOCK_LEVEL_TAGS and el.xpath(
+            "boolean(.//a or .//img or .//svg or .//picture or .//h1 or .//h2 or .//h3 or .//h4 or .//h5 or .//h6)"
+        )
+        if el.tag in MEDIA_TAGS or nested:
+            kept.append(el)
+    return kept
 
 
 def _entry_headings(doc: etree._Element, ctx: PageContext) -> set[etree._Element]:
     """Headings that are a sponsor's own name ("<h3>IMDb</h3>" on a card): the sponsor, not a section title. The
     heading changes keep their words (a site without headings still names its sponsors), so they measure the loss
     of section titles, not the deletion of the sponsors themselves."""
-    owners = evidence_elements(doc, ctx.sponsors)
+    owners = evidence_elements(doc, ctx.sponsors, locate=False)
     entries = set()
     for heading in body_of(doc).iter(*HEADING_TAGS):
         named = heading in owners or any(d in owners for d in heading.iterdescendants())
@@ -852,6 +957,11 @@ class Outcome:
     # A conflict whose every matched name or domain no longer occurs anywhere in the changed page's HTML: the
     # change removed what the verdict rested on (alt texts off a logo-only banner). Still counted as lost.
     evidence_gone: bool = False
+    held_back: bool = False  # a held-back corpus page: counted, never described (--diagnose)
+    # For --diagnose: each reference name found on the unchanged page and not on the changed one, with what the
+    # unchanged page read for it ("Acme: section 'Gold', img-alt 'Acme', link 'acme.example'") and what the
+    # changed page still says about it ("read as a mention", "nothing").
+    lost_names: tuple[str, ...] = ()
 
 
 @dataclass
@@ -991,6 +1101,32 @@ def _evidence_gone(before: Checked, changed_html: str) -> bool:
     return bool(conflicts)
 
 
+def _describe(checked: Checked, name: str) -> str:
+    """What a result read for a reference name: context, tier and evidence of its sponsor entry, else where else
+    the name stands (a mention, a finding); "nothing" when the result does not name it."""
+    for c in checked.result.get("sponsors", []):
+        if same_sponsor(name, str(c.get("name", ""))):
+            evidence = ", ".join(
+                f"{ev.get('kind')} {str(ev.get('text', ''))[:60]!r}" for ev in c.get("evidence", [])[:4]
+            )
+            context = c.get("context") or ("section" if c.get("in_sponsor_context") else "outside")
+            return f"{c.get('role')} in {context} {str(c.get('tier') or '')[:40]!r}: {evidence}"
+    for m in checked.result.get("mentions", []):
+        if same_sponsor(name, str(m.get("name", ""))):
+            return f"mention ({'in' if m.get('in_sponsor_context') else 'outside'} a sponsor context)"
+    return "nothing"
+
+
+def _lost_names(reference: Sequence[str], before: Checked, after: Checked) -> tuple[str, ...]:
+    hits_before = matched(reference, before.found_names())[0]
+    hits_after = set(matched(reference, after.found_names())[0])
+    return tuple(
+        f"{name}: before {_describe(before, name)} | after {_describe(after, name)}"
+        for name in hits_before
+        if name not in hits_after
+    )
+
+
 def _outcome(
     change: str, page: SourcePage, reference: Sequence[str], before: Checked, after: Checked, changed_html: str = ""
 ) -> Outcome:
@@ -1004,13 +1140,21 @@ def _outcome(
         hits_before=len(matched(reference, before.found_names())[0]),
         hits_after=len(matched(reference, after.found_names())[0]),
         evidence_gone=bool(changed_html) and before.verdict == "conflict" and _evidence_gone(before, changed_html),
+        held_back=page.labelled is not None and held_back(page.id),
+        lost_names=_lost_names(reference, before, after),
     )
 
 
-def measure(corpus: Path | None = DEFAULT_CORPUS, include_tests: bool = True) -> Robustness:
-    """Run every change on every page through `check` (raises CheckFailed when check cannot run)."""
+def measure(
+    corpus: Path | None = DEFAULT_CORPUS, include_tests: bool = True, only_change: str = "", only_page: str = ""
+) -> Robustness:
+    """Run every change on every page through `check` (raises CheckFailed when check cannot run). `only_change` and
+    `only_page` (substrings) narrow the run while working on one class; the figures then cover only that part."""
     from_corpus = corpus_pages(corpus) if corpus is not None else []
     from_tests = project_pages() if include_tests else []
+    if only_page:
+        from_corpus = [p for p in from_corpus if only_page in p.id]
+        from_tests = [p for p in from_tests if only_page in p.id]
     outcomes: list[Outcome] = []
     with tempfile.TemporaryDirectory(prefix="sponsorcheck-robustness-") as tmp:
         workdir = Path(tmp)
@@ -1023,6 +1167,8 @@ def measure(corpus: Path | None = DEFAULT_CORPUS, include_tests: bool = True) ->
             outcomes.append(_outcome(ROUND_TRIP, page, reference, original, unchanged))
             ctx = PageContext(page, _found_sponsors(unchanged))
             for name, change in CHANGES:
+                if only_change and only_change not in name:
+                    continue
                 doc = parse(unchanged_html)
                 if not change(doc, ctx):
                     continue
@@ -1084,19 +1230,47 @@ def print_report(result: Robustness, verbose: bool = False) -> None:
     print(f"robustness targets: {'met' if met else 'NOT met'}")
 
 
+def print_diagnosis(result: Robustness) -> None:
+    """Per change and page: the verdict change and every sponsor the changed page lost, with what the unchanged
+    page read for it and what the changed one still says. Held-back corpus pages are counted, never described."""
+    hidden = 0
+    for name, _ in CHANGES:
+        lines = []
+        for o in result.outcomes:
+            if o.change != name or (o.before == o.after and not o.lost_names):
+                continue
+            if o.held_back:
+                hidden += 1
+                continue
+            lines.append(f"  {o.page}: {o.before} → {o.after}" if o.before != o.after else f"  {o.page}:")
+            lines += [f"      lost {line}" for line in o.lost_names]
+        if lines:
+            print(f"== {name}")
+            print("\n".join(lines))
+    if hidden:
+        print(f"({hidden} outcomes on held-back corpus pages changed and are not described)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("corpus", nargs="?", default=str(DEFAULT_CORPUS), help="corpus directory (labels.yaml)")
     parser.add_argument("--verbose", "-v", action="store_true", help="list every page whose verdict changed")
+    parser.add_argument(
+        "--diagnose", action="store_true", help="per change and page, the sponsors lost and what each page read"
+    )
+    parser.add_argument("--change", default="", help="only the changes whose name contains this")
+    parser.add_argument("--page", default="", help="only the pages whose id contains this")
     args = parser.parse_args(argv)
     corpus = Path(args.corpus)
     if not (corpus / "labels.yaml").is_file():
         print(f"note: no corpus at {corpus} (labels.yaml not found); measuring the project's test pages only")
     try:
-        result = measure(corpus)
+        result = measure(corpus, only_change=args.change, only_page=args.page)
     except CheckFailed as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if args.diagnose:
+        print_diagnosis(result)
     print_report(result, args.verbose)
     return 0
 

@@ -665,7 +665,7 @@ def connection_problem(exc: BaseException, url: str) -> str:
             return f"TLS handshake failed ({words})"
     for cause in causes:
         if isinstance(cause, socket.gaierror):
-            return f"the host name {host} could not be found (check its spelling, or your network)"
+            return f"the host name {host} could not be found"  # the advice after it says to check the address
         if isinstance(cause, ConnectionRefusedError):
             return f"connection refused: nothing answers on port {port} of {host}"
         if isinstance(cause, ConnectionResetError):

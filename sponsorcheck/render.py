@@ -8,8 +8,11 @@ Guarantees for every render: the page's total deadline holds (a page that never 
 it stood when the time to wait ran out); the DOM is capped by size and element count; downloads are
 refused, pop-ups never open, permission prompts and dialogs are dismissed, service workers are blocked,
 known third-party trackers and media are not loaded; one Chromium per run, closed on exit or Ctrl-C.
-The Renderer is safe to call from several threads: it keeps `contexts` browser contexts (batch's pool,
-2 by default) and loads at most PAGES_PER_CONTEXT pages at once in each; nothing is kept on disk.
+The Renderer is safe to call from several threads: it keeps a pool of `contexts` browser contexts
+(batch's pool, 2 by default) and loads at most PAGES_PER_CONTEXT pages at once in each. A context is
+replaced by a fresh one as soon as no page is open in it, so what pages leave behind (idle or cut-off
+connections, cookies, storage) does not outlive the work; a browser that crashed is started again for
+the next page. Nothing is kept on disk.
 """
 
 from __future__ import annotations
@@ -60,9 +63,9 @@ CHROMIUM_ARGS = (
     "--disable-features=Translate,MediaRouter,OptimizationHints",
     "--mute-audio",
 )
-DEFAULT_CONTEXTS = 2  # browser contexts a run keeps (batch's pool; check renders one page at a time anyway)
-# Pages loading at once in one context. A page mostly waits (for the network, for quiet), so a few per
-# context keep a batch moving; each costs a renderer process (~30–60 MB, measured in render_bench.py).
+DEFAULT_CONTEXTS = 2  # the render pool's size (batch's pool; check renders one page at a time anyway)
+# Pages loading at once per unit of the pool. A page mostly waits (for the network, for quiet), so a
+# few at once keep a batch moving; each costs a renderer process (~30–60 MB, measured in render_bench.py).
 PAGES_PER_CONTEXT = 3
 VIEWPORT = {"width": 1280, "height": 900}
 # The network is "quiet" after this long with no request in flight. Playwright's networkidle uses 500 ms;
@@ -331,6 +334,16 @@ class _Traffic:
             await asyncio.sleep(min(0.05, max(until - now, 0.001)))
 
 
+@dataclass(eq=False)
+class _Slot:
+    """One browser context of the pool: made in the background, `open` pages loading in it."""
+
+    browser: Any
+    making: asyncio.Future[Any]
+    context: Any = None
+    open: int = 0
+
+
 class Renderer:
     """One headless Chromium for a run, started on first use; `render` may be called from any thread."""
 
@@ -346,10 +359,13 @@ class Renderer:
         self._playwright: Any = None
         self._browser: Any = None
         self._slots: asyncio.Semaphore | None = None
-        self._pool: list[list[Any]] = []  # [browser context, pages open in it]
+        self._relaunch: asyncio.Lock | None = None
         self._start_error: BaseException | None = None
         self._closed = False
         self.launch_seconds = 0.0
+        self.relaunches = 0  # browsers started again after a crash
+        self._closing: set[asyncio.Future[None]] = set()  # pages and contexts being closed
+        self._pool: list[_Slot] = []
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -392,7 +408,20 @@ class Renderer:
             ) from None
         self._playwright = await async_playwright().start()
         try:
-            self._browser = await self._playwright.chromium.launch(
+            self._browser = await self._start_browser()
+        except BrowserUnavailable:
+            await self._playwright.stop()
+            self._playwright = None
+            raise
+        self._slots = asyncio.Semaphore(self.contexts * PAGES_PER_CONTEXT)
+        self._relaunch = asyncio.Lock()
+        self.launch_seconds = time.monotonic() - start
+
+    async def _start_browser(self) -> Any:
+        """A running Chromium, or BrowserUnavailable saying why it would not start."""
+        assert self._playwright is not None
+        try:
+            return await self._playwright.chromium.launch(
                 executable_path=self.status.executable,
                 args=list(CHROMIUM_ARGS),
                 headless=True,
@@ -402,14 +431,22 @@ class Renderer:
                 timeout=30_000,
             )
         except Exception as exc:
-            await self._playwright.stop()
-            self._playwright = None
             what = self.status.executable or "Playwright's Chromium"
             first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
             raise BrowserUnavailable(f"could not start the browser {what} ({first}); {INSTALL_BROWSER}") from None
-        self._pool = [[await self._new_context(), 0] for _ in range(self.contexts)]
-        self._slots = asyncio.Semaphore(self.contexts * PAGES_PER_CONTEXT)
-        self.launch_seconds = time.monotonic() - start
+
+    async def _live_browser(self) -> Any:
+        """The browser, started again if it crashed or was killed since the last page (one restart at a time)."""
+        assert self._relaunch is not None
+        async with self._relaunch:
+            if self._browser is None or not self._browser.is_connected():
+                old, self._browser = self._browser, None
+                if old is not None:
+                    with contextlib.suppress(Exception):
+                        await asyncio.wait_for(old.close(), CLOSE_SECONDS)
+                self._browser = await self._start_browser()
+                self.relaunches += 1
+            return self._browser
 
     def warm_up(self) -> None:
         """Start the browser now (a batch does it beside its first fetches); a failure is raised by `render` later."""
@@ -434,6 +471,9 @@ class Renderer:
             atexit.unregister(self.close)
 
     async def _shutdown(self) -> None:
+        if self._closing:
+            with contextlib.suppress(Exception):
+                await asyncio.wait(list(self._closing), timeout=CLOSE_SECONDS)
         if self._browser is not None:
             with contextlib.suppress(Exception):
                 await self._browser.close()
@@ -465,30 +505,84 @@ class Renderer:
             ) from None
 
     async def _render(self, url: str, policy: RenderPolicy, screenshot: bool) -> Rendered:
-        assert self._slots is not None and self._browser is not None
+        from playwright.async_api import Error as PlaywrightError
+
+        assert self._slots is not None
         async with self._slots:
             start = time.monotonic()
             until = start + policy.deadline
-            slot = await self._context()
-            slot[1] += 1
+            slot: _Slot | None = None
             page = None
             try:
-                page = await slot[0].new_page()
+                browser = await self._live_browser()
+                slot = await self._slot(browser)
+                slot.open += 1
+                page = await slot.context.new_page()
                 bound = policy.deadline + (SCREENSHOT_SECONDS if screenshot else 0) + CLOSE_SECONDS
                 return await asyncio.wait_for(self._load(page, url, policy, screenshot, start, until), bound)
             except asyncio.TimeoutError:
                 raise RenderError(
                     f"{url}: the browser did not finish within {policy.deadline:g} s; try again later", kind="timeout"
                 ) from None
+            except BrowserUnavailable as exc:  # a crashed browser that would not start again
+                raise RenderError(f"{url}: {exc.message}") from None
+            except PlaywrightError as exc:  # the browser or its page died under us
+                message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                raise RenderError(f"{url}: the browser failed while loading the page ({message[:160]})") from None
             finally:
-                slot[1] -= 1
-                if page is not None:
-                    with contextlib.suppress(Exception):
-                        await asyncio.wait_for(page.close(), CLOSE_SECONDS)
+                if slot is not None:
+                    slot.open -= 1
+                    if slot.open == 0:
+                        self._retire(slot)
+                    elif page is not None:
+                        self._close_later(page)
 
-    async def _new_context(self) -> Any:
-        assert self._browser is not None
-        context = await self._browser.new_context(
+    async def _slot(self, browser: Any) -> _Slot:
+        """The pool's least busy context of this browser (made now if the pool lacks one)."""
+        self._pool = [slot for slot in self._pool if slot.browser is browser]
+        while len(self._pool) < self.contexts:
+            self._pool.append(self._make_slot(browser))
+        slot = min(self._pool, key=lambda s: (s.open, not s.making.done()))
+        if slot.context is None:
+            try:
+                slot.context = await slot.making
+            except BaseException:
+                if slot in self._pool:
+                    self._pool.remove(slot)
+                raise
+        return slot
+
+    def _retire(self, slot: _Slot) -> None:
+        """Close a context that has no page open any more and put a fresh one in its place (made in
+        the background). Whatever its pages left behind goes with it: idle or cut-off connections (a
+        favicon request cut off mid-connect kept a one-connection server busy until the browser
+        exited), cookies, storage."""
+        if slot in self._pool:
+            self._pool.remove(slot)
+        if slot.context is not None:
+            self._close_later(slot.context)
+        if not self._closed and slot.browser.is_connected():
+            self._pool.append(self._make_slot(slot.browser))
+
+    def _make_slot(self, browser: Any) -> _Slot:
+        """A pool place whose context is being made in the background (a failure surfaces when used)."""
+        making = asyncio.ensure_future(self._new_context(browser))
+        making.add_done_callback(lambda done: None if done.cancelled() else done.exception())
+        return _Slot(browser, making)
+
+    def _close_later(self, closable: Any) -> None:
+        """Close a page or context beside the next work, not before the page's answer (it takes a few
+        browser round trips, and a batch's host turn waits on the answer); shutdown waits for it."""
+        closing = asyncio.ensure_future(self._close_quietly(closable))
+        self._closing.add(closing)
+        closing.add_done_callback(self._closing.discard)
+
+    async def _close_quietly(self, closable: Any) -> None:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(closable.close(), CLOSE_SECONDS)
+
+    async def _new_context(self, browser: Any) -> Any:
+        context = await browser.new_context(
             user_agent=f"{USER_AGENT} HeadlessChromium",
             viewport=VIEWPORT,
             accept_downloads=False,
@@ -499,10 +593,6 @@ class Renderer:
         )
         await context.add_init_script(INIT_SCRIPT)
         return context
-
-    async def _context(self) -> list[Any]:
-        """The pool's least busy browser context, as [context, pages open in it]."""
-        return min(self._pool, key=lambda slot: slot[1])
 
     async def _load(
         self, page: Any, url: str, policy: RenderPolicy, screenshot: bool, start: float, until: float

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -64,6 +65,19 @@ def test_connection_refused_names_the_port_not_the_library():
     assert result.exit_code == ExitStatus.TARGET_ERROR
     assert f"connection refused: nothing answers on port {port} of 127.0.0.1" in result.stderr
     assert not any(word in result.stderr for word in LIBRARY_WORDS), result.stderr
+
+
+def test_a_host_name_that_does_not_resolve_is_one_line_with_one_piece_of_advice(monkeypatch):
+    def no_such_host(*args, **kwargs):  # the resolver's answer for a mistyped name, without asking any DNS
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_such_host)
+    result = run("https://riverside-fest.example/sponsors")
+    assert result.exit_code == ExitStatus.TARGET_ERROR
+    line = result.stderr.strip()
+    assert "the host name riverside-fest.example could not be found" in line
+    assert len(re.findall(r"\bcheck\b", line)) == 1, line  # not "check its spelling …; check the address …"
+    assert not any(word in line for word in LIBRARY_WORDS), line
 
 
 def test_an_error_is_said_once_on_stderr_not_also_on_stdout(httpserver):
@@ -147,3 +161,23 @@ def test_a_batch_report_cell_reads_the_same(httpserver, tmp_path):
         (row,) = list(csv.DictReader(handle))
     assert "TLS handshake failed: the server does not speak HTTPS" in row["error"]
     assert not any(word in row["error"] for word in LIBRARY_WORDS), row["error"]
+
+
+def test_ctrl_c_while_the_commands_load_is_130_and_one_line(tmp_path):
+    # Ctrl-C in the first moment after pressing Enter, while Python still loads the commands (Typer, rich,
+    # lxml): the same one line and exit code as a Ctrl-C during a check, never a traceback. The moment is
+    # made certain by a Typer that is interrupted as it loads.
+    shadow = tmp_path / "interrupted" / "typer"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text("raise KeyboardInterrupt\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(shadow.parent), str(REPO)])}
+    run = subprocess.run(
+        [sys.executable, "-m", "sponsorcheck", "check", str(EXAMPLES / "clear.html")],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert run.returncode == ExitStatus.INTERRUPTED, run.stderr
+    assert run.stderr.strip() == "sponsorcheck: interrupted" and run.stdout == ""

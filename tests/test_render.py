@@ -16,6 +16,7 @@ import textwrap
 import time
 from pathlib import Path
 
+import lxml.html
 import pytest
 
 from sponsorcheck.fetch import Fetcher, FetchPolicy, make_session
@@ -231,6 +232,158 @@ def test_popups_downloads_permissions_and_media_are_refused(httpserver, renderer
     assert result.verdict is Verdict.CONFLICT
 
 
+PERMISSION_PAGE = """<!doctype html>
+<html><body><h2>Sponsors</h2><ul id="s"></ul><p id="asked"></p>
+<script>
+const said = (what) => { document.getElementById('asked').textContent += ' ' + what; };
+navigator.geolocation.getCurrentPosition(() => said('geo:granted'), () => said('geo:denied'));
+navigator.permissions.query({name: 'camera'}).then((s) => said('camera:' + s.state));
+Notification.requestPermission().then((p) => said('notify:' + p));
+navigator.mediaDevices && navigator.mediaDevices.getUserMedia({audio: true})
+  .then(() => said('mic:granted'), () => said('mic:denied'));
+document.getElementById('s').innerHTML = '<li><img alt="Palantir" src="/logos/p.svg"></li>';
+</script></body></html>"""
+
+
+def test_permission_prompts_are_answered_no_without_waiting(httpserver, renderer):
+    # Class: a festival page that asks for location, notifications, camera or microphone on load.
+    # A person would see a prompt; the browser must answer "no" at once so the render neither
+    # waits on a prompt nor grants the page anything.
+    httpserver.expect_request("/asks").respond_with_data(PERMISSION_PAGE, content_type="text/html")
+    serve_logos(httpserver, {"p.svg": "Palantir"})
+    rendered = renderer.render(httpserver.url_for("/asks"), RenderPolicy(deadline=8))
+    assert 'alt="Palantir"' in rendered.html
+    answers = lxml.html.fromstring(rendered.html).get_element_by_id("asked").text_content().split()
+    assert not [a for a in answers if a.endswith(":granted")], answers
+    for asked in ("geo:denied", "camera:denied", "notify:denied"):
+        assert asked in answers, answers
+
+
+class OneConnectionServer:
+    """A keep-alive HTTP/1.1 server that serves one connection at a time, like many small embedded or
+    single-threaded servers: while a client holds an idle connection open, nobody else is served."""
+
+    def __init__(self, pages: dict[str, tuple[str, bytes]]) -> None:
+        import socket
+        import threading
+
+        self.pages = pages
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.2)
+        self.port = self.listener.getsockname()[1]
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def _serve(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                conn, _ = self.listener.accept()
+            except (TimeoutError, OSError):
+                continue
+            with conn:
+                conn.settimeout(0.2)
+                buffer = b""
+                while not self.stopped.is_set():
+                    try:
+                        chunk = conn.recv(65536)
+                    except TimeoutError:
+                        continue  # an idle keep-alive connection: wait for its next request (or its close)
+                    except OSError:
+                        break
+                    if not chunk:
+                        break
+                    buffer += chunk
+                    while b"\r\n\r\n" in buffer:
+                        head, buffer = buffer.split(b"\r\n\r\n", 1)
+                        path = head.split(b" ")[1].decode()
+                        kind, body = self.pages.get(path, ("text/plain", b"not found"))
+                        status = "200 OK" if path in self.pages else "404 Not Found"
+                        conn.sendall(
+                            f"HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {len(body)}\r\n"
+                            "Connection: keep-alive\r\n\r\n".encode()
+                            + body
+                        )
+
+    def close(self) -> None:
+        self.stopped.set()
+        self.thread.join(2)
+        self.listener.close()
+
+
+def test_a_render_leaves_no_connection_open_behind_it(renderer):
+    # Class: a festival site on a server that answers one connection at a time and keeps connections
+    # alive. A browser keeps idle connections in its context's pool (minutes, or a favicon request cut
+    # off mid-connect); if a render left one behind, that server would serve nobody else — the next
+    # plain fetch of the tour, or the next render — until the browser exits. Each page's connections
+    # must close when its render ends.
+    import requests
+
+    page = (
+        "<!doctype html><html><body><h2>Sponsors</h2><div id='s'></div><script>"
+        "document.getElementById('s').innerHTML = '<img alt=\"Palantir\" src=\"/logos/p.svg\">';"
+        "</script></body></html>"
+    )
+    server = OneConnectionServer(
+        {"/page": ("text/html", page.encode()), "/logos/p.svg": ("image/svg+xml", logo_svg("Palantir").encode())}
+    )
+    try:
+        rendered = renderer.render(server.url("/page"), RenderPolicy(deadline=8))
+        assert 'alt="Palantir"' in rendered.html
+        answer = requests.get(server.url("/page"), timeout=5)
+        assert answer.status_code == 200
+    finally:
+        server.close()
+
+
+def test_the_pool_bounds_the_pages_loading_at_once():
+    # Class: a tour with many script-built rows. The browser loads at most contexts x PAGES_PER_CONTEXT
+    # pages at once however many threads ask (batch's pool: --render-pool, 2 by default), each in a
+    # context of its own; the others wait for a place.
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from sponsorcheck.render import DEFAULT_CONTEXTS, PAGES_PER_CONTEXT
+
+    require_browser()
+    lock = threading.Lock()
+    holding = [0, 0]  # now, most at once
+    page = b"<html><body><h2>Sponsors</h2><script>fetch('/hold')</script></body></html>"
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            if self.path == "/hold":
+                with lock:
+                    holding[0] += 1
+                    holding[1] = max(holding)
+                time.sleep(0.8)
+                with lock:
+                    holding[0] -= 1
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with Renderer(STATUS, contexts=1) as renderer, ThreadPoolExecutor(8) as pool:
+            urls = [f"http://127.0.0.1:{server.server_port}/p{n}" for n in range(8)]
+            done = list(pool.map(lambda u: renderer.render(u, RenderPolicy(deadline=15)), urls))
+    finally:
+        server.shutdown()
+    assert len(done) == 8
+    assert holding[1] == PAGES_PER_CONTEXT  # never more at once, and the pool is used
+    assert DEFAULT_CONTEXTS == 2
+
+
 def test_trackers_are_recognised_by_host_and_path():
     assert is_tracker("https://www.google-analytics.com/analytics.js")
     assert is_tracker("https://connect.facebook.net/en_US/fbevents.js")
@@ -356,6 +509,29 @@ def test_ctrl_c_closes_the_browser(httpserver):
     assert not [p for p in browsers if _alive(p)], "browser processes outlived the run"
 
 
+def test_a_crashed_browser_is_started_again_for_the_next_page(httpserver):
+    # Class: a page (or the machine) kills the browser mid-run — a renderer bug, the OOM killer. The
+    # run must not read every later page as "the browser failed": the next page starts a new browser.
+    require_browser()
+    url = serve_json_grid(httpserver, "/festival-crash")
+    with Renderer(STATUS, contexts=1) as renderer:
+        assert 'alt="Twitch"' in renderer.render(url, RenderPolicy(deadline=8)).html
+        main = [
+            p
+            for p in _descendants(os.getpid())
+            if _is_browser(p) and b"--type=" not in Path(f"/proc/{p}/cmdline").read_bytes()
+        ]
+        assert main, "no browser process found"
+        for pid in main:
+            os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(_alive(p) for p in main):
+            time.sleep(0.1)
+        time.sleep(0.5)  # the driver notices the browser is gone
+        assert 'alt="Twitch"' in renderer.render(url, RenderPolicy(deadline=8)).html
+        assert renderer.relaunches == 1
+
+
 def test_evidence_keeps_bytes_dom_and_screenshot(httpserver, renderer, matcher, watchlist, tmp_path):
     from sponsorcheck.evidence import EvidenceStore
 
@@ -405,6 +581,18 @@ class RecordingRenderer:
         self.renderer.warm_up()
 
 
+class RecordingFetcher(Fetcher):
+    """The real Fetcher, noting when each page fetch starts (a visit to the host by a fetch worker)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.starts: list[float] = []
+
+    def fetch(self, *args, **kwargs):
+        self.starts.append(time.monotonic())
+        return super().fetch(*args, **kwargs)
+
+
 def json_grid_tour(httpserver, tmp_path, rows: int) -> tuple[Path, list[float]]:
     """`rows` script-built festival pages on one host; returns the tour and the start times of page requests."""
     from werkzeug import Response
@@ -436,7 +624,7 @@ def test_batch_renders_are_scheduler_tasks_on_render_workers_within_the_hosts_tu
     options = BatchOptions(
         per_host=1, delay=delay, check=CheckOptions(follow=0, render=RenderMode.AUTO, renderer=recording)
     )
-    fetcher = Fetcher(batch_session(8, 1), FetchPolicy(deadline=8, retries=0), sleep=lambda s: None)
+    fetcher = RecordingFetcher(batch_session(8, 1), FetchPolicy(deadline=8, retries=0), sleep=lambda s: None)
     outcome = run_batch(read_table(tour), fetcher, matcher, options)
 
     assert [r.verdict for r in outcome.results] == [Verdict.CONFLICT] * 3
@@ -451,7 +639,11 @@ def test_batch_renders_are_scheduler_tasks_on_render_workers_within_the_hosts_tu
     during = [t for t in starts if any(begin <= t <= end for begin, end in renders)]
     plain = [t for t in starts if t not in during]
     assert len(during) == 3 and len(plain) == 3  # the browser's own loads, and nothing else, inside renders
-    visits = sorted(plain + [begin for begin, _ in renders])
+    # The spacing is the scheduler's: measured where each visit starts (a fetch worker calling the
+    # fetcher, a render worker calling the browser), not where the server sees it, since a loaded
+    # machine delays a request's arrival by more than the tolerance.
+    visits = sorted(fetcher.starts + [begin for begin, _ in renders])
+    assert len(visits) == 6
     gaps = [b - a for a, b in itertools.pairwise(visits)]
     assert all(gap >= delay - 0.05 for gap in gaps), gaps
 

@@ -166,3 +166,14 @@ def test_ci_fails_rather_than_skips_without_a_browser(monkeypatch):
     monkeypatch.setattr(test_render, "IN_CI", False)
     with pytest.raises(pytest.skip.Exception):
         test_render.require_browser()
+
+
+def test_ci_script_installs_chromium_and_runs_the_render_tests_as_ci():
+    # `.ci/run` is what CI runs: it installs the distribution's Chromium and marks the run as CI, so a
+    # missing browser fails the render tests instead of skipping them quietly.
+    from pathlib import Path
+
+    script = (Path(__file__).resolve().parent.parent / ".ci" / "run").read_text()
+    assert "apt-get install" in script and "chromium" in script
+    assert 'export CI="${CI:-true}"' in script
+    assert script.index("export CI=") < script.index("python -m pytest")

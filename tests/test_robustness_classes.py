@@ -7,7 +7,9 @@ a person would answer: a logo row with no heading is still a sponsor list when i
 distinct sites (short links included); the event's own channel on a watchlisted platform beside partner
 logos is a question for a person, never silently dropped; the event's own social icons in the footer
 under a page-wide sponsor heading are not sponsors; credit badges stay credits beside a sponsor list in the
-same footer; a lead-in line ending in a colon labels the list straight after it.
+same footer; a lead-in line ending in a colon labels the list straight after it; logos nested one per row
+(row > column > figure > link) are a grid without a heading, cards of prose with a deep logo are not; logos the
+site files under a partners folder are a grid without links, headings or classes.
 """
 
 from __future__ import annotations
@@ -77,6 +79,30 @@ def test_a_lead_in_line_labels_the_list_after_it() -> None:
     assert set(listed) == {"Millbrook Music Shop", "Hillside Dairy"}
     tier = "We are thankful for our current sponsors"
     assert all(s["in_sponsor_context"] and s["tier"] == tier for s in listed.values())
+
+
+def test_logos_nested_one_per_row_without_a_heading_are_a_grid() -> None:
+    result = check("nested-logo-rows.html")
+    assert result["verdict"] == "conflict"
+    (found,) = findings(result, "conflict")
+    assert found["entity"] == "amazon" and found["context"] == "grid"
+    names = {s["name"] for s in result["sponsors"] if s["role"] == "sponsor" and s["context"] == "grid"}
+    assert {"Flint Hill Press", "Stonemason Ales", "Audible"} <= names
+
+
+def test_press_quote_cards_with_deep_logos_are_no_grid() -> None:
+    result = check("press-quotes-deep.html")
+    assert result["verdict"] != "conflict"
+    assert not [s for s in result["sponsors"] if s["context"] == "grid"]
+
+
+def test_logos_filed_under_partners_are_a_grid_without_links_or_heading() -> None:
+    result = check("filed-logos-no-links.html")
+    assert result["verdict"] in ("conflict", "review")  # never clear or unknown: Ring's logo is in the row
+    (found,) = result["findings"]
+    assert found["entity"] == "amazon" and found["context"] == "grid"
+    names = {s["name"] for s in result["sponsors"] if s["role"] == "sponsor"}
+    assert names == {"Harbour Bakehouse", "Ring", "Tidewater Coffee Roasters"}  # the photos are no one's logo
 
 
 @pytest.mark.parametrize("page", sorted(p.name for p in PAGES.glob("*.html")))

@@ -346,6 +346,7 @@ def test_a_fresh_run_never_replaces_another_tours_unfinished_journal(tmp_path, h
     result = batch(other, "-o", out, "-w", wl_path)
     assert result.exit_code == ExitStatus.USAGE, result.output
     assert "holds the unfinished run of" in result.stderr and "tour.csv" in result.stderr
+    assert "the unfinished run of another tour (" in result.stderr, result.stderr  # read as a sentence
     assert journal.read_bytes() == kept
 
     # The same tour started again without --resume: allowed, and said.

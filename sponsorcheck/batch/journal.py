@@ -171,9 +171,13 @@ class Journal:
             return ""
         head = self.header()
         if head is None or head.get("input_sha256") != input_sha256:
-            whose = f" of {head['input']}" if head and head.get("input") else ""
+            was = str(head.get("input") or "") if head else ""
+            if was and Path(was).resolve() == Path(input_path).resolve():
+                whose = f" of {was} as it was before it was edited"
+            else:
+                whose = f" of another tour ({was})" if was else " of another tour"
             raise UsageError(
-                f"{self.path} holds the unfinished run{whose} of another tour; finish it with --resume, "
+                f"{self.path} holds the unfinished run{whose}; finish it with --resume, "
                 "or give another --output (delete the journal to discard that run)"
             )
         return f"starting again: the unfinished run in {self.path} is replaced (--resume would have continued it)"

@@ -152,7 +152,14 @@ def batch(
     cache_path: CachePathOpt = None,
     render: RenderOpt = None,
     render_pool: Annotated[
-        int, typer.Option("--render-pool", min=1, max=16, metavar="N", help="Pages rendered in the browser at once.")
+        int,
+        typer.Option(
+            "--render-pool",
+            min=1,
+            max=16,
+            metavar="N",
+            help="Browser contexts in the pool, up to 3 pages loading in each.",
+        ),
     ] = DEFAULT_CONTEXTS,
     evidence: EvidenceOpt = None,
     debug: DebugOpt = False,

@@ -33,7 +33,15 @@ from sponsorcheck.extract.names import (
     page_texts,
     readable,
 )
-from sponsorcheck.extract.sections import find_structure, footer_strip, is_sponsor_text, logo_grids, scope_of, walk
+from sponsorcheck.extract.sections import (
+    filed_logo_grids,
+    find_structure,
+    footer_strip,
+    is_sponsor_text,
+    logo_grids,
+    scope_of,
+    walk,
+)
 from sponsorcheck.extract.structured import from_jsonld
 from sponsorcheck.extract.sweep import sweep
 from sponsorcheck.extract.units import Builder, mark_own_logos, merge, own_site, running_text, units_of
@@ -62,6 +70,7 @@ def extract(page: Page, matcher: Matcher | None = None) -> Extraction:
     builders: list[Builder] = list(from_jsonld(parsed.jsonld))
     anchors = [*signals.anchors, *footer_strip(signals.footer_anchors, base, base_site)]
     anchors += logo_grids(root, base, base_site, {a for a, _ in anchors})
+    anchors += filed_logo_grids(root, {a for a, _ in anchors})
     builders += units_of(
         anchors, signals.texts, signals.structure or find_structure(root), base, base_site, parsed.hidden
     )

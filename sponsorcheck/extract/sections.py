@@ -41,22 +41,28 @@ from sponsorcheck.extract.links import (
     outbound,
     site_of,
 )
-from sponsorcheck.extract.names import file_words, is_name_like
+from sponsorcheck.extract.names import file_words, is_name_like, name_from_filename
 from sponsorcheck.extract.vocabulary import (
     BLOCK_TAGS,
     BREAK_RE,
     CALL_RE,
+    FILED_GRID_TIER,
+    FILED_LOGO_FRAGMENTS,
     FOOTER_STRIP_TIER,
     GRID_DEPTH,
+    GRID_MAX_DEPTH,
     GRID_TIER,
+    GRID_TIERS,
     HEADING_DECORATION,
     HEADING_RANK,
     HINT_RE,
     INLINE_EMPHASIS,
     LABEL_PHRASES,
     LABEL_TAGS,
+    LAZY_SRC_ATTRS,
     LEAD_IN_LIST_TAGS,
     LEAD_IN_MAX_CHARS,
+    LEAN_ENTRY_CHARS,
     LIST_ITEM_TAGS,
     MIN_STRIP_SITES,
     PAST_RE,
@@ -490,7 +496,7 @@ def is_card_title(text: str) -> bool:
 
 def under_sponsor_tier(state: State) -> bool:
     """True inside a sponsor section that has its own heading (a tier), not a bare footer strip."""
-    return state.kind == "sponsor" and bool(state.tier) and state.tier not in (FOOTER_STRIP_TIER, GRID_TIER)
+    return state.kind == "sponsor" and bool(state.tier) and state.tier not in GRID_TIERS
 
 
 def footer_strip(
@@ -511,6 +517,20 @@ def footer_strip(
     return [(a, State("sponsor", FOOTER_STRIP_TIER, False)) for a in footer_anchors]
 
 
+class _Lean:
+    """Whether an element is a lean wrapper around a logo (LEAN_ENTRY_CHARS of text at most), remembered per
+    element: the grids ask for the same row and column boxes once per logo they hold."""
+
+    def __init__(self) -> None:
+        self.known: dict[etree._Element, bool] = {}
+
+    def __call__(self, el: etree._Element) -> bool:
+        found = self.known.get(el)
+        if found is None:
+            found = self.known[el] = len(clean(text_of(el))) <= LEAN_ENTRY_CHARS
+        return found
+
+
 # Absolute links only (an outbound link is absolute): relative ones never leave the site.
 _ABSOLUTE_HREF = ("http", "//", "www.")
 
@@ -525,9 +545,12 @@ def logo_grids(
     """Logo links that form a grid anywhere on the page: at least MIN_STRIP_SITES sibling entries (the
     children of one box, up to GRID_DEPTH levels above the link) whose logos link to distinct other sites.
     A grid is sponsorship-shaped even without a heading, whatever its classes say; links in `seen` are
-    already read (inside a sponsor section or a footer strip)."""
+    already read (inside a sponsor section or a footer strip). Layouts nest each logo in rows and columns
+    ("div.columns > div.column > figure > a > img", one row per logo): up to GRID_MAX_DEPTH levels, an entry
+    deeper than GRID_DEPTH counts while it is a lean wrapper (LEAN_ENTRY_CHARS of text at most)."""
     rows: dict[etree._Element, dict[etree._Element, str]] = {}
     links: list[tuple[etree._Element, list[etree._Element]]] = []
+    lean = _Lean()
     for a in _logo_links(root):
         if a in seen:
             continue
@@ -539,10 +562,12 @@ def logo_grids(
             continue  # the event's own social icons are no grid
         site = grid_site(href, host)
         child, boxes = a, []
-        for _ in range(GRID_DEPTH):
+        for depth in range(GRID_MAX_DEPTH):
             box = child.getparent()
             if box is None or box.tag in HEADING_RANK:
                 break
+            if depth >= GRID_DEPTH and not lean(child):
+                break  # deeper than a plain grid, an entry is a wrapper around its logo or it is no entry
             rows.setdefault(box, {}).setdefault(child, site)
             boxes.append(box)
             child = box
@@ -558,4 +583,69 @@ def logo_grids(
             if enough_grid_sites(rows[box].values()):
                 found.append((a, state))
                 break
+    return found
+
+
+def _image_source(img: etree._Element) -> str:
+    """The image's address: src, else the first lazy-load or srcset address (a data: placeholder is none)."""
+    for attr in ("src", *LAZY_SRC_ATTRS, "srcset"):
+        value = (img.get(attr) or "").strip()
+        if value and not value.startswith("data:"):
+            return value.split(",")[0].strip().split(" ")[0]
+    return ""
+
+
+def filed_as_logo(src: str) -> bool:
+    """The site files the image as a sponsor's or partner's logo: a folder or the file name says so
+    ("/img/partners/acme.png", "/uploads/sponsor-acme.png")."""
+    lowered = src.lower()
+    if not any(f in lowered for f in FILED_LOGO_FRAGMENTS):
+        return False
+    path = lowered.split("?")[0].split("#")[0]
+    if "://" in path:
+        path = path.split("://", 1)[1].partition("/")[2]
+    *folders, name = path.strip("/").split("/") if path.strip("/") else [""]
+    return any(is_sponsor_text(folder.replace("-", " ").replace("_", " ")) for folder in folders) or is_sponsor_text(
+        file_words(name)
+    )
+
+
+def filed_logo_grids(root: etree._Element, seen: set[etree._Element]) -> list[tuple[etree._Element, State]]:
+    """Logo images the site files as sponsors' logos ("/img/partners/acme.png") that form a grid anywhere on the
+    page: at least MIN_STRIP_SITES sibling entries naming distinct organisations by their file names, linked or
+    not. The folder keeps saying "sponsors" when a redesign drops the heading, hashes the classes or moves the
+    logos into the header; images in `seen` (or in a link there) are already read."""
+    rows: dict[etree._Element, dict[etree._Element, str]] = {}
+    images: list[tuple[etree._Element, list[etree._Element]]] = []
+    lean = _Lean()
+    for img in root.iter("img"):
+        if img in seen:
+            continue
+        parent = img.getparent()
+        anchor = parent if parent is not None and parent.tag == "a" else None
+        if anchor is not None and anchor in seen:
+            continue
+        src = _image_source(img)
+        if not src or not filed_as_logo(src):
+            continue
+        name = name_from_filename(src)
+        if not name:
+            continue
+        child, boxes = anchor if anchor is not None else img, []
+        entry = child
+        for depth in range(GRID_MAX_DEPTH):
+            box = child.getparent()
+            if box is None or box.tag in HEADING_RANK:
+                break
+            if depth >= GRID_DEPTH and not lean(child):
+                break
+            rows.setdefault(box, {}).setdefault(child, fold(name))
+            boxes.append(box)
+            child = box
+        images.append((entry, boxes))
+    state = State("sponsor", FILED_GRID_TIER, False)
+    found = []
+    for entry, boxes in images:
+        if any(len(set(rows[box].values())) >= MIN_STRIP_SITES for box in boxes):
+            found.append((entry, state))
     return found

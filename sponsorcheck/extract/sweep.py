@@ -65,7 +65,7 @@ from sponsorcheck.extract.vocabulary import (
     EMPLOYER_NOTE,
     EMPLOYER_RE,
     FOOTER_STRIP_TIER,
-    GRID_TIER,
+    GRID_TIERS,
     HEADING_RANK,
     HERO_CLASS_RE,
     HIDDEN_CLASSES,
@@ -787,7 +787,7 @@ def context_of(hit: _Hit, page: Page, terms: Terms) -> tuple[str, Role, str | No
             # An alt text copied from another logo ("Amazon Smile logo" on a link to a trust): the link decides
             # who the sponsor is, but a watchlisted name on the logo is for a person to look at, never dropped.
             return SECTION, Role.SPONSOR, DISAGREES, state.tier
-        return (GRID if state.tier in (FOOTER_STRIP_TIER, GRID_TIER) else SECTION), Role.SPONSOR, None, state.tier
+        return (GRID if state.tier in GRID_TIERS else SECTION), Role.SPONSOR, None, state.tier
     if state is not None and state.kind == "prize" and not phrase:
         return OUTSIDE, Role.MENTION, PRIZE_NOTE, state.tier
     if _link_disagrees(hit, page):

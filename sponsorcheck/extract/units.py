@@ -41,8 +41,7 @@ from sponsorcheck.extract.vocabulary import (
     CREDIT_NOTE,
     CSS_URL_RE,
     DATA_NAME_KEY_RE,
-    FOOTER_STRIP_TIER,
-    GRID_TIER,
+    GRID_TIERS,
     HEADING_RANK,
     HIDDEN_NOTE,
     HOSTED_ASSET_NOTE,
@@ -329,7 +328,7 @@ def _context_of_state(state: State) -> str:
     """A sponsor section's entries are 'section' (a footer strip's 'grid'); a prize section's have none yet."""
     if state.kind != "sponsor":
         return ""
-    return GRID if state.tier in (FOOTER_STRIP_TIER, GRID_TIER) else SECTION
+    return GRID if state.tier in GRID_TIERS else SECTION
 
 
 def text_items(el: etree._Element, state: State) -> list[Builder]:

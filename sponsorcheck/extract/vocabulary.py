@@ -816,8 +816,21 @@ SHORTENER_DOMAINS = frozenset(
 MIN_GRID_OWN_SITES = 2
 # The tier given to a grid of outbound logo links outside any sponsor section.
 GRID_TIER = "a grid of logos linking to other sites"
+# The tier given to a grid of logo images the site files as sponsors' logos ("/img/partners/acme.png"), linked
+# or not, outside any sponsor section.
+FILED_GRID_TIER = "a grid of logos filed under sponsors or partners"
+# Tiers that are no heading of the page's: a strip or grid the page's shape says is a sponsor list.
+GRID_TIERS = (FOOTER_STRIP_TIER, GRID_TIER, FILED_GRID_TIER)
+# Words in an image's folder or file name that file it as a sponsor's logo, found by substring first (cheap),
+# then confirmed as a sponsor word of the folder or file name (`sections.is_sponsor_text`).
+FILED_LOGO_FRAGMENTS = ("sponsor", "sponzor", "partner", "patrocin", "parceir", "partenaire", "supporter")
 # How far above a logo link the box of a grid may be (a > img, li > a > img, div > div > a > img).
 GRID_DEPTH = 3
+# …and how far when every entry on the way is a lean wrapper around its logo (a page builder's row > column >
+# figure > a, one row per logo, or a grid under a few more layout boxes).
+GRID_MAX_DEPTH = 6
+# The most text a lean wrapper holds (a short caption; an entry with a paragraph in it is a card, not a wrapper).
+LEAN_ENTRY_CHARS = 40
 
 
 # --------------------------------------------------------------------------------------------------
