@@ -771,7 +771,7 @@ def context_of(hit: _Hit, page: Page, terms: Terms) -> tuple[str, Role, str | No
             return SECTION, Role.MENTION, CREDIT_NOTE, state.tier
         if _shop(hit, page, sentence, campaign_links=not strip):
             return SECTION, Role.MENTION, SHOP, state.tier
-        headingless = strip or state.tier == GRID_TIER
+        headingless = strip or state.tier in GRID_TIERS
         if headingless and STREAM_RE.search(hit.after if hit.kind == "link" else sentence):
             return SECTION, Role.MENTION, STREAM, state.tier  # a "Listen on …" badge in a grid no heading names
         if STREAM_RE.search(sentence) and not _beside_logo(hit.element):
