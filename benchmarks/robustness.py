@@ -22,9 +22,13 @@ carrying those sponsors' evidence (alt, src, href, text), their lowest common an
 that ancestor's children that holds them — widened to the whole table, list or figure those rows or
 items belong to, with the heading or short label line ("Thanks to our sponsors!") before it, over
 comments and unrendered template placeholders. A restructured block (carousel, tabs, table, cards)
-keeps every logo or link entry of its row, listed as a sponsor or not. The heading changes keep a
+keeps every logo or link entry of its row, listed as a sponsor or not, its title (the heading before it, or
+the first heading inside it) and its tier labels (headings, and lead-in lines before a list); paragraphs of
+prose are not entries. Evidence that the result gives for several sponsors (a placeholder alt on every logo),
+or that stands in several places (a name in the menu and the footer), locates no one. The heading changes keep a
 heading that is itself a sponsor's name ("<h3>IMDb</h3>" on a card) as plain text: they measure the
-loss of section titles, not the deletion of the sponsors. A page where `check` read no sponsor list
+loss of section titles, not the deletion of the sponsors; what a broken page nested inside a heading (an
+unclosed <h1> around the list) stays too. A page where `check` read no sponsor list
 has no block, so block moves do not apply to it.
 
 Every page, changed or not, goes through the user's path: `sponsorcheck check FILE --format json

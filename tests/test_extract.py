@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 
 import pytest
@@ -558,3 +559,30 @@ def test_markdown_is_read_as_the_sites_renderer_shows_it():
     ]
     found = read("recall/markdown-kramdown-habits.md")
     assert not any("{:" in e.text for c in found.candidates for e in c.evidence)  # styling is not content
+
+
+def _check_json(name: str) -> dict:
+    from typer.testing import CliRunner
+
+    from sponsorcheck.cli import app
+
+    done = CliRunner().invoke(
+        app, ["check", str(PAGES / "recall" / name), "--format", "json", "--no-follow", "--no-cache"]
+    )
+    return json.loads(done.output)["results"][0]
+
+
+def test_a_headingless_two_logo_row_names_the_brand_for_review_and_listen_badges_are_listen_links():
+    # class: two outbound logo links with no heading (too few for a grid), one a brand's; a row of two badges
+    result = _check_json("two-logo-row.html")
+    assert result["verdict"] == "review"  # never a silent clear or unknown, never a conflict on two logos' shape
+    assert [(f["brand"], f["level"], f["context"]) for f in result["findings"]] == [("audible", "review", "outside")]
+    assert [(m["name"], m["note"]) for m in result["mentions"]] == [("Amazon Music", "listen/stream link")]
+
+
+def test_listen_badges_in_a_headingless_logo_grid_are_listen_links_not_partners():
+    # class: "Listen on …" badges (each saying so in its alt) beside partner logos in a grid without a heading
+    result = _check_json("badge-grid.html")
+    assert result["verdict"] == "clear" and not result["findings"]
+    assert [s["name"] for s in result["sponsors"]] == ["Dunlin Bakery", "Saltpan Records"]
+    assert [m["note"] for m in result["mentions"]] == ["listen/stream link"]

@@ -58,6 +58,7 @@ from sponsorcheck.extract.vocabulary import (
     BLOCK_MIN_CHARS,
     COMMUNITY_GROUP_NOTE,
     COMMUNITY_GROUP_RE,
+    CREDIT_NOTE,
     CSS_URL_RE,
     DATA_NAME_KEY_RE,
     DEEP_LINK_NOTE,
@@ -767,9 +768,12 @@ def context_of(hit: _Hit, page: Page, terms: Terms) -> tuple[str, Role, str | No
         # credit is still a credit ("Website hosted on AWS" under "Supported by"), and so is a badge row's
         # "Powered by" where no sponsor heading stands over it.
         if (pure_credit and not phrase) or (credit is not None and strip and not phrase):
-            return SECTION, Role.MENTION, "technology or hosting credit", state.tier
+            return SECTION, Role.MENTION, CREDIT_NOTE, state.tier
         if _shop(hit, page, sentence, campaign_links=not strip):
             return SECTION, Role.MENTION, SHOP, state.tier
+        headingless = strip or state.tier in GRID_TIERS
+        if headingless and STREAM_RE.search(hit.after if hit.kind == "link" else sentence):
+            return SECTION, Role.MENTION, STREAM, state.tier  # a "Listen on …" badge in a grid no heading names
         if STREAM_RE.search(sentence) and not _beside_logo(hit.element):
             # A sentence in the section about where the event streams ("opening ceremony streamed at twitch.tv/…")
             # is a stream link; a card with the brand's logo saying "watch live on Twitch" is the brand as sponsor.
@@ -803,11 +807,15 @@ def context_of(hit: _Hit, page: Page, terms: Terms) -> tuple[str, Role, str | No
             # The event's channel on a watchlisted platform among partner logos, with no heading to say they are
             # sponsors: never dropped as a stream link, never a conflict on the row's shape alone.
             return OUTSIDE, Role.SPONSOR, None, None
+        if STREAM_RE.search(hit.after if hit.kind == "link" else sentence):
+            # A badge that says so itself ("Listen on Amazon Music") among other logos, with no sponsor heading
+            # over them: a listen link, not a partner's logo.
+            return OUTSIDE, Role.MENTION, STREAM, None
         return GRID, Role.SPONSOR, None, "a row of partner logos"
     if phrase:
         return PHRASE, Role.SPONSOR, None, phrase
     if credit is not None:
-        return OUTSIDE, Role.MENTION, "technology or hosting credit", None
+        return OUTSIDE, Role.MENTION, CREDIT_NOTE, None
     use = _non_sponsorship_use(hit, page)
     if use:
         return OUTSIDE, Role.MENTION, use, None

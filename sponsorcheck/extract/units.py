@@ -294,7 +294,7 @@ def _classify_mention(
         note = PRIZE_NOTE
     elif _credit(text, b, tiered):
         note = CREDIT_NOTE
-    elif STREAM_RE.search(text):
+    elif STREAM_RE.search(text) or (not tiered and _says_stream(b)):
         note = STREAM_NOTE
     elif (affiliate and not tiered) or SHOP_RE.search(text) or SHOP_DONATION_RE.search(text):
         note = SHOP_NOTE
@@ -305,6 +305,12 @@ def _classify_mention(
     if note:
         b.role = Role.MENTION
         b.note = note
+
+
+def _says_stream(b: Builder) -> bool:
+    """The logo says itself that it is a listen or watch badge ("Listen on Amazon Music" as its alt text): where
+    no sponsor tier stands over it (a headingless grid, a footer strip), a listen link, not a partner's logo."""
+    return any(STREAM_RE.search(e.text) for e in b.evidence if e.kind in ("img-alt", "title", "aria-label"))
 
 
 def _credit(text: str, b: Builder, tiered: bool) -> bool:

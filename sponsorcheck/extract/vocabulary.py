@@ -640,11 +640,8 @@ PLATFORM_DOMAINS = frozenset(
         "linktr.ee",
     }
 )
-# Link shorteners name no one: the logo's other signals must.
-SHORTENER_DOMAINS = frozenset(
-    {"bit.ly", "goo.gl", "t.co", "ow.ly", "tinyurl.com", "buff.ly", "lnkd.in", "rebrand.ly", "cutt.ly", "is.gd"}
-    | {"smarturl.it", "shorturl.at", "tiny.cc", "rb.gy", "s.id", "t.ly", "bl.ink", "short.io"}
-)
+# Link shorteners (SHORTENER_DOMAINS, one list, below with the grid thresholds) name no one: the logo's other
+# signals must.
 # Query parameters of redirect and tracking links that hold the real destination.
 REDIRECT_PARAMS = frozenset({"u", "url", "q", "target", "dest", "destination", "redirect", "redirect_uri", "to"})
 # Why a name is a mention, not sponsorship. Every report writes a mention as "<name> → <owner>: <note>, not
@@ -810,6 +807,7 @@ MIN_STRIP_SITES = 3
 SHORTENER_DOMAINS = frozenset(
     {"bit.ly", "j.mp", "goo.gl", "tinyurl.com", "ow.ly", "buff.ly", "is.gd", "t.co", "rebrand.ly", "lnkd.in"}
     | {"cutt.ly", "shorturl.at", "tiny.cc", "bl.ink", "short.io", "rb.gy", "s.id", "v.gd", "soo.gd", "clck.ru"}
+    | {"smarturl.it", "t.ly"}
 )
 # In a grid, platform links (the event's channel, a partner's profile) count as entries only beside at least
 # this many logos of other sites: a row of social icons alone is no grid.
