@@ -85,9 +85,11 @@ FLOORS: tuple[Floor, ...] = (
         lambda m: m.corpus.by_set["all"].missed_conflicts,
         at_most=True,
     ),
-    Floor("sponsor recall (html+template, all)", 0.955, lambda m: m.corpus.by_set["all"].recall, ratio=True),
+    # Round 4 (robust): recall 0.956 → 0.962 and held-back recall 0.885 → 0.908 (115 → 118 of 130) with grid
+    # entries of one shape counting every logo they hold (rows of two logos are a grid).
+    Floor("sponsor recall (html+template, all)", 0.961, lambda m: m.corpus.by_set["all"].recall, ratio=True),
     Floor(
-        "sponsor recall (html+template, held-back)", 0.884, lambda m: m.corpus.by_set["held-back"].recall, ratio=True
+        "sponsor recall (html+template, held-back)", 0.907, lambda m: m.corpus.by_set["held-back"].recall, ratio=True
     ),
     Floor("sponsor precision (html+template, all)", 0.738, lambda m: m.corpus.by_set["all"].precision, ratio=True),
     # Round 3: the robustness floors rose (0.932 → 0.957 kept, 2 → 0 conflicts lost, 0.135 → 0.117 largest drop)

@@ -22,13 +22,19 @@ SQLite database holding requests-cache's tables and nothing else, or an empty fi
 
 from __future__ import annotations
 
+import contextlib
 import os
+import queue
 import sqlite3
+import sys
+import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 import requests
@@ -58,6 +64,33 @@ CACHE_TABLES = frozenset({"responses", "redirects", ROBOTS_TABLE})
 FETCHED_AT_HEADER = "X-Sponsorcheck-Fetched-At"
 # Several batch workers may write at once; wait for the SQLite write lock rather than fail.
 BUSY_TIMEOUT_MS = 10_000
+# During a batch (`PageCache.writing_behind`) pages are stored by one writer thread, up to this many per
+# transaction. Stored one transaction per page, under the one connection's lock that reads take too,
+# every fetch worker waited on every write: a 1,000-row tour took 54 s with the cache against 18 s
+# without (measured with benchmarks/batch_bench.py).
+WRITE_BATCH = 16
+# Pages handed to the writer and not yet stored, at most; a full queue makes put() wait, so a slow
+# disk holds fetching back instead of filling memory (each waits as its stored bytes, ~150 KB: a
+# queue of 64 raised a batch's peak RSS by about 12 MB, measured).
+WRITE_QUEUE = 16
+# Client libraries of requests-cache's other backends and serializers, which importing requests_cache
+# loads whenever they are installed (boto3 and botocore alone: about 16 MB of RSS and 0.2 s of start-up,
+# measured); sponsorcheck stores pages in SQLite with the default serializer only.
+UNUSED_CACHE_LIBRARIES = (
+    "boto3",
+    "botocore",
+    "pymongo",
+    "gridfs",
+    "bson",
+    "redis",
+    "itsdangerous",
+    "tomlkit",
+    "orjson",
+    "ujson",
+)
+# URLs whose cache key is remembered: a batch asks for each page's key three times (planned, fetched,
+# stored).
+KEY_MEMO = 8192
 
 
 class CacheError(SponsorcheckError):
@@ -150,20 +183,52 @@ class CacheInfo:
     size_bytes: int
 
 
+def _import_requests_cache() -> None:
+    """Import requests_cache without the client libraries of backends we never use (each then stays a
+    placeholder inside requests-cache); a library imported before, or after, is left alone."""
+    if "requests_cache" in sys.modules:
+        return
+    hidden = [name for name in UNUSED_CACHE_LIBRARIES if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]  # `import name` raises ImportError meanwhile
+    try:
+        import requests_cache  # noqa: F401
+    finally:
+        for name in hidden:
+            if name in sys.modules and sys.modules[name] is None:
+                del sys.modules[name]
+
+
+@lru_cache(maxsize=KEY_MEMO)
 def _key(url: str) -> str:
+    """requests-cache's key for a GET of `url`, the same as `create_key(requests.Request("GET", url))`."""
     from requests_cache import create_key
 
-    return create_key(requests.Request("GET", url))
+    # Prepared here, method and URL only: given a Request, create_key builds a whole requests Session
+    # (adapters, pools, cookie jars) to prepare it, about 1 ms a call (profiled). The headers, cookies
+    # and auth that adds are not part of the key.
+    prepared = requests.PreparedRequest()
+    prepared.prepare_method("GET")
+    prepared.prepare_url(url, None)
+    prepared.prepare_headers(None)
+    return create_key(prepared)
 
 
 class PageCache:
-    """Pages by requested URL in a requests-cache SQLite file; thread-safe (one connection, locked writes)."""
+    """Pages by requested URL in a requests-cache SQLite file; thread-safe (one connection, locked writes;
+    inside `writing_behind`, a writer thread with a connection of its own)."""
 
     def __init__(self, path: str | Path | None = None, max_age: float = DEFAULT_MAX_AGE) -> None:
         self.path = with_cache_suffix(Path(path)) if path is not None else default_cache_path()
         self.max_age = max_age
-        # Imported here: requests-cache pulls in its every backend (boto3 too when installed), about
-        # 90 ms of start-up that --no-cache runs and commands without a cache should not pay.
+        # Write-behind state: entries handed to the writer and not yet committed, as the bytes stored, by
+        # key (get and contains_key look here first, so a page put is found at once), and the writer's queue.
+        self._pending: dict[str, bytes] = {}
+        self._pending_lock = threading.Lock()
+        self._queue: queue.Queue[tuple[str, bytes, Any] | None] | None = None
+        self._write_error: str | None = None
+        # Imported here: requests-cache's start-up is not for --no-cache runs and commands without a cache.
+        _import_requests_cache()
         from requests_cache import SQLiteCache
 
         check_own_cache(self.path)
@@ -181,8 +246,13 @@ class PageCache:
         conditional GET), else None. It carries when it was downloaded and its ETag/Last-Modified."""
         from requests_cache import CachedResponse
 
+        key = _key(url)
         try:
-            response = self._backend.responses.get(_key(url))
+            stored = self._pending.get(key)
+            if stored is None:
+                response = self._backend.responses.get(key)
+            else:
+                response = self._backend.responses.deserialize(key, stored)
         except sqlite3.DatabaseError as exc:
             raise CacheError(f"the cache {self.path} is damaged ({exc}); run `sponsorcheck cache clear`") from None
         except Exception:  # an entry written by an incompatible requests-cache version: a miss, not a failure
@@ -234,10 +304,80 @@ class PageCache:
             expires=now + timedelta(seconds=self.max_age),
             request=CachedRequest(method="GET", url=url),
         )
+        key = _key(url)
+        writer = self._queue
+        if writer is not None:
+            if self._write_error is not None:
+                raise CacheError(self._write_error)
+            # Serialised here, so only the stored bytes wait (not the response and its copies of the page).
+            stored = self._backend.responses.serialize(response)
+            with self._pending_lock:
+                self._pending[key] = stored
+            writer.put((key, stored, getattr(response, "expires_unix", None)))
+            return
         try:
-            self._backend.responses[_key(url)] = response
+            self._backend.responses[key] = response
         except sqlite3.Error as exc:
             raise CacheError(f"cannot write the cache {self.path}: {exc} (use --no-cache to run without it)") from None
+
+    @contextlib.contextmanager
+    def writing_behind(self) -> Iterator[None]:
+        """While inside, put() hands pages to a writer thread that stores them several per transaction on a
+        connection of its own; get() and contains_key() find them at once. Every page put is in the file
+        when the block ends, however it ends. A write that fails makes later put() calls raise CacheError."""
+        if self._queue is not None:  # already writing behind (nested): the outer block flushes
+            yield
+            return
+        writes: queue.Queue[tuple[str, bytes, Any] | None] = queue.Queue(maxsize=WRITE_QUEUE)
+        self._write_error = None
+        writer = threading.Thread(
+            target=self._write_loop, args=(writes,), name="sponsorcheck-cache-writer", daemon=True
+        )
+        writer.start()
+        self._queue = writes
+        try:
+            yield
+        finally:
+            self._queue = None  # later puts are written at once
+            writes.put(None)
+            writer.join()
+
+    def _write_loop(self, writes: queue.Queue[tuple[str, bytes, Any] | None]) -> None:
+        """The writer thread: store what is queued, a transaction per WRITE_BATCH pages at most, until None."""
+        responses = self._backend.responses
+        try:
+            con = sqlite3.connect(responses.db_path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            con.execute("PRAGMA journal_mode=WAL")
+            con.execute("PRAGMA synchronous=NORMAL")  # as requests-cache sets it in WAL mode: no fsync per commit
+        except sqlite3.Error as exc:
+            self._write_error = f"cannot write the cache {self.path}: {exc} (use --no-cache to run without it)"
+            con = None
+        statement = f"INSERT OR REPLACE INTO {responses.table_name} (key, value, expires) VALUES (?, ?, ?)"
+        done = False
+        while not done:
+            batch = [writes.get()]
+            while len(batch) < WRITE_BATCH and batch[-1] is not None:
+                try:
+                    batch.append(writes.get_nowait())
+                except queue.Empty:
+                    break
+            done = batch[-1] is None
+            items = [item for item in batch if item is not None]
+            if items and con is not None and self._write_error is None:
+                try:
+                    con.execute("BEGIN IMMEDIATE")
+                    con.executemany(statement, items)
+                    con.execute("COMMIT")
+                except sqlite3.Error as exc:
+                    with contextlib.suppress(sqlite3.Error):
+                        con.execute("ROLLBACK")
+                    self._write_error = f"cannot write the cache {self.path}: {exc} (use --no-cache to run without it)"
+            with self._pending_lock:  # committed (or given up): readers find them in the file now
+                for key, stored, _expires in items:
+                    if self._pending.get(key) is stored:
+                        del self._pending[key]
+        if con is not None:
+            con.close()
 
     def contains(self, url: str) -> bool:
         """True when get(url) would answer from the cache."""
@@ -245,6 +385,8 @@ class PageCache:
 
     def contains_key(self, url: str) -> bool:
         """True when an entry exists for this URL, fresh or not (one indexed lookup, no body read)."""
+        if _key(url) in self._pending:
+            return True
         try:
             with self._backend.responses.connection() as con:
                 row = con.execute(

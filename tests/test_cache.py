@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -56,6 +57,54 @@ def test_file_is_a_requests_cache_database(tmp_path):
     backend = requests_cache.SQLiteCache(tmp_path / "c.sqlite")
     key = requests_cache.create_key(requests.Request("GET", "http://fest.example/"))
     assert backend.responses[key].content.decode() == PAGE
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://fest.example/",
+        "https://Fest.Example/sponsors?b=2&a=1#partners",
+        "https://bücher.example/über uns?q=ü",
+        "http://127.0.0.1:8080/%7Euser/page.html",
+    ],
+)
+def test_cache_keys_are_the_keys_requests_cache_makes(tmp_path, url):
+    # The key is built without a requests Session (1 ms a call); the file must stay readable by requests-cache.
+    PageCache(tmp_path / "c.sqlite").put(url, Page("t", url, PAGE))
+    backend = requests_cache.SQLiteCache(tmp_path / "c.sqlite")
+    assert backend.responses[requests_cache.create_key(requests.Request("GET", url))].content.decode() == PAGE
+
+
+def test_pages_put_while_writing_behind_are_found_at_once_and_in_the_file_when_it_ends(tmp_path):
+    cache = PageCache(tmp_path / "c.sqlite")
+    urls = [f"http://fest{i % 7}.example/page{i}" for i in range(150)]  # more than one write transaction
+    with cache.writing_behind():
+        for i, url in enumerate(urls):
+            cache.put(url, Page("t", url, f"{PAGE}<!-- {i} -->", HTML, 200))
+            assert cache.contains_key(url)
+            found = cache.get(url)
+            assert found is not None and found.from_cache and found.text.endswith(f"<!-- {i} -->")
+    # Another connection (a later run) finds every page.
+    later = PageCache(tmp_path / "c.sqlite")
+    assert [later.get(u).text for u in urls] == [f"{PAGE}<!-- {i} -->" for i in range(len(urls))]  # type: ignore[union-attr]
+    con = sqlite3.connect(tmp_path / "c.sqlite")
+    assert con.execute("SELECT COUNT(*) FROM responses").fetchone() == (len(urls),)
+    con.close()
+
+
+def test_a_failed_write_behind_is_a_cache_error_on_the_next_put(tmp_path):
+    cache = PageCache(tmp_path / "c.sqlite")
+    with cache.writing_behind():
+        cache.put("http://fest.example/a", Page("t", "http://fest.example/a", PAGE))
+        # The file stops being writable behind the writer's back: its table is gone.
+        con = sqlite3.connect(tmp_path / "c.sqlite", timeout=10)
+        con.execute("DROP TABLE responses")
+        con.commit()
+        con.close()
+        with pytest.raises(CacheError, match="cannot write the cache"):
+            for i in range(500):  # the writer notices on its next transaction
+                cache.put(f"http://fest.example/{i}", Page("t", f"http://fest.example/{i}", PAGE))
+                time.sleep(0.005)
 
 
 def test_entries_older_than_max_age_are_not_returned(tmp_path):
@@ -351,3 +400,25 @@ def test_resolve_cache_path_is_one_rule():
     assert resolve_cache_path(None, env) == Path("/x/pages.sqlite")
     assert resolve_cache_path(None, {"SPONSORCHECK_CACHE": "OFF"}) is None
     assert resolve_cache_path(None, {"SPONSORCHECK_NO_CACHE": "0"}) == user_cache_file()
+
+
+def test_opening_the_cache_leaves_requests_cache_s_other_backends_unloaded_but_importable(tmp_path):
+    # requests-cache imports the client of every backend installed (boto3: ~16 MB); only SQLite is used.
+    import importlib.util
+    import subprocess
+    import sys
+
+    if importlib.util.find_spec("boto3") is None:
+        pytest.skip("boto3 is not installed: nothing to leave unloaded")
+    code = (
+        "import sys\n"
+        "from sponsorcheck.cache import PageCache\n"
+        "from sponsorcheck.models import Page\n"
+        f"cache = PageCache({str(tmp_path / 'c.sqlite')!r})\n"
+        "cache.put('http://fest.example/', Page('t', 'http://fest.example/', 'x'))\n"
+        "assert cache.get('http://fest.example/').text == 'x'\n"
+        "assert 'boto3' not in sys.modules and 'botocore' not in sys.modules, 'loaded'\n"
+        "import boto3\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    assert run.returncode == 0, run.stderr

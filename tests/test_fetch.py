@@ -191,6 +191,30 @@ def test_nul_bytes_in_a_page_are_dropped_not_fatal():
     assert decode_html(b"<p>Ama\x00zon</p>") == "<p>Amazon</p>"
 
 
+@pytest.mark.parametrize("content_type", ["text/html", "text/html; charset=UTF-8"])
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (b"<p>Ama\x00zon and Tw\x0citch</p>", "<p>Amazon and Twitch</p>"),  # NUL, form feed: dropped
+        (b"<meta charset='utf-8'><p>Caf\xc3\xa9 \xe2\x86\x92 Ama\x1fzon</p>", "<p>Café → Amazon</p>"),
+        (b"\xef\xbb\xbf<p>Caf\xc3\xa9</p>", "<p>Café</p>"),  # a UTF-8 byte order mark is not text
+    ],
+)
+def test_utf8_pages_are_read_the_same_by_the_fast_path(httpserver, fetcher, body, content_type, expected):
+    # Pages decoded as plain UTF-8 skip the per-character checks only when their bytes hold no control
+    # character: these pages do, and must still be cleaned, whether or not the server names the charset.
+    httpserver.expect_request("/u").respond_with_data(body, content_type=content_type)
+    text = fetcher.fetch(httpserver.url_for("/u")).text
+    assert expected in text and "\ufeff" not in text
+
+
+def test_binary_data_that_is_valid_utf8_is_still_refused(httpserver, fetcher):
+    binary = bytes(range(32)) * 3000
+    httpserver.expect_request("/bin").respond_with_data(binary, content_type="text/html; charset=utf-8")
+    with pytest.raises(FetchError, match="does not look like a web page"):
+        fetcher.fetch(httpserver.url_for("/bin"))
+
+
 def test_a_session_with_its_own_plain_adapters_still_obeys_the_deadline():
     # A caller (batch mode) may mount its own HTTPAdapter for pool sizes; the deadline must still hold.
     import requests

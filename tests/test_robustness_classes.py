@@ -105,6 +105,15 @@ def test_logos_filed_under_partners_are_a_grid_without_links_or_heading() -> Non
     assert names == {"Harbour Bakehouse", "Ring", "Tidewater Coffee Roasters"}  # the photos are no one's logo
 
 
+def test_a_grid_of_logo_pairs_is_a_grid_and_the_app_badges_beside_it_are_not() -> None:
+    result = check("logo-pairs-rows.html")
+    assert result["verdict"] == "conflict"
+    (found,) = findings(result, "conflict")
+    assert found["entity"] == "amazon" and found["context"] == "grid"
+    names = {s["name"] for s in result["sponsors"] if s["role"] == "sponsor"}
+    assert names == {"The Anchor Inn", "Whole Foods Market", "Saltings Strings", "Estuary Radio"}
+
+
 @pytest.mark.parametrize("page", sorted(p.name for p in PAGES.glob("*.html")))
 def test_every_robustness_page_names_its_class(page: str) -> None:
     head = (PAGES / page).read_text(encoding="utf-8")[:600]

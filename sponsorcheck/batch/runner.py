@@ -192,7 +192,9 @@ class _Run:
     def extract(self, page: Page) -> Extraction:
         """A page's plain reading: here, or in a --jobs process (which only parses)."""
         if self.pool is not None:
-            return self.pool.submit(_child_extract, page).result()
+            # Without the bytes as fetched (kept here for the evidence): the worker reads the text only,
+            # and the page crosses the pipe once instead of twice.
+            return self.pool.submit(_child_extract, replace(page, body=None)).result()
         return extract(page, self.matcher)
 
     # -- queueing pages --------------------------------------------------------------------------
@@ -415,8 +417,12 @@ def run_batch(
     stop: threading.Event | None = None,
     done: dict[int, Result] | None = None,
 ) -> BatchOutcome:
-    """Check every row (rows in `done` are taken as finished); Ctrl-C or `stop` ends it early with what finished."""
-    with _fewer_collections():
+    """Check every row (rows in `done` are taken as finished); Ctrl-C or `stop` ends it early with what finished.
+    Every page fetched is in the page cache when it returns."""
+    # The page cache stores pages from a writer thread of its own, several per transaction, so no fetch
+    # worker waits on a disk write (see cache.WRITE_BATCH); caches without it write as they are given pages.
+    writing_behind = getattr(fetcher.cache, "writing_behind", None)
+    with _fewer_collections(), writing_behind() if writing_behind is not None else contextlib.nullcontext():
         return _run_batch(table, fetcher, matcher, options, journal, observer, stop, done)
 
 

@@ -517,6 +517,17 @@ def footer_strip(
     return [(a, State("sponsor", FOOTER_STRIP_TIER, False)) for a in footer_anchors]
 
 
+def _box_sites(entries: dict[etree._Element, list[str]]) -> set[str]:
+    """The sites (or names) a grid box's entries stand for. Entries of one shape — the same markup (tag and
+    class) and as many logos each (rows of two) — are a grid's cells: every site of every entry counts.
+    Entries of different shapes (a pair of partner logos in one section, a pair of app badges in another) are
+    different blocks: each counts once, by its first site."""
+    shapes = {(child.tag, child.get("class"), len(sites)) for child, sites in entries.items()}
+    if len(shapes) == 1:
+        return {site for sites in entries.values() for site in sites}
+    return {sites[0] for sites in entries.values()}
+
+
 class _Lean:
     """Whether an element is a lean wrapper around a logo (LEAN_ENTRY_CHARS of text at most), remembered per
     element: the grids ask for the same row and column boxes once per logo they hold."""
@@ -547,8 +558,9 @@ def logo_grids(
     A grid is sponsorship-shaped even without a heading, whatever its classes say; links in `seen` are
     already read (inside a sponsor section or a footer strip). Layouts nest each logo in rows and columns
     ("div.columns > div.column > figure > a > img", one row per logo): up to GRID_MAX_DEPTH levels, an entry
-    deeper than GRID_DEPTH counts while it is a lean wrapper (LEAN_ENTRY_CHARS of text at most)."""
-    rows: dict[etree._Element, dict[etree._Element, str]] = {}
+    deeper than GRID_DEPTH counts while it is a lean wrapper (LEAN_ENTRY_CHARS of text at most). Entries of
+    one shape count every site they hold (rows of two logos are a grid), see `_box_sites`."""
+    rows: dict[etree._Element, dict[etree._Element, list[str]]] = {}
     links: list[tuple[etree._Element, list[etree._Element]]] = []
     lean = _Lean()
     for a in _logo_links(root):
@@ -568,7 +580,9 @@ def logo_grids(
                 break
             if depth >= GRID_DEPTH and not lean(child):
                 break  # deeper than a plain grid, an entry is a wrapper around its logo or it is no entry
-            rows.setdefault(box, {}).setdefault(child, site)
+            sites = rows.setdefault(box, {}).setdefault(child, [])
+            if site not in sites:
+                sites.append(site)
             boxes.append(box)
             child = box
         if not is_platform_profile(host, urlsplit(href).path if "://" in href else ""):
@@ -580,7 +594,7 @@ def logo_grids(
     found = []
     for a, boxes in links:
         for box in boxes:  # the innermost box whose entries link to enough distinct sites
-            if enough_grid_sites(rows[box].values()):
+            if enough_grid_sites(_box_sites(rows[box])):
                 found.append((a, state))
                 break
     return found
@@ -615,7 +629,7 @@ def filed_logo_grids(root: etree._Element, seen: set[etree._Element]) -> list[tu
     page: at least MIN_STRIP_SITES sibling entries naming distinct organisations by their file names, linked or
     not. The folder keeps saying "sponsors" when a redesign drops the heading, hashes the classes or moves the
     logos into the header; images in `seen` (or in a link there) are already read."""
-    rows: dict[etree._Element, dict[etree._Element, str]] = {}
+    rows: dict[etree._Element, dict[etree._Element, list[str]]] = {}
     images: list[tuple[etree._Element, list[etree._Element]]] = []
     lean = _Lean()
     for img in root.iter("img"):
@@ -639,13 +653,15 @@ def filed_logo_grids(root: etree._Element, seen: set[etree._Element]) -> list[tu
                 break
             if depth >= GRID_DEPTH and not lean(child):
                 break
-            rows.setdefault(box, {}).setdefault(child, fold(name))
+            names = rows.setdefault(box, {}).setdefault(child, [])
+            if fold(name) not in names:
+                names.append(fold(name))
             boxes.append(box)
             child = box
         images.append((entry, boxes))
     state = State("sponsor", FILED_GRID_TIER, False)
     found = []
     for entry, boxes in images:
-        if any(len(set(rows[box].values())) >= MIN_STRIP_SITES for box in boxes):
+        if any(len(_box_sites(rows[box])) >= MIN_STRIP_SITES for box in boxes):
             found.append((entry, state))
     return found
