@@ -66,6 +66,7 @@ from batchbench.measure import (
     CHILD_TIMEOUT_S,
     REPO_ROOT,
     Measured,
+    baseline_code,
     check_batch_output,
     child_env,
     describe_server,
@@ -110,22 +111,6 @@ def measure_child(
     if measured.returncode not in (0, *BATCH_OK_EXIT_CODES) or measured.timed_out:
         print(f"{label} failed (exit {measured.returncode}, timed out: {measured.timed_out}):\n{tail(measured.stderr)}")
     return measured, stats
-
-
-def baseline_code(ref: str, workdir: Path) -> Path:
-    """The package as it was at git `ref` (git archive into workdir/baseline-src), to run beside today's."""
-    target = workdir / "baseline-src"
-    shutil.rmtree(target, ignore_errors=True)
-    target.mkdir(parents=True)
-    archive = subprocess.run(
-        ["git", "-C", str(REPO_ROOT), "archive", "--format=tar", ref, "sponsorcheck", "watchlist.yaml"],
-        capture_output=True,
-        check=False,
-    )
-    if archive.returncode != 0:
-        raise SystemExit(f"--baseline {ref}: git archive failed: {archive.stderr.decode(errors='replace').strip()}")
-    subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
-    return target
 
 
 def run_benchmark(args: argparse.Namespace) -> int:

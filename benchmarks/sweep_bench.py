@@ -29,7 +29,6 @@ import argparse
 import json
 import os
 import re
-import shutil
 import statistics
 import subprocess
 import sys
@@ -44,6 +43,7 @@ BENCH_DIR = REPO_ROOT / "benchmarks"
 sys.path.insert(0, str(BENCH_DIR))
 
 from batchbench import pages as batch_pages  # noqa: E402  the generator of realistic event pages lives there
+from batchbench.measure import baseline_code  # noqa: E402  one git-archive checkout for every --baseline
 
 TARGET_MS = 8.0
 URL = "https://meadowlark-festival.example/events/2026.html"
@@ -154,22 +154,6 @@ def in_process(args: argparse.Namespace) -> None:
 # --------------------------------------------------------------------------------------------------
 
 WARM_UP_RUNS = 5
-
-
-def baseline_code(ref: str, workdir: Path) -> Path:
-    """The package as it was at git `ref` (git archive of sponsorcheck/ and watchlist.yaml into workdir)."""
-    target = workdir / "baseline-src"
-    shutil.rmtree(target, ignore_errors=True)
-    target.mkdir(parents=True)
-    archive = subprocess.run(
-        ["git", "-C", str(REPO_ROOT), "archive", "--format=tar", ref, "sponsorcheck", "watchlist.yaml"],
-        capture_output=True,
-        check=False,
-    )
-    if archive.returncode != 0:
-        raise SystemExit(f"--baseline {ref}: git archive failed: {archive.stderr.decode(errors='replace').strip()}")
-    subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
-    return target
 
 
 def worker(code: Path, warm_up: int = WARM_UP_RUNS) -> int:

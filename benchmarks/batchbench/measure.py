@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -238,3 +239,22 @@ def micro_benchmark(pools: Pools, seed: int) -> None:
             f"(min {min(samples):.2f}, max {max(samples):.2f})   <= {TARGET_MICRO_MS:g} ms  "
             f"{verdict_word(median <= TARGET_MICRO_MS)}"
         )
+
+
+def baseline_code(ref: str, workdir: Path) -> Path:
+    """The package as it was at git `ref` (git archive of sponsorcheck/ and watchlist.yaml into workdir/baseline-src).
+
+    Both batch_bench.py and sweep_bench.py time it beside today's code for --baseline.
+    """
+    target = workdir / "baseline-src"
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    archive = subprocess.run(
+        ["git", "-C", str(REPO_ROOT), "archive", "--format=tar", ref, "sponsorcheck", "watchlist.yaml"],
+        capture_output=True,
+        check=False,
+    )
+    if archive.returncode != 0:
+        raise SystemExit(f"--baseline {ref}: git archive failed: {archive.stderr.decode(errors='replace').strip()}")
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
+    return target
