@@ -586,3 +586,19 @@ def test_listen_badges_in_a_headingless_logo_grid_are_listen_links_not_partners(
     assert result["verdict"] == "clear" and not result["findings"]
     assert [s["name"] for s in result["sponsors"]] == ["Dunlin Bakery", "Saltpan Records"]
     assert [m["note"] for m in result["mentions"]] == ["listen/stream link"]
+
+
+def test_a_shop_line_under_a_partners_list_is_a_mention_not_a_sponsor(watchlist):
+    # class: running text under a sponsor heading whose link is where one buys the event's record
+    path = PAGES / "recall" / "shop-line-in-partners.html"
+    result = analyse_html(path.read_text(encoding="utf-8"), "https://saltmarsh-lanterns.example/", [watchlist])
+    assert result.verdict is Verdict.CLEAR and not result.findings
+    assert {m.name: m.note for m in result.mentions} == {"Amazon": "shop or donation link"}
+
+
+def test_a_shop_word_inside_another_sponsors_name_never_demotes_a_sponsor(watchlist):
+    # class: a sponsor list written as a sentence, a shop word in a neighbour's name, a thank-you sentence
+    path = PAGES / "recall" / "shop-word-beside-sponsor.html"
+    result = analyse_html(path.read_text(encoding="utf-8"), "https://millrace-lights.example/", [watchlist])
+    assert result.verdict is Verdict.CONFLICT
+    assert {f.sponsor for f in result.findings} >= {"Amazon", "Twitch"}

@@ -51,7 +51,7 @@ from sponsorcheck.extract.links import (
 )
 from sponsorcheck.extract.names import agrees_with_link, name_from_domain, name_from_filename
 from sponsorcheck.extract.sections import State
-from sponsorcheck.extract.units import Builder, explanation_after, shared_alts
+from sponsorcheck.extract.units import Builder, explanation_after, sentence_lead, shared_alts
 from sponsorcheck.extract.vocabulary import (
     AFFILIATE_PARAMS,
     BLOCK_CHARS,
@@ -1070,6 +1070,11 @@ def _shop(hit: _Hit, page: Page, sentence: str, campaign_links: bool = False) ->
     """A shop, affiliate or shopping-donation link: its words, the paragraph explaining a bare logo, or an
     affiliate parameter (under a sponsor tier such a parameter is the sponsor's own campaign link)."""
     if SHOP_RE.search(sentence) or SHOP_DONATION_RE.search(sentence):
+        return True
+    # A link inside running text: its sentence starts before it ("Buy the album on <a>Amazon</a>."), and a shop
+    # verb phrase must end right at the link, so a list of names beside it never reads as a shop.
+    lead = sentence_lead(hit.element)
+    if lead and (found := SHOP_RE.search(lead + " ")) is not None and not lead[found.end() :].strip(" :"):
         return True
     unit = _unit_of(hit.element)
     block = page.once("block", hit.element, lambda: _block_text(hit.element))

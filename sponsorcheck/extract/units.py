@@ -62,6 +62,9 @@ from sponsorcheck.extract.vocabulary import (
     PRIZE_NOTE,
     PRIZE_RE,
     SECTIONING_TAGS,
+    SENTENCE_END_CHARS,
+    SENTENCE_INLINE_TAGS,
+    SENTENCE_LEAD_CHARS,
     SHARE_LINK_RE,
     SHARED_ALT_NOTE,
     SHOP_DONATION_RE,
@@ -247,6 +250,18 @@ def build_unit(
     explained = f"{text} {explanation_after(unit, identity[1] if identity else None)}".strip()
     _classify_mention(b, explained, state, affiliate, hosting and not identity, profile_links)
     return b
+
+
+def sentence_lead(el: etree._Element) -> str:
+    """The words of an inline element's own sentence just before it ("Get the festival album on" before
+    <a>Amazon</a>); "" when nothing in its sentence stands before it."""
+    if el.tag not in SENTENCE_INLINE_TAGS:
+        return ""
+    before, parent = el.getprevious(), el.getparent()
+    text = before.tail if before is not None else (parent.text if parent is not None else "")
+    lead = (text or "")[-SENTENCE_LEAD_CHARS:]
+    cut = max(lead.rfind(c) for c in SENTENCE_END_CHARS)
+    return clean(lead[cut + 1 :])
 
 
 def explanation_after(unit: etree._Element, host: str | None = None) -> str:

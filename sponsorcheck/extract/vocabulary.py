@@ -670,10 +670,14 @@ STREAM_RE = re.compile(
 SHOP_RE = re.compile(
     # "Buy the album on", "Buy the festival album: on", "Pre-order the record from"
     r"\b(?:shop|buy|order|pre-?order|purchase)\s+(?:[\w'’-]+[\s:,–—-]+){0,3}?(?:at|on|from|via|through|with)\b"
+    # "Get the festival album on", "Grab your copy at": looser verbs, so only the prepositions of a store
+    r"|\b(?:get|grab)\s+(?:[\w'’-]+[\s:,–—-]+){1,3}?(?:at|on|from)\b"
     r"|\b(?:shopping|shoppers?|purchases|affiliate|rebate|gift card|wish ?list)\b"
     r"|\b(?:comprar|compre|comprez|acheter|achetez|kaufen|kaufe|acquista)\b",
     re.IGNORECASE,
 )
+# Where a sentence ends, for reading the words just before an inline link ("Get the album on <a>Amazon</a>.").
+SENTENCE_END_CHARS = ".!?;|•·\n"
 # A paragraph that explains a shopping-donation programme: shopping words and giving words together.
 SHOP_DONATION_RE = re.compile(
     r"\b(?:shop\w*|purchases?|buy\w*)\b.{0,120}\b(?:donat\w*|support\w*|portion|percent|charity|rebate)\b"
