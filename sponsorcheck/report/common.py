@@ -133,7 +133,8 @@ def why_text(r: Result) -> str:
         if allowed:  # watchlisted, so not "none on the watchlist": allowed by the user's own file
             which = "the watchlisted one is" if allowed == 1 else f"the {allowed} watchlisted ones are"
             return f"{found}; {which} allowed by your allowlist"
-        return f"{found}, none on the watchlist"
+        # A logo that names no one is said beside a clear ("a sponsor logo we could not name: …").
+        return "; ".join((f"{found}, none on the watchlist", *r.hints))
     return "; ".join(r.hints)
 
 
