@@ -119,6 +119,9 @@ class RobotsStore:
         self._db: sqlite3.Connection | None = None
         try:
             db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+            # As the page cache's writer: in WAL mode (the cache file's), no fsync per commit, so a fetch
+            # worker storing a host's answer does not wait for the disk (one commit per host).
+            db.execute("PRAGMA synchronous=NORMAL")
             db.execute(
                 f"CREATE TABLE IF NOT EXISTS {ROBOTS_TABLE} "
                 "(origin TEXT PRIMARY KEY, fetched_at REAL NOT NULL, status INTEGER NOT NULL, body TEXT NOT NULL)"
