@@ -46,12 +46,13 @@ from sponsorcheck.extract.links import (
     href_of,
     is_platform_profile,
     is_shortener,
+    is_stream_profile,
     outbound,
     unwrap_redirect,
 )
 from sponsorcheck.extract.names import agrees_with_link, name_from_domain, name_from_filename
 from sponsorcheck.extract.sections import State
-from sponsorcheck.extract.units import Builder, explanation_after, sentence_lead, shared_alts
+from sponsorcheck.extract.units import Builder, cited_in_prose, explanation_after, sentence_lead, shared_alts
 from sponsorcheck.extract.vocabulary import (
     AFFILIATE_PARAMS,
     BLOCK_CHARS,
@@ -804,8 +805,12 @@ def context_of(hit: _Hit, page: Page, terms: Terms) -> tuple[str, Role, str | No
             return SECTION, Role.MENTION, CREDIT_NOTE, state.tier
         if _shop(hit, page, sentence, campaign_links=not strip):
             return SECTION, Role.MENTION, SHOP, state.tier
+        if hit.kind == "link" and _cited(hit):
+            return SECTION, Role.MENTION, DEEP_LINK, state.tier  # a book or article a card's blurb cites
         headingless = strip or state.tier in GRID_TIERS
-        if headingless and STREAM_RE.search(hit.after if hit.kind == "link" else sentence):
+        if headingless and (
+            STREAM_RE.search(hit.after if hit.kind == "link" else sentence) or _to_stream_page(hit, page)
+        ):
             return SECTION, Role.MENTION, STREAM, state.tier  # a "Listen on …" badge in a grid no heading names
         if STREAM_RE.search(sentence) and not _beside_logo(hit.element):
             # A sentence in the section about where the event streams ("opening ceremony streamed at twitch.tv/…")
@@ -873,6 +878,25 @@ def _copied_text(hit: _Hit, page: Page) -> bool:
         if text in (clean(img.get("alt")).casefold(), clean(img.get("title")).casefold())
     }
     return text in shared_alts(units)
+
+
+def _cited(hit: _Hit) -> bool:
+    """The occurrence is a text link cited inside a sentence, to a page deep in a site its words do not name
+    (`units.cited_in_prose`, the section walk's rule)."""
+    el = hit.element
+    if el.tag != "a" or _HOLDS_LOGO(el):
+        return False
+    try:
+        parts = urlsplit(hit.url)
+    except ValueError:
+        return False
+    return cited_in_prose(el, clean(text_of(el)), parts.hostname or "", parts.path)
+
+
+def _to_stream_page(hit: _Hit, page: Page) -> bool:
+    """The occurrence is (inside) a link to an artist's or channel's page on a streaming service."""
+    link = hit.element if hit.element.tag == "a" else next(hit.element.iterancestors("a"), None)
+    return link is not None and is_stream_profile(href_of(link, page.base))
 
 
 def _links_to_platform(el: etree._Element, page: Page) -> bool:
