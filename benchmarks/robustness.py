@@ -696,9 +696,13 @@ def _entry_headings(doc: etree._Element, ctx: PageContext) -> set[etree._Element
     heading changes keep their words (a site without headings still names its sponsors), so they measure the loss
     of section titles, not the deletion of the sponsors themselves."""
     owners = evidence_elements(doc, ctx.sponsors, locate=False)
+    names = {_norm(str(s.get("name") or "")).casefold() for s in ctx.sponsors} - {""}
     entries = set()
     for heading in body_of(doc).iter(*HEADING_TAGS):
         named = heading in owners or any(d in owners for d in heading.iterdescendants())
+        # A card title the result read its name from without giving the title as evidence ("<a><img alt=…>
+        # <h2>Acme Bank</h2></a>", evidence: the link and the logo) is that sponsor's name all the same.
+        named = named or _norm(heading.text_content()).casefold() in names
         if named and not _media_of(heading):  # a logo in a heading stays anyway; its heading text is a title
             entries.add(heading)
     return entries

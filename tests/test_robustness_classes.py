@@ -118,3 +118,12 @@ def test_a_grid_of_logo_pairs_is_a_grid_and_the_app_badges_beside_it_are_not() -
 def test_every_robustness_page_names_its_class(page: str) -> None:
     head = (PAGES / page).read_text(encoding="utf-8")[:600]
     assert "<!-- class:" in head
+
+
+def test_logos_filed_under_partners_behind_a_proxy_or_lazy_loader_are_a_grid() -> None:
+    result = check("filed-logos-behind-loaders.html")
+    assert result["verdict"] == "conflict"  # Whole Foods Market's logo in a row of partners' logos
+    (found,) = findings(result, "conflict")
+    assert found["entity"] == "amazon" and found["context"] == "grid"
+    names = {s["name"] for s in result["sponsors"] if s["role"] == "sponsor" and s["in_sponsor_context"]}
+    assert names == {"Whole Foods Market", "Marshgate Cheese Co", "Fenland Growers"}  # the photos are no one's

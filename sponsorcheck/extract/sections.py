@@ -41,7 +41,7 @@ from sponsorcheck.extract.links import (
     outbound,
     site_of,
 )
-from sponsorcheck.extract.names import file_words, is_name_like, name_from_filename
+from sponsorcheck.extract.names import file_words, is_name_like, name_from_filename, proxied_image
 from sponsorcheck.extract.vocabulary import (
     BLOCK_TAGS,
     BREAK_RE,
@@ -611,8 +611,9 @@ def logo_grids(
 
 
 def _image_source(img: etree._Element) -> str:
-    """The image's address: src, else the first lazy-load or srcset address (a data: placeholder is none)."""
-    for attr in ("src", *LAZY_SRC_ATTRS, "srcset"):
+    """The image's address: a lazy loader's real address first (src then holds its placeholder, "blank.gif"),
+    else src, else the first srcset address (a data: placeholder is none)."""
+    for attr in (*LAZY_SRC_ATTRS, "src", "srcset"):
         value = (img.get(attr) or "").strip()
         if value and not value.startswith("data:"):
             return value.split(",")[0].strip().split(" ")[0]
@@ -625,7 +626,8 @@ def filed_as_logo(src: str) -> bool:
     lowered = src.lower()
     if not any(f in lowered for f in FILED_LOGO_FRAGMENTS):
         return False
-    path = lowered.split("?")[0].split("#")[0]
+    # An image proxy carries the filed path URL-encoded in its query ("/_next/image?url=%2Fimg%2Fpartners%2F…").
+    path = proxied_image(lowered).split("?")[0].split("#")[0]
     if "://" in path:
         path = path.split("://", 1)[1].partition("/")[2]
     *folders, name = path.strip("/").split("/") if path.strip("/") else [""]
@@ -652,7 +654,9 @@ def filed_logo_grids(root: etree._Element, seen: set[etree._Element]) -> list[tu
         src = _image_source(img)
         if not src or not filed_as_logo(src):
             continue
-        name = name_from_filename(src)
+        # A numbered file ("partners/04.png") names no one; the alt beside it may ("Fenland Growers").
+        alt = clean(img.get("alt") or "")
+        name = name_from_filename(src) or (alt if is_name_like(alt) else "")
         if not name:
             continue
         child, boxes = anchor if anchor is not None else img, []
