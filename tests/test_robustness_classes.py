@@ -127,3 +127,16 @@ def test_logos_filed_under_partners_behind_a_proxy_or_lazy_loader_are_a_grid() -
     assert found["entity"] == "amazon" and found["context"] == "grid"
     names = {s["name"] for s in result["sponsors"] if s["role"] == "sponsor" and s["in_sponsor_context"]}
     assert names == {"Whole Foods Market", "Marshgate Cheese Co", "Fenland Growers"}  # the photos are no one's
+
+
+def test_tier_labels_or_a_partner_column_mark_a_list_without_a_heading() -> None:
+    result = check("tier-labelled-lists.html")
+    assert result["verdict"] == "conflict"
+    conflicts = findings(result, "conflict")
+    assert {(f["entity"], f["context"]) for f in conflicts} == {("amazon", "section")}
+    assert {f["sponsor"] for f in conflicts} == {"Audible", "Twitch", "IMDb"}  # each of the three lists is read
+    names = {s["name"] for s in result["sponsors"] if s["role"] == "sponsor" and s["in_sponsor_context"]}
+    assert {"Wold Printers", "Oakfield Library", "Wolds Radio", "Fireside Ales"} <= names
+    assert not names & {"Gold", "Silver level", "Community", "Platinum", "Media", "Partner"}  # labels, not sponsors
+    assert not names & {"Friday", "Saturday"}  # what the partner column's partners are partners of
+    assert not [n for n in names if "fairshop" in n.lower() or "pass" in n.lower()]  # one ticket shop: no list

@@ -65,12 +65,15 @@ from sponsorcheck.extract.vocabulary import (
     LEAN_ENTRY_CHARS,
     LIST_ITEM_TAGS,
     MIN_STRIP_SITES,
+    MIN_TIER_LABELS,
+    MIN_TIER_LIST_ENTRIES,
     PAST_RE,
     PHRASE_RE,
     PLATFORM_DOMAINS,
     PRIZE_HEADING_RE,
     PSEUDO_HEADING_RANK,
     PSEUDO_HEADING_TAGS,
+    RANK_TIER_WORDS,
     SECTION_ID_CLASS_HINTS,
     SECTIONING_TAGS,
     SHARE_LINK_RE,
@@ -78,6 +81,8 @@ from sponsorcheck.extract.vocabulary import (
     SPONSOR_WORD_RE,
     STEM_RE,
     TEXT_ITEM_TAGS,
+    TIER_LABEL_MAX_CHARS,
+    TIER_LABEL_WORDS,
     TIER_ONLY_WORDS,
     TIER_WORDS,
     TITLE_CLASS_FRAGMENTS,
@@ -268,6 +273,80 @@ def _lead_ins(
     return found
 
 
+def _is_tier_label(text: str) -> tuple[bool, bool]:
+    """(a tier label, a ranking one) for a short label cell: "Gold", "Silver level", "Platinum" rank;
+    "Community", "Media" are tier labels that do not rank."""
+    words = WORD_RE.findall(fold(text))
+    if not words or len(text) > TIER_LABEL_MAX_CHARS:
+        return False, False
+    vocabulary = (TIER_WORDS, TIER_ONLY_WORDS, TIER_LABEL_WORDS)
+    if not all(w.isdigit() or any(w in v for v in vocabulary) for w in words):
+        return False, False
+    return True, any(w in RANK_TIER_WORDS for w in words)
+
+
+def _column_says_sponsor(text: str) -> bool:
+    """A table's column header naming its cells sponsors or partners ("Partner", "Sponsored by"); "Level" or
+    "Gold" alone is a tier, which `_is_tier_label` reads."""
+    words = WORD_RE.findall(fold(text))
+    return (
+        0 < len(text) <= TIER_LABEL_MAX_CHARS
+        and classify_heading(text)[0] == "sponsor"
+        and any(w not in TIER_LABEL_WORDS and w not in RANK_TIER_WORDS and not w.isdigit() for w in words)
+    )
+
+
+def _list_entries(listing: etree._Element) -> int:
+    """Organisations a table or list can name: distinct sites its absolute links lead to, and its unlinked logos."""
+    sites = set()
+    logos = 0
+    for el in listing.iter("a", "img", "svg"):
+        if el.tag == "a":
+            href = (el.get("href") or "").strip()
+            host = outbound(href, None)
+            if host:
+                sites.add(registrable_domain(host))
+        elif not any(anc.tag == "a" for anc in el.iterancestors("a")):
+            logos += 1
+    return len(sites) + logos
+
+
+def _labelled_lists(root: etree._Element) -> set[etree._Element]:
+    """Tables and definition lists that say they list sponsors by their own labels, without a heading: tier
+    labels in the first column or the <dt> (two distinct ones, one a rank: "Gold", "Community") mark the whole
+    list; a column header that says partners ("<th>Partner</th>") marks the cells of its column. Only with enough
+    organisations in the list (see RANK_TIER_WORDS)."""
+    found: set[etree._Element] = set()
+    for listing in root.iter("table", "dl"):
+        if listing.tag == "dl":
+            cells = [c for c in listing if c.tag == "dt"]
+            headers: list[etree._Element] = []
+        else:
+            cells = [row[0] for row in listing.iter("tr") if len(row) and row[0].tag in ("td", "th")]
+            headers = list(listing.iter("th"))
+        labels: set[str] = set()
+        ranked = False
+        for cell in cells:
+            text = clean(text_of(cell))
+            label, rank = _is_tier_label(text)
+            if label:
+                labels.add(fold(text))
+                ranked = ranked or rank
+        if _list_entries(listing) < MIN_TIER_LIST_ENTRIES:
+            continue
+        if len(labels) >= MIN_TIER_LABELS and ranked:
+            found.add(listing)  # the tier labels themselves are tiers, never names (units)
+            continue
+        for th in headers:
+            row = th.getparent()
+            if row is None or not _column_says_sponsor(clean(text_of(th))):
+                continue
+            # Only that column's cells: the others ("Friday", "Saturday") are what the partner is partner of.
+            column = list(row).index(th)
+            found.update(r[column] for r in listing.iter("tr") if r is not row and len(r) > column)
+    return found
+
+
 def find_structure(root: etree._Element, attrs: list[Any] | None = None, body: BodyText | None = None) -> Structure:
     """Headings, labels, id/class hints and footers of the tree, found at C speed, with every ancestor of them."""
     headings: dict[etree._Element, tuple[int, str]] = {}
@@ -309,6 +388,7 @@ def find_structure(root: etree._Element, attrs: list[Any] | None = None, body: B
             found = heading_of(el)
             if found:
                 headings[el] = found
+    hints |= _labelled_lists(root)
     # A footer inside a footer ("footer__links" in <footer>) is read with the outer one.
     footers = {f for f in footers if not any(anc in footers for anc in f.iterancestors())}
     ancestors: set[etree._Element] = set()

@@ -354,6 +354,15 @@ TIER_ONLY_WORDS = frozenset(
         "medya",
     }
 )
+# Tier names that rank sponsors (metals and their translations, "Champion"): a table's first column or a
+# definition list's <dt> with at least MIN_TIER_LABELS distinct tier labels, one of them a rank, is a sponsor list
+# even without a heading ("Gold | Acme", "Silver level | …", "Community | …") — when its entries are at least
+# MIN_TIER_LIST_ENTRIES organisations (links to distinct sites, or logos): a ticket table whose "Gold pass" and
+# "Silver pass" rows all link to one ticket shop is none.
+RANK_TIER_WORDS = TIER_WORDS - TIER_LABEL_WORDS - {"sponsor", "sponsors", "partner", "partners"}
+MIN_TIER_LABELS = 2
+MIN_TIER_LIST_ENTRIES = 2
+TIER_LABEL_MAX_CHARS = 40
 # A sponsor heading that is really a call for sponsors ("Want to be a sponsor?", "Devenir partenaire ?").
 CALL_WORDS = (
     "become",
