@@ -140,3 +140,21 @@ def test_tier_labels_or_a_partner_column_mark_a_list_without_a_heading() -> None
     assert not names & {"Gold", "Silver level", "Community", "Platinum", "Media", "Partner"}  # labels, not sponsors
     assert not names & {"Friday", "Saturday"}  # what the partner column's partners are partners of
     assert not [n for n in names if "fairshop" in n.lower() or "pass" in n.lower()]  # one ticket shop: no list
+
+
+def test_the_menu_link_to_a_section_names_it_when_nothing_else_does() -> None:
+    result = check("menu-names-the-section.html")
+    assert result["verdict"] == "conflict"
+    (found,) = findings(result, "conflict")
+    assert found["entity"] == "amazon" and found["context"] == "section" and found["sponsor"] == "Amazon Music"
+    names = {s["name"] for s in result["sponsors"] if s["role"] == "sponsor" and s["in_sponsor_context"]}
+    assert names == {"Amazon Music", "Fenwick Traders Association"}  # the line-up's bands are no sponsors
+
+
+def test_an_image_that_reads_our_sponsors_titles_its_section() -> None:
+    result = check("image-title.html")
+    assert result["verdict"] == "conflict"
+    (found,) = findings(result, "conflict")
+    assert found["entity"] == "amazon" and found["context"] == "section" and found["sponsor"] == "IMDb"
+    names = {s["name"] for s in result["sponsors"] if s["role"] == "sponsor" and s["in_sponsor_context"]}
+    assert names == {"IMDb", "Coldharbour Cinema Trust"}  # the title and the photo are no one's logo

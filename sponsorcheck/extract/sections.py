@@ -56,6 +56,7 @@ from sponsorcheck.extract.vocabulary import (
     HEADING_DECORATION,
     HEADING_RANK,
     HINT_RE,
+    IMAGE_TITLE_MAX_CHARS,
     INLINE_EMPHASIS,
     LABEL_PHRASES,
     LABEL_TAGS,
@@ -64,6 +65,7 @@ from sponsorcheck.extract.vocabulary import (
     LEAD_IN_MAX_CHARS,
     LEAN_ENTRY_CHARS,
     LIST_ITEM_TAGS,
+    MENU_LABEL_MAX_CHARS,
     MIN_STRIP_SITES,
     MIN_TIER_LABELS,
     MIN_TIER_LIST_ENTRIES,
@@ -87,6 +89,7 @@ from sponsorcheck.extract.vocabulary import (
     TIER_WORDS,
     TITLE_CLASS_FRAGMENTS,
     TITLE_CLASS_RE,
+    TITLE_FILLER_WORDS,
     UNIT_TAGS,
     WORD_RE,
 )
@@ -347,6 +350,74 @@ def _labelled_lists(root: etree._Element) -> set[etree._Element]:
     return found
 
 
+_TITLE_WORDS = TIER_WORDS | TIER_ONLY_WORDS | TIER_LABEL_WORDS | TITLE_FILLER_WORDS
+
+
+def says_only_sponsors(text: str) -> bool:
+    """True for a text that says sponsors and nothing else ("Our sponsors", "Thanks to our partners", "Gold
+    sponsors"): no word in it names anyone ("IMDb sponsor logo" names IMDb)."""
+    if classify_heading(text)[0] != "sponsor":
+        return False
+    padded = f" {' '.join(WORD_RE.findall(fold(text)))} "
+    rest = PHRASE_RE.sub("  ", padded)
+    return all(
+        w in _TITLE_WORDS or w.isdigit() or STEM_RE.search(w) or SPONSOR_WORD_RE.search(f" {w} ")
+        for w in rest.split()
+    )
+
+
+_UNLINKED_ALTS = etree.XPath("//img[@alt][not(ancestor::a)]")
+
+
+def _image_titles(root: etree._Element) -> dict[etree._Element, tuple[str, etree._Element]]:
+    """Images that title a section instead of a heading: unlinked, outside headings, their alt saying sponsors and
+    nothing else ("Our sponsors"), an alt no other image shares (a placeholder "sponsor" on every logo is none). Each
+    with its text and the box it titles: the nearest ancestor holding more than the image."""
+    candidates = [(img, clean(img.get("alt") or "")) for img in _UNLINKED_ALTS(root)]
+    if not candidates or not (
+        STEM_RE.search(folded := fold("\n".join(alt for _, alt in candidates)))
+        or SPONSOR_WORD_RE.search(folded.replace("\n", " "))
+    ):
+        return {}
+    counts: dict[str, int] = {}
+    for _, alt in candidates:
+        counts[alt] = counts.get(alt, 0) + 1
+    found: dict[etree._Element, tuple[str, etree._Element]] = {}
+    for img, alt in candidates:
+        if not alt or len(alt) > IMAGE_TITLE_MAX_CHARS or counts[alt] > 1 or not says_only_sponsors(alt):
+            continue
+        if any(anc.tag in HEADING_RANK for anc in img.iterancestors()):
+            continue
+        box = img.getparent()
+        while box is not None and box.tag not in SECTIONING_TAGS and len(box) == 1 and box.getparent() is not None:
+            box = box.getparent()
+        if box is not None:
+            found[img] = (alt, box)
+    return found
+
+
+_IN_PAGE_LINKS = etree.XPath("//a[starts-with(@href, '#')]")
+_BY_ID = etree.XPath("//*[@id=$id]")
+
+
+def _menu_named(root: etree._Element) -> set[etree._Element]:
+    """Sections the site's own in-page links name: "<a href="#s4">Partners</a>" in a menu says the element with
+    id "s4" is the partners section, whatever its id or heading say (or when it has no heading). A target that
+    is the whole page, a heading or an empty anchor, or that holds no logo or link, is not such a section."""
+    found: set[etree._Element] = set()
+    for a in _IN_PAGE_LINKS(root):
+        target = (a.get("href") or "")[1:].strip()
+        if not target:
+            continue
+        text = clean(text_of(a))
+        if not text or len(text) > MENU_LABEL_MAX_CHARS or classify_heading(text)[0] != "sponsor":
+            continue
+        for el in _BY_ID(root, id=target):
+            if el.tag not in ("body", "html") and el.tag not in HEADING_RANK and _HOLDS_LOGO_OR_LINK(el):
+                found.add(el)
+    return found
+
+
 def find_structure(root: etree._Element, attrs: list[Any] | None = None, body: BodyText | None = None) -> Structure:
     """Headings, labels, id/class hints and footers of the tree, found at C speed, with every ancestor of them."""
     headings: dict[etree._Element, tuple[int, str]] = {}
@@ -361,6 +432,9 @@ def find_structure(root: etree._Element, attrs: list[Any] | None = None, body: B
             if found:
                 headings[parent] = found
     label_scopes = _labels(body, headings) if body is not None else {}
+    for img, (text, box) in _image_titles(root).items():
+        headings[img] = (PSEUDO_HEADING_RANK, text)
+        label_scopes[img] = box
     label_scopes.update(_lead_ins(root, headings, label_scopes))
     hints: set[etree._Element] = set()
     unit_hints: set[etree._Element] = set()
@@ -389,6 +463,7 @@ def find_structure(root: etree._Element, attrs: list[Any] | None = None, body: B
             if found:
                 headings[el] = found
     hints |= _labelled_lists(root)
+    hints |= _menu_named(root)
     # A footer inside a footer ("footer__links" in <footer>) is read with the outer one.
     footers = {f for f in footers if not any(anc in footers for anc in f.iterancestors())}
     ancestors: set[etree._Element] = set()

@@ -363,6 +363,17 @@ RANK_TIER_WORDS = TIER_WORDS - TIER_LABEL_WORDS - {"sponsor", "sponsors", "partn
 MIN_TIER_LABELS = 2
 MIN_TIER_LIST_ENTRIES = 2
 TIER_LABEL_MAX_CHARS = 40
+# The longest menu link text read as the name of the section it jumps to ("<a href="#s4">Partners</a>").
+MENU_LABEL_MAX_CHARS = 40
+# Words an image title ("<img alt="Thanks to our sponsors">" above the logos) may hold besides sponsor words and
+# tier names: an image whose alt has any other word names someone ("IMDb sponsor logo") and is a logo, not a title.
+TITLE_FILLER_WORDS = frozenset(
+    {"our", "the", "thanks", "thank", "you", "to", "and", "of", "with", "for", "by", "all", "special", "proud"}
+    | {"proudly", "many", "this", "year", "s", "meet", "a", "made", "possible", "who", "make", "it", "us"}
+    | {"nos", "nossos", "nuestros", "unsere", "unseren", "nostri", "onze", "vores", "vare", "vara", "meie"}
+)
+# The longest alt text read as an image title.
+IMAGE_TITLE_MAX_CHARS = 60
 # A sponsor heading that is really a call for sponsors ("Want to be a sponsor?", "Devenir partenaire ?").
 CALL_WORDS = (
     "become",
