@@ -158,3 +158,12 @@ def test_an_image_that_reads_our_sponsors_titles_its_section() -> None:
     assert found["entity"] == "amazon" and found["context"] == "section" and found["sponsor"] == "IMDb"
     names = {s["name"] for s in result["sponsors"] if s["role"] == "sponsor" and s["in_sponsor_context"]}
     assert names == {"IMDb", "Coldharbour Cinema Trust"}  # the title and the photo are no one's logo
+
+
+def test_logos_on_the_sites_own_sponsors_page_are_sponsors_without_a_heading() -> None:
+    result = check("titled-sponsors-page.html")
+    assert result["verdict"] == "conflict"
+    (found,) = findings(result, "conflict")
+    assert found["entity"] == "amazon" and found["context"] == "grid"
+    names = {s["name"] for s in result["sponsors"] if s["role"] == "sponsor" and s["in_sponsor_context"]}
+    assert names == {"AWS", "Brickworks Bakery", "Yardley Print Co"}  # not the site's logo, not the venue's photo

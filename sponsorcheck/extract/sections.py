@@ -69,9 +69,11 @@ from sponsorcheck.extract.vocabulary import (
     MIN_STRIP_SITES,
     MIN_TIER_LABELS,
     MIN_TIER_LIST_ENTRIES,
+    PAGE_REGION_TAGS,
     PAST_RE,
     PHRASE_RE,
     PLATFORM_DOMAINS,
+    PORTRAIT_FILE_RE,
     PRIZE_HEADING_RE,
     PSEUDO_HEADING_RANK,
     PSEUDO_HEADING_TAGS,
@@ -90,6 +92,8 @@ from sponsorcheck.extract.vocabulary import (
     TITLE_CLASS_FRAGMENTS,
     TITLE_CLASS_RE,
     TITLE_FILLER_WORDS,
+    TITLE_SEPARATORS_RE,
+    TITLED_GRID_TIER,
     UNIT_TAGS,
     WORD_RE,
 )
@@ -361,8 +365,7 @@ def says_only_sponsors(text: str) -> bool:
     padded = f" {' '.join(WORD_RE.findall(fold(text)))} "
     rest = PHRASE_RE.sub("  ", padded)
     return all(
-        w in _TITLE_WORDS or w.isdigit() or STEM_RE.search(w) or SPONSOR_WORD_RE.search(f" {w} ")
-        for w in rest.split()
+        w in _TITLE_WORDS or w.isdigit() or STEM_RE.search(w) or SPONSOR_WORD_RE.search(f" {w} ") for w in rest.split()
     )
 
 
@@ -834,3 +837,63 @@ def filed_logo_grids(root: etree._Element, seen: set[etree._Element]) -> list[tu
         if any(len(_box_sites(rows[box])) >= MIN_STRIP_SITES for box in boxes):
             found.append((entry, state))
     return found
+
+
+def is_sponsors_page(root: etree._Element) -> bool:
+    """True when the page's own <title> says it is the site's sponsors page ("Sponsors · Monki Fair", "Our
+    partners | …"): one part of the title says sponsors and nothing else."""
+    title = root.find("head/title")
+    text = clean(text_of(title)) if title is not None else ""
+    return bool(text) and any(says_only_sponsors(part) for part in TITLE_SEPARATORS_RE.split(text) if part.strip())
+
+
+def titled_page_logos(root: etree._Element, seen: set[etree._Element]) -> list[tuple[etree._Element, State]]:
+    """The logos of the site's own sponsors page (`is_sponsors_page`), for a page where nothing else marks a
+    sponsor list: images of the content (header, menu and footer apart; not a link within the site, not a
+    portrait) that form a grid of one shape — at least MIN_STRIP_SITES sibling entries holding their image the
+    same way ("p > figure > img"), naming distinct organisations by file name (or by an alt no other image
+    shares). A photo set apart ("p > img" beside them) is not one of them."""
+    alts: dict[str, int] = {}
+    for img in root.iter("img"):
+        alt = clean(img.get("alt") or "")
+        alts[alt] = alts.get(alt, 0) + 1
+    rows: dict[tuple[etree._Element, tuple[str, ...]], dict[etree._Element, list[str]]] = {}
+    images: list[tuple[etree._Element, list[tuple[etree._Element, tuple[str, ...]]]]] = []
+    lean = _Lean()
+    for img in root.iter("img"):
+        parent = img.getparent()
+        anchor = parent if parent is not None and parent.tag == "a" else None
+        if img in seen or (anchor is not None and (anchor in seen or not outbound(href_of(anchor, ""), None))):
+            continue  # read already, or a link within the site (its logo, its menu)
+        if any(anc.tag in PAGE_REGION_TAGS for anc in img.iterancestors()):
+            continue
+        src = _image_source(img)
+        if not src or PORTRAIT_FILE_RE.search(src.rsplit("/", 1)[-1]):
+            continue
+        alt = clean(img.get("alt") or "")
+        name = name_from_filename(src) or (alt if alts.get(alt) == 1 and is_name_like(alt) else "")
+        if not name:
+            continue
+        child: etree._Element = anchor if anchor is not None else img
+        entry = child
+        shape: tuple[str, ...] = (child.tag,)
+        keys: list[tuple[etree._Element, tuple[str, ...]]] = []
+        for depth in range(GRID_MAX_DEPTH):
+            box = child.getparent()
+            if box is None or box.tag in HEADING_RANK or box.tag in ("body", "html"):
+                break
+            if depth >= GRID_DEPTH and not lean(child):
+                break
+            names = rows.setdefault((box, shape), {}).setdefault(child, [])
+            if fold(name) not in names:
+                names.append(fold(name))
+            keys.append((box, shape))
+            child = box
+            shape = (box.tag, *shape)
+        images.append((entry, keys))
+    state = State("sponsor", TITLED_GRID_TIER, False)
+    return [
+        (entry, state)
+        for entry, keys in images
+        if any(len({n for names in rows[key].values() for n in names}) >= MIN_STRIP_SITES for key in keys)
+    ]

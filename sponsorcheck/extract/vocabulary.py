@@ -842,7 +842,12 @@ GRID_TIER = "a grid of logos linking to other sites"
 # or not, outside any sponsor section.
 FILED_GRID_TIER = "a grid of logos filed under sponsors or partners"
 # Tiers that are no heading of the page's: a strip or grid the page's shape says is a sponsor list.
-GRID_TIERS = (FOOTER_STRIP_TIER, GRID_TIER, FILED_GRID_TIER)
+# The site's own sponsors page (its <title> says so) with nothing else on it marking a sponsor list: a grid of
+# logos of one shape in its content (header, menu and footer apart) is its list.
+TITLED_GRID_TIER = "a grid of logos on the site's sponsors page"
+GRID_TIERS = (FOOTER_STRIP_TIER, GRID_TIER, FILED_GRID_TIER, TITLED_GRID_TIER)
+# Page regions apart from the content: the site's logo and menu, not a sponsors page's list.
+PAGE_REGION_TAGS = frozenset({"header", "nav", "footer"})
 # Words in an image's folder or file name that file it as a sponsor's logo, found by substring first (cheap),
 # then confirmed as a sponsor word of the folder or file name (`sections.is_sponsor_text`).
 FILED_LOGO_FRAGMENTS = ("sponsor", "sponzor", "partner", "patrocin", "parceir", "partenaire", "supporter")
