@@ -75,9 +75,10 @@ def extract(page: Page, matcher: Matcher | None = None) -> Extraction:
     anchors += filed_logo_grids(root, {a for a, _ in anchors})
     if not anchors and not signals.texts and is_sponsors_page(root):
         anchors += titled_page_logos(root, set())  # the sponsors page with nothing else marking its list
-    builders += units_of(
+    units, unnamed = units_of(
         anchors, signals.texts, signals.structure or find_structure(root), base, base_site, parsed.hidden
     )
+    builders += units
     builders += running_text(body)
     builders += own_site(page.url)
     mark_own_logos(builders, root)
@@ -124,6 +125,7 @@ def extract(page: Page, matcher: Matcher | None = None) -> Extraction:
         tuple(hints),
         sponsor_links(links, base, base_site),
         truncated=truncated,
+        unnamed=tuple(unnamed),
     )
 
 
