@@ -69,7 +69,7 @@ def extract(page: Page, matcher: Matcher | None = None) -> Extraction:
     links = discovery_links(root, body)
     builders: list[Builder] = list(from_jsonld(parsed.jsonld))
     anchors = [*signals.anchors, *footer_strip(signals.footer_anchors, base, base_site)]
-    anchors += logo_grids(root, base, base_site, {a for a, _ in anchors})
+    anchors += logo_grids(root, base, base_site, {a for a, _ in anchors}, body.links)
     anchors += filed_logo_grids(root, {a for a, _ in anchors})
     builders += units_of(
         anchors, signals.texts, signals.structure or find_structure(root), base, base_site, parsed.hidden
@@ -93,6 +93,7 @@ def extract(page: Page, matcher: Matcher | None = None) -> Extraction:
             parsed.embeds,
             body_text,
             parsed.encoded,
+            body.links,
         )
     candidates = merge(builders, page.url)
     truncated = len(candidates) > MAX_CANDIDATES

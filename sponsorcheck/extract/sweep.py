@@ -39,7 +39,7 @@ from urllib.parse import parse_qsl, urlsplit
 import ahocorasick_rs
 from lxml import etree
 
-from sponsorcheck.extract.document import clean, text_of
+from sponsorcheck.extract.document import clean, only_element, text_of
 from sponsorcheck.extract.links import (
     enough_grid_sites,
     grid_site,
@@ -364,7 +364,9 @@ def _xpath_literal(text: str) -> str:
     return "concat(" + ', "\'", '.join(f"'{p}'" for p in text.split("'")) + ")"
 
 
-def _located_attributes(root: etree._Element, found: Scan) -> Iterator[tuple[etree._Element, str, str]]:
+def _located_attributes(
+    root: etree._Element, found: Scan, links: list[tuple[etree._Element, str]] | None = None
+) -> Iterator[tuple[etree._Element, str, str]]:
     """(element, attribute, value) for every attribute value the scan read: the tag's elements only (lxml's C
     iteration by tag), each tested for the exact values (cheaper than an XPath predicate over every node).
     In document order, and within one element in the order its attributes are written (so the evidence
@@ -377,6 +379,14 @@ def _located_attributes(root: etree._Element, found: Scan) -> Iterator[tuple[etr
         count = 0
         if len(names) == 1:  # one attribute (a link's href): one lookup per element, the loop below inlined
             ((name, values),) = names
+            if tag == "a" and name == "href" and links is not None and only_element(root):
+                for el, value in links:  # the page's links, read once for every stage (`page_links`)
+                    if value in values:
+                        yield el, name, value
+                        count += 1
+                        if count >= SWEEP_MAX_HITS:
+                            break
+                continue
             for el in root.iter(tag):
                 value = el.get(name)
                 if value is not None and value in values:
@@ -488,6 +498,7 @@ def sweep(
     embeds: Iterable[tuple[str, str, etree._Element]] = (),
     body_text: str = "",
     encoded: bytes | None = None,
+    links: list[tuple[etree._Element, str]] | None = None,
 ) -> list[Builder]:
     """A Builder for every confirmed occurrence of a watchlisted name or domain in the page's content, with its
     context; [] quickly when the page's bytes hold no term at all."""
@@ -503,7 +514,7 @@ def sweep(
     if found:
         for node in _located_texts(root, found.texts | found.loose, body_text, terms):
             hits.extend(_text_hits(node, terms, matcher))
-        for el, name, value in _located_attributes(root, found):
+        for el, name, value in _located_attributes(root, found, links):
             hits.extend(_attr_hits(el, name, value, page, terms, matcher))
         for value in _located_loose(root, found.loose):
             hits.extend(_attr_hits(value.getparent(), value.attrname, str(value), page, terms, matcher))
