@@ -94,6 +94,7 @@ def extract(page: Page, matcher: Matcher | None = None) -> Extraction:
             body_text,
             parsed.encoded,
             body.links,
+            body.lowered,
         )
     candidates = merge(builders, page.url)
     truncated = len(candidates) > MAX_CANDIDATES

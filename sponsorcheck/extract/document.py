@@ -362,6 +362,7 @@ class BodyText:
         self._hits: dict[str, list[int]] = {}  # phrase → where the lower-cased text holds it (first 20)
         self._words: set[bytes] | None = None
         self._links: list[tuple[etree._Element, str]] | None = None
+        self._texts: list[str] | None = None
 
     @property
     def links(self) -> list[tuple[etree._Element, str]]:
@@ -436,12 +437,26 @@ class BodyText:
         out: list[Any] = []
         for spelling in self.spellings(phrases):
             if spelling not in self._nodes:
-                self._nodes[spelling] = _TEXT_CONTAINING(self.root, p=spelling)
+                self._nodes[spelling] = self._containing(spelling)
             out.extend(self._nodes[spelling])
         return out
 
+    def _containing(self, spelling: str) -> list[Any]:
+        """What `//text()[contains(., spelling)]` selects. libxml2 copies every text node to test it, so the
+        document's text nodes are read once as plain strings, tested in Python, and only the few that hold the
+        spelling are then asked for by position."""
+        if self._texts is None:
+            self._texts = _ALL_TEXT(self.root)
+        found = [i for i, text in enumerate(self._texts, 1) if spelling in text]
+        if len(found) > FEW_TEXT_NODES:
+            return _TEXT_CONTAINING(self.root, p=spelling)  # one pass beats a pass per node
+        return [node for i in found for node in _NTH_TEXT(self.root, n=i)]
+
 
 _TEXT_CONTAINING = etree.XPath("//text()[contains(., $p)]")
+_ALL_TEXT = etree.XPath("//text()", smart_strings=False)
+_NTH_TEXT = etree.XPath("/descendant::text()[$n]")  # the n-th of "//text()"
+FEW_TEXT_NODES = 2  # text nodes fetched one by one at most (each fetch is a pass over the tree's nodes)
 PHRASE_HITS = 20  # positions kept per phrase: enough to learn how the page spells it
 
 
