@@ -102,6 +102,8 @@ class Extraction:
     hints: tuple[str, ...] = ()  # why nothing was found, for an honest "unknown"
     sponsor_links: tuple[str, ...] = ()  # same-site links that look like a sponsors page (for discovery)
     truncated: bool = False  # more candidates than extraction checks: the page can never be called clear
+    # Logos in a sponsor section or grid that name no one (their file, where): the page can never be called clear.
+    unnamed: tuple[Evidence, ...] = ()
 
 
 @dataclass(frozen=True)

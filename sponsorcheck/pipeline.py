@@ -16,6 +16,7 @@ from typing import IO, Protocol
 from sponsorcheck.allow import Allowlist
 from sponsorcheck.errors import SponsorcheckError, TargetError
 from sponsorcheck.extract import JS_HINT, extract
+from sponsorcheck.extract.units import hides_a_sponsor, unnamed_hint
 from sponsorcheck.fetch import Fetcher, load_target
 from sponsorcheck.match import DEFAULT_MIN_SCORE, Matcher, is_strong
 from sponsorcheck.models import Candidate, ErrorInfo, Evidence, Extraction, Finding, Level, Page, Result, Role, Verdict
@@ -98,6 +99,11 @@ def result_from(
     verdict = decide(findings, extraction, sponsors)
     if extraction.truncated and verdict is Verdict.CLEAR:
         verdict = Verdict.REVIEW  # not every name was checked: a person must look, never "clear"
+    hints = extraction.hints if verdict is Verdict.UNKNOWN or extraction.truncated else ()
+    if extraction.unnamed and verdict is not Verdict.CONFLICT:
+        if hides_a_sponsor(extraction.unnamed):
+            verdict = Verdict.REVIEW  # a logo behind a short link nobody followed: a person must look, never clear
+        hints = (*hints, unnamed_hint(extraction.unnamed))  # every answer but a conflict says what it could not read
     return Result(
         target=target,
         url=url,
@@ -106,7 +112,7 @@ def result_from(
         findings=tuple(findings),
         mentions=mentions,
         pages_read=extraction.pages_read,
-        hints=extraction.hints if verdict is Verdict.UNKNOWN or extraction.truncated else (),
+        hints=hints,
     )
 
 
@@ -434,6 +440,7 @@ def merge_extractions(
         tuple(hints),
         tuple(dict.fromkeys(u for e in extractions for u in e.sponsor_links)),
         truncated=any(e.truncated for e in extractions),  # one page not checked in full: never clear
+        unnamed=tuple({e.text: e for x in extractions for e in x.unnamed}.values()),  # one logo on two pages: once
     )
 
 

@@ -527,13 +527,52 @@ def test_an_unnameable_logo_linking_to_a_watchlisted_site_is_a_conflict_never_a_
     assert any("primevideo.com" in e.text for e in result.findings[0].evidence)  # the link is the evidence
 
 
-def test_an_unnameable_unlinked_logo_is_listed_by_its_file_so_a_clear_says_what_was_read(watchlist):
+def test_an_unnameable_unlinked_logo_stands_beside_a_clear_as_a_logo_we_could_not_name(watchlist):
     # class: the same logo without any link: nothing on the page ties it to anyone. "clear" is then the honest
-    # answer about what the page says, and the logo is listed by its file's name so a person sees it was read.
+    # answer about what the page says; a two-letter file ("pv.png") is no name anyone can check, so the logo is
+    # not listed as a sponsor "PV" but named in the answer as a sponsor logo we could not name, by its file.
     path = PAGES / "recall" / "unnameable-logo-unlinked.html"
     result = analyse_html(path.read_text(encoding="utf-8"), "https://ferngully.example/", [watchlist])
     assert result.verdict is Verdict.CLEAR
-    assert [s.name for s in result.sponsors] == ["Bracken Cinema Supply", "PV", "Glenfern Popcorn"]
+    assert [s.name for s in result.sponsors] == ["Bracken Cinema Supply", "Glenfern Popcorn"]
+    assert result.hints == ("a sponsor logo we could not name: /img/partners/pv.png (Our partners)",)
+
+
+def test_logos_that_name_no_one_in_a_sponsor_list_are_said_beside_the_answer_in_every_format(watchlist):
+    # class: a sponsor list where some logos have no alt, no link and a generic file ("logo.png", "download.png")
+    result = _check_json("unnamed-logos-in-sponsor-list.html")
+    assert result["verdict"] == "clear" and not result["findings"]
+    assert [s["name"] for s in result["sponsors"]] == ["Millpond Parish Council", "Reedbed Bakery"]
+    assert result["hints"] == [
+        "2 sponsor logos we could not name: /images/supporters/logo.png (Supporters), "
+        "/images/supporters/download.png (Supporters)"
+    ]
+    page = PAGES / "recall" / "unnamed-logos-in-sponsor-list.html"
+    answer = analyse_html(page.read_text(encoding="utf-8"), "https://millpond.example/", [watchlist])
+    cell = next(csv.DictReader(io.StringIO(to_csv([answer], []))))
+    assert "2 sponsor logos we could not name" in " ".join(cell.values())  # the spreadsheet says it too
+
+
+def test_a_logo_behind_a_short_link_that_names_no_one_is_review_never_clear():
+    # class: a headingless row of logos behind link shorteners, one with no alt and a two-letter file: the page
+    # names it only in a link nobody followed, so a person must look (before: listed as "TB", clear)
+    result = _check_json("unnamed-logo-short-link.html")
+    assert result["verdict"] == "review" and not result["findings"]
+    assert [s["name"] for s in result["sponsors"]] == ["Stonemason Arms", "Hillside Dairy", "Quarry FM"]
+    assert result["hints"] == [
+        "a sponsor logo behind a short link we could not follow: https://bit.ly/qlb-tb"
+        " (a grid of logos linking to other sites)"
+    ]
+
+
+def test_listen_badges_without_alt_text_are_known_by_their_link_to_an_artist_page():
+    # class: numbered badge files without alt in a headingless logo grid, linking to the band's own page on a
+    # streaming service: listen links (before: Amazon Music a conflict on the grid's shape)
+    result = _check_json("stream-badges-no-alt.html")
+    assert result["verdict"] == "clear" and not result["findings"]
+    assert [s["name"] for s in result["sponsors"]] == ["Gannet Ropeworks", "Harbour Chandlery"]
+    assert {m["note"] for m in result["mentions"]} == {"listen/stream link"}
+    assert any(m["entity"] == "amazon" for m in result["mentions"])  # shown, so the user sees it was read
 
 
 def test_a_list_item_with_the_lists_only_link_never_swallows_the_other_items():
@@ -586,6 +625,7 @@ def test_listen_badges_in_a_headingless_logo_grid_are_listen_links_not_partners(
     assert result["verdict"] == "clear" and not result["findings"]
     assert [s["name"] for s in result["sponsors"]] == ["Dunlin Bakery", "Saltpan Records"]
     assert [m["note"] for m in result["mentions"]] == ["listen/stream link"]
+    assert [m["name"] for m in result["mentions"]] == ["Amazon Music"]  # the service, not the badge's words
 
 
 def test_a_shop_line_under_a_partners_list_is_a_mention_not_a_sponsor(watchlist):

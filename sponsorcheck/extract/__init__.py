@@ -71,9 +71,10 @@ def extract(page: Page, matcher: Matcher | None = None) -> Extraction:
     anchors = [*signals.anchors, *footer_strip(signals.footer_anchors, base, base_site)]
     anchors += logo_grids(root, base, base_site, {a for a, _ in anchors}, body.links)
     anchors += filed_logo_grids(root, {a for a, _ in anchors})
-    builders += units_of(
+    units, unnamed = units_of(
         anchors, signals.texts, signals.structure or find_structure(root), base, base_site, parsed.hidden
     )
+    builders += units
     builders += running_text(body)
     builders += own_site(page.url)
     mark_own_logos(builders, root)
@@ -122,6 +123,7 @@ def extract(page: Page, matcher: Matcher | None = None) -> Extraction:
         tuple(hints),
         sponsor_links(links, base, base_site),
         truncated=truncated,
+        unnamed=tuple(unnamed),
     )
 
 

@@ -17,6 +17,7 @@ from sponsorcheck.extract.vocabulary import (
     REDIRECT_PARAMS,
     SHARE_LINK_RE,
     SHORTENER_DOMAINS,
+    STREAM_PLATFORM_DOMAINS,
 )
 from sponsorcheck.normalize import host_of, registrable_domain
 
@@ -55,6 +56,19 @@ def outbound(href: str, base_site: str | None) -> str | None:
 def is_platform_profile(host: str, path: str) -> bool:
     """A link to someone's page on a platform (twitter.com/acme), which names the platform, not the sponsor."""
     return registrable_domain(host) in PLATFORM_DOMAINS and bool(path.strip("/"))
+
+
+def is_stream_profile(href: str) -> bool:
+    """A link to an artist's, channel's or show's page on a streaming service ("music.amazon.com/artists/…",
+    "open.spotify.com/artist/…", "twitch.tv/channel"): where to listen or watch, not the service's own site."""
+    try:
+        parts = urlsplit(href)
+    except ValueError:
+        return False
+    host = (parts.hostname or "").removeprefix("www.")
+    if not host or not parts.path.strip("/"):
+        return False
+    return host in STREAM_PLATFORM_DOMAINS or registrable_domain(host) in STREAM_PLATFORM_DOMAINS
 
 
 def link_target(href: str) -> str:

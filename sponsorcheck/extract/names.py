@@ -18,6 +18,7 @@ from sponsorcheck.extract.document import TEMPLATE_VALUE_RE, clean, text_of
 from sponsorcheck.extract.vocabulary import (
     ALT_NOISE_RE,
     ALT_SPONSOR_PHRASE_RE,
+    BADGE_LEAD_RE,
     FILENAME_NOISE_RE,
     GENERIC_DIRS,
     GLUED_NOISE_RE,
@@ -150,6 +151,8 @@ def name_from_alt(alt: str) -> str:
     for _ in range(3):  # noise at the ends can stand behind other noise ("Acme logo (opens in a new tab)")
         name = clean(ALT_NOISE_RE.sub(" ", name)).strip(" -–—|:,.")
     # "Powered by Amazon Music" / "Presented by Acme": the phrase says it is a sponsor, the rest is the name.
+    # "Listen on Amazon Music": a badge names the service it links to.
+    name = BADGE_LEAD_RE.sub("", name).strip(" -–—|:,.") or name
     return ALT_SPONSOR_PHRASE_RE.sub("", name).strip(" -–—|:,.") or name
 
 

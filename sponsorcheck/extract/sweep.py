@@ -46,6 +46,7 @@ from sponsorcheck.extract.links import (
     href_of,
     is_platform_profile,
     is_shortener,
+    is_stream_profile,
     outbound,
     unwrap_redirect,
 )
@@ -855,7 +856,9 @@ def context_of(hit: _Hit, page: Page, terms: Terms) -> tuple[str, Role, str | No
         if _shop(hit, page, sentence, campaign_links=not strip):
             return SECTION, Role.MENTION, SHOP, state.tier
         headingless = strip or state.tier in GRID_TIERS
-        if headingless and STREAM_RE.search(hit.after if hit.kind == "link" else sentence):
+        if headingless and (
+            STREAM_RE.search(hit.after if hit.kind == "link" else sentence) or _to_stream_page(hit, page)
+        ):
             return SECTION, Role.MENTION, STREAM, state.tier  # a "Listen on …" badge in a grid no heading names
         if STREAM_RE.search(sentence) and not _beside_logo(hit.element):
             # A sentence in the section about where the event streams ("opening ceremony streamed at twitch.tv/…")
@@ -923,6 +926,12 @@ def _copied_text(hit: _Hit, page: Page) -> bool:
         if text in (clean(img.get("alt")).casefold(), clean(img.get("title")).casefold())
     }
     return text in shared_alts(units)
+
+
+def _to_stream_page(hit: _Hit, page: Page) -> bool:
+    """The occurrence is (inside) a link to an artist's or channel's page on a streaming service."""
+    link = hit.element if hit.element.tag == "a" else next(hit.element.iterancestors("a"), None)
+    return link is not None and is_stream_profile(href_of(link, page.base))
 
 
 def _links_to_platform(el: etree._Element, page: Page) -> bool:

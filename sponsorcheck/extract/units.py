@@ -12,7 +12,7 @@ for responsive layouts counts once).
 from __future__ import annotations
 
 import re
-from collections.abc import Container, Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
 
@@ -20,7 +20,14 @@ from lxml import etree
 from rapidfuzz.distance import Levenshtein
 
 from sponsorcheck.extract.document import TEMPLATE_VALUE_RE, BodyText, clean, text_of
-from sponsorcheck.extract.links import href_of, is_platform_profile, link_target, outbound, unwrap_redirect
+from sponsorcheck.extract.links import (
+    href_of,
+    is_platform_profile,
+    is_stream_profile,
+    link_target,
+    outbound,
+    unwrap_redirect,
+)
 from sponsorcheck.extract.names import (
     agrees_with_link,
     choose_name,
@@ -52,7 +59,9 @@ from sponsorcheck.extract.vocabulary import (
     LIST_ITEM_TAGS,
     LIST_NAME_RE,
     LIST_SEPARATOR_RE,
+    MAX_ICON_PX,
     MAX_UNIT_CLIMB,
+    MAX_UNREADABLE_FILE_NAME_CHARS,
     MIN_SHARED_ALT_FILES,
     MIN_SHARED_ALT_SLIP_CHARS,
     PHRASE_THEN_LIST_RE,
@@ -76,6 +85,8 @@ from sponsorcheck.extract.vocabulary import (
     STREAM_RE,
     TECH_CREDIT_RE,
     TITLE_SEPARATORS_RE,
+    UNNAMED_LOGO_HINT,
+    UNNAMED_SHORT_LINK_HINT,
 )
 from sponsorcheck.models import GRID, IDENTITY, PHRASE, SECTION, Candidate, Evidence, Role
 from sponsorcheck.normalize import LEGAL_FORMS, host_of, is_hosting_domain, normalize_name, registrable_domain
@@ -132,6 +143,7 @@ def build_unit(
     identity: tuple[str, str, str] | None = None  # (href, host, path) of the link that decides identity
     link_text = ""  # the visible text of that link, a name when the unit around it is a sentence
     profile_links: list[str] = []
+    short_links: list[str] = []  # links through a shortener: they lead somewhere, but do not say where
     hosting: list[str] = []
     affiliate = False
     if state.headings and any(h is unit or unit in h.iterancestors() for h, _ in state.headings[:1]):
@@ -199,6 +211,7 @@ def build_unit(
                     evidence.append(Evidence("link", href, where))
                 elif registrable_domain(host) in SHORTENER_DOMAINS:
                     evidence.append(Evidence("link", href, f"{where} (a short link: it names no one)".strip()))
+                    short_links.append(href)
                 elif identity is None:
                     identity = (href, host, parts.path)
                     link_text = clean(text_of(el))
@@ -217,10 +230,16 @@ def build_unit(
     if text.casefold() in shared:
         text = ""
     name = choose_name(data_names, emphasis, alts, text, files, identity, link_text, next(iter(profile_links), ""))
+    if (
+        name in files
+        and len(compact_name(name)) <= MAX_UNREADABLE_FILE_NAME_CHARS
+        and not (data_names or emphasis or alts or identity or profile_links or link_text)
+    ):
+        name = ""  # "pv.png" alone: an abbreviation no one can check, so the logo names no one
     if not name and profile_links and (STREAM_RE.search(text) or SHOP_RE.search(text)):
         name = name_from_domain(host_of(profile_links[0]) or "")  # "Hosted live on Twitch!" → Twitch, a mention
     if not name:
-        return None
+        return unnamed_logo(unit, state, where, short_links)
     if profile_links and not identity and not data_names and not (STREAM_RE.search(text) or SHOP_RE.search(text)):
         try:
             platform = host_of(profile_links[0]) or ""
@@ -250,6 +269,49 @@ def build_unit(
     explained = f"{text} {explanation_after(unit, identity[1] if identity else None)}".strip()
     _classify_mention(b, explained, state, affiliate, hosting and not identity, profile_links)
     return b
+
+
+def unnamed_logo(unit: etree._Element, state: State, where: str, short_links: Sequence[str] = ()) -> Builder | None:
+    """A logo in a sponsor section or grid that names no one, as a nameless builder carrying one piece of evidence:
+    its short link when it has one (the page says who it is, behind a link nobody read: never "clear"), else its
+    file (nothing on the page ties it to anyone: listed beside the answer). None for an icon, a photo, a prize."""
+    if state.kind != "sponsor":
+        return None
+    for el in unit.iter("img", "source"):
+        if is_portrait(el) or _icon_sized(el):
+            continue
+        for src in _image_sources(el):
+            shown = Evidence("link", short_links[0], where) if short_links else Evidence("img-file", src, where)
+            b = Builder(name="", evidence=[shown], in_context=True, tier=state.tier)
+            b.past, b.context = state.past, _context_of_state(state)
+            return b
+    return None
+
+
+def _icon_sized(img: etree._Element) -> bool:
+    """An image whose width or height attribute says it is icon-sized (an arrow, a bullet), not a logo."""
+    for attr in ("width", "height"):
+        value = (img.get(attr) or "").strip().removesuffix("px")
+        if value.isdigit() and int(value) <= MAX_ICON_PX:
+            return True
+    return False
+
+
+def unnamed_hint(logos: Sequence[Evidence]) -> str:
+    """What the answer says about logos that name no one: "a sponsor logo we could not name: /img/pv.png
+    (Partners)", "… behind a short link we could not follow: https://bit.ly/x (Partners)"."""
+    parts = []
+    for kind, words in (("link", UNNAMED_SHORT_LINK_HINT), ("img-file", UNNAMED_LOGO_HINT)):
+        shown = [f"{e.text} ({e.where})" if e.where else e.text for e in logos if e.kind == kind]
+        if shown:
+            head = words if len(shown) == 1 else f"{len(shown)} {words.replace('a sponsor logo', 'sponsor logos', 1)}"
+            parts.append(f"{head}: {', '.join(shown[:5])}{' …' if len(shown) > 5 else ''}")
+    return "; ".join(parts)
+
+
+def hides_a_sponsor(logos: Iterable[Evidence]) -> bool:
+    """True when a logo that names no one links through a shortener: someone is named, behind a link not read."""
+    return any(e.kind == "link" for e in logos)
 
 
 def sentence_lead(el: etree._Element) -> str:
@@ -323,9 +385,14 @@ def _classify_mention(
 
 
 def _says_stream(b: Builder) -> bool:
-    """The logo says itself that it is a listen or watch badge ("Listen on Amazon Music" as its alt text): where
-    no sponsor tier stands over it (a headingless grid, a footer strip), a listen link, not a partner's logo."""
-    return any(STREAM_RE.search(e.text) for e in b.evidence if e.kind in ("img-alt", "title", "aria-label"))
+    """The logo says itself that it is a listen or watch badge ("Listen on Amazon Music" as its alt text), or it
+    links to an artist's or channel's page on a streaming service: where no sponsor tier stands over it (a
+    headingless grid, a footer strip), a listen link, not a partner's logo."""
+    return any(
+        STREAM_RE.search(e.text) if e.kind in ("img-alt", "title", "aria-label") else is_stream_profile(e.text)
+        for e in b.evidence
+        if e.kind in ("img-alt", "title", "aria-label", "link")
+    )
 
 
 def _credit(text: str, b: Builder, tiered: bool) -> bool:
@@ -518,10 +585,12 @@ def units_of(
     base: str,
     base_site: str | None,
     hidden: Container[etree._Element] = frozenset(),
-) -> list[Builder]:
-    """One builder per logo unit (an anchor climbed to its entry) and per name-only text item, in page order.
+) -> tuple[list[Builder], list[Evidence]]:
+    """One builder per logo unit (an anchor climbed to its entry) and per name-only text item, in page order,
+    and the file of every logo in a sponsor list that names no one (`unnamed_logo`), each once.
     Evidence from hidden content (a tab, slide or collapsed block) says so."""
     builders: list[Builder] = []
+    unnamed: dict[str, Evidence] = {}
     anchors = [(a, s) for a, s in anchors if not is_portrait(a)]
     # Keyed by the element objects themselves: lxml reuses the id() of proxies it has freed.
     keys: dict[etree._Element, set[object]] = {}
@@ -540,6 +609,9 @@ def units_of(
         if b is not None:
             if hidden and (unit in hidden or any(a in hidden for a in unit.iterancestors())):
                 b.evidence = [Evidence(e.kind, e.text, f"{e.where} ({HIDDEN_NOTE})".lstrip()) for e in b.evidence]
+            if not b.name:  # a copy of one logo (a responsive twin, a cloned slide) is one logo
+                unnamed.setdefault(b.evidence[0].text, b.evidence[0])
+                continue
             builders.append(b)
             built.add(unit)
     for el, state in texts:
@@ -548,7 +620,7 @@ def units_of(
         if el in counts and any(u in built for u in el.iter()):
             continue  # holds a logo unit: its text is that unit's
         builders.extend(text_items(el, state))
-    return builders
+    return builders, list(unnamed.values())
 
 
 def _entry_key(anchor: etree._Element, base: str) -> object:

@@ -732,6 +732,17 @@ SHARED_ALT_NOTE = "the same alt text is on several different logos: it names non
 MAX_CANDIDATES = 5_000
 JS_HINT = "the page builds its content with JavaScript; save the rendered page or give its sponsors page URL"
 NO_SECTION_HINT = "no sponsor or partner section was found on the page"
+# A logo inside a sponsor section or grid that names no one (no alt, title or data name, no link that names anyone,
+# a file name with no name in it). Behind a short link the page does say who it is, in a link nobody read: a
+# person must look (review). Without any link nothing on the page ties it to anyone: the answer stands and
+# lists the logo, so a person sees what was not read.
+UNNAMED_LOGO_HINT = "a sponsor logo we could not name"
+UNNAMED_SHORT_LINK_HINT = "a sponsor logo behind a short link we could not follow"
+# A name read from a logo's file name alone this short ("pv.png" → "PV") is an abbreviation no one can check
+# against the watchlist: the logo counts as unnamed. A link, an alt or the text beside it names such a logo.
+MAX_UNREADABLE_FILE_NAME_CHARS = 2
+# An image this small (its width or height attribute, in px) is an icon (an arrow, a bullet), not a logo.
+MAX_ICON_PX = 24
 
 
 def _alternation(words: Iterable[str], before: str = "", after: str = "") -> re.Pattern[str]:
@@ -792,6 +803,13 @@ LIST_CONNECTORS = frozenset({"of", "for", "the", "de", "du", "des", "der", "la",
 # "Powered by Amazon Music" / "Presented by Acme" as an alt text: the phrase says sponsor, the rest is the name.
 ALT_SPONSOR_PHRASE_RE = re.compile(
     "^(?:" + "|".join(re.escape(p) for p in (*SPONSORSHIP_PHRASES, *CREDIT_PHRASES)) + r")\s+", re.IGNORECASE
+)
+# A listen, watch or download badge's own words before the service it names ("Listen on Amazon Music",
+# "Écouter sur Deezer", "Get it on Google Play"): the badge names the service, so the name is what follows.
+BADGE_LEAD_RE = re.compile(
+    r"^\s*(?:listen|stream|watch|escucha\w*|[ée]coute\w*|anh[öo]ren|h[öo]ren|ouvir|ou[çc]a|ascolta\w*"
+    r"|available|download|get it)\b[^.]{0,12}?\b(?:on|at|via|auf|sur|en|em|no|na|su)\s+",
+    re.IGNORECASE,
 )
 # Badges that credit a technology or host ("Powered by …", "Hosted on …"), not a sponsor.
 TECH_CREDIT_RE = re.compile(r"\b(?:" + "|".join(re.escape(p) for p in CREDIT_PHRASES) + r")\b", re.IGNORECASE)

@@ -53,6 +53,14 @@ CONTEXT_WORDS = {
     IDENTITY: "the event's own site, organiser, venue or banner",
     OUTSIDE: "named outside any sponsor list",
 }
+# Words of a finding's reason that already say its context ("listed as a sponsor", "part of a logo grid"): the
+# context in brackets after such a reason would say where twice, so it is left out there.
+CONTEXT_SAID = {
+    SECTION: ("listed as a sponsor", "in a sponsor list"),
+    GRID: ("logo grid",),
+    PHRASE: ("named as a sponsor",),
+    OUTSIDE: ("outside any sponsor list",),
+}
 # What every report says of a mention: it was read and judged, and it does not count toward the verdict.
 NOT_COUNTED = "not counted"
 # The columns batch reports add to each input row; every row carries its "why" so an agent can act
@@ -93,14 +101,18 @@ def sponsor_with_entity(f: Finding) -> str:
     return f.sponsor if _same_name(f.sponsor, f.entity_name) else f"{f.sponsor} → {f.entity_name}"
 
 
-def context_words(context: str | None) -> str:
-    """A context id in words ("grid" → "in a logo grid"); "" when there is none; an unknown id as it is."""
-    return CONTEXT_WORDS.get(context, context) if context else ""
+def context_words(context: str | None, why: str = "") -> str:
+    """A context id in words ("grid" → "in a logo grid"); "" when there is none or when the reason `why` already
+    says it ("Part of a logo grid (…): …"); an unknown id as it is."""
+    if not context or any(said in why.casefold() for said in CONTEXT_SAID.get(context, ())):
+        return ""
+    return CONTEXT_WORDS.get(context, context)
 
 
 def finding_reason(f: Finding) -> str:
-    """Why a finding counts, with the page context it was read in, in words, when extraction recorded one."""
-    words = context_words(getattr(f, "context", None))  # set by extraction's context policy; absent on old results
+    """Why a finding counts, with the page context it was read in, in words, when extraction recorded one and
+    the reason does not already say it."""
+    words = context_words(getattr(f, "context", None), f.why)  # absent on old results
     return f"{f.why} ({words})" if words else f.why
 
 
@@ -133,7 +145,8 @@ def why_text(r: Result) -> str:
         if allowed:  # watchlisted, so not "none on the watchlist": allowed by the user's own file
             which = "the watchlisted one is" if allowed == 1 else f"the {allowed} watchlisted ones are"
             return f"{found}; {which} allowed by your allowlist"
-        return f"{found}, none on the watchlist"
+        # A logo that names no one is said beside a clear ("a sponsor logo we could not name: …").
+        return "; ".join((f"{found}, none on the watchlist", *r.hints))
     return "; ".join(r.hints)
 
 

@@ -101,7 +101,7 @@ def print_table(
                 + (f"  [dim]({escape(f.chain)})[/]" if f.brand and not _reason_tells_chain(f) else "")
                 + pledge
             )
-            where = context_words(f.context)  # the context in words; the JSON keeps the id
+            where = context_words(f.context, f.why)  # the context in words, once; the JSON keeps the id
             console.print(f"      {escape(reason_line(f))}" + (f" ({escape(where)})" if where else ""))
             evidence = unique_evidence(f.evidence)
             for e in evidence[:MAX_EVIDENCE_LINES]:
