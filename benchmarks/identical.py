@@ -124,11 +124,17 @@ def _check(source: object) -> tuple[str, str, str]:
 
 def digests(rows: int, robustness: bool) -> dict[str, str]:
     out: dict[str, str] = {}
+    corpus = next((c for c in CORPUS_PAGES if c.is_dir()), None)
+    # A file's path is part of its result (target, url; the watchlist's path): where the checkout, the corpus and
+    # the temporary directory are is not, so two checkouts of the code can be compared.
+    places = [(str(corpus), "CORPUS")] if corpus is not None else []
+    places.append((str(REPO_ROOT), "REPO"))
     with tempfile.TemporaryDirectory(prefix="sponsorcheck-identical-") as tmp:
         for label, source in _inputs(rows, robustness, Path(tmp)):
-            document, with_sweep, without = _check(source)
-            # A file's path is part of its result (target, url): the temporary directory's name is not.
-            document, with_sweep, without = (text.replace(tmp, "TMP") for text in (document, with_sweep, without))
+            texts = list(_check(source))
+            for place, name in [(tmp, "TMP"), *places]:
+                texts = [text.replace(place, name) for text in texts]
+            document, with_sweep, without = texts
             out[label] = hashlib.sha256("\x00".join((document, with_sweep, without)).encode()).hexdigest()
     return out
 
