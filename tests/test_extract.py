@@ -642,3 +642,21 @@ def test_a_shop_word_inside_another_sponsors_name_never_demotes_a_sponsor(watchl
     result = analyse_html(path.read_text(encoding="utf-8"), "https://millrace-lights.example/", [watchlist])
     assert result.verdict is Verdict.CONFLICT
     assert {f.sponsor for f in result.findings} >= {"Amazon", "Twitch"}
+
+
+def test_a_book_link_cited_in_a_sponsor_cards_biography_is_a_mention_not_a_sponsor():
+    # class: a sponsor card whose blurb is its founder's biography, citing her book through a link deep into a
+    # bookshop's site (Amazon), the link's words naming the book, not the shop (before: a false conflict)
+    result = _check_json("sponsor-card-with-book-link.html")
+    assert result["verdict"] == "clear" and not result["findings"]
+    assert [s["name"] for s in result["sponsors"]] == ["Fenwick Press", "Larkspur Library", "Ovenbird Bakery"]
+    assert [(m["entity"], m["note"]) for m in result["mentions"]] == [
+        ("amazon", "link to one of its product or article pages")
+    ]
+
+
+def test_a_programme_named_in_a_sentence_with_sponsor_wording_stays_a_sponsor():
+    # class: the same deep link with words that do not name the company, in a sentence that says "sponsored by"
+    result = _check_json("sponsor-programme-in-a-sentence.html")
+    assert result["verdict"] == "conflict"
+    assert [f["entity"] for f in result["findings"]] == ["amazon"]

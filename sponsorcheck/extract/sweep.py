@@ -52,7 +52,7 @@ from sponsorcheck.extract.links import (
 )
 from sponsorcheck.extract.names import agrees_with_link, name_from_domain, name_from_filename
 from sponsorcheck.extract.sections import State
-from sponsorcheck.extract.units import Builder, explanation_after, sentence_lead, shared_alts
+from sponsorcheck.extract.units import Builder, cited_in_prose, explanation_after, sentence_lead, shared_alts
 from sponsorcheck.extract.vocabulary import (
     AFFILIATE_PARAMS,
     BLOCK_CHARS,
@@ -855,6 +855,8 @@ def context_of(hit: _Hit, page: Page, terms: Terms) -> tuple[str, Role, str | No
             return SECTION, Role.MENTION, CREDIT_NOTE, state.tier
         if _shop(hit, page, sentence, campaign_links=not strip):
             return SECTION, Role.MENTION, SHOP, state.tier
+        if hit.kind == "link" and _cited(hit):
+            return SECTION, Role.MENTION, DEEP_LINK, state.tier  # a book or article a card's blurb cites
         headingless = strip or state.tier in GRID_TIERS
         if headingless and (
             STREAM_RE.search(hit.after if hit.kind == "link" else sentence) or _to_stream_page(hit, page)
@@ -926,6 +928,19 @@ def _copied_text(hit: _Hit, page: Page) -> bool:
         if text in (clean(img.get("alt")).casefold(), clean(img.get("title")).casefold())
     }
     return text in shared_alts(units)
+
+
+def _cited(hit: _Hit) -> bool:
+    """The occurrence is a text link cited inside a sentence, to a page deep in a site its words do not name
+    (`units.cited_in_prose`, the section walk's rule)."""
+    el = hit.element
+    if el.tag != "a" or _HOLDS_LOGO(el):
+        return False
+    try:
+        parts = urlsplit(hit.url)
+    except ValueError:
+        return False
+    return cited_in_prose(el, clean(text_of(el)), parts.hostname or "", parts.path)
 
 
 def _to_stream_page(hit: _Hit, page: Page) -> bool:

@@ -48,6 +48,7 @@ from sponsorcheck.extract.vocabulary import (
     CREDIT_NOTE,
     CSS_URL_RE,
     DATA_NAME_KEY_RE,
+    DEEP_LINK_NOTE,
     GRID_TIERS,
     HEADING_RANK,
     HIDDEN_NOTE,
@@ -64,6 +65,7 @@ from sponsorcheck.extract.vocabulary import (
     MAX_UNREADABLE_FILE_NAME_CHARS,
     MIN_SHARED_ALT_FILES,
     MIN_SHARED_ALT_SLIP_CHARS,
+    PHRASE_RE,
     PHRASE_THEN_LIST_RE,
     PORTRAIT_FILE_RE,
     PRESENTED_BY_PHRASES,
@@ -81,15 +83,17 @@ from sponsorcheck.extract.vocabulary import (
     SHOP_RE,
     SHORTENER_DOMAINS,
     SOCIAL_ICON_DOMAINS,
+    SPONSOR_WORD_RE,
     STREAM_NOTE,
     STREAM_RE,
     TECH_CREDIT_RE,
     TITLE_SEPARATORS_RE,
     UNNAMED_LOGO_HINT,
     UNNAMED_SHORT_LINK_HINT,
+    WORD_RE,
 )
 from sponsorcheck.models import GRID, IDENTITY, PHRASE, SECTION, Candidate, Evidence, Role
-from sponsorcheck.normalize import LEGAL_FORMS, host_of, is_hosting_domain, normalize_name, registrable_domain
+from sponsorcheck.normalize import LEGAL_FORMS, fold, host_of, is_hosting_domain, normalize_name, registrable_domain
 
 
 @dataclass
@@ -144,6 +148,7 @@ def build_unit(
     link_text = ""  # the visible text of that link, a name when the unit around it is a sentence
     profile_links: list[str] = []
     short_links: list[str] = []  # links through a shortener: they lead somewhere, but do not say where
+    cited = False  # the identity link is a title cited in a sentence, to a page deep inside another site
     hosting: list[str] = []
     affiliate = False
     if state.headings and any(h is unit or unit in h.iterancestors() for h, _ in state.headings[:1]):
@@ -216,6 +221,7 @@ def build_unit(
                     identity = (href, host, parts.path)
                     link_text = clean(text_of(el))
                     evidence.append(Evidence("link", href, where))
+                    cited = cited_in_prose(el, link_text, host, parts.path)
         style = attrib.get("style")
         if style and "url(" in style:
             for url in CSS_URL_RE.findall(style):
@@ -268,7 +274,26 @@ def build_unit(
     # A bare logo explained by the paragraph after it ("Amazon shoppers can support us…"): read that too.
     explained = f"{text} {explanation_after(unit, identity[1] if identity else None)}".strip()
     _classify_mention(b, explained, state, affiliate, hosting and not identity, profile_links)
+    if cited and b.role is Role.SPONSOR and not any(e.kind in ("img-file", "img-alt", "css-bg") for e in evidence):
+        b.role, b.note = Role.MENTION, DEEP_LINK_NOTE  # "Her memoir, <a href=amazon…/dp/…>Winter Tales</a>, …"
     return b
+
+
+def cited_in_prose(link: etree._Element, text: str, host: str, path: str) -> bool:
+    """A link in the middle of a sentence ("Her memoir, <a>Winter Hearth Tales</a>, came out…") whose words do
+    not name the site it leads to, to a page deep inside that site: a book, product or article the sentence
+    cites, not a sponsor (a sponsor list's own entry is a list item or a line, not words inside a sentence)."""
+    if not text or len([seg for seg in path.split("/") if seg]) < 2:
+        return False
+    before, parent = link.getprevious(), link.getparent()
+    lead = (before.tail if before is not None else parent.text if parent is not None else "") or ""
+    lead = " ".join(lead.split())  # a line break in the source is no sentence end here
+    if not re.search(r"\w[^.!?]*$", lead) or not re.match(r"\s*[,;:]?\s*\w", link.tail or ""):
+        return False  # words of its own sentence on both sides of it, or it is an entry of its own
+    words = f" {' '.join(WORD_RE.findall(fold(lead)))} "
+    if PHRASE_RE.search(words) or SPONSOR_WORD_RE.search(words):
+        return False  # "… supported by <a>the Open Source Fund</a>, …": the sentence names a sponsor
+    return not agrees_with_link(text, host)  # the words name the site itself, not merely the page
 
 
 def unnamed_logo(unit: etree._Element, state: State, where: str, short_links: Sequence[str] = ()) -> Builder | None:
