@@ -68,6 +68,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus_eval import DEFAULT_CORPUS, PAGE_KINDS, held_back, load_labels
 from user_check import ROOT, Checked, CheckFailed, matched, run_check, same_sponsor
 
+from sponsorcheck.extract.vocabulary import FILED_LOGO_FRAGMENTS, PHRASE_RE, SPONSOR_WORD_RE, STEM_RE, WORD_RE
+from sponsorcheck.normalize import fold
+
 TEST_PAGES = ROOT / "tests" / "pages"
 TEST_PAGE_SUFFIXES = (".html", ".htm", ".md", ".markdown")
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -696,9 +699,13 @@ def _entry_headings(doc: etree._Element, ctx: PageContext) -> set[etree._Element
     heading changes keep their words (a site without headings still names its sponsors), so they measure the loss
     of section titles, not the deletion of the sponsors themselves."""
     owners = evidence_elements(doc, ctx.sponsors, locate=False)
+    names = {_norm(str(s.get("name") or "")).casefold() for s in ctx.sponsors} - {""}
     entries = set()
     for heading in body_of(doc).iter(*HEADING_TAGS):
         named = heading in owners or any(d in owners for d in heading.iterdescendants())
+        # A card title the result read its name from without giving the title as evidence ("<a><img alt=…>
+        # <h2>Acme Bank</h2></a>", evidence: the link and the logo) is that sponsor's name all the same.
+        named = named or _norm(heading.text_content()).casefold() in names
         if named and not _media_of(heading):  # a logo in a heading stays anyway; its heading text is a title
             entries.add(heading)
     return entries
@@ -961,6 +968,9 @@ class Outcome:
     # A conflict whose every matched name or domain no longer occurs anywhere in the changed page's HTML: the
     # change removed what the verdict rested on (alt texts off a logo-only banner). Still counted as lost.
     evidence_gone: bool = False
+    # The changed page holds nothing that says sponsor: no sponsor word in its visible text, alt texts, titles,
+    # ids or classes, no image filed under a sponsors folder (the heading was the list's only marker).
+    unmarked: bool = False
     held_back: bool = False  # a held-back corpus page: counted, never described (--diagnose)
     # For --diagnose: each reference name found on the unchanged page and not on the changed one, with what the
     # unchanged page read for it ("Acme: section 'Gold', img-alt 'Acme', link 'acme.example'") and what the
@@ -982,6 +992,9 @@ class Row:
     hits_after: int = 0
     reference: int = 0
     lost: list[str] = field(default_factory=list)  # "page: before → after"
+    # Of the verdicts not kept: the change left nothing that says sponsor and the answer became an honest one
+    # (a conflict → review, anything → unknown or review, never clear).
+    honest: int = 0
 
     def add(self, o: Outcome) -> None:
         self.pages += 1
@@ -991,8 +1004,14 @@ class Row:
             self.conflicts_lost += o.after in ("clear", "unknown")
             self.lost_evidence_gone += o.after in ("clear", "unknown") and o.evidence_gone
         if o.before != o.after:
+            self.honest += (
+                o.unmarked
+                and o.after in ("review", "unknown")
+                and not (o.before == "conflict" and o.after == "unknown")
+            )
             lost = o.before == "conflict" and o.after in ("clear", "unknown")
             gone = " (the change removed every trace of the entity)" if lost and o.evidence_gone else ""
+            gone += " (nothing left says sponsor)" if o.unmarked else ""
             self.lost.append(f"{o.page}: {o.before} → {o.after}{gone}")
         self.reference += o.reference
         self.hits_before += o.hits_before
@@ -1035,6 +1054,10 @@ class Figures:
     @property
     def lost_evidence_gone(self) -> int:
         return sum(r.lost_evidence_gone for r in self.rows)
+
+    @property
+    def honest(self) -> int:
+        return sum(r.honest for r in self.rows)
 
     @property
     def max_drop(self) -> float:
@@ -1085,6 +1108,36 @@ def _found_sponsors(checked: Checked) -> list[dict]:
 
 def _squash(text: str) -> str:
     return NOT_WORD_RE.sub("", text.casefold())
+
+
+def _says_sponsor(text: str) -> bool:
+    padded = f" {' '.join(WORD_RE.findall(fold(text)))} "
+    return bool(STEM_RE.search(padded) or SPONSOR_WORD_RE.search(padded) or PHRASE_RE.search(padded))
+
+
+def _unmarked(changed_html: str) -> bool:
+    """True when nothing on the changed page says sponsor: not its visible text, nor an alt text, title,
+    aria-label, id or class, nor an image's folder or file name (see FILED_LOGO_FRAGMENTS)."""
+    body = body_of(parse(changed_html))
+    unseen = [el for el in body.iter(etree.Comment, etree.ProcessingInstruction, "script", "style", "template")]
+    for el in unseen:
+        _detach([el])
+    if _says_sponsor(body.text_content()):
+        return False
+    for el in body.iter():
+        if not isinstance(el.tag, str):
+            continue
+        for attr in ("alt", "title", "aria-label"):
+            if el.get(attr) and _says_sponsor(el.get(attr) or ""):
+                return False
+        for attr in ("id", "class"):
+            if el.get(attr) and _says_sponsor(re.sub(r"[-_]", " ", el.get(attr) or "")):
+                return False
+        for attr in ("src", "data-src", "srcset", "href"):
+            value = (el.get(attr) or "").lower()
+            if value and el.tag in ("img", "source") and any(f in value for f in FILED_LOGO_FRAGMENTS):
+                return False
+    return True
 
 
 def _evidence_gone(before: Checked, changed_html: str) -> bool:
@@ -1144,6 +1197,7 @@ def _outcome(
         hits_before=len(matched(reference, before.found_names())[0]),
         hits_after=len(matched(reference, after.found_names())[0]),
         evidence_gone=bool(changed_html) and before.verdict == "conflict" and _evidence_gone(before, changed_html),
+        unmarked=bool(changed_html) and before.verdict != after.verdict and _unmarked(changed_html),
         held_back=page.labelled is not None and held_back(page.id),
         lost_names=_lost_names(reference, before, after),
     )
@@ -1218,6 +1272,11 @@ def print_report(result: Robustness, verbose: bool = False) -> None:
     kept = sum(r.kept for r in figures.rows)
     print(f"overall verdicts kept: {kept}/{pages} {figures.kept_share:.1%} (target ≥ {TARGET_KEPT:.0%})")
     print(
+        f"  of the {pages - kept} verdicts not kept, {figures.honest} on pages where the change left nothing that "
+        "says sponsor (no sponsor word in the text, alts, ids, classes or image folders) and the answer became "
+        "review or unknown, never clear (a conflict: review)"
+    )
+    print(
         f"conflicts lost (conflict → clear/unknown): {figures.conflicts_lost} (target {TARGET_CONFLICTS_LOST}); "
         f"of them, the change removed every trace of the entity from the page: {figures.lost_evidence_gone}"
     )
@@ -1246,7 +1305,8 @@ def print_diagnosis(result: Robustness) -> None:
             if o.held_back:
                 hidden += 1
                 continue
-            lines.append(f"  {o.page}: {o.before} → {o.after}" if o.before != o.after else f"  {o.page}:")
+            note = " (nothing left says sponsor)" if o.unmarked else ""
+            lines.append(f"  {o.page}: {o.before} → {o.after}{note}" if o.before != o.after else f"  {o.page}:")
             lines += [f"      lost {line}" for line in o.lost_names]
         if lines:
             print(f"== {name}")

@@ -118,3 +118,52 @@ def test_a_grid_of_logo_pairs_is_a_grid_and_the_app_badges_beside_it_are_not() -
 def test_every_robustness_page_names_its_class(page: str) -> None:
     head = (PAGES / page).read_text(encoding="utf-8")[:600]
     assert "<!-- class:" in head
+
+
+def test_logos_filed_under_partners_behind_a_proxy_or_lazy_loader_are_a_grid() -> None:
+    result = check("filed-logos-behind-loaders.html")
+    assert result["verdict"] == "conflict"  # Whole Foods Market's logo in a row of partners' logos
+    (found,) = findings(result, "conflict")
+    assert found["entity"] == "amazon" and found["context"] == "grid"
+    names = {s["name"] for s in result["sponsors"] if s["role"] == "sponsor" and s["in_sponsor_context"]}
+    assert names == {"Whole Foods Market", "Marshgate Cheese Co", "Fenland Growers"}  # the photos are no one's
+
+
+def test_tier_labels_or_a_partner_column_mark_a_list_without_a_heading() -> None:
+    result = check("tier-labelled-lists.html")
+    assert result["verdict"] == "conflict"
+    conflicts = findings(result, "conflict")
+    assert {(f["entity"], f["context"]) for f in conflicts} == {("amazon", "section")}
+    assert {f["sponsor"] for f in conflicts} == {"Audible", "Twitch", "IMDb"}  # each of the three lists is read
+    names = {s["name"] for s in result["sponsors"] if s["role"] == "sponsor" and s["in_sponsor_context"]}
+    assert {"Wold Printers", "Oakfield Library", "Wolds Radio", "Fireside Ales"} <= names
+    assert not names & {"Gold", "Silver level", "Community", "Platinum", "Media", "Partner"}  # labels, not sponsors
+    assert not names & {"Friday", "Saturday"}  # what the partner column's partners are partners of
+    assert not [n for n in names if "fairshop" in n.lower() or "pass" in n.lower()]  # one ticket shop: no list
+
+
+def test_the_menu_link_to_a_section_names_it_when_nothing_else_does() -> None:
+    result = check("menu-names-the-section.html")
+    assert result["verdict"] == "conflict"
+    (found,) = findings(result, "conflict")
+    assert found["entity"] == "amazon" and found["context"] == "section" and found["sponsor"] == "Amazon Music"
+    names = {s["name"] for s in result["sponsors"] if s["role"] == "sponsor" and s["in_sponsor_context"]}
+    assert names == {"Amazon Music", "Fenwick Traders Association"}  # the line-up's bands are no sponsors
+
+
+def test_an_image_that_reads_our_sponsors_titles_its_section() -> None:
+    result = check("image-title.html")
+    assert result["verdict"] == "conflict"
+    (found,) = findings(result, "conflict")
+    assert found["entity"] == "amazon" and found["context"] == "section" and found["sponsor"] == "IMDb"
+    names = {s["name"] for s in result["sponsors"] if s["role"] == "sponsor" and s["in_sponsor_context"]}
+    assert names == {"IMDb", "Coldharbour Cinema Trust"}  # the title and the photo are no one's logo
+
+
+def test_logos_on_the_sites_own_sponsors_page_are_sponsors_without_a_heading() -> None:
+    result = check("titled-sponsors-page.html")
+    assert result["verdict"] == "conflict"
+    (found,) = findings(result, "conflict")
+    assert found["entity"] == "amazon" and found["context"] == "grid"
+    names = {s["name"] for s in result["sponsors"] if s["role"] == "sponsor" and s["in_sponsor_context"]}
+    assert names == {"AWS", "Brickworks Bakery", "Yardley Print Co"}  # not the site's logo, not the venue's photo

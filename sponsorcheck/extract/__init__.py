@@ -38,8 +38,10 @@ from sponsorcheck.extract.sections import (
     find_structure,
     footer_strip,
     is_sponsor_text,
+    is_sponsors_page,
     logo_grids,
     scope_of,
+    titled_page_logos,
     walk,
 )
 from sponsorcheck.extract.structured import from_jsonld
@@ -71,6 +73,8 @@ def extract(page: Page, matcher: Matcher | None = None) -> Extraction:
     anchors = [*signals.anchors, *footer_strip(signals.footer_anchors, base, base_site)]
     anchors += logo_grids(root, base, base_site, {a for a, _ in anchors}, body.links)
     anchors += filed_logo_grids(root, {a for a, _ in anchors})
+    if not anchors and not signals.texts and is_sponsors_page(root):
+        anchors += titled_page_logos(root, set())  # the sponsors page with nothing else marking its list
     units, unnamed = units_of(
         anchors, signals.texts, signals.structure or find_structure(root), base, base_site, parsed.hidden
     )

@@ -91,6 +91,11 @@ def name_from_filename(src: str) -> str:
     return name
 
 
+def proxied_image(src: str) -> str:
+    """The address of the image itself: an image proxy's inner address, else `src` unchanged."""
+    return _proxied_image(src)
+
+
 def _proxied_image(src: str) -> str:
     """The image an image proxy serves ("/_next/image?url=%2Fimg%2Facme.png&w=256" → "/img/acme.png")."""
     if "?" not in src:

@@ -41,7 +41,7 @@ from sponsorcheck.extract.links import (
     outbound,
     site_of,
 )
-from sponsorcheck.extract.names import file_words, is_name_like, name_from_filename
+from sponsorcheck.extract.names import file_words, is_name_like, name_from_filename, proxied_image
 from sponsorcheck.extract.vocabulary import (
     BLOCK_TAGS,
     BREAK_RE,
@@ -56,6 +56,7 @@ from sponsorcheck.extract.vocabulary import (
     HEADING_DECORATION,
     HEADING_RANK,
     HINT_RE,
+    IMAGE_TITLE_MAX_CHARS,
     INLINE_EMPHASIS,
     LABEL_PHRASES,
     LABEL_TAGS,
@@ -64,13 +65,19 @@ from sponsorcheck.extract.vocabulary import (
     LEAD_IN_MAX_CHARS,
     LEAN_ENTRY_CHARS,
     LIST_ITEM_TAGS,
+    MENU_LABEL_MAX_CHARS,
     MIN_STRIP_SITES,
+    MIN_TIER_LABELS,
+    MIN_TIER_LIST_ENTRIES,
+    PAGE_REGION_TAGS,
     PAST_RE,
     PHRASE_RE,
     PLATFORM_DOMAINS,
+    PORTRAIT_FILE_RE,
     PRIZE_HEADING_RE,
     PSEUDO_HEADING_RANK,
     PSEUDO_HEADING_TAGS,
+    RANK_TIER_WORDS,
     SECTION_ID_CLASS_HINTS,
     SECTIONING_TAGS,
     SHARE_LINK_RE,
@@ -78,10 +85,15 @@ from sponsorcheck.extract.vocabulary import (
     SPONSOR_WORD_RE,
     STEM_RE,
     TEXT_ITEM_TAGS,
+    TIER_LABEL_MAX_CHARS,
+    TIER_LABEL_WORDS,
     TIER_ONLY_WORDS,
     TIER_WORDS,
     TITLE_CLASS_FRAGMENTS,
     TITLE_CLASS_RE,
+    TITLE_FILLER_WORDS,
+    TITLE_SEPARATORS_RE,
+    TITLED_GRID_TIER,
     UNIT_TAGS,
     WORD_RE,
 )
@@ -268,6 +280,147 @@ def _lead_ins(
     return found
 
 
+def _is_tier_label(text: str) -> tuple[bool, bool]:
+    """(a tier label, a ranking one) for a short label cell: "Gold", "Silver level", "Platinum" rank;
+    "Community", "Media" are tier labels that do not rank."""
+    words = WORD_RE.findall(fold(text))
+    if not words or len(text) > TIER_LABEL_MAX_CHARS:
+        return False, False
+    vocabulary = (TIER_WORDS, TIER_ONLY_WORDS, TIER_LABEL_WORDS)
+    if not all(w.isdigit() or any(w in v for v in vocabulary) for w in words):
+        return False, False
+    return True, any(w in RANK_TIER_WORDS for w in words)
+
+
+def _column_says_sponsor(text: str) -> bool:
+    """A table's column header naming its cells sponsors or partners ("Partner", "Sponsored by"); "Level" or
+    "Gold" alone is a tier, which `_is_tier_label` reads."""
+    words = WORD_RE.findall(fold(text))
+    return (
+        0 < len(text) <= TIER_LABEL_MAX_CHARS
+        and classify_heading(text)[0] == "sponsor"
+        and any(w not in TIER_LABEL_WORDS and w not in RANK_TIER_WORDS and not w.isdigit() for w in words)
+    )
+
+
+def _list_entries(listing: etree._Element) -> int:
+    """Organisations a table or list can name: distinct sites its absolute links lead to, and its unlinked logos."""
+    sites = set()
+    logos = 0
+    for el in listing.iter("a", "img", "svg"):
+        if el.tag == "a":
+            href = (el.get("href") or "").strip()
+            host = outbound(href, None)
+            if host:
+                sites.add(registrable_domain(host))
+        elif not any(anc.tag == "a" for anc in el.iterancestors("a")):
+            logos += 1
+    return len(sites) + logos
+
+
+def _labelled_lists(root: etree._Element) -> set[etree._Element]:
+    """Tables and definition lists that say they list sponsors by their own labels, without a heading: tier
+    labels in the first column or the <dt> (two distinct ones, one a rank: "Gold", "Community") mark the whole
+    list; a column header that says partners ("<th>Partner</th>") marks the cells of its column. Only with enough
+    organisations in the list (see RANK_TIER_WORDS)."""
+    found: set[etree._Element] = set()
+    for listing in root.iter("table", "dl"):
+        if listing.tag == "dl":
+            cells = [c for c in listing if c.tag == "dt"]
+            headers: list[etree._Element] = []
+        else:
+            cells = [row[0] for row in listing.iter("tr") if len(row) and row[0].tag in ("td", "th")]
+            headers = list(listing.iter("th"))
+        labels: set[str] = set()
+        ranked = False
+        for cell in cells:
+            text = clean(text_of(cell))
+            label, rank = _is_tier_label(text)
+            if label:
+                labels.add(fold(text))
+                ranked = ranked or rank
+        if _list_entries(listing) < MIN_TIER_LIST_ENTRIES:
+            continue
+        if len(labels) >= MIN_TIER_LABELS and ranked:
+            found.add(listing)  # the tier labels themselves are tiers, never names (units)
+            continue
+        for th in headers:
+            row = th.getparent()
+            if row is None or not _column_says_sponsor(clean(text_of(th))):
+                continue
+            # Only that column's cells: the others ("Friday", "Saturday") are what the partner is partner of.
+            column = list(row).index(th)
+            found.update(r[column] for r in listing.iter("tr") if r is not row and len(r) > column)
+    return found
+
+
+_TITLE_WORDS = TIER_WORDS | TIER_ONLY_WORDS | TIER_LABEL_WORDS | TITLE_FILLER_WORDS
+
+
+def says_only_sponsors(text: str) -> bool:
+    """True for a text that says sponsors and nothing else ("Our sponsors", "Thanks to our partners", "Gold
+    sponsors"): no word in it names anyone ("IMDb sponsor logo" names IMDb)."""
+    if classify_heading(text)[0] != "sponsor":
+        return False
+    padded = f" {' '.join(WORD_RE.findall(fold(text)))} "
+    rest = PHRASE_RE.sub("  ", padded)
+    return all(
+        w in _TITLE_WORDS or w.isdigit() or STEM_RE.search(w) or SPONSOR_WORD_RE.search(f" {w} ") for w in rest.split()
+    )
+
+
+_UNLINKED_ALTS = etree.XPath("//img[@alt][not(ancestor::a)]")
+
+
+def _image_titles(root: etree._Element) -> dict[etree._Element, tuple[str, etree._Element]]:
+    """Images that title a section instead of a heading: unlinked, outside headings, their alt saying sponsors and
+    nothing else ("Our sponsors"), an alt no other image shares (a placeholder "sponsor" on every logo is none). Each
+    with its text and the box it titles: the nearest ancestor holding more than the image."""
+    candidates = [(img, clean(img.get("alt") or "")) for img in _UNLINKED_ALTS(root)]
+    if not candidates or not (
+        STEM_RE.search(folded := fold("\n".join(alt for _, alt in candidates)))
+        or SPONSOR_WORD_RE.search(folded.replace("\n", " "))
+    ):
+        return {}
+    counts: dict[str, int] = {}
+    for _, alt in candidates:
+        counts[alt] = counts.get(alt, 0) + 1
+    found: dict[etree._Element, tuple[str, etree._Element]] = {}
+    for img, alt in candidates:
+        if not alt or len(alt) > IMAGE_TITLE_MAX_CHARS or counts[alt] > 1 or not says_only_sponsors(alt):
+            continue
+        if any(anc.tag in HEADING_RANK for anc in img.iterancestors()):
+            continue
+        box = img.getparent()
+        while box is not None and box.tag not in SECTIONING_TAGS and len(box) == 1 and box.getparent() is not None:
+            box = box.getparent()
+        if box is not None:
+            found[img] = (alt, box)
+    return found
+
+
+_IN_PAGE_LINKS = etree.XPath("//a[starts-with(@href, '#')]")
+_BY_ID = etree.XPath("//*[@id=$id]")
+
+
+def _menu_named(root: etree._Element) -> set[etree._Element]:
+    """Sections the site's own in-page links name: "<a href="#s4">Partners</a>" in a menu says the element with
+    id "s4" is the partners section, whatever its id or heading say (or when it has no heading). A target that
+    is the whole page, a heading or an empty anchor, or that holds no logo or link, is not such a section."""
+    found: set[etree._Element] = set()
+    for a in _IN_PAGE_LINKS(root):
+        target = (a.get("href") or "")[1:].strip()
+        if not target:
+            continue
+        text = clean(text_of(a))
+        if not text or len(text) > MENU_LABEL_MAX_CHARS or classify_heading(text)[0] != "sponsor":
+            continue
+        for el in _BY_ID(root, id=target):
+            if el.tag not in ("body", "html") and el.tag not in HEADING_RANK and _HOLDS_LOGO_OR_LINK(el):
+                found.add(el)
+    return found
+
+
 def find_structure(root: etree._Element, attrs: list[Any] | None = None, body: BodyText | None = None) -> Structure:
     """Headings, labels, id/class hints and footers of the tree, found at C speed, with every ancestor of them."""
     headings: dict[etree._Element, tuple[int, str]] = {}
@@ -282,6 +435,9 @@ def find_structure(root: etree._Element, attrs: list[Any] | None = None, body: B
             if found:
                 headings[parent] = found
     label_scopes = _labels(body, headings) if body is not None else {}
+    for img, (text, box) in _image_titles(root).items():
+        headings[img] = (PSEUDO_HEADING_RANK, text)
+        label_scopes[img] = box
     label_scopes.update(_lead_ins(root, headings, label_scopes))
     hints: set[etree._Element] = set()
     unit_hints: set[etree._Element] = set()
@@ -309,6 +465,8 @@ def find_structure(root: etree._Element, attrs: list[Any] | None = None, body: B
             found = heading_of(el)
             if found:
                 headings[el] = found
+    hints |= _labelled_lists(root)
+    hints |= _menu_named(root)
     # A footer inside a footer ("footer__links" in <footer>) is read with the outer one.
     footers = {f for f in footers if not any(anc in footers for anc in f.iterancestors())}
     ancestors: set[etree._Element] = set()
@@ -615,8 +773,9 @@ def logo_grids(
 
 
 def _image_source(img: etree._Element) -> str:
-    """The image's address: src, else the first lazy-load or srcset address (a data: placeholder is none)."""
-    for attr in ("src", *LAZY_SRC_ATTRS, "srcset"):
+    """The image's address: a lazy loader's real address first (src then holds its placeholder, "blank.gif"),
+    else src, else the first srcset address (a data: placeholder is none)."""
+    for attr in (*LAZY_SRC_ATTRS, "src", "srcset"):
         value = (img.get(attr) or "").strip()
         if value and not value.startswith("data:"):
             return value.split(",")[0].strip().split(" ")[0]
@@ -629,7 +788,8 @@ def filed_as_logo(src: str) -> bool:
     lowered = src.lower()
     if not any(f in lowered for f in FILED_LOGO_FRAGMENTS):
         return False
-    path = lowered.split("?")[0].split("#")[0]
+    # An image proxy carries the filed path URL-encoded in its query ("/_next/image?url=%2Fimg%2Fpartners%2F…").
+    path = proxied_image(lowered).split("?")[0].split("#")[0]
     if "://" in path:
         path = path.split("://", 1)[1].partition("/")[2]
     *folders, name = path.strip("/").split("/") if path.strip("/") else [""]
@@ -656,7 +816,9 @@ def filed_logo_grids(root: etree._Element, seen: set[etree._Element]) -> list[tu
         src = _image_source(img)
         if not src or not filed_as_logo(src):
             continue
-        name = name_from_filename(src)
+        # A numbered file ("partners/04.png") names no one; the alt beside it may ("Fenland Growers").
+        alt = clean(img.get("alt") or "")
+        name = name_from_filename(src) or (alt if is_name_like(alt) else "")
         if not name:
             continue
         child, boxes = anchor if anchor is not None else img, []
@@ -679,3 +841,63 @@ def filed_logo_grids(root: etree._Element, seen: set[etree._Element]) -> list[tu
         if any(len(_box_sites(rows[box])) >= MIN_STRIP_SITES for box in boxes):
             found.append((entry, state))
     return found
+
+
+def is_sponsors_page(root: etree._Element) -> bool:
+    """True when the page's own <title> says it is the site's sponsors page ("Sponsors · Monki Fair", "Our
+    partners | …"): one part of the title says sponsors and nothing else."""
+    title = root.find("head/title")
+    text = clean(text_of(title)) if title is not None else ""
+    return bool(text) and any(says_only_sponsors(part) for part in TITLE_SEPARATORS_RE.split(text) if part.strip())
+
+
+def titled_page_logos(root: etree._Element, seen: set[etree._Element]) -> list[tuple[etree._Element, State]]:
+    """The logos of the site's own sponsors page (`is_sponsors_page`), for a page where nothing else marks a
+    sponsor list: images of the content (header, menu and footer apart; not a link within the site, not a
+    portrait) that form a grid of one shape — at least MIN_STRIP_SITES sibling entries holding their image the
+    same way ("p > figure > img"), naming distinct organisations by file name (or by an alt no other image
+    shares). A photo set apart ("p > img" beside them) is not one of them."""
+    alts: dict[str, int] = {}
+    for img in root.iter("img"):
+        alt = clean(img.get("alt") or "")
+        alts[alt] = alts.get(alt, 0) + 1
+    rows: dict[tuple[etree._Element, tuple[str, ...]], dict[etree._Element, list[str]]] = {}
+    images: list[tuple[etree._Element, list[tuple[etree._Element, tuple[str, ...]]]]] = []
+    lean = _Lean()
+    for img in root.iter("img"):
+        parent = img.getparent()
+        anchor = parent if parent is not None and parent.tag == "a" else None
+        if img in seen or (anchor is not None and (anchor in seen or not outbound(href_of(anchor, ""), None))):
+            continue  # read already, or a link within the site (its logo, its menu)
+        if any(anc.tag in PAGE_REGION_TAGS for anc in img.iterancestors()):
+            continue
+        src = _image_source(img)
+        if not src or PORTRAIT_FILE_RE.search(src.rsplit("/", 1)[-1]):
+            continue
+        alt = clean(img.get("alt") or "")
+        name = name_from_filename(src) or (alt if alts.get(alt) == 1 and is_name_like(alt) else "")
+        if not name:
+            continue
+        child: etree._Element = anchor if anchor is not None else img
+        entry = child
+        shape: tuple[str, ...] = (child.tag,)
+        keys: list[tuple[etree._Element, tuple[str, ...]]] = []
+        for depth in range(GRID_MAX_DEPTH):
+            box = child.getparent()
+            if box is None or box.tag in HEADING_RANK or box.tag in ("body", "html"):
+                break
+            if depth >= GRID_DEPTH and not lean(child):
+                break
+            names = rows.setdefault((box, shape), {}).setdefault(child, [])
+            if fold(name) not in names:
+                names.append(fold(name))
+            keys.append((box, shape))
+            child = box
+            shape = (box.tag, *shape)
+        images.append((entry, keys))
+    state = State("sponsor", TITLED_GRID_TIER, False)
+    return [
+        (entry, state)
+        for entry, keys in images
+        if any(len({n for names in rows[key].values() for n in names}) >= MIN_STRIP_SITES for key in keys)
+    ]

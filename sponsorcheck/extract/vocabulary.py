@@ -354,6 +354,26 @@ TIER_ONLY_WORDS = frozenset(
         "medya",
     }
 )
+# Tier names that rank sponsors (metals and their translations, "Champion"): a table's first column or a
+# definition list's <dt> with at least MIN_TIER_LABELS distinct tier labels, one of them a rank, is a sponsor list
+# even without a heading ("Gold | Acme", "Silver level | …", "Community | …") — when its entries are at least
+# MIN_TIER_LIST_ENTRIES organisations (links to distinct sites, or logos): a ticket table whose "Gold pass" and
+# "Silver pass" rows all link to one ticket shop is none.
+RANK_TIER_WORDS = TIER_WORDS - TIER_LABEL_WORDS - {"sponsor", "sponsors", "partner", "partners"}
+MIN_TIER_LABELS = 2
+MIN_TIER_LIST_ENTRIES = 2
+TIER_LABEL_MAX_CHARS = 40
+# The longest menu link text read as the name of the section it jumps to ("<a href="#s4">Partners</a>").
+MENU_LABEL_MAX_CHARS = 40
+# Words an image title ("<img alt="Thanks to our sponsors">" above the logos) may hold besides sponsor words and
+# tier names: an image whose alt has any other word names someone ("IMDb sponsor logo") and is a logo, not a title.
+TITLE_FILLER_WORDS = frozenset(
+    {"our", "the", "thanks", "thank", "you", "to", "and", "of", "with", "for", "by", "all", "special", "proud"}
+    | {"proudly", "many", "this", "year", "s", "meet", "a", "made", "possible", "who", "make", "it", "us"}
+    | {"nos", "nossos", "nuestros", "unsere", "unseren", "nostri", "onze", "vores", "vare", "vara", "meie"}
+)
+# The longest alt text read as an image title.
+IMAGE_TITLE_MAX_CHARS = 60
 # A sponsor heading that is really a call for sponsors ("Want to be a sponsor?", "Devenir partenaire ?").
 CALL_WORDS = (
     "become",
@@ -840,7 +860,12 @@ GRID_TIER = "a grid of logos linking to other sites"
 # or not, outside any sponsor section.
 FILED_GRID_TIER = "a grid of logos filed under sponsors or partners"
 # Tiers that are no heading of the page's: a strip or grid the page's shape says is a sponsor list.
-GRID_TIERS = (FOOTER_STRIP_TIER, GRID_TIER, FILED_GRID_TIER)
+# The site's own sponsors page (its <title> says so) with nothing else on it marking a sponsor list: a grid of
+# logos of one shape in its content (header, menu and footer apart) is its list.
+TITLED_GRID_TIER = "a grid of logos on the site's sponsors page"
+GRID_TIERS = (FOOTER_STRIP_TIER, GRID_TIER, FILED_GRID_TIER, TITLED_GRID_TIER)
+# Page regions apart from the content: the site's logo and menu, not a sponsors page's list.
+PAGE_REGION_TAGS = frozenset({"header", "nav", "footer"})
 # Words in an image's folder or file name that file it as a sponsor's logo, found by substring first (cheap),
 # then confirmed as a sponsor word of the folder or file name (`sections.is_sponsor_text`).
 FILED_LOGO_FRAGMENTS = ("sponsor", "sponzor", "partner", "patrocin", "parceir", "partenaire", "supporter")
