@@ -783,7 +783,9 @@ def logo_grids(
 def _image_source(img: etree._Element) -> str:
     """The image's address: a lazy loader's real address first (src then holds its placeholder, "blank.gif"),
     else src, else the first srcset address (a data: placeholder is none)."""
-    for attr in (*LAZY_SRC_ATTRS, "src", "srcset"):
+    # Most images have no data-* attribute at all: one look at the keys spares the lazy-loader lookups.
+    lazy = LAZY_SRC_ATTRS if any(k[:5] == "data-" for k in img.attrib) else ()
+    for attr in (*lazy, "src", "srcset"):
         value = (img.get(attr) or "").strip()
         if value and not value.startswith("data:"):
             return value.split(",")[0].strip().split(" ")[0]
