@@ -96,11 +96,22 @@ def logo(name: str) -> str:
     )
 
 
-def serve(port: int, hosts: int, latency: float, js_every: int, ready: Any) -> None:
-    """The loopback server (child process): /p/N.html (scripted unless N % js_every), /api/N.json, logos."""
+def serve(port: int, hosts: int, latency: float, js_every: int, ready: Any, log: str) -> None:
+    """The loopback server (child process): /p/N.html (scripted unless N % js_every), /api/N.json, logos.
+    Every request is logged to `log` (one line: wall start, wall end, host, path, who asked) for the timeline."""
     from aiohttp import web
 
+    logfile = open(log, "a", buffering=1, encoding="utf-8")  # noqa: SIM115  open for the server's life
+
     async def handle(request: web.Request) -> web.Response:
+        start = time.time()
+        try:
+            return await answer(request)
+        finally:
+            who = "browser" if "HeadlessChromium" in request.headers.get("User-Agent", "") else "fetch"
+            logfile.write(f"{start:.4f} {time.time():.4f} {request.host} {request.path} {who}\n")
+
+    async def answer(request: web.Request) -> web.Response:
         await asyncio.sleep(latency)
         path = request.path
         if path == "/robots.txt":
@@ -216,8 +227,12 @@ def _is_browser(pid: int) -> bool:
     return "chrom" in cmd or "playwright" in cmd or "node" in cmd
 
 
-def run_batch(tour: Path, out: Path, mode: str, pool: int, cache: Path) -> tuple[float, int, float, float, int]:
+def run_batch(
+    tour: Path, out: Path, mode: str, pool: int, cache: Path, log: Path | None = None, timeline: bool = False
+) -> tuple[float, int, float, float, int]:
     """Wall seconds, exit code, peak PSS MB of the whole tree and of the browser's part, conflicts found."""
+    log_from = log.stat().st_size if log is not None else 0
+    started = time.time()
     args = [sys.executable, "-m", "sponsorcheck", "batch", str(tour), "-o", str(out), "--quiet"]
     args += ["--render", mode, "--render-pool", str(pool), "--cache-path", str(cache)]
     env = child_env()
@@ -247,7 +262,33 @@ def run_batch(tour: Path, out: Path, mode: str, pool: int, cache: Path) -> tuple
     conflicts = sum(r["verdict"] == "conflict" for r in rows)
     rendered = sum(r.get("rendered") == "yes" for r in rows)
     print(f"  --render {mode:6}: {wall:6.2f} s wall, {conflicts} conflicts, {rendered} rows rendered")
+    if log is not None:
+        with log.open(encoding="utf-8") as f:
+            f.seek(log_from)
+            requests = [line.split() for line in f if line.strip()]
+        print_requests(requests, started, timeline)
     return wall, proc.returncode, peak_all / 1024, peak_browser / 1024, conflicts
+
+
+def print_requests(requests: list[list[str]], started: float, timeline: bool) -> None:
+    """What the server saw during one batch: requests by kind and who asked; with `timeline`, per host."""
+    kinds: dict[tuple[str, str], int] = {}
+    for _, _, _, path, who in requests:
+        kind = "robots" if path == "/robots.txt" else path.split("/")[1]
+        kinds[(kind, who)] = kinds.get((kind, who), 0) + 1
+    print("    server saw: " + ", ".join(f"{n} {k} by {w}" for (k, w), n in sorted(kinds.items())))
+    if not timeline:
+        return
+    by_host: dict[str, list[list[str]]] = {}
+    for r in requests:
+        by_host.setdefault(r[2], []).append(r)
+    print("    timeline (s from the batch's start; host: request start-end path who):")
+    for host, reqs in sorted(by_host.items(), key=lambda kv: int(kv[0].split(":")[0].split(".")[-1])):
+        if not any(r[4] == "browser" for r in reqs) and host != sorted(by_host)[0]:
+            continue  # the hosts the browser visited, and one plain host for comparison
+        print(f"    {host}")
+        for t0, t1, _, path, who in sorted(reqs, key=lambda r: float(r[0])):
+            print(f"      {float(t0) - started:6.2f}-{float(t1) - started:6.2f} {path:16} {who}")
 
 
 def main() -> int:
@@ -260,6 +301,9 @@ def main() -> int:
     ap.add_argument("--cli-runs", type=int, default=5)
     ap.add_argument("--render-pool", type=int, default=2)
     ap.add_argument("--batch-only", action="store_true", help="skip part 1 (per page) and run the batch part")
+    ap.add_argument(
+        "--timeline", action="store_true", help="print every request the server saw in the batches, per host"
+    )
     a = ap.parse_args()
 
     try:
@@ -276,8 +320,11 @@ def main() -> int:
     js_every = max(1, round(1 / a.js_share)) if a.js_share > 0 else 10**9
     port = free_port()
     ready = multiprocessing.get_context("spawn").Event()
+    log = tempfile.NamedTemporaryFile(prefix="render_bench-", suffix=".log", delete=False)  # noqa: SIM115
+    log.close()
+    a.log = Path(log.name)
     server = multiprocessing.get_context("spawn").Process(
-        target=serve, args=(port, a.hosts, a.latency, js_every, ready), daemon=True
+        target=serve, args=(port, a.hosts, a.latency, js_every, ready, log.name), daemon=True
     )
     server.start()
     try:
@@ -291,6 +338,7 @@ def main() -> int:
     finally:
         server.terminate()
         server.join(5)
+        a.log.unlink(missing_ok=True)
     return 0
 
 
@@ -329,8 +377,12 @@ def batch_part(a: argparse.Namespace, port: int, js_every: int) -> None:
                 w.writerow(["date", "venue", "url"])
                 for n in range(a.rows):
                     w.writerow([f"2026-07-{1 + n % 28:02d}", f"Venue {n}", url(port, a.hosts, n)])
-            plain = run_batch(tour, Path(tmp) / "plain.csv", "never", a.render_pool, Path(tmp) / "c1.sqlite")
-            rendered = run_batch(tour, Path(tmp) / "rendered.csv", "auto", a.render_pool, Path(tmp) / "c2.sqlite")
+            plain = run_batch(
+                tour, Path(tmp) / "plain.csv", "never", a.render_pool, Path(tmp) / "c1.sqlite", a.log, a.timeline
+            )
+            rendered = run_batch(
+                tour, Path(tmp) / "rendered.csv", "auto", a.render_pool, Path(tmp) / "c2.sqlite", a.log, a.timeline
+            )
         ratio = rendered[0] / plain[0]
         print(
             f"  rendered / plain: {ratio:.2f}x   target <= {TARGET_RATIO}x: "

@@ -42,7 +42,14 @@ class CheckOptions:
 class PageRenderer(Protocol):
     """Loads a page in a browser (render.Renderer, or batch's polite wrapper around it)."""
 
-    def render(self, url: str, policy: RenderPolicy | None = None, screenshot: bool = False) -> Rendered: ...
+    def render(
+        self,
+        url: str,
+        policy: RenderPolicy | None = None,
+        screenshot: bool = False,
+        document: Page | None = None,
+        allows: Callable[[str], bool] | None = None,
+    ) -> Rendered: ...
 
 
 @dataclass(frozen=True)
@@ -220,7 +227,10 @@ def read_page(
     assert options.renderer is not None
     try:
         rendered = options.renderer.render(
-            page.url, RenderPolicy(deadline=fetcher.policy.deadline), screenshot=options.evidence is not None
+            page.url,
+            RenderPolicy(deadline=fetcher.policy.deadline),
+            screenshot=options.evidence is not None,
+            document=page,  # the browser is handed the page as fetched, not sent to download it again
         )
     except SponsorcheckError as exc:
         return render_failed(page, plain, exc, reads)

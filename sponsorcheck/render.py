@@ -27,6 +27,7 @@ import re
 import shutil
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -46,7 +47,10 @@ PLAYWRIGHT_DEFAULT_DIR = Path.home() / ".cache" / "ms-playwright"
 INSTALL_BROWSER = "install one with `apt-get install chromium` or `playwright install chromium`"
 INSTALL_EXTRA = "pip install 'sponsorcheck[render]'"
 # Chromium flags for a quiet, isolated headless run: as root it needs --no-sandbox, and on a closed
-# network its own background connections (updates, sync, field trials) would only fail noisily.
+# network its own background connections (updates, sync, field trials) would only fail noisily. No
+# --disable-features here: Chromium keeps only the last such flag, and Playwright passes its own list
+# (MediaRouter, OptimizationHints, PaintHolding, DestroyProfileOnBrowserClose, a fix for intercepted
+# CORS redirects, ...), which one of ours silently replaced.
 CHROMIUM_ARGS = (
     "--headless",
     "--no-sandbox",
@@ -60,7 +64,6 @@ CHROMIUM_ARGS = (
     "--disable-sync",
     "--disable-default-apps",
     "--disable-extensions",
-    "--disable-features=Translate,MediaRouter,OptimizationHints",
     "--mute-audio",
 )
 DEFAULT_CONTEXTS = 2  # the render pool's size (batch's pool; check renders one page at a time anyway)
@@ -84,6 +87,15 @@ SCREENSHOT_SECONDS = 10.0
 CLOSE_SECONDS = 5.0
 # Request types never loaded: media (audio/video can stream forever) and live channels.
 BLOCKED_RESOURCE_TYPES = frozenset({"media", "texttrack", "eventsource", "websocket", "manifest"})
+# Request types answered by the browser itself, without asking the host, unless a screenshot is wanted:
+# sponsors are read from the DOM (an <img>'s src, alt and link), never from pixels, so logos and fonts
+# need not be downloaded. An image gets a transparent 1x1 GIF (its load event fires as usual, so no
+# onerror handler hides or swaps it); a font request is refused (the text falls back to another font).
+PLACEHOLDER_TYPES = frozenset({"image"})
+REFUSED_WITHOUT_PIXELS = frozenset({"font"})
+PLACEHOLDER_GIF = bytes.fromhex(
+    "47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b"
+)
 # Third-party trackers and ad networks: they never carry sponsor lists, they phone home, and many keep
 # the network busy. A request to one of these hosts (or a subdomain) is aborted.
 TRACKER_DOMAINS = (
@@ -210,8 +222,10 @@ class Rendered:
     seconds: float  # time the render took (browser start excluded)
     quiet: bool  # the network went quiet before the DOM was read (False: read when the wait ran out)
     scroll_steps: int
-    blocked: int  # requests not loaded: trackers, media, pop-ups
+    blocked: int  # requests not loaded: trackers, media, pop-ups, what robots.txt forbids
     screenshot: bytes | None = None  # full-page PNG, when asked for
+    requests: int = 0  # requests the browser sent to the network (the document served from the fetch not counted)
+    served: int = 0  # requests answered without the network: the fetched document, image placeholders
 
 
 def needs_render(mode: RenderMode, page: Page, extraction: Extraction) -> bool:
@@ -225,6 +239,17 @@ def needs_render(mode: RenderMode, page: Page, extraction: Extraction) -> bool:
     if any(c.in_sponsor_context and c.role is Role.SPONSOR for c in extraction.candidates):
         return False
     return bool(SCRIPT_RE.search(page.text))
+
+
+def _fulfilment(document: Page) -> dict[str, Any]:
+    """Route.fulfill's arguments that hand the browser a fetched page: its decoded text as UTF-8 (the
+    charset said in the header, which a browser prefers to any <meta> in the page), its status."""
+    mime = document.content_type.split(";")[0].strip().lower() or "text/html"
+    return {
+        "status": document.status or 200,
+        "headers": {"content-type": f"{mime}; charset=utf-8"},
+        "body": document.text.encode("utf-8", "replace"),
+    }
 
 
 def _playwright_browsers_dir() -> Path:
@@ -313,6 +338,8 @@ class _Traffic:
         self.in_flight: set[Any] = set()
         self.last_change = time.monotonic()
         self.blocked = 0
+        self.sent = 0  # requests let through to the network
+        self.served = 0  # requests answered here (the fetched document, image placeholders)
 
     def started(self, request: Any) -> None:
         self.in_flight.add(request)
@@ -489,11 +516,25 @@ class Renderer:
 
     # -- rendering -------------------------------------------------------------------------------
 
-    def render(self, url: str, policy: RenderPolicy | None = None, screenshot: bool = False) -> Rendered:
-        """Render one http(s) page within the policy's deadline; raise RenderError with a readable reason."""
+    def render(
+        self,
+        url: str,
+        policy: RenderPolicy | None = None,
+        screenshot: bool = False,
+        document: Page | None = None,
+        allows: Callable[[str], bool] | None = None,
+    ) -> Rendered:
+        """Render one http(s) page within the policy's deadline; raise RenderError with a readable reason.
+
+        With `document` (the page as already fetched, at its final URL) the browser is given its text
+        instead of downloading it again; only what the page then asks for goes to the network. `allows`
+        says whether a request may be sent (robots.txt); one it refuses is not sent.
+        """
         policy = policy or RenderPolicy()
         loop = self._ensure_started()
-        future = asyncio.run_coroutine_threadsafe(self._render(url, policy, screenshot), loop)
+        if document is not None:
+            url = document.url
+        future = asyncio.run_coroutine_threadsafe(self._render(url, policy, screenshot, document, allows), loop)
         # The coroutine enforces the deadline itself; this bound only guards against a stuck browser.
         grace = policy.deadline + (SCREENSHOT_SECONDS if screenshot else 0) + CLOSE_SECONDS + 30.0
         try:
@@ -504,7 +545,14 @@ class Renderer:
                 f"{url}: the browser did not answer within {policy.deadline:g} s; try again later", kind="timeout"
             ) from None
 
-    async def _render(self, url: str, policy: RenderPolicy, screenshot: bool) -> Rendered:
+    async def _render(
+        self,
+        url: str,
+        policy: RenderPolicy,
+        screenshot: bool,
+        document: Page | None = None,
+        allows: Callable[[str], bool] | None = None,
+    ) -> Rendered:
         from playwright.async_api import Error as PlaywrightError
 
         assert self._slots is not None
@@ -519,7 +567,8 @@ class Renderer:
                 slot.open += 1
                 page = await slot.context.new_page()
                 bound = policy.deadline + (SCREENSHOT_SECONDS if screenshot else 0) + CLOSE_SECONDS
-                return await asyncio.wait_for(self._load(page, url, policy, screenshot, start, until), bound)
+                load = self._load(page, url, policy, screenshot, start, until, document, allows)
+                return await asyncio.wait_for(load, bound)
             except asyncio.TimeoutError:
                 raise RenderError(
                     f"{url}: the browser did not finish within {policy.deadline:g} s; try again later", kind="timeout"
@@ -595,18 +644,44 @@ class Renderer:
         return context
 
     async def _load(
-        self, page: Any, url: str, policy: RenderPolicy, screenshot: bool, start: float, until: float
+        self,
+        page: Any,
+        url: str,
+        policy: RenderPolicy,
+        screenshot: bool,
+        start: float,
+        until: float,
+        document: Page | None = None,
+        allows: Callable[[str], bool] | None = None,
     ) -> Rendered:
         from playwright.async_api import Error as PlaywrightError
 
         traffic = _Traffic()
+        pending_document = [document] if document is not None else []
 
         async def route(route: Any) -> None:
             request = route.request
-            if request.resource_type in BLOCKED_RESOURCE_TYPES or (policy.block_trackers and is_tracker(request.url)):
+            kind = request.resource_type
+            if pending_document and request.is_navigation_request() and request.frame == page.main_frame:
+                # The page's own load: answered from the bytes already fetched (once: a later navigation
+                # of the page goes to the network like any request).
+                traffic.served += 1
+                await route.fulfill(**_fulfilment(pending_document.pop()))
+                return
+            if (
+                kind in BLOCKED_RESOURCE_TYPES
+                or (policy.block_trackers and is_tracker(request.url))
+                or (not screenshot and kind in REFUSED_WITHOUT_PIXELS)
+                or (allows is not None and not allows(request.url))
+            ):
                 traffic.blocked += 1
                 await route.abort("blockedbyclient")
                 return
+            if not screenshot and kind in PLACEHOLDER_TYPES:
+                traffic.served += 1
+                await route.fulfill(status=200, content_type="image/gif", body=PLACEHOLDER_GIF)
+                return
+            traffic.sent += 1
             await route.continue_()
 
         async def popup(extra: Any) -> None:
@@ -691,6 +766,8 @@ class Renderer:
             scroll_steps=steps,
             blocked=traffic.blocked,
             screenshot=shot,
+            requests=traffic.sent,
+            served=traffic.served,
         )
 
     async def _screenshot(self, page: Any) -> bytes | None:

@@ -129,27 +129,38 @@ def test_evidence_refuses_a_folder_of_the_users(httpserver, tmp_path):
     assert [p.name for p in mine.iterdir()] == ["draft.txt"]
 
 
-def test_batch_render_waits_for_the_hosts_delay(httpserver, tmp_path):
-    """The browser's load is a second visit to the host: it waits for --delay like any request."""
+def test_batch_render_is_part_of_the_pages_visit_and_obeys_robots(httpserver, tmp_path):
+    """The browser is handed each page as fetched (one download per row, the delay between rows), and
+    what the page's script then asks for obeys robots.txt: a disallowed data file is never requested."""
     require_browser()
     from .test_render import JSON_GRID_PAGE, SPONSORS_JSON, serve_logos
 
     seen: list[float] = []
+    api: list[float] = []
 
     def page(request):
         seen.append(time.monotonic())
         return Response(JSON_GRID_PAGE, content_type="text/html")
 
-    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n", content_type="text/plain")
-    httpserver.expect_request("/delayed").respond_with_handler(page)
-    httpserver.expect_request("/api/sponsors.json").respond_with_json(SPONSORS_JSON)
+    def data(request):
+        api.append(time.monotonic())
+        return Response(json.dumps(SPONSORS_JSON), content_type="application/json")
+
+    robots = "User-agent: *\nDisallow: /api/\n"
+    httpserver.expect_request("/robots.txt").respond_with_data(robots, content_type="text/plain")
+    httpserver.expect_request("/one").respond_with_handler(page)
+    httpserver.expect_request("/two").respond_with_handler(page)
+    httpserver.expect_request("/api/sponsors.json").respond_with_handler(data)
     serve_logos(httpserver, {"twitch.svg": "Twitch", "brewing.svg": "Brewing"})
     tour = tmp_path / "tour.csv"
-    tour.write_text(f"url\n{httpserver.url_for('/delayed')}\n")
-    done = sponsorcheck("batch", str(tour), "-o", str(tmp_path / "r.csv"), "--no-cache", "--delay", "2", "-q")
-    assert done.returncode == 1, done.stderr
-    assert len(seen) == 2  # the plain fetch, then the browser's load
-    assert seen[1] - seen[0] >= 1.9
+    tour.write_text(f"url\n{httpserver.url_for('/one')}\n{httpserver.url_for('/two')}\n")
+    out = tmp_path / "r.csv"
+    done = sponsorcheck("batch", str(tour), "-o", str(out), "--no-cache", "--delay", "2", "-q")
+    assert done.returncode == 3, done.stderr  # the grid never came: unknown, never a false clear
+    assert len(seen) == 2 and seen[1] - seen[0] >= 1.9  # each page once, a delay apart
+    assert api == []  # robots.txt forbids it, so the browser never asked
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [r["rendered"] for r in rows] == ["yes", "yes"] and all(r["verdict"] == "unknown" for r in rows)
 
 
 def test_ci_fails_rather_than_skips_without_a_browser(monkeypatch):

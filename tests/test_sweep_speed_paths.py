@@ -99,3 +99,58 @@ def test_the_sweep_benchmark_times_a_baseline_beside_today(tmp_path):
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "HEAD" in done.stdout and "today" in done.stdout and "clean sponsors" in done.stdout
+
+
+def _same_nodes(got, expected):
+    """Smart strings equal as text and standing at the same place (parent, text or tail)."""
+    return [(str(n), n.getparent(), n.is_text, n.is_tail) for n in got] == [
+        (str(n), n.getparent(), n.is_text, n.is_tail) for n in expected
+    ]
+
+
+def test_text_nodes_located_by_position_are_the_nodes_the_xpath_selects():
+    # Class: a page naming a phrase once in the title, once in a sponsor label, in three tails of a list, and in
+    # content written after </html> (libxml2 puts it beside the root).
+    html = (
+        "<html><head><title>Presented by Acme</title></head><body><p>Presented by</p><ul>"
+        "<li><b>A</b> Presented by x</li><li><b>B</b> Presented by y</li><li><b>C</b> Presented by z</li></ul>"
+        "<p>Supported by the Fund</p></body></html><div>Supported by the Harbour</div>"
+    )
+    root = parse_page(html, URL).root
+    for phrase in ("presented by", "supported by", "the harbour", "nowhere"):
+        body = BodyText(root, text_of(root.find("body")) + " the harbour")
+        for spelling in body.spellings((phrase,)):
+            assert _same_nodes(body._containing(spelling), root.xpath("//text()[contains(., $p)]", p=spelling))
+
+
+def test_the_links_read_once_are_the_links_each_stage_read():
+    # Class: a page with logo links, text links, a link without href and a logo link written after </html>.
+    from sponsorcheck.extract.document import document_iter, links_with_logo, page_links
+
+    html = (
+        "<html><body><a href='https://a.example/'><img src='a.png'></a><a name='top'>top</a>"
+        "<a href='/news'>News</a><a href='https://b.example/'><svg></svg></a></body></html>"
+        "<a href='https://c.example/'><img src='c.png'></a>"
+    )
+    for page in (html, html.split("</html>")[0] + "</html>"):
+        root = parse_page(page, URL).root
+        links = page_links(root)
+        assert links == [(a, a.get("href")) for a in document_iter(root, "a") if a.get("href") is not None]
+        for prefixes in (None, ("http",)):
+            logos = ("img", "svg")
+            assert links_with_logo(root, logos, prefixes, links) == links_with_logo(root, logos, prefixes)
+
+
+def test_a_name_looked_for_in_the_lower_cased_text_is_found_where_the_text_holds_it(watchlist):
+    # Class: a line-up page whose text names a watchlisted studio across a line break, in capitals, and written
+    # with characters that only case-insensitive matching pairs with ASCII letters (long s, dotless i).
+    from sponsorcheck.extract.sweep import _located_texts
+
+    terms = terms_for(matcher_for([watchlist]))
+    for words in ("United\n  Artists", "UNITED ARTISTS", "United Artiſts", "Unıted Artists", "İnited", "Artists"):
+        html = f"<html><body><h2>Artists</h2><p>Film night with {words} classics.</p></body></html>"
+        root = parse_page(html, URL).root
+        text = text_of(root.find("body"))
+        spellings = {"Artists", "ARTISTS", "Artiſts"}
+        fast = _located_texts(root, spellings, text, terms, text.lower())
+        assert _same_nodes(fast, _located_texts(root, spellings, text, terms)), words

@@ -188,3 +188,14 @@ def test_the_pledge_wording_comes_from_a_copy_of_the_letter():
     assert {"Amazon Exclusives", "Amazon Originals"} <= set(pledge.partnerships)
     read = [s for s in pledge.sources if s.verified is not None]
     assert any("publicly commits" in s.claim for s in read) and any("Amazon Exclusives" in s.claim for s in read)
+
+
+def test_the_bundled_watchlist_reads_the_same_with_either_yaml_parser():
+    # The bundled file is read with libyaml's parser when PyYAML has it (start-up speed); user files with
+    # the pure-Python one. Both must give the same watchlist, duplicate-key check included.
+    from sponsorcheck.watchlist import default_watchlist_text, load_yaml, parse_watchlist
+
+    text, origin = default_watchlist_text()
+    assert parse_watchlist(text, origin, bundled=True) == parse_watchlist(text, origin)
+    with pytest.raises(WatchlistError, match="duplicate key"):
+        load_yaml("id: a\nid: b\n", "w.yaml", "a watchlist", bundled=True)

@@ -19,7 +19,7 @@ import requests
 from protego import Protego
 
 from sponsorcheck.cache import ROBOTS_TABLE
-from sponsorcheck.fetch import deadline
+from sponsorcheck.fetch import deadline, session_get
 
 # A robots.txt Crawl-delay is honoured up to this many seconds (a site asking for an hour is ignored).
 MAX_CRAWL_DELAY = 10.0
@@ -78,7 +78,7 @@ def fetch_robots_answer(
     """
     with deadline(seconds) as watchdog:
         try:
-            response = session.get(origin + "/robots.txt", timeout=ROBOTS_TIMEOUT, stream=True, allow_redirects=True)
+            response = session_get(session, origin + "/robots.txt", ROBOTS_TIMEOUT)
         except Exception:  # requests' family, and urllib3/idna surprises on odd host names
             # The page fetch will fail too and say why more usefully than a robots message would.
             return None
@@ -119,6 +119,9 @@ class RobotsStore:
         self._db: sqlite3.Connection | None = None
         try:
             db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+            # As the page cache's writer: in WAL mode (the cache file's), no fsync per commit, so a fetch
+            # worker storing a host's answer does not wait for the disk (one commit per host).
+            db.execute("PRAGMA synchronous=NORMAL")
             db.execute(
                 f"CREATE TABLE IF NOT EXISTS {ROBOTS_TABLE} "
                 "(origin TEXT PRIMARY KEY, fetched_at REAL NOT NULL, status INTEGER NOT NULL, body TEXT NOT NULL)"

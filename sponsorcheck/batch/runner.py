@@ -35,7 +35,7 @@ from sponsorcheck.batch.journal import Journal
 from sponsorcheck.batch.robots import ROBOTS_DEADLINE, RobotsRules, RobotsStore, fetch_robots_answer
 from sponsorcheck.batch.scheduler import RENDER, RENDER_KINDS, _Scheduler, _Task
 from sponsorcheck.batch.session import DEFAULT_PER_HOST, DEFAULT_WORKERS, HostRedirect, stop_at_other_hosts
-from sponsorcheck.batch.table import InputRow, Table, dedup_key, target_address
+from sponsorcheck.batch.table import InputRow, Table, dedup_key, origin_of, target_address
 from sponsorcheck.errors import FetchError, RobotsDisallowed, SponsorcheckError, TargetError, UsageError
 from sponsorcheck.extract import extract
 from sponsorcheck.fetch import Fetcher, validate_url
@@ -151,6 +151,7 @@ class _Ticket:
     first: bool
     hops: int = 0  # redirects to other hosts followed so far
     render: tuple[Page, Extraction] | None = None  # a render task: the fetched page and its plain reading
+    visit: int = 0  # the host visit that fetched the page (0: from the cache); its render may continue it
 
 
 # What a worker hands an analyser: the ticket, the fetched page or why not, and (render tasks) the DOM.
@@ -207,7 +208,9 @@ class _Run:
     def schedule_render(self, page: Page, ticket: _Ticket, plain: Extraction) -> None:
         """Queue a browser load of a fetched page on its host's slot (robots.txt, delay and cap apply)."""
         self.warm_up()
-        self.scheduler.add(page.url, ticket=replace(ticket, render=(page, plain)), kind=RENDER, urgent=True)
+        self.scheduler.add(
+            page.url, ticket=replace(ticket, render=(page, plain)), kind=RENDER, urgent=True, visit=ticket.visit
+        )
 
     def warm_up(self) -> None:
         """Start the browser beside the work (once): Chromium takes 1-2 s to start."""
@@ -241,8 +244,11 @@ class _Run:
                 return
             rendered: Rendered | None = None
             error: SponsorcheckError | None = None
+            fetched, _ = task.ticket.render
             try:
-                rendered = renderer.render(task.url, policy, screenshot)
+                # The browser is handed the page as fetched (no second download); what it then asks of
+                # the network obeys the host's robots.txt.
+                rendered = renderer.render(task.url, policy, screenshot, document=fetched, allows=self.allows)
             except SponsorcheckError as exc:
                 error = exc
             except Exception as exc:  # a browser surprise costs this render only (the plain reading stays)
@@ -251,6 +257,13 @@ class _Run:
                 self.scheduler.finish(task)
             if not self.hand_over((task.ticket, None, error, rendered)):
                 return
+
+    def allows(self, url: str) -> bool:
+        """Whether robots.txt lets the browser ask for this URL (hosts whose robots.txt was not read: yes)."""
+        if not self.robots:
+            return True
+        rules = self.scheduler.robots_for(origin_of(url))
+        return rules is None or rules.allows(url, self.user_agent)
 
     # -- fetch workers ---------------------------------------------------------------------------
 
@@ -320,6 +333,8 @@ class _Run:
             # The hops were cached one by one; the page is also what the first address leads to.
             with contextlib.suppress(SponsorcheckError):
                 self.cache.put(ticket.asked, page)
+        if task.kind != "cached" and page is not None:
+            ticket = replace(ticket, visit=task.visit)  # a render of this page continues this visit
         return ticket, page, error, None
 
     def redirect(self, ticket: _Ticket, url: str, location: str) -> _Handed | None:

@@ -45,6 +45,7 @@ class _Entry:
     ticket: Any  # what the caller needs to route the answer (the row and the page it asked for)
     kind: str = PAGE
     cached: bool = False
+    visit: int = 0  # a render: the host visit whose fetch brought its page (0: none known)
 
 
 @dataclass
@@ -58,6 +59,7 @@ class _Host:
     robots: RobotsRules | None = None
     robots_busy: bool = False
     queued: int = 0  # entries in `queues` (kept, not summed: _pick ranks hosts on every hand-out)
+    visits: int = 0  # turns taken so far (each hand-out spaced by the delay is one visit)
 
     def left(self) -> int:
         return self.queued
@@ -70,6 +72,7 @@ class _Task:
     url: str = ""
     reason: str = ""
     ticket: Any = None
+    visit: int = 0  # the host visit this task is (or, a render continuing its fetch, belongs to)
 
 
 class _Scheduler:
@@ -138,11 +141,15 @@ class _Scheduler:
             else:
                 queue.append(entry)
 
-    def add(self, url: str, cached: bool = False, ticket: Any = None, kind: str = PAGE, urgent: bool = False) -> None:
-        """Queue a page on its host's slot; `urgent` for pages a check in progress waits for (served first)."""
+    def add(
+        self, url: str, cached: bool = False, ticket: Any = None, kind: str = PAGE, urgent: bool = False, visit: int = 0
+    ) -> None:
+        """Queue a page on its host's slot; `urgent` for pages a check in progress waits for (served first).
+        A render given the `visit` of the fetch that brought its page continues that visit while it is the
+        host's latest (see _continuing)."""
         with self.cond:
             self.pending += 1
-            self._place(self._host(origin_of(url)), _Entry(url, ticket, kind, cached), urgent)
+            self._place(self._host(origin_of(url)), _Entry(url, ticket, kind, cached, visit), urgent)
             self._wake()
 
     def _wake(self) -> None:
@@ -172,6 +179,19 @@ class _Scheduler:
         # late); among equals, the host that came first in the tour.
         return (host.left(), -host.first)
 
+    @staticmethod
+    def _continuing(host: _Host, kinds: Collection[str]) -> _Entry | None:
+        """A queued render that continues the host's latest visit: its page was fetched in that visit and
+        no other visit to the host has started since. A browser loading a page is one visit: the page
+        itself (here fetched already and handed to the browser) and what the page asks for next (its
+        scripts' data). So it takes no turn of its own; a render whose visit is no longer the latest
+        (it waited for the browser while the host was visited again) is a visit of its own and waits
+        for the delay like any other."""
+        if RENDER not in kinds or not host.visits:
+            return None
+        queue = host.queues.get(RENDER)
+        return next((e for e in queue if e.visit == host.visits), None) if queue else None
+
     def _pick(self, now: float, kinds: Collection[str] = FETCH_KINDS) -> _Task | float | None:
         """A task, or the seconds until one may be ready, or None when nothing is left."""
         fetches = PAGE in kinds  # fetch workers also read robots.txt and hand out the free tasks
@@ -192,6 +212,17 @@ class _Scheduler:
             kind = next((k for k in kinds if host.queues.get(k)), "")
             if not kind:
                 continue
+            going_on = self._continuing(host, kinds)
+            if going_on is not None:
+                # Within the visit already counted: the host's cap applies, its turn is not taken again.
+                host.active += 1
+                self.pending -= 1
+                host.queues[RENDER].remove(going_on)
+                host.queued -= 1
+                self.others -= 1
+                if not host.queued and not host.waiting_robots:
+                    del self.working[host.origin]
+                return _Task(RENDER, host.origin, going_on.url, ticket=going_on.ticket, visit=going_on.visit)
             if host.next_at > now:
                 soonest = min(soonest, host.next_at - now)
                 continue
@@ -200,6 +231,7 @@ class _Scheduler:
         if best is not None:
             best.active += 1
             best.next_at = now + max(self.delay, best.robots.crawl_delay if best.robots else 0.0)
+            best.visits += 1
             self.pending -= 1
             entry = best.queues[best_kind].popleft()
             best.queued -= 1
@@ -207,7 +239,7 @@ class _Scheduler:
                 self.others -= 1
             if not best.queued and not best.waiting_robots:
                 del self.working[best.origin]
-            return _Task(entry.kind, best.origin, entry.url, ticket=entry.ticket)
+            return _Task(entry.kind, best.origin, entry.url, ticket=entry.ticket, visit=best.visits)
         if unknown is not None:
             # A page a host allows now goes before another host's robots.txt: reading 200 hosts' robots.txt
             # first left a tour's first rows waiting over a second (measured). robots.txt is one small

@@ -11,10 +11,8 @@ as before (one host, one slot).
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
@@ -30,34 +28,16 @@ DEFAULT_PER_HOST = 2
 HOST_POOLS = 512
 M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter number (malloc.h)
 MMAP_THRESHOLD_BYTES = 128 * 1024  # glibc's own starting value, kept fixed (see tune_allocator)
-# Variables through which the environment configures requests (proxies, CA bundles, netrc).
-ENVIRONMENT_SETTINGS = (
-    "http_proxy",
-    "https_proxy",
-    "all_proxy",
-    "no_proxy",
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "ALL_PROXY",
-    "NO_PROXY",
-    "REQUESTS_CA_BUNDLE",
-    "CURL_CA_BUNDLE",
-    "NETRC",
-)
 
 
 def batch_session(workers: int = DEFAULT_WORKERS, per_host: int = DEFAULT_PER_HOST) -> requests.Session:
-    """fetch.make_session tuned for a tour: a connection pool per host, the environment read once."""
+    """fetch.make_session tuned for a tour: a connection pool per host."""
     session = make_session(pool_size=workers)
     session.__class__ = HostHopSession  # same state; redirects to another host become HostRedirect
     adapter = requests.adapters.HTTPAdapter(pool_connections=HOST_POOLS, pool_maxsize=per_host, max_retries=0)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
-    # With trust_env, requests re-reads the proxy variables and stats ~/.netrc on *every* request
-    # (about 5 % of a batch's CPU, profiled). When the environment has nothing to say, skip that.
-    if not any(os.environ.get(name) for name in ENVIRONMENT_SETTINGS) and not _has_netrc():
-        session.trust_env = False
-    return session
+    return session  # make_session has read the environment once (fetch.read_environment_once)
 
 
 def tune_allocator() -> None:
@@ -81,10 +61,6 @@ def tune_allocator() -> None:
             mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
     except (OSError, AttributeError, ValueError):
         pass
-
-
-def _has_netrc() -> bool:
-    return any((Path.home() / name).exists() for name in (".netrc", "_netrc"))
 
 
 class HostRedirect(Exception):

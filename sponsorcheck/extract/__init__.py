@@ -71,7 +71,7 @@ def extract(page: Page, matcher: Matcher | None = None) -> Extraction:
     links = discovery_links(root, body)
     builders: list[Builder] = list(from_jsonld(parsed.jsonld))
     anchors = [*signals.anchors, *footer_strip(signals.footer_anchors, base, base_site)]
-    anchors += logo_grids(root, base, base_site, {a for a, _ in anchors})
+    anchors += logo_grids(root, base, base_site, {a for a, _ in anchors}, body.links)
     anchors += filed_logo_grids(root, {a for a, _ in anchors})
     if not anchors and not signals.texts and is_sponsors_page(root):
         anchors += titled_page_logos(root, set())  # the sponsors page with nothing else marking its list
@@ -98,6 +98,8 @@ def extract(page: Page, matcher: Matcher | None = None) -> Extraction:
             parsed.embeds,
             body_text,
             parsed.encoded,
+            body.links,
+            body.lowered,
         )
     candidates = merge(builders, page.url)
     truncated = len(candidates) > MAX_CANDIDATES

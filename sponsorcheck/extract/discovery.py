@@ -8,7 +8,7 @@ from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 
-from sponsorcheck.extract.document import BodyText, clean, document_iter, first_positions, text_of
+from sponsorcheck.extract.document import BodyText, clean, first_positions, page_links, text_of
 from sponsorcheck.extract.links import href_of
 from sponsorcheck.extract.names import SPLIT_RE
 from sponsorcheck.extract.sections import is_sponsor_text
@@ -26,7 +26,7 @@ def discovery_links(root: etree._Element, body: BodyText) -> list[etree._Element
     count, links in the order of the fragments.
     """
     # lxml's C iteration by tag is several times cheaper than an XPath "//a/@href" over the whole tree.
-    pairs = [(a, href) for a in document_iter(root, "a") if (href := a.get("href")) is not None]
+    pairs = body.links if body.root is root else page_links(root)
     links = [a for a, _href in pairs]
     hrefs = [href for _a, href in pairs]
     lowered = "\n".join(hrefs).lower()

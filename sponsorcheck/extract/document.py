@@ -277,19 +277,38 @@ def document_iter(root: etree._Element, *tags: str) -> Iterator[etree._Element]:
             yield from top.iter(*tags)
 
 
+def page_links(root: etree._Element) -> list[tuple[etree._Element, str]]:
+    """Every link of the whole document that has an href, with its href, in document order (what
+    `document_iter(root, "a")` reads). Read once per page and shared: discovery, the logo grids and the sweep
+    each needed every link's href, and reading an attribute costs more than the C iteration itself."""
+    if root.getprevious() is None and root.getnext() is None:
+        return [(a, href) for a in root.iter("a") if (href := a.get("href")) is not None]  # no generator per link
+    return [(a, href) for a in document_iter(root, "a") if (href := a.get("href")) is not None]
+
+
+def only_element(root: etree._Element) -> bool:
+    """True when the document is the root element alone (nothing written after </html> beside it)."""
+    return root.getparent() is None and root.getprevious() is None and root.getnext() is None
+
+
 def links_with_logo(
-    scope: etree._Element, logo_tags: tuple[str, ...], href_prefixes: tuple[str, ...] | None = None
+    scope: etree._Element,
+    logo_tags: tuple[str, ...],
+    href_prefixes: tuple[str, ...] | None = None,
+    links: list[tuple[etree._Element, str]] | None = None,
 ) -> list[etree._Element]:
     """The links (<a href>) below scope that hold one of logo_tags, and whose href starts with one of
     href_prefixes (any href when None), in document order — what ".//a[starts-with(@href, …)][.//img]" selects.
     lxml's C iteration by tag with the prefix test first: over a whole page, where most links are relative,
     libxml2 evaluates that predicate three times slower (0.4 ms against 0.15 on a 300 KB page)."""
     found = []
-    # The document's root stands for the whole document (the root's top-level siblings included).
-    links = document_iter(scope, "a") if scope.getparent() is None else scope.iterdescendants("a")
-    for a in links:
-        href = a.get("href")
-        if href is None or (href_prefixes is not None and not href.startswith(href_prefixes)):
+    # The document's root stands for the whole document (the root's top-level siblings included); `links`, when
+    # given, are the document's (`page_links`).
+    if links is None or scope.getparent() is not None:
+        read = document_iter(scope, "a") if scope.getparent() is None else scope.iterdescendants("a")
+        links = [(a, href) for a in read if (href := a.get("href")) is not None]
+    for a, href in links:
+        if href_prefixes is not None and not href.startswith(href_prefixes):
             continue
         for _logo in a.iterdescendants(*logo_tags):
             found.append(a)
@@ -342,6 +361,15 @@ class BodyText:
         self._nodes: dict[str, list[Any]] = {}
         self._hits: dict[str, list[int]] = {}  # phrase → where the lower-cased text holds it (first 20)
         self._words: set[bytes] | None = None
+        self._links: list[tuple[etree._Element, str]] | None = None
+        self._texts: list[str] | None = None
+
+    @property
+    def links(self) -> list[tuple[etree._Element, str]]:
+        """The page's links with their hrefs (`page_links`), read on first use."""
+        if self._links is None:
+            self._links = page_links(self.root)
+        return self._links
 
     def hits(self, phrase: str, whole_words: bool = True) -> list[int]:
         """Positions of a lower-case phrase in the lower-cased text (the first 20), searched once per page.
@@ -409,12 +437,26 @@ class BodyText:
         out: list[Any] = []
         for spelling in self.spellings(phrases):
             if spelling not in self._nodes:
-                self._nodes[spelling] = _TEXT_CONTAINING(self.root, p=spelling)
+                self._nodes[spelling] = self._containing(spelling)
             out.extend(self._nodes[spelling])
         return out
 
+    def _containing(self, spelling: str) -> list[Any]:
+        """What `//text()[contains(., spelling)]` selects. libxml2 copies every text node to test it, so the
+        document's text nodes are read once as plain strings, tested in Python, and only the few that hold the
+        spelling are then asked for by position."""
+        if self._texts is None:
+            self._texts = _ALL_TEXT(self.root)
+        found = [i for i, text in enumerate(self._texts, 1) if spelling in text]
+        if len(found) > FEW_TEXT_NODES:
+            return _TEXT_CONTAINING(self.root, p=spelling)  # one pass beats a pass per node
+        return [node for i in found for node in _NTH_TEXT(self.root, n=i)]
+
 
 _TEXT_CONTAINING = etree.XPath("//text()[contains(., $p)]")
+_ALL_TEXT = etree.XPath("//text()", smart_strings=False)
+_NTH_TEXT = etree.XPath("/descendant::text()[$n]")  # the n-th of "//text()"
+FEW_TEXT_NODES = 2  # text nodes fetched one by one at most (each fetch is a pass over the tree's nodes)
 PHRASE_HITS = 20  # positions kept per phrase: enough to learn how the page spells it
 
 

@@ -726,12 +726,16 @@ class _Lean:
 _ABSOLUTE_HREF = ("http", "//", "www.")
 
 
-def _logo_links(root: etree._Element) -> list[etree._Element]:
-    return links_with_logo(root, ("img", "svg", "picture"), _ABSOLUTE_HREF)
+def _logo_links(root: etree._Element, links: list[tuple[etree._Element, str]] | None = None) -> list[etree._Element]:
+    return links_with_logo(root, ("img", "svg", "picture"), _ABSOLUTE_HREF, links)
 
 
 def logo_grids(
-    root: etree._Element, base: str, base_site: str | None, seen: set[etree._Element]
+    root: etree._Element,
+    base: str,
+    base_site: str | None,
+    seen: set[etree._Element],
+    hrefs: list[tuple[etree._Element, str]] | None = None,
 ) -> list[tuple[etree._Element, State]]:
     """Logo links that form a grid anywhere on the page: at least MIN_STRIP_SITES sibling entries (the
     children of one box, up to GRID_DEPTH levels above the link) whose logos link to distinct other sites.
@@ -743,7 +747,7 @@ def logo_grids(
     rows: dict[etree._Element, dict[etree._Element, list[str]]] = {}
     links: list[tuple[etree._Element, list[etree._Element]]] = []
     lean = _Lean()
-    for a in _logo_links(root):
+    for a in _logo_links(root, hrefs):  # `hrefs`: the page's links with their hrefs, when already read
         if a in seen:
             continue
         href = (a.get("href") or "").strip()

@@ -39,7 +39,7 @@ from urllib.parse import parse_qsl, urlsplit
 import ahocorasick_rs
 from lxml import etree
 
-from sponsorcheck.extract.document import clean, text_of
+from sponsorcheck.extract.document import clean, only_element, text_of
 from sponsorcheck.extract.links import (
     enough_grid_sites,
     grid_site,
@@ -365,7 +365,9 @@ def _xpath_literal(text: str) -> str:
     return "concat(" + ', "\'", '.join(f"'{p}'" for p in text.split("'")) + ")"
 
 
-def _located_attributes(root: etree._Element, found: Scan) -> Iterator[tuple[etree._Element, str, str]]:
+def _located_attributes(
+    root: etree._Element, found: Scan, links: list[tuple[etree._Element, str]] | None = None
+) -> Iterator[tuple[etree._Element, str, str]]:
     """(element, attribute, value) for every attribute value the scan read: the tag's elements only (lxml's C
     iteration by tag), each tested for the exact values (cheaper than an XPath predicate over every node).
     In document order, and within one element in the order its attributes are written (so the evidence
@@ -378,6 +380,14 @@ def _located_attributes(root: etree._Element, found: Scan) -> Iterator[tuple[etr
         count = 0
         if len(names) == 1:  # one attribute (a link's href): one lookup per element, the loop below inlined
             ((name, values),) = names
+            if tag == "a" and name == "href" and links is not None and only_element(root):
+                for el, value in links:  # the page's links, read once for every stage (`page_links`)
+                    if value in values:
+                        yield el, name, value
+                        count += 1
+                        if count >= SWEEP_MAX_HITS:
+                            break
+                continue
             for el in root.iter(tag):
                 value = el.get(name)
                 if value is not None and value in values:
@@ -403,10 +413,12 @@ def _located_texts(
     spellings: Iterable[str],
     body_text: str,
     terms: Terms | None = None,
+    lowered: str | None = None,
 ) -> list[Any]:
     """Text nodes (smart strings) holding a spelling that the content's text has (one query for all). An anchor
     word counts only where the text also holds one of its names: a text node cannot hold what the whole text
-    does not."""
+    does not. `lowered`: body_text.lower(), when the caller has it (the names are then looked for in it)."""
+    in_lowered = lowered is not None and _lowering_agrees(body_text)
     head = root.find("head")
     title = (head.findtext("title") or "") if head is not None else ""
     anchors = terms.anchors if terms is not None else {}
@@ -418,7 +430,11 @@ def _located_texts(
         if anchored is None:
             return True
         if word not in named:
-            named[word] = bool(anchored[0].search(body_text) or anchored[0].search(title))
+            in_text = _case_sensitive(anchored[0]) if in_lowered else None
+            if in_text is not None and lowered is not None:
+                named[word] = bool(in_text.search(lowered) or anchored[0].search(title))
+            else:
+                named[word] = bool(anchored[0].search(body_text) or anchored[0].search(title))
         return named[word]
 
     wanted = [s for s in spellings if s.strip() and (s in body_text or s in title) and holds_name(s)]
@@ -426,6 +442,27 @@ def _located_texts(
         return []
     test = " or ".join(f"contains(., {_xpath_literal(s)})" for s in wanted)
     return root.xpath(f"//text()[{test}]")[:SWEEP_MAX_HITS]
+
+
+# The only characters Python's case-insensitive matching pairs with an ASCII letter that str.lower() does not turn
+# into that letter (İ lower-cases to two characters): a text without them holds an ASCII name case-insensitively
+# exactly where its lower-cased copy holds it as written.
+_FOLDING_APART = ("\u0130", "\u0131", "\u017f")
+_CASE_SENSITIVE: dict[str, re.Pattern[str] | None] = {}
+
+
+def _lowering_agrees(text: str) -> bool:
+    return text.isascii() or not any(c in text for c in _FOLDING_APART)
+
+
+def _case_sensitive(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """The case-insensitive `pattern` (ASCII, lower case) as a case-sensitive one, to run over lower-cased text
+    (several times faster: a literal start is found at C speed); None for a pattern that is not ASCII lower case."""
+    source = pattern.pattern
+    if source not in _CASE_SENSITIVE:
+        plain = source.isascii() and source == source.lower() and pattern.flags & re.IGNORECASE
+        _CASE_SENSITIVE[source] = re.compile(source, pattern.flags & ~re.IGNORECASE) if plain else None
+    return _CASE_SENSITIVE[source]
 
 
 def _located_loose(root: etree._Element, spellings: Iterable[str]) -> list[Any]:
@@ -474,7 +511,18 @@ class Page:
             self.cache[key] = compute()
         return self.cache[key]
 
-    headings: list[tuple[int, str, etree._Element]] = field(default_factory=list)  # (sourceline, text, el)
+    # The section walk's headings, (element, text); `headings()` sorts them by source line when first asked.
+    heading_texts: list[tuple[etree._Element, str]] = field(default_factory=list)
+    _by_line: list[tuple[int, str, etree._Element]] | None = None
+
+    def headings(self) -> list[tuple[int, str, etree._Element]]:
+        """(sourceline, text, element) of every heading with a source line, by line (read only when a sighting
+        outside any tier asks for its nearest heading: most pages never do)."""
+        if self._by_line is None:
+            self._by_line = sorted(
+                ((el.sourceline or 0, t, el) for el, t in self.heading_texts if el.sourceline), key=lambda h: h[0]
+            )
+        return self._by_line
 
 
 def sweep(
@@ -489,6 +537,8 @@ def sweep(
     embeds: Iterable[tuple[str, str, etree._Element]] = (),
     body_text: str = "",
     encoded: bytes | None = None,
+    links: list[tuple[etree._Element, str]] | None = None,
+    lowered_text: str | None = None,
 ) -> list[Builder]:
     """A Builder for every confirmed occurrence of a watchlisted name or domain in the page's content, with its
     context; [] quickly when the page's bytes hold no term at all."""
@@ -499,12 +549,12 @@ def sweep(
     if not found and not jsonld:
         return builders
     page = Page(root, base, base_site, scope_of, matcher)
-    page.headings = sorted(((el.sourceline or 0, t, el) for el, t in headings if el.sourceline), key=lambda h: h[0])
+    page.heading_texts = list(headings)
     hits: list[_Hit] = []
     if found:
-        for node in _located_texts(root, found.texts | found.loose, body_text, terms):
+        for node in _located_texts(root, found.texts | found.loose, body_text, terms, lowered_text):
             hits.extend(_text_hits(node, terms, matcher))
-        for el, name, value in _located_attributes(root, found):
+        for el, name, value in _located_attributes(root, found, links):
             hits.extend(_attr_hits(el, name, value, page, terms, matcher))
         for value in _located_loose(root, found.loose):
             hits.extend(_attr_hits(value.getparent(), value.attrname, str(value), page, terms, matcher))
@@ -1168,7 +1218,7 @@ def _nearest_heading(el: etree._Element, page: Page) -> str:
     line = el.sourceline or 0
     best = ""
     same_line = False
-    for heading_line, text, heading in page.headings:
+    for heading_line, text, heading in page.headings():
         if heading_line > line:
             break
         if heading is el:
@@ -1180,7 +1230,7 @@ def _nearest_heading(el: etree._Element, page: Page) -> str:
     if same_line or not line:
         before = el.xpath(_PRECEDING_HEADING)
         if before:
-            return next((t for _l, t, h in page.headings if h is before[0]), best)
+            return next((t for _l, t, h in page.headings() if h is before[0]), best)
     return best
 
 
