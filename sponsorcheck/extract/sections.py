@@ -415,13 +415,15 @@ def _image_titles(root: etree._Element) -> dict[etree._Element, tuple[str, etree
 _BY_ID = etree.XPath("//*[@id=$id]")
 
 
-def _menu_named(root: etree._Element) -> set[etree._Element]:
+def _menu_named(root: etree._Element, links: list[tuple[etree._Element, str]] | None = None) -> set[etree._Element]:
     """Sections the site's own in-page links name: "<a href="#s4">Partners</a>" in a menu says the element with
     id "s4" is the partners section, whatever its id or heading say (or when it has no heading). A target that
     is the whole page, a heading or an empty anchor, or that holds no logo or link, is not such a section."""
     found: set[etree._Element] = set()
-    for a in root.iter("a"):  # faster than an XPath predicate on @href
-        href = a.get("href") or ""
+    # `links`: the page's links with their hrefs, when already read (BodyText.links); else a tag iteration, which
+    # is faster than an XPath predicate on @href.
+    pairs = links if links is not None else ((a, a.get("href") or "") for a in root.iter("a"))
+    for a, href in pairs:
         if href[:1] != "#" or not (target := href[1:].strip()):
             continue
         text = clean(a.text or "") if not len(a) else clean(text_of(a))
@@ -478,7 +480,7 @@ def find_structure(root: etree._Element, attrs: list[Any] | None = None, body: B
             if found:
                 headings[el] = found
     hints |= _labelled_lists(root)
-    hints |= _menu_named(root)
+    hints |= _menu_named(root, body.links if body is not None else None)
     # A footer inside a footer ("footer__links" in <footer>) is read with the outer one.
     footers = {f for f in footers if not any(anc in footers for anc in f.iterancestors())}
     ancestors: set[etree._Element] = set()
