@@ -75,6 +75,8 @@ class Floor:
 # headings, and a change that blanks every heading blanks those names with them.
 # Round 3 (perf): verdicts right 40 → 41 (one alt text copied onto logos that link different sites names none
 # of them), so that floor rose with it.
+# Round 5 (recall): precision 0.739 → 0.745 (a logo that names no one is no longer listed as a sponsor under
+# a two-letter or made-up name), so that floor rose with it.
 FLOORS: tuple[Floor, ...] = (
     Floor("verdicts right (html+template, all)", 41, lambda m: m.corpus.by_set["all"].right),
     Floor("verdicts right (html+template, held-back)", 9, lambda m: m.corpus.by_set["held-back"].right),
@@ -91,7 +93,7 @@ FLOORS: tuple[Floor, ...] = (
     Floor(
         "sponsor recall (html+template, held-back)", 0.907, lambda m: m.corpus.by_set["held-back"].recall, ratio=True
     ),
-    Floor("sponsor precision (html+template, all)", 0.738, lambda m: m.corpus.by_set["all"].precision, ratio=True),
+    Floor("sponsor precision (html+template, all)", 0.744, lambda m: m.corpus.by_set["all"].precision, ratio=True),
     # Round 3: the robustness floors rose (0.932 → 0.957 kept, 2 → 0 conflicts lost, 0.135 → 0.117 largest drop)
     # with short links and platform channels in logo grids, footers as their own region, lead-in lines as list
     # labels, and block moves that take a block's label heading and whole table or list along (robustness.py).
