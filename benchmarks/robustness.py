@@ -26,7 +26,8 @@ keeps every logo or link entry of its row, listed as a sponsor or not, its title
 the first heading inside it) and its tier labels (headings, and lead-in lines before a list); paragraphs of
 prose are not entries. Evidence that the result gives for several sponsors (a placeholder alt on every logo),
 or that stands in several places (a name in the menu and the footer), locates no one. The heading changes keep a
-heading that is itself a sponsor's name ("<h3>IMDb</h3>" on a card) as plain text: they measure the
+heading that is itself a sponsor's name ("<h3>IMDb</h3>" on a card; given as evidence, or the words of a name
+the result found) as plain text: they measure the
 loss of section titles, not the deletion of the sponsors; what a broken page nested inside a heading (an
 unclosed <h1> around the list) stays too. A page where `check` read no sponsor list
 has no block, so block moves do not apply to it.
@@ -43,7 +44,10 @@ sponsors and project test pages against the names `check` found on their unchang
 labels), matched under user_check.same_sponsor. A lost conflict is also marked when the change removed
 every trace of the entity (no matched name or domain of a conflict finding is left anywhere in the
 changed HTML: alt texts off a banner whose file name says nothing) — still counted, so a reader sees
-which losses no reading of the page could avoid. Targets (issue 10): no change loses a conflict; at
+which losses no reading of the page could avoid. Likewise a verdict not kept on a page where the change left
+nothing that says sponsor (no sponsor word in its text, alts, titles, ids or classes, no image filed under a
+sponsors folder) and that became review or unknown (a conflict: review) is marked and counted apart, still
+counted as not kept. Targets (issue 10): no change loses a conflict; at
 least 98% of verdicts kept over all changes; recall drops by at most 0.05 for any change. It exits 0
 whatever the figures say (benchmarks/eval_gate.py holds the floors); 2 when `check` cannot run.
 """
@@ -596,7 +600,23 @@ def _detach(nodes: Iterable[etree._Element]) -> None:
 
 
 def _replace_block(block: Block, new: list[etree._Element]) -> None:
-    """Put `new` where the block's nodes were."""
+    """Put `new` where the block's nodes were. An id the page's own links jump to ("<a href="#s4">Partners</a>")
+    that was on a replaced node goes to the restructured block: a site that rebuilds its list keeps its menu
+    working."""
+    linked = {
+        href[1:]
+        for a in block.parent.getroottree().iter("a")
+        if (href := a.get("href") or "").startswith("#") and len(href) > 1
+    }
+    kept = {el.get("id") for node in new for el in node.iter() if isinstance(el.tag, str) and el.get("id")}
+    anchors = [
+        el.get("id")
+        for node in block.nodes
+        for el in node.iter()
+        if isinstance(el.tag, str) and el.get("id") in linked and el.get("id") not in kept
+    ]
+    if anchors and new and new[-1].get("id") is None:
+        new[-1].set("id", anchors[0])
     index = list(block.parent).index(block.nodes[0])
     placeholder = etree.Element("span")
     block.parent.insert(index, placeholder)
@@ -765,6 +785,9 @@ def hashed_classes(doc: etree._Element, ctx: PageContext) -> bool:
         if el.get("id") is not None:
             el.set("id", f"r{_hashed(el.get('id', ''), 'id')}")
             changed = True
+        href = el.get("href") or ""
+        if el.tag == "a" and href.startswith("#") and len(href) > 1:
+            el.set("href", f"#r{_hashed(href[1:], 'id')}")  # a build that renames ids renames the links to them
     return changed
 
 

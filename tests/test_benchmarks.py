@@ -9,6 +9,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -269,3 +270,47 @@ def test_a_benchmark_whose_server_needs_the_bench_extra_says_so_in_one_line(tmp_
         assert "Traceback" not in said, script
         assert run.returncode == 2, (script, said)
         assert len(said.splitlines()) == 1 and "pip install -e '.[bench]'" in said, (script, said)
+
+
+ANCHORED_PAGE = """<!doctype html><html><head><title>Quay Nights</title></head><body>
+<nav><a href="#s4">Partners</a></nav>
+<main><h1>Quay Nights</h1>
+<div id="s4"><div class="row">
+  <a href="https://quay-bakery.example/"><img src="/s/bakery.png" alt=""><h2>Quay Bakery</h2></a>
+  <a href="https://harbour-radio.example/"><img src="/s/radio.png" alt=""><h2>Harbour Radio</h2></a>
+  <a href="https://pier-hotel.example/"><img src="/s/hotel.png" alt=""><h2>Pier Hotel</h2></a>
+</div></div></main></body></html>"""
+# The result cites each card's link, not its <h2> title, as evidence.
+ANCHORED_SPONSORS = [
+    {"name": name, "role": "sponsor", "evidence": [{"kind": "link", "text": href}]}
+    for name, href in (
+        ("Quay Bakery", "https://quay-bakery.example/"),
+        ("Harbour Radio", "https://harbour-radio.example/"),
+        ("Pier Hotel", "https://pier-hotel.example/"),
+    )
+]
+
+
+def test_robustness_changes_keep_card_titles_and_the_menus_anchor() -> None:
+    r = _robustness()
+    changes = dict(r.CHANGES)
+
+    def changed(name: str) -> Any:
+        doc = r.parse(ANCHORED_PAGE)
+        ctx = r.PageContext(r.SourcePage("quay-nights", ANCHORED_PAGE, ".html", None), ANCHORED_SPONSORS)
+        assert changes[name](doc, ctx)
+        return doc
+
+    # A card title that is a found sponsor's name stays as text when headings go, even when not cited as evidence.
+    removed = r.serialise(changed("headings removed"))
+    assert "Quay Nights" not in removed.split("<body>")[1] and all(
+        n in removed for n in ("Quay Bakery", "Harbour Radio", "Pier Hotel")
+    )
+    # A rebuilt block keeps the id the menu jumps to; hashed ids keep their links pointing at them.
+    for name in ("sponsor block into a carousel", "sponsor block into tabs", "sponsor block into cards"):
+        doc = changed(name)
+        (link,) = doc.xpath("//nav/a")
+        assert doc.xpath("//*[@id=$id]//img", id=link.get("href")[1:]), name
+    hashed = changed("ids and classes hashed")
+    (link,) = hashed.xpath("//nav/a")
+    assert link.get("href") != "#s4" and hashed.xpath("//*[@id=$id]", id=link.get("href")[1:])

@@ -280,6 +280,7 @@ def _lead_ins(
     return found
 
 
+@lru_cache(maxsize=4096)
 def _is_tier_label(text: str) -> tuple[bool, bool]:
     """(a tier label, a ranking one) for a short label cell: "Gold", "Silver level", "Platinum" rank;
     "Community", "Media" are tier labels that do not rank."""
@@ -318,6 +319,12 @@ def _list_entries(listing: etree._Element) -> int:
     return len(sites) + logos
 
 
+def _short_text(cell: etree._Element) -> str:
+    """A label cell's text; a cell longer than a label is read no further ("" then)."""
+    text = clean(cell.text or "") if not len(cell) else clean(text_of(cell))
+    return text if len(text) <= TIER_LABEL_MAX_CHARS else ""
+
+
 def _labelled_lists(root: etree._Element) -> set[etree._Element]:
     """Tables and definition lists that say they list sponsors by their own labels, without a heading: tier
     labels in the first column or the <dt> (two distinct ones, one a rank: "Gold", "Community") mark the whole
@@ -334,19 +341,23 @@ def _labelled_lists(root: etree._Element) -> set[etree._Element]:
         labels: set[str] = set()
         ranked = False
         for cell in cells:
-            text = clean(text_of(cell))
+            text = _short_text(cell)
             label, rank = _is_tier_label(text)
             if label:
                 labels.add(fold(text))
                 ranked = ranked or rank
-        if _list_entries(listing) < MIN_TIER_LIST_ENTRIES:
+                if ranked and len(labels) >= MIN_TIER_LABELS:
+                    break
+        tiered = len(labels) >= MIN_TIER_LABELS and ranked
+        columns = [th for th in headers if _column_says_sponsor(_short_text(th))] if not tiered else []
+        if not (tiered or columns) or _list_entries(listing) < MIN_TIER_LIST_ENTRIES:
             continue
-        if len(labels) >= MIN_TIER_LABELS and ranked:
+        if tiered:
             found.add(listing)  # the tier labels themselves are tiers, never names (units)
             continue
-        for th in headers:
+        for th in columns:
             row = th.getparent()
-            if row is None or not _column_says_sponsor(clean(text_of(th))):
+            if row is None:
                 continue
             # Only that column's cells: the others ("Friday", "Saturday") are what the partner is partner of.
             column = list(row).index(th)
@@ -369,6 +380,7 @@ def says_only_sponsors(text: str) -> bool:
     )
 
 
+_ALTS = etree.XPath("//img/@alt")
 _UNLINKED_ALTS = etree.XPath("//img[@alt][not(ancestor::a)]")
 
 
@@ -376,12 +388,13 @@ def _image_titles(root: etree._Element) -> dict[etree._Element, tuple[str, etree
     """Images that title a section instead of a heading: unlinked, outside headings, their alt saying sponsors and
     nothing else ("Our sponsors"), an alt no other image shares (a placeholder "sponsor" on every logo is none). Each
     with its text and the box it titles: the nearest ancestor holding more than the image."""
-    candidates = [(img, clean(img.get("alt") or "")) for img in _UNLINKED_ALTS(root)]
-    if not candidates or not (
-        STEM_RE.search(folded := fold("\n".join(alt for _, alt in candidates)))
-        or SPONSOR_WORD_RE.search(folded.replace("\n", " "))
-    ):
+    alts = _ALTS(root)
+    if not alts:
         return {}
+    joined = fold(" \n ".join(alts))
+    if not (STEM_RE.search(joined) or SPONSOR_WORD_RE.search(joined)):
+        return {}  # no alt on the page says sponsors: nothing to look at image by image
+    candidates = [(img, clean(img.get("alt") or "")) for img in _UNLINKED_ALTS(root)]
     counts: dict[str, int] = {}
     for _, alt in candidates:
         counts[alt] = counts.get(alt, 0) + 1
@@ -399,20 +412,21 @@ def _image_titles(root: etree._Element) -> dict[etree._Element, tuple[str, etree
     return found
 
 
-_IN_PAGE_LINKS = etree.XPath("//a[starts-with(@href, '#')]")
 _BY_ID = etree.XPath("//*[@id=$id]")
 
 
-def _menu_named(root: etree._Element) -> set[etree._Element]:
+def _menu_named(root: etree._Element, links: list[tuple[etree._Element, str]] | None = None) -> set[etree._Element]:
     """Sections the site's own in-page links name: "<a href="#s4">Partners</a>" in a menu says the element with
     id "s4" is the partners section, whatever its id or heading say (or when it has no heading). A target that
     is the whole page, a heading or an empty anchor, or that holds no logo or link, is not such a section."""
     found: set[etree._Element] = set()
-    for a in _IN_PAGE_LINKS(root):
-        target = (a.get("href") or "")[1:].strip()
-        if not target:
+    # `links`: the page's links with their hrefs, when already read (BodyText.links); else a tag iteration, which
+    # is faster than an XPath predicate on @href.
+    pairs = links if links is not None else ((a, a.get("href") or "") for a in root.iter("a"))
+    for a, href in pairs:
+        if href[:1] != "#" or not (target := href[1:].strip()):
             continue
-        text = clean(text_of(a))
+        text = clean(a.text or "") if not len(a) else clean(text_of(a))
         if not text or len(text) > MENU_LABEL_MAX_CHARS or classify_heading(text)[0] != "sponsor":
             continue
         for el in _BY_ID(root, id=target):
@@ -466,7 +480,7 @@ def find_structure(root: etree._Element, attrs: list[Any] | None = None, body: B
             if found:
                 headings[el] = found
     hints |= _labelled_lists(root)
-    hints |= _menu_named(root)
+    hints |= _menu_named(root, body.links if body is not None else None)
     # A footer inside a footer ("footer__links" in <footer>) is read with the outer one.
     footers = {f for f in footers if not any(anc in footers for anc in f.iterancestors())}
     ancestors: set[etree._Element] = set()
@@ -775,7 +789,9 @@ def logo_grids(
 def _image_source(img: etree._Element) -> str:
     """The image's address: a lazy loader's real address first (src then holds its placeholder, "blank.gif"),
     else src, else the first srcset address (a data: placeholder is none)."""
-    for attr in (*LAZY_SRC_ATTRS, "src", "srcset"):
+    # Most images have no data-* attribute at all: one look at the keys spares the lazy-loader lookups.
+    lazy = LAZY_SRC_ATTRS if any(k[:5] == "data-" for k in img.attrib) else ()
+    for attr in (*lazy, "src", "srcset"):
         value = (img.get(attr) or "").strip()
         if value and not value.startswith("data:"):
             return value.split(",")[0].strip().split(" ")[0]
