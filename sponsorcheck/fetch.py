@@ -24,6 +24,7 @@ import ssl
 import sys
 import threading
 import time
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -71,8 +72,8 @@ MAX_PAGE_NODES = 250_000
 # UnicodeDammit logs a warning when it must replace undecodable bytes; with no logging set up Python
 # would print it on stderr, breaking the one-line-error contract. The page's fate is decided here.
 logging.getLogger("bs4.dammit").addHandler(logging.NullHandler())
-# Variables through which the environment points requests at a proxy or a netrc file: these depend on
-# the URL (no_proxy, the netrc entry of each host), so when one is set requests reads them per request.
+# Variables through which the environment points requests at a proxy or a netrc file (what the
+# tests clear); a proxy or netrc entry depends on the URL, so when one applies requests reads them per request.
 PROXY_SETTINGS = (
     "http_proxy",
     "https_proxy",
@@ -327,7 +328,10 @@ def read_environment_once(session: requests.Session) -> None:
 
     With trust_env, requests re-reads every environment variable for the proxies and the CA bundle and
     stats ~/.netrc on *every* request (0.2-0.4 ms a page, about 5 % of a batch's CPU, profiled)."""
-    if any(os.environ.get(name) for name in PROXY_SETTINGS) or _has_netrc():
+    # urllib's getproxies is what requests asks (the environment, and the system's settings on macOS and
+    # Windows); its "no" entry is no_proxy, which says nothing when no proxy is set.
+    proxies = {scheme: url for scheme, url in urllib.request.getproxies().items() if scheme != "no"}
+    if proxies or os.environ.get("NETRC") or _has_netrc():
         return  # proxies and netrc entries depend on the URL: requests keeps reading them per request
     if session.verify is True:
         bundle = next((os.environ[name] for name in CA_BUNDLE_SETTINGS if os.environ.get(name)), None)

@@ -43,11 +43,19 @@ def test_without_environment_settings_verification_stays_on(bare_environment):
     assert session.verify is True
 
 
-@pytest.mark.parametrize("name", ["https_proxy", "NO_PROXY", "NETRC"])
+@pytest.mark.parametrize("name", ["https_proxy", "ALL_PROXY", "NETRC"])
 def test_a_proxy_or_netrc_setting_is_left_for_requests_to_read_per_request(bare_environment, tmp_path, name):
     bare_environment.setenv(name, "http://proxy.example:3128" if "proxy" in name.lower() else str(tmp_path / "n"))
     session = batch_session()
     assert session.trust_env is True
+
+
+def test_no_proxy_alone_says_nothing_and_is_not_read_per_request(bare_environment):
+    # no_proxy lists where a proxy is not used; with no proxy set, requests would use none anywhere.
+    bare_environment.setenv("NO_PROXY", "127.0.0.0/8,localhost")
+    session = batch_session()
+    assert session.trust_env is False
+    assert session.merge_environment_settings("http://127.0.0.1/", {}, None, None, None)["proxies"] == {}
 
 
 def test_a_netrc_file_is_left_for_requests_to_read_per_request(bare_environment, tmp_path):
