@@ -814,6 +814,9 @@ def filed_as_logo(src: str) -> bool:
     )
 
 
+_FILED_FRAGMENT_RE = re.compile("|".join(map(re.escape, FILED_LOGO_FRAGMENTS)))
+
+
 def filed_logo_grids(root: etree._Element, seen: set[etree._Element]) -> list[tuple[etree._Element, State]]:
     """Logo images the site files as sponsors' logos ("/img/partners/acme.png") that form a grid anywhere on the
     page: at least MIN_STRIP_SITES sibling entries naming distinct organisations by their file names, linked or
@@ -828,6 +831,10 @@ def filed_logo_grids(root: etree._Element, seen: set[etree._Element]) -> list[tu
         parent = img.getparent()
         anchor = parent if parent is not None and parent.tag == "a" else None
         if anchor is not None and anchor in seen:
+            continue
+        # The address read is part of one attribute value: an image none of whose values holds a filing fragment
+        # is no filed logo, and most images are none (one search over its values spares reading its address).
+        if not _FILED_FRAGMENT_RE.search(" ".join(img.values()).lower()):
             continue
         src = _image_source(img)
         if not src or not filed_as_logo(src):

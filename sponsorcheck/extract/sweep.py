@@ -29,10 +29,8 @@ import html
 import json
 import re
 import weakref
-from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import accumulate
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -271,30 +269,31 @@ def scan(text: str, terms: Terms, encoded: bytes | None = None) -> Scan:
     lowered = raw.lower()  # ASCII only: same length, so offsets agree with the original bytes
     out = Scan()
     seen = 0
-    # The content's bytes joined into one haystack (a newline between ranges), so each automaton runs once.
+    # Each automaton runs over the content's byte ranges in turn, read in place (a memoryview: no copy of the
+    # page). A range's ends count as word ends: what one pass over the ranges joined with a newline between them
+    # finds, as no term holds a newline (one that did could only match across two ranges, over a removed block).
     ranges = list(_content_ranges(lowered))
-    starts = list(accumulate((last - first + 1 for first, last in ranges[:-1]), initial=0))
-    joined = [b"\n".join(h[first:last] for first, last in ranges) for h in (lowered, raw)]
     for automaton, tests, haystack in (
-        (terms.lowered, terms.lowered_tests, joined[0]),
-        (terms.cased, terms.cased_tests, joined[1]),
+        (terms.lowered, terms.lowered_tests, lowered),
+        (terms.cased, terms.cased_tests, raw),
     ):
         if automaton is None:
             continue
-        size = len(haystack)
-        for index, start, end in automaton.find_matches_as_indexes(haystack):
-            word_start, word_end, anchored = tests[index]
-            # A term that starts (ends) with a letter or digit must not continue a word there.
-            if word_start and start > 0 and haystack[start - 1] in _WORD_BYTES:
-                continue
-            if word_end and end < size and haystack[end] in _WORD_BYTES:
-                continue
-            seen += 1
-            if seen > SWEEP_MAX_OCCURRENCES or out.places >= SWEEP_MAX_SPELLINGS:
-                return out  # a hostile page of endless repeats: what was found already leads to the nodes
-            at = bisect_right(starts, start) - 1
-            offset = ranges[at][0] - starts[at]
-            _place(raw, start + offset, end + offset, out, anchored)
+        view = memoryview(haystack)
+        for first, last in ranges:
+            for index, start, end in automaton.find_matches_as_indexes(view[first:last]):
+                word_start, word_end, anchored = tests[index]
+                start += first
+                end += first
+                # A term that starts (ends) with a letter or digit must not continue a word there.
+                if word_start and start > first and haystack[start - 1] in _WORD_BYTES:
+                    continue
+                if word_end and end < last and haystack[end] in _WORD_BYTES:
+                    continue
+                seen += 1
+                if seen > SWEEP_MAX_OCCURRENCES or out.places >= SWEEP_MAX_SPELLINGS:
+                    return out  # a hostile page of endless repeats: what was found already leads to the nodes
+                _place(raw, start, end, out, anchored)
     return out
 
 
