@@ -27,6 +27,7 @@ from sponsorcheck.extract.document import (
     BodyText,
     class_id_values,
     clean,
+    document_iter,
     links_with_logo,
     text_of,
     values_containing,
@@ -380,7 +381,6 @@ def says_only_sponsors(text: str) -> bool:
     )
 
 
-_ALTS = etree.XPath("//img/@alt")
 _UNLINKED_ALTS = etree.XPath("//img[@alt][not(ancestor::a)]")
 
 
@@ -388,7 +388,8 @@ def _image_titles(root: etree._Element) -> dict[etree._Element, tuple[str, etree
     """Images that title a section instead of a heading: unlinked, outside headings, their alt saying sponsors and
     nothing else ("Our sponsors"), an alt no other image shares (a placeholder "sponsor" on every logo is none). Each
     with its text and the box it titles: the nearest ancestor holding more than the image."""
-    alts = _ALTS(root)
+    # What "//img/@alt" selects, read by lxml's C iteration by tag (the XPath builds a node set of every node).
+    alts = [alt for img in document_iter(root, "img") if (alt := img.get("alt")) is not None]
     if not alts:
         return {}
     joined = fold(" \n ".join(alts))
