@@ -615,7 +615,8 @@ def test_a_headingless_two_logo_row_names_the_brand_for_review_and_listen_badges
     # class: two outbound logo links with no heading (too few for a grid), one a brand's; a row of two badges
     result = _check_json("two-logo-row.html")
     assert result["verdict"] == "review"  # never a silent clear or unknown, never a conflict on two logos' shape
-    assert [(f["brand"], f["level"], f["context"]) for f in result["findings"]] == [("audible", "review", "outside")]
+    # the row is read as a two-logo row (its other logo is listed), the brand in it still only for review
+    assert [(f["brand"], f["level"], f["context"]) for f in result["findings"]] == [("audible", "review", "grid")]
     assert [(m["name"], m["note"]) for m in result["mentions"]] == [("Amazon Music", "listen/stream link")]
 
 

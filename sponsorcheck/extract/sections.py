@@ -41,8 +41,9 @@ from sponsorcheck.extract.links import (
     outbound,
     site_of,
 )
-from sponsorcheck.extract.names import file_words, is_name_like, name_from_filename, proxied_image
+from sponsorcheck.extract.names import agrees_with_link, file_words, is_name_like, name_from_filename, proxied_image
 from sponsorcheck.extract.vocabulary import (
+    BADGE_LEAD_RE,
     BLOCK_TAGS,
     BREAK_RE,
     CALL_RE,
@@ -66,10 +67,12 @@ from sponsorcheck.extract.vocabulary import (
     LEAN_ENTRY_CHARS,
     LIST_ITEM_TAGS,
     MENU_LABEL_MAX_CHARS,
+    MIN_PAIR_SITES,
     MIN_STRIP_SITES,
     MIN_TIER_LABELS,
     MIN_TIER_LIST_ENTRIES,
     PAGE_REGION_TAGS,
+    PAIR_TIER,
     PAST_RE,
     PHRASE_RE,
     PLATFORM_DOMAINS,
@@ -84,6 +87,7 @@ from sponsorcheck.extract.vocabulary import (
     SOCIAL_ICON_DOMAINS,
     SPONSOR_WORD_RE,
     STEM_RE,
+    TECH_CREDIT_RE,
     TEXT_ITEM_TAGS,
     TIER_LABEL_MAX_CHARS,
     TIER_LABEL_WORDS,
@@ -916,4 +920,77 @@ def titled_page_logos(root: etree._Element, seen: set[etree._Element]) -> list[t
         (entry, state)
         for entry, keys in images
         if any(len({n for names in rows[key].values() for n in names}) >= MIN_STRIP_SITES for key in keys)
+    ]
+
+
+def _pair_entry(a: etree._Element, base_site: str | None) -> str:
+    """The site an outbound logo link stands for when its logo is named for that site ("Quay Coffee" →
+    quay-coffee.example), outside the page's header and menu; "" otherwise (a platform, a social icon, a
+    download badge, a technology credit, a logo that names someone else)."""
+    href = (a.get("href") or "").strip()
+    host = outbound(href if not href.startswith("www.") else "http://" + href, base_site)
+    if not host or SHARE_LINK_RE.search(href) or registrable_domain(host) in PLATFORM_DOMAINS:
+        return ""
+    if any(anc.tag in ("header", "nav") for anc in a.iterancestors()):
+        return ""  # the site's own banner and menu: its organisers' logos, not a list
+    for img in a.iter("img"):
+        alt = clean(img.get("alt") or "")
+        if alt and (BADGE_LEAD_RE.match(alt) or TECH_CREDIT_RE.search(alt)):
+            return ""
+        path = urlsplit(href).path if "://" in href else ""
+        for name in (alt, name_from_filename(_image_source(img))):
+            if name and is_name_like(name) and agrees_with_link(name, host, path):
+                return grid_site(href, host)
+    return ""
+
+
+def logo_pairs(
+    root: etree._Element, base_site: str | None, hrefs: list[tuple[etree._Element, str]] | None = None
+) -> list[tuple[etree._Element, State]]:
+    """For a page where nothing else marks a sponsor list: sibling entries of one shape (the children of one
+    box, up to GRID_DEPTH levels above the link) holding at least MIN_PAIR_SITES logo links to distinct
+    organisations' own sites, each logo named for the site it links to (`_pair_entry`); and logos the site files
+    under a sponsors or partners folder (`filed_as_logo`) naming MIN_PAIR_SITES distinct organisations in one
+    box. A row of two is what a small event's sponsor list often is; the grids need three."""
+    rows: dict[etree._Element, dict[etree._Element, list[str]]] = {}
+    entries: list[tuple[etree._Element, list[etree._Element]]] = []
+    for a in _logo_links(root, hrefs):
+        site = _pair_entry(a, base_site)
+        if not site:
+            continue
+        child, boxes = a, []
+        for _depth in range(GRID_DEPTH):
+            box = child.getparent()
+            if box is None or box.tag in HEADING_RANK or box.tag in ("body", "html"):
+                break
+            sites = rows.setdefault(box, {}).setdefault(child, [])
+            if site not in sites:
+                sites.append(site)
+            boxes.append(box)
+            child = box
+        entries.append((a, boxes))
+    for img in root.iter("img"):
+        parent = img.getparent()
+        if parent is not None and parent.tag == "a":
+            continue  # a linked logo is read as a link above
+        src = _image_source(img)
+        if not src or not filed_as_logo(src):
+            continue
+        name = name_from_filename(src) or clean(img.get("alt") or "")
+        if not is_name_like(name):
+            continue
+        child, boxes = img, []
+        for _depth in range(GRID_DEPTH):
+            box = child.getparent()
+            if box is None or box.tag in HEADING_RANK or box.tag in ("body", "html"):
+                break
+            names = rows.setdefault(box, {}).setdefault(child, [])
+            if fold(name) not in names:
+                names.append(fold(name))
+            boxes.append(box)
+            child = box
+        entries.append((img, boxes))
+    state = State("sponsor", PAIR_TIER, False)
+    return [
+        (entry, state) for entry, boxes in entries if any(len(_box_sites(rows[box])) >= MIN_PAIR_SITES for box in boxes)
     ]
