@@ -72,6 +72,7 @@ from sponsorcheck.extract.vocabulary import (
     MIN_TIER_LABELS,
     MIN_TIER_LIST_ENTRIES,
     PAGE_REGION_TAGS,
+    PAIR_MAX_PATH_SEGMENTS,
     PAIR_TIER,
     PAST_RE,
     PHRASE_RE,
@@ -98,6 +99,7 @@ from sponsorcheck.extract.vocabulary import (
     TITLE_FILLER_WORDS,
     TITLE_SEPARATORS_RE,
     TITLED_GRID_TIER,
+    TRACKING_QUERY_PREFIXES,
     UNIT_TAGS,
     WORD_RE,
 )
@@ -820,9 +822,10 @@ def filed_as_logo(src: str) -> bool:
 
 def filed_logo_grids(root: etree._Element, seen: set[etree._Element]) -> list[tuple[etree._Element, State]]:
     """Logo images the site files as sponsors' logos ("/img/partners/acme.png") that form a grid anywhere on the
-    page: at least MIN_STRIP_SITES sibling entries naming distinct organisations by their file names, linked or
-    not. The folder keeps saying "sponsors" when a redesign drops the heading, hashes the classes or moves the
-    logos into the header; images in `seen` (or in a link there) are already read."""
+    page: at least MIN_PAIR_SITES sibling entries naming distinct organisations by their file names, linked or
+    not (the site's own folder says partners, so a row of two is as much a list as a grid of three). The folder
+    keeps saying "sponsors" when a redesign drops the heading, hashes the classes or moves the logos into the
+    header; images in `seen` (or in a link there) are already read."""
     rows: dict[etree._Element, dict[etree._Element, list[str]]] = {}
     images: list[tuple[etree._Element, list[etree._Element]]] = []
     lean = _Lean()
@@ -858,7 +861,7 @@ def filed_logo_grids(root: etree._Element, seen: set[etree._Element]) -> list[tu
     state = State("sponsor", FILED_GRID_TIER, False)
     found = []
     for entry, boxes in images:
-        if any(len(_box_sites(rows[box])) >= MIN_STRIP_SITES for box in boxes):
+        if any(len(_box_sites(rows[box])) >= MIN_PAIR_SITES for box in boxes):
             found.append((entry, state))
     return found
 
@@ -929,8 +932,16 @@ def _pair_entry(a: etree._Element, base_site: str | None) -> str:
     download badge, a technology credit, a logo that names someone else)."""
     href = (a.get("href") or "").strip()
     host = outbound(href if not href.startswith("www.") else "http://" + href, base_site)
-    if not host or SHARE_LINK_RE.search(href) or registrable_domain(host) in PLATFORM_DOMAINS:
+    if not host or SHARE_LINK_RE.search(href) or registrable_domain(host) in SOCIAL_ICON_DOMAINS:
         return ""
+    parts = urlsplit(href if "://" in href else "http://" + href.lstrip("/"))
+    if is_platform_profile(host, parts.path):
+        return ""  # the event's channel or a profile on a platform; the platform's own site is an entry
+    queried = [kv.split("=", 1)[0] for kv in parts.query.split("&") if kv]
+    if len([seg for seg in parts.path.split("/") if seg]) > PAIR_MAX_PATH_SEGMENTS or any(
+        not key.lower().startswith(TRACKING_QUERY_PREFIXES) for key in queried
+    ):
+        return ""  # deep into a site (an app's store page, an article): no organisation's own front door
     if any(anc.tag in ("header", "nav") for anc in a.iterancestors()):
         return ""  # the site's own banner and menu: its organisers' logos, not a list
     for img in a.iter("img"):
@@ -949,9 +960,8 @@ def logo_pairs(
 ) -> list[tuple[etree._Element, State]]:
     """For a page where nothing else marks a sponsor list: sibling entries of one shape (the children of one
     box, up to GRID_DEPTH levels above the link) holding at least MIN_PAIR_SITES logo links to distinct
-    organisations' own sites, each logo named for the site it links to (`_pair_entry`); and logos the site files
-    under a sponsors or partners folder (`filed_as_logo`) naming MIN_PAIR_SITES distinct organisations in one
-    box. A row of two is what a small event's sponsor list often is; the grids need three."""
+    organisations' own sites, each logo named for the site it links to (`_pair_entry`). A row of two is what a
+    small event's sponsor list often is; a grid of links needs three (`logo_grids`)."""
     rows: dict[etree._Element, dict[etree._Element, list[str]]] = {}
     entries: list[tuple[etree._Element, list[etree._Element]]] = []
     for a in _logo_links(root, hrefs):
@@ -969,27 +979,6 @@ def logo_pairs(
             boxes.append(box)
             child = box
         entries.append((a, boxes))
-    for img in root.iter("img"):
-        parent = img.getparent()
-        if parent is not None and parent.tag == "a":
-            continue  # a linked logo is read as a link above
-        src = _image_source(img)
-        if not src or not filed_as_logo(src):
-            continue
-        name = name_from_filename(src) or clean(img.get("alt") or "")
-        if not is_name_like(name):
-            continue
-        child, boxes = img, []
-        for _depth in range(GRID_DEPTH):
-            box = child.getparent()
-            if box is None or box.tag in HEADING_RANK or box.tag in ("body", "html"):
-                break
-            names = rows.setdefault(box, {}).setdefault(child, [])
-            if fold(name) not in names:
-                names.append(fold(name))
-            boxes.append(box)
-            child = box
-        entries.append((img, boxes))
     state = State("sponsor", PAIR_TIER, False)
     return [
         (entry, state) for entry, boxes in entries if any(len(_box_sites(rows[box])) >= MIN_PAIR_SITES for box in boxes)

@@ -861,10 +861,14 @@ GRID_TIER = "a grid of logos linking to other sites"
 FILED_GRID_TIER = "a grid of logos filed under sponsors or partners"
 # The page's only list, when nothing else on it marks one: a row of at least MIN_PAIR_SITES sibling logo links
 # to distinct organisations' own sites, each logo named (alt or file) for the site it links to ("Quay Coffee" →
-# quay-coffee.example), or MIN_PAIR_SITES logos the site files under a sponsors or partners folder. Two of them
-# are what a small event's sponsor row often holds; a person reads them as its sponsors without a heading.
+# quay-coffee.example). Logos the site files under a sponsors or partners folder form a grid from MIN_PAIR_SITES
+# on, anywhere on the page. Two are what a small event's sponsor row often holds.
 MIN_PAIR_SITES = 2
 PAIR_TIER = "a row of logos of other organisations, with no heading"
+# A pair's logo links to its organisation's front door: at most this many path segments ("acme.example/",
+# "acme.example/en"), no query but tracking parameters. An app-store badge or a link to an article goes deeper.
+PAIR_MAX_PATH_SEGMENTS = 1
+TRACKING_QUERY_PREFIXES = ("utm_", "ref", "mtm_", "pk_", "fbclid", "gclid")
 # Tiers that are no heading of the page's: a strip or grid the page's shape says is a sponsor list.
 # The site's own sponsors page (its <title> says so) with nothing else on it marking a sponsor list: a grid of
 # logos of one shape in its content (header, menu and footer apart) is its list.
