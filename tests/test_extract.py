@@ -660,3 +660,15 @@ def test_a_programme_named_in_a_sentence_with_sponsor_wording_stays_a_sponsor():
     result = _check_json("sponsor-programme-in-a-sentence.html")
     assert result["verdict"] == "conflict"
     assert [f["entity"] for f in result["findings"]] == ["amazon"]
+
+
+def test_an_alt_shared_by_lazy_loaded_logos_names_none_of_them_the_real_files_do(test_watchlist):
+    # class: every src holds the loader's one placeholder, the real files are in data-src/data-srcset, and the
+    # CMS wrote one alt on every logo: the placeholder is no file of the logo, so the alt is shared by four files
+    names = sorted(name for name, _ in _listed("lazy-logos-shared-alt.html"))
+    assert "Greywell Harbour Blues Weekend" not in names
+    assert {"Greywell Brewery", "Saltway Ferries", "Harbour Arts Fund"} <= set(names)
+    assert "AWS" in names
+    path = PAGES / "recall" / "lazy-logos-shared-alt.html"
+    result = analyse_html(path.read_text(encoding="utf-8"), str(path), [test_watchlist])
+    assert result.verdict is Verdict.CONFLICT
