@@ -575,6 +575,18 @@ def test_listen_badges_without_alt_text_are_known_by_their_link_to_an_artist_pag
     assert any(m["entity"] == "amazon" for m in result["mentions"])  # shown, so the user sees it was read
 
 
+def test_listen_badges_loose_in_a_row_whose_partner_logos_are_wrapped_are_still_listen_links():
+    # class: a page builder wraps the partner logos in boxes of their own while the band's listen badges (no alt)
+    # sit loose in the row: the badges link to the band's artist page, whichever box holds them (before: Amazon
+    # Music a conflict as "a row of partner logos")
+    result = _check_json("stream-badges-beside-wrapped-logos.html")
+    assert result["verdict"] == "clear" and not result["findings"]
+    assert [s["name"] for s in result["sponsors"]] == ["Skerry Boatyard", "Lighthouse Bakery", "Tern Radio"]
+    assert [(m["entity"], m["note"]) for m in result["mentions"] if m.get("entity")] == [
+        ("amazon", "listen/stream link")
+    ]
+
+
 def test_a_list_item_with_the_lists_only_link_never_swallows_the_other_items():
     # class: a plain sponsor list mixing a linked name, a bold name and a bare name
     assert [name for name, _ in _listed("mixed-list.html")] == [

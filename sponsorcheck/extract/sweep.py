@@ -895,9 +895,10 @@ def context_of(hit: _Hit, page: Page, terms: Terms) -> tuple[str, Role, str | No
             # The event's channel on a watchlisted platform among partner logos, with no heading to say they are
             # sponsors: never dropped as a stream link, never a conflict on the row's shape alone.
             return OUTSIDE, Role.SPONSOR, None, None
-        if STREAM_RE.search(hit.after if hit.kind == "link" else sentence):
-            # A badge that says so itself ("Listen on Amazon Music") among other logos, with no sponsor heading
-            # over them: a listen link, not a partner's logo.
+        if STREAM_RE.search(hit.after if hit.kind == "link" else sentence) or _to_stream_page(hit, page):
+            # A badge that says so itself ("Listen on Amazon Music"), or links to an artist's page on a streaming
+            # service, among other logos, with no sponsor heading over them: a listen link, not a partner's logo
+            # (as in a grid the section walk found: the same reading whichever box holds the badge).
             return OUTSIDE, Role.MENTION, STREAM, None
         return GRID, Role.SPONSOR, None, "a row of partner logos"
     if phrase:
