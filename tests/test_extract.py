@@ -587,6 +587,18 @@ def test_listen_badges_loose_in_a_row_whose_partner_logos_are_wrapped_are_still_
     ]
 
 
+def test_a_company_on_a_person_card_under_a_people_heading_is_their_employer_with_no_class_to_say_so():
+    # class: person cards (name as the card's heading, "Job title, Company" below) under a "Panel" section heading,
+    # with hashed classes: the nearest heading is the person's name, the section's heading says people (before:
+    # AWS on the card made the page review, although the section walk never listed it)
+    result = _check_json("people-cards-under-a-people-heading.html")
+    assert result["verdict"] == "clear" and not result["findings"]
+    assert [s["name"] for s in result["sponsors"]] == ["Quay Audio", "Harbour Arts Trust"]
+    assert [(m["entity"], m["note"]) for m in result["mentions"] if m.get("entity")] == [
+        ("amazon", "a person's employer")
+    ]
+
+
 def test_a_list_item_with_the_lists_only_link_never_swallows_the_other_items():
     # class: a plain sponsor list mixing a linked name, a bold name and a bare name
     assert [name for name, _ in _listed("mixed-list.html")] == [

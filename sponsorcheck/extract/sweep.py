@@ -77,6 +77,7 @@ from sponsorcheck.extract.vocabulary import (
     PRESENTS_RE,
     PRIZE_NOTE,
     PRIZE_RE,
+    PSEUDO_HEADING_RANK,
     SECTIONING_TAGS,
     SENTENCE_INLINE_TAGS,
     SENTENCE_LEAD_CHARS,
@@ -1245,7 +1246,25 @@ def _under_people(hit: _Hit, page: Page) -> bool:
         PEOPLE_HEADING_RE.search(_nearest_heading(hit.element, page))
         or PEOPLE_HEADING_RE.search(cls)
         or PEOPLE_HEADING_RE.search(label)
+        or any(PEOPLE_HEADING_RE.search(t) for t in _outline_above(hit.element, page))
     )
+
+
+def _outline_above(el: etree._Element, page: Page) -> list[str]:
+    """The texts of the headings the element stands under, each of higher rank than the next, by source line
+    ("Panel" over a person card whose own heading is the person's name): with classes hashed, the title of the
+    section says people."""
+    line = el.sourceline or 0
+    chain: list[tuple[int, str]] = []
+    for heading_line, text, heading in page.headings():
+        if heading_line >= line:
+            break
+        rank = HEADING_RANK.get(heading.tag, PSEUDO_HEADING_RANK) if isinstance(heading.tag, str) else 0
+        while chain and chain[-1][0] >= rank:
+            chain.pop()
+        chain.append((rank, text))
+    # The page's h1 is the event's title ("Artist Showcase 2025"), over every part of the page: it says nothing.
+    return [t for r, t in chain if r > 1]
 
 
 _KIND_WORDS = {
