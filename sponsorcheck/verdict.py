@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from sponsorcheck.allow import Allowlist, hosts_of
+from sponsorcheck.extract.vocabulary import PAIR_TIER
 from sponsorcheck.match import LOGO_EVIDENCE, Matcher, is_strong
 from sponsorcheck.models import (
     GRID,
@@ -88,8 +89,10 @@ def _level(candidate: Candidate, match: Match) -> Level:
     strong = is_strong(match)
     if candidate.role is Role.IDENTITY:
         return Level.CONFLICT if strong else Level.REVIEW
-    if strong and candidate.in_sponsor_context:
+    if strong and candidate.in_sponsor_context and candidate.tier != PAIR_TIER:
         return Level.CONFLICT
+    # Two logos with no heading are what a small sponsor row looks like, but also a venue's partners or a pair
+    # of badges: the brand there is named for a person to judge, never a conflict on the row's shape alone.
     return Level.REVIEW
 
 

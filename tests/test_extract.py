@@ -575,6 +575,30 @@ def test_listen_badges_without_alt_text_are_known_by_their_link_to_an_artist_pag
     assert any(m["entity"] == "amazon" for m in result["mentions"])  # shown, so the user sees it was read
 
 
+def test_listen_badges_loose_in_a_row_whose_partner_logos_are_wrapped_are_still_listen_links():
+    # class: a page builder wraps the partner logos in boxes of their own while the band's listen badges (no alt)
+    # sit loose in the row: the badges link to the band's artist page, whichever box holds them (before: Amazon
+    # Music a conflict as "a row of partner logos")
+    result = _check_json("stream-badges-beside-wrapped-logos.html")
+    assert result["verdict"] == "clear" and not result["findings"]
+    assert [s["name"] for s in result["sponsors"]] == ["Skerry Boatyard", "Lighthouse Bakery", "Tern Radio"]
+    assert [(m["entity"], m["note"]) for m in result["mentions"] if m.get("entity")] == [
+        ("amazon", "listen/stream link")
+    ]
+
+
+def test_a_company_on_a_person_card_under_a_people_heading_is_their_employer_with_no_class_to_say_so():
+    # class: person cards (name as the card's heading, "Job title, Company" below) under a "Panel" section heading,
+    # with hashed classes: the nearest heading is the person's name, the section's heading says people (before:
+    # AWS on the card made the page review, although the section walk never listed it)
+    result = _check_json("people-cards-under-a-people-heading.html")
+    assert result["verdict"] == "clear" and not result["findings"]
+    assert [s["name"] for s in result["sponsors"]] == ["Quay Audio", "Harbour Arts Trust"]
+    assert [(m["entity"], m["note"]) for m in result["mentions"] if m.get("entity")] == [
+        ("amazon", "a person's employer")
+    ]
+
+
 def test_a_list_item_with_the_lists_only_link_never_swallows_the_other_items():
     # class: a plain sponsor list mixing a linked name, a bold name and a bare name
     assert [name for name, _ in _listed("mixed-list.html")] == [
@@ -615,7 +639,8 @@ def test_a_headingless_two_logo_row_names_the_brand_for_review_and_listen_badges
     # class: two outbound logo links with no heading (too few for a grid), one a brand's; a row of two badges
     result = _check_json("two-logo-row.html")
     assert result["verdict"] == "review"  # never a silent clear or unknown, never a conflict on two logos' shape
-    assert [(f["brand"], f["level"], f["context"]) for f in result["findings"]] == [("audible", "review", "outside")]
+    # the row is read as a two-logo row (its other logo is listed), the brand in it still only for review
+    assert [(f["brand"], f["level"], f["context"]) for f in result["findings"]] == [("audible", "review", "grid")]
     assert [(m["name"], m["note"]) for m in result["mentions"]] == [("Amazon Music", "listen/stream link")]
 
 
@@ -660,3 +685,15 @@ def test_a_programme_named_in_a_sentence_with_sponsor_wording_stays_a_sponsor():
     result = _check_json("sponsor-programme-in-a-sentence.html")
     assert result["verdict"] == "conflict"
     assert [f["entity"] for f in result["findings"]] == ["amazon"]
+
+
+def test_an_alt_shared_by_lazy_loaded_logos_names_none_of_them_the_real_files_do(test_watchlist):
+    # class: every src holds the loader's one placeholder, the real files are in data-src/data-srcset, and the
+    # CMS wrote one alt on every logo: the placeholder is no file of the logo, so the alt is shared by four files
+    names = sorted(name for name, _ in _listed("lazy-logos-shared-alt.html"))
+    assert "Greywell Harbour Blues Weekend" not in names
+    assert {"Greywell Brewery", "Saltway Ferries", "Harbour Arts Fund"} <= set(names)
+    assert "AWS" in names
+    path = PAGES / "recall" / "lazy-logos-shared-alt.html"
+    result = analyse_html(path.read_text(encoding="utf-8"), str(path), [test_watchlist])
+    assert result.verdict is Verdict.CONFLICT

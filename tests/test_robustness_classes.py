@@ -167,3 +167,27 @@ def test_logos_on_the_sites_own_sponsors_page_are_sponsors_without_a_heading() -
     assert found["entity"] == "amazon" and found["context"] == "grid"
     names = {s["name"] for s in result["sponsors"] if s["role"] == "sponsor" and s["in_sponsor_context"]}
     assert names == {"AWS", "Brickworks Bakery", "Yardley Print Co"}  # not the site's logo, not the venue's photo
+
+
+def test_a_row_of_two_logos_is_the_pages_sponsor_list_when_nothing_else_marks_one() -> None:
+    result = check("two-logo-row-only-list.html")
+    # A row of two logos, each named (by its alt, or only by its file) for the site it links to: the page's list.
+    names = {s["name"] for s in result["sponsors"] if s["role"] == "sponsor" and s["in_sponsor_context"]}
+    assert names == {"Heathside Printers", "Twitch"}
+    # A watchlisted brand in a row of two is named for a person to judge, never a conflict on the row's shape.
+    assert result["verdict"] == "review"
+    assert [(f["brand"], f["level"]) for f in result["findings"]] == [("twitch", "review")]
+
+
+def test_two_logos_filed_under_partners_are_a_list() -> None:
+    result = check("two-filed-logos.html")
+    assert result["verdict"] == "conflict"
+    assert [(f["brand"], f["level"], f["context"]) for f in result["findings"]] == [("twitch", "conflict", "grid")]
+    names = {s["name"] for s in result["sponsors"] if s["role"] == "sponsor"}
+    assert names == {"Twitch", "Heron Marsh Parish Council"}  # the photo is no one's logo
+
+
+def test_pairs_of_badges_icons_photos_and_header_logos_are_no_sponsor_list() -> None:
+    result = check("two-badges-no-list.html")
+    assert result["verdict"] == "unknown"
+    assert not [s for s in result["sponsors"] if s["in_sponsor_context"]]

@@ -40,6 +40,7 @@ from sponsorcheck.extract.sections import (
     is_sponsor_text,
     is_sponsors_page,
     logo_grids,
+    logo_pairs,
     scope_of,
     titled_page_logos,
     walk,
@@ -73,8 +74,10 @@ def extract(page: Page, matcher: Matcher | None = None) -> Extraction:
     anchors = [*signals.anchors, *footer_strip(signals.footer_anchors, base, base_site)]
     anchors += logo_grids(root, base, base_site, {a for a, _ in anchors}, body.links)
     anchors += filed_logo_grids(root, {a for a, _ in anchors})
-    if not anchors and not signals.texts and is_sponsors_page(root):
-        anchors += titled_page_logos(root, set())  # the sponsors page with nothing else marking its list
+    if not anchors and not signals.texts:
+        # Nothing marks a sponsor list: the site's own sponsors page, or else a row of two logos of others.
+        anchors += titled_page_logos(root, set()) if is_sponsors_page(root) else []
+        anchors += logo_pairs(root, base_site, body.links) if not anchors else []
     units, unnamed = units_of(
         anchors, signals.texts, signals.structure or find_structure(root), base, base_site, parsed.hidden
     )

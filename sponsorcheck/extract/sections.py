@@ -42,8 +42,9 @@ from sponsorcheck.extract.links import (
     outbound,
     site_of,
 )
-from sponsorcheck.extract.names import file_words, is_name_like, name_from_filename, proxied_image
+from sponsorcheck.extract.names import agrees_with_link, file_words, is_name_like, name_from_filename, proxied_image
 from sponsorcheck.extract.vocabulary import (
+    BADGE_LEAD_RE,
     BLOCK_TAGS,
     BREAK_RE,
     CALL_RE,
@@ -67,10 +68,13 @@ from sponsorcheck.extract.vocabulary import (
     LEAN_ENTRY_CHARS,
     LIST_ITEM_TAGS,
     MENU_LABEL_MAX_CHARS,
+    MIN_PAIR_SITES,
     MIN_STRIP_SITES,
     MIN_TIER_LABELS,
     MIN_TIER_LIST_ENTRIES,
     PAGE_REGION_TAGS,
+    PAIR_MAX_PATH_SEGMENTS,
+    PAIR_TIER,
     PAST_RE,
     PHRASE_RE,
     PLATFORM_DOMAINS,
@@ -85,6 +89,7 @@ from sponsorcheck.extract.vocabulary import (
     SOCIAL_ICON_DOMAINS,
     SPONSOR_WORD_RE,
     STEM_RE,
+    TECH_CREDIT_RE,
     TEXT_ITEM_TAGS,
     TIER_LABEL_MAX_CHARS,
     TIER_LABEL_WORDS,
@@ -95,6 +100,7 @@ from sponsorcheck.extract.vocabulary import (
     TITLE_FILLER_WORDS,
     TITLE_SEPARATORS_RE,
     TITLED_GRID_TIER,
+    TRACKING_QUERY_PREFIXES,
     UNIT_TAGS,
     WORD_RE,
 )
@@ -820,9 +826,10 @@ _FILED_FRAGMENT_RE = re.compile("|".join(map(re.escape, FILED_LOGO_FRAGMENTS)))
 
 def filed_logo_grids(root: etree._Element, seen: set[etree._Element]) -> list[tuple[etree._Element, State]]:
     """Logo images the site files as sponsors' logos ("/img/partners/acme.png") that form a grid anywhere on the
-    page: at least MIN_STRIP_SITES sibling entries naming distinct organisations by their file names, linked or
-    not. The folder keeps saying "sponsors" when a redesign drops the heading, hashes the classes or moves the
-    logos into the header; images in `seen` (or in a link there) are already read."""
+    page: at least MIN_PAIR_SITES sibling entries naming distinct organisations by their file names, linked or
+    not (the site's own folder says partners, so a row of two is as much a list as a grid of three). The folder
+    keeps saying "sponsors" when a redesign drops the heading, hashes the classes or moves the logos into the
+    header; images in `seen` (or in a link there) are already read."""
     rows: dict[etree._Element, dict[etree._Element, list[str]]] = {}
     images: list[tuple[etree._Element, list[etree._Element]]] = []
     lean = _Lean()
@@ -862,7 +869,7 @@ def filed_logo_grids(root: etree._Element, seen: set[etree._Element]) -> list[tu
     state = State("sponsor", FILED_GRID_TIER, False)
     found = []
     for entry, boxes in images:
-        if any(len(_box_sites(rows[box])) >= MIN_STRIP_SITES for box in boxes):
+        if any(len(_box_sites(rows[box])) >= MIN_PAIR_SITES for box in boxes):
             found.append((entry, state))
     return found
 
@@ -924,4 +931,63 @@ def titled_page_logos(root: etree._Element, seen: set[etree._Element]) -> list[t
         (entry, state)
         for entry, keys in images
         if any(len({n for names in rows[key].values() for n in names}) >= MIN_STRIP_SITES for key in keys)
+    ]
+
+
+def _pair_entry(a: etree._Element, base_site: str | None) -> str:
+    """The site an outbound logo link stands for when its logo is named for that site ("Quay Coffee" →
+    quay-coffee.example), outside the page's header and menu; "" otherwise (a platform, a social icon, a
+    download badge, a technology credit, a logo that names someone else)."""
+    href = (a.get("href") or "").strip()
+    host = outbound(href if not href.startswith("www.") else "http://" + href, base_site)
+    if not host or SHARE_LINK_RE.search(href) or registrable_domain(host) in SOCIAL_ICON_DOMAINS:
+        return ""
+    parts = urlsplit(href if "://" in href else "http://" + href.lstrip("/"))
+    if is_platform_profile(host, parts.path):
+        return ""  # the event's channel or a profile on a platform; the platform's own site is an entry
+    queried = [kv.split("=", 1)[0] for kv in parts.query.split("&") if kv]
+    if len([seg for seg in parts.path.split("/") if seg]) > PAIR_MAX_PATH_SEGMENTS or any(
+        not key.lower().startswith(TRACKING_QUERY_PREFIXES) for key in queried
+    ):
+        return ""  # deep into a site (an app's store page, an article): no organisation's own front door
+    if any(anc.tag in ("header", "nav") for anc in a.iterancestors()):
+        return ""  # the site's own banner and menu: its organisers' logos, not a list
+    for img in a.iter("img"):
+        alt = clean(img.get("alt") or "")
+        if alt and (BADGE_LEAD_RE.match(alt) or TECH_CREDIT_RE.search(alt)):
+            return ""
+        path = urlsplit(href).path if "://" in href else ""
+        for name in (alt, name_from_filename(_image_source(img))):
+            if name and is_name_like(name) and agrees_with_link(name, host, path):
+                return grid_site(href, host)
+    return ""
+
+
+def logo_pairs(
+    root: etree._Element, base_site: str | None, hrefs: list[tuple[etree._Element, str]] | None = None
+) -> list[tuple[etree._Element, State]]:
+    """For a page where nothing else marks a sponsor list: sibling entries of one shape (the children of one
+    box, up to GRID_DEPTH levels above the link) holding at least MIN_PAIR_SITES logo links to distinct
+    organisations' own sites, each logo named for the site it links to (`_pair_entry`). A row of two is what a
+    small event's sponsor list often is; a grid of links needs three (`logo_grids`)."""
+    rows: dict[etree._Element, dict[etree._Element, list[str]]] = {}
+    entries: list[tuple[etree._Element, list[etree._Element]]] = []
+    for a in _logo_links(root, hrefs):
+        site = _pair_entry(a, base_site)
+        if not site:
+            continue
+        child, boxes = a, []
+        for _depth in range(GRID_DEPTH):
+            box = child.getparent()
+            if box is None or box.tag in HEADING_RANK or box.tag in ("body", "html"):
+                break
+            sites = rows.setdefault(box, {}).setdefault(child, [])
+            if site not in sites:
+                sites.append(site)
+            boxes.append(box)
+            child = box
+        entries.append((a, boxes))
+    state = State("sponsor", PAIR_TIER, False)
+    return [
+        (entry, state) for entry, boxes in entries if any(len(_box_sites(rows[box])) >= MIN_PAIR_SITES for box in boxes)
     ]

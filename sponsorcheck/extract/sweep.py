@@ -75,6 +75,7 @@ from sponsorcheck.extract.vocabulary import (
     PRESENTS_RE,
     PRIZE_NOTE,
     PRIZE_RE,
+    PSEUDO_HEADING_RANK,
     SECTIONING_TAGS,
     SENTENCE_INLINE_TAGS,
     SENTENCE_LEAD_CHARS,
@@ -894,9 +895,10 @@ def context_of(hit: _Hit, page: Page, terms: Terms) -> tuple[str, Role, str | No
             # The event's channel on a watchlisted platform among partner logos, with no heading to say they are
             # sponsors: never dropped as a stream link, never a conflict on the row's shape alone.
             return OUTSIDE, Role.SPONSOR, None, None
-        if STREAM_RE.search(hit.after if hit.kind == "link" else sentence):
-            # A badge that says so itself ("Listen on Amazon Music") among other logos, with no sponsor heading
-            # over them: a listen link, not a partner's logo.
+        if STREAM_RE.search(hit.after if hit.kind == "link" else sentence) or _to_stream_page(hit, page):
+            # A badge that says so itself ("Listen on Amazon Music"), or links to an artist's page on a streaming
+            # service, among other logos, with no sponsor heading over them: a listen link, not a partner's logo
+            # (as in a grid the section walk found: the same reading whichever box holds the badge).
             return OUTSIDE, Role.MENTION, STREAM, None
         return GRID, Role.SPONSOR, None, "a row of partner logos"
     if phrase:
@@ -1243,7 +1245,25 @@ def _under_people(hit: _Hit, page: Page) -> bool:
         PEOPLE_HEADING_RE.search(_nearest_heading(hit.element, page))
         or PEOPLE_HEADING_RE.search(cls)
         or PEOPLE_HEADING_RE.search(label)
+        or any(PEOPLE_HEADING_RE.search(t) for t in _outline_above(hit.element, page))
     )
+
+
+def _outline_above(el: etree._Element, page: Page) -> list[str]:
+    """The texts of the headings the element stands under, each of higher rank than the next, by source line
+    ("Panel" over a person card whose own heading is the person's name): with classes hashed, the title of the
+    section says people."""
+    line = el.sourceline or 0
+    chain: list[tuple[int, str]] = []
+    for heading_line, text, heading in page.headings():
+        if heading_line >= line:
+            break
+        rank = HEADING_RANK.get(heading.tag, PSEUDO_HEADING_RANK) if isinstance(heading.tag, str) else 0
+        while chain and chain[-1][0] >= rank:
+            chain.pop()
+        chain.append((rank, text))
+    # The page's h1 is the event's title ("Artist Showcase 2025"), over every part of the page: it says nothing.
+    return [t for r, t in chain if r > 1]
 
 
 _KIND_WORDS = {

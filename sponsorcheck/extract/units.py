@@ -580,7 +580,8 @@ def shared_alts(units: Iterable[etree._Element]) -> frozenset[str]:
     for unit in units:
         link = next((a.get("href") for a in unit.iter("a") if a.get("href")), None)
         for img in unit.iter("img", "source"):
-            src = img.get("src") or img.get("srcset") or next((img.get(a) for a in LAZY_SRC_ATTRS if img.get(a)), "")
+            # The real file, not a lazy loader's placeholder: one placeholder in every src is no shared file.
+            src = next(iter(_image_sources(img)), "")
             for value in (img.get("alt"), img.get("title")):
                 text = clean(value).casefold()
                 if text and src:

@@ -859,11 +859,21 @@ GRID_TIER = "a grid of logos linking to other sites"
 # The tier given to a grid of logo images the site files as sponsors' logos ("/img/partners/acme.png"), linked
 # or not, outside any sponsor section.
 FILED_GRID_TIER = "a grid of logos filed under sponsors or partners"
+# The page's only list, when nothing else on it marks one: a row of at least MIN_PAIR_SITES sibling logo links
+# to distinct organisations' own sites, each logo named (alt or file) for the site it links to ("Quay Coffee" →
+# quay-coffee.example). Logos the site files under a sponsors or partners folder form a grid from MIN_PAIR_SITES
+# on, anywhere on the page. Two are what a small event's sponsor row often holds.
+MIN_PAIR_SITES = 2
+PAIR_TIER = "a row of logos of other organisations, with no heading"
+# A pair's logo links to its organisation's front door: at most this many path segments ("acme.example/",
+# "acme.example/en"), no query but tracking parameters. An app-store badge or a link to an article goes deeper.
+PAIR_MAX_PATH_SEGMENTS = 1
+TRACKING_QUERY_PREFIXES = ("utm_", "ref", "mtm_", "pk_", "fbclid", "gclid")
 # Tiers that are no heading of the page's: a strip or grid the page's shape says is a sponsor list.
 # The site's own sponsors page (its <title> says so) with nothing else on it marking a sponsor list: a grid of
 # logos of one shape in its content (header, menu and footer apart) is its list.
 TITLED_GRID_TIER = "a grid of logos on the site's sponsors page"
-GRID_TIERS = (FOOTER_STRIP_TIER, GRID_TIER, FILED_GRID_TIER, TITLED_GRID_TIER)
+GRID_TIERS = (FOOTER_STRIP_TIER, GRID_TIER, FILED_GRID_TIER, TITLED_GRID_TIER, PAIR_TIER)
 # Page regions apart from the content: the site's logo and menu, not a sponsors page's list.
 PAGE_REGION_TAGS = frozenset({"header", "nav", "footer"})
 # Words in an image's folder or file name that file it as a sponsor's logo, found by substring first (cheap),
